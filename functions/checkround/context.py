@@ -1,0 +1,22 @@
+"""What a service needs from the outside world, passed explicitly (no globals in services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .config import Settings
+from .storage.ports import BlobStore, Clock, DocumentStore
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    store: DocumentStore
+    blobs: BlobStore
+    clock: Clock
+    settings: Settings

@@ -1,0 +1,98 @@
+"""One local WSGI host for every function, as Cloud Functions would serve them one URL each.
+
+``/<function>/...`` goes to that function's functions-framework app; the emulator's Eventarc
+calls (``/functions/projects/{p}/triggers/{name}``) are decoded (the emulator base64-encodes
+the protobuf body) and handed to the CloudEvent function exactly as Eventarc would post it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import functions_framework
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from ..storage.firestore_events import maybe_base64
+
+log = logging.getLogger("checkround.devstack.host")
+
+SOURCE = Path(__file__).resolve().parents[2] / "main.py"
+HTTP_FUNCTIONS = ("admin_api", "unit_api", "web_form", "close_due_rounds")
+EVENT_FUNCTIONS = {"on_round_closed": {"document": "rounds/{roundId}", "event_type": "google.cloud.firestore.document.v1.updated"}}
+
+
+def build_app(source: Path = SOURCE) -> Any:
+    functions = {
+        name: functions_framework.create_app(target=name, source=str(source), signature_type="http")
+        for name in HTTP_FUNCTIONS
+    }
+    events = {
+        name: functions_framework.create_app(target=name, source=str(source), signature_type="cloudevent")
+        for name in EVENT_FUNCTIONS
+    }
+    routes = Map(
+        [
+            Rule("/", endpoint="index"),
+            Rule("/healthz", endpoint="health"),
+            Rule("/functions/projects/<project>/triggers/<name>", endpoint="trigger", methods=["POST"]),
+        ]
+    )
+
+    @Request.application  # type: ignore[arg-type]
+    def root(request: Request) -> Response:
+        adapter = routes.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+        except Exception:
+            return Response(json.dumps({"error": {"code": "not_found", "message": "Not found."}}), 404, content_type="application/json")
+        if endpoint == "trigger":
+            return _deliver(events, args["name"], request)
+        body = {"status": "ok", "functions": [f"/{name}/" for name in HTTP_FUNCTIONS]}
+        return Response(json.dumps(body), 200, content_type="application/json")
+
+    return DispatcherMiddleware(root, {f"/{name}": app for name, app in functions.items()})
+
+
+def _deliver(events: dict[str, Any], name: str, request: Request) -> Response:
+    app = events.get(name)
+    if app is None:
+        return Response("unknown trigger", 404)
+    body = maybe_base64(request.get_data())
+    headers = {k: v for k, v in request.headers.items() if k.lower().startswith("ce-")}
+    headers["Content-Type"] = request.headers.get("Content-Type", "application/protobuf")
+    with app.test_client() as client:
+        result = client.post("/", data=body, headers=headers)
+    log.info("delivered %s %s to %s: %s", headers.get("ce-type"), headers.get("ce-subject"), name, result.status_code)
+    return Response(result.get_data(), result.status_code)
+
+
+class Host:
+    """The host in a background thread (tests and ``make run`` both use it)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._server = make_server(self.host, self.port, build_app(), threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="functions-host", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -1,0 +1,90 @@
+"""The whole local stack: emulator + functions host + Eventarc trigger + a scheduler tick."""
+
+from __future__ import annotations
+
+import os
+import threading
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import wiring
+from ..config import settings
+from .emulator import Emulator, PortInUse, port_is_free
+from .host import EVENT_FUNCTIONS, Host
+
+
+@dataclass
+class Stack:
+    project: str
+    port: int
+    emulator_port: int
+    data_dir: Path | None = None  # export on stop, import on start; None keeps nothing
+    host: str = "127.0.0.1"
+    scheduler_seconds: float | None = 60.0
+    emulator: Emulator | None = None
+    functions: Host | None = None
+    _stop_tick: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        if not port_is_free(self.host, self.port):
+            raise PortInUse(f"port {self.port} is in use; set CHECKROUND_PORT to a free port (or stop what uses it)")
+        self.emulator = Emulator(
+            host=self.host,
+            port=self.emulator_port,
+            functions_emulator=f"{self.host}:{self.port}",
+            import_from=self.data_dir,
+            log_file=(self.data_dir.parent / "emulator.log") if self.data_dir else None,
+        )
+        self.emulator.start()
+        # The functions read their configuration from the environment, as in the cloud.
+        os.environ.update(self.emulator.env())
+        os.environ["CHECKROUND_PROJECT"] = self.project
+        os.environ["CHECKROUND_PORT"] = str(self.port)
+        wiring.reset()
+        try:
+            self.functions = Host(self.host, self.port)
+            self.functions.start()
+            for name, trigger in EVENT_FUNCTIONS.items():
+                self.emulator.register_trigger(self.project, name, trigger["document"], trigger["event_type"])
+        except BaseException:
+            self.stop(export=False)
+            raise
+        if self.scheduler_seconds:
+            threading.Thread(target=self._tick, name="scheduler", daemon=True).start()
+
+    def _tick(self) -> None:
+        """Call ``close_due_rounds`` as Cloud Scheduler would."""
+        assert self.scheduler_seconds
+        while not self._stop_tick.wait(self.scheduler_seconds):
+            try:
+                urllib.request.urlopen(
+                    urllib.request.Request(f"{self.base_url}/close_due_rounds/", method="POST", data=b""), timeout=60
+                ).read()
+            except OSError:
+                pass
+
+    def stop(self, export: bool = True) -> None:
+        self._stop_tick.set()
+        if self.emulator is not None and export and self.data_dir is not None:
+            self.emulator.export(self.project, self.data_dir)
+        if self.functions is not None:
+            self.functions.stop()
+            self.functions = None
+        if self.emulator is not None:
+            self.emulator.stop()
+            self.emulator = None
+
+
+def default_stack() -> Stack:
+    config = settings()
+    return Stack(
+        project=config.project,
+        port=config.port,
+        emulator_port=config.emulator_port,
+        data_dir=config.local_dir / "firestore",
+    )

@@ -1,0 +1,106 @@
+"""The error catalogue: every error a client can see, with its HTTP status and its message.
+
+Services raise :class:`AppError` with a code from :data:`CATALOG`; the HTTP layer maps it to a
+response in one place. Validation errors carry marshmallow's nested ``field -> messages`` shape
+unchanged under ``fields``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    status: int
+    vi: str
+    en: str
+
+
+CATALOG: dict[str, ErrorKind] = {
+    "bad_request": ErrorKind(400, "Yêu cầu không hợp lệ: {detail}", "Bad request: {detail}"),
+    "unauthenticated": ErrorKind(
+        401, "Thiếu hoặc sai mã truy cập.", "Missing or invalid access token."
+    ),
+    "forbidden": ErrorKind(
+        403, "Mã truy cập không có quyền với tài nguyên này.", "This token may not access this resource."
+    ),
+    "not_found": ErrorKind(404, "Không tìm thấy {what}.", "{what} not found."),
+    "method_not_allowed": ErrorKind(
+        405, "Phương thức không được hỗ trợ.", "Method not allowed."
+    ),
+    "already_exists": ErrorKind(409, "{what} đã tồn tại.", "{what} already exists."),
+    "round_not_open": ErrorKind(
+        409, "Đợt kiểm tra chưa mở hoặc chưa đến thời gian nhận báo cáo.", "The round is not open."
+    ),
+    "round_closed": ErrorKind(
+        409, "Đợt kiểm tra đã kết thúc, không nhận thêm báo cáo.", "The round is closed."
+    ),
+    "invalid_state": ErrorKind(409, "Không thể thực hiện: {detail}", "Not possible: {detail}"),
+    "idempotency_conflict": ErrorKind(
+        409,
+        "Khóa Idempotency-Key đã được dùng cho một nội dung khác.",
+        "This Idempotency-Key was already used with a different body.",
+    ),
+    "version_conflict": ErrorKind(
+        412,
+        "Bản nháp đã bị người khác sửa; hãy tải lại rồi sửa tiếp.",
+        "The draft was changed by someone else; reload it and try again.",
+    ),
+    "too_large": ErrorKind(
+        413, "Nội dung gửi lên quá lớn (tối đa {limit} byte).", "Request body too large (at most {limit} bytes)."
+    ),
+    "unsupported_media_type": ErrorKind(
+        415, "Chỉ nhận nội dung JSON (application/json).", "Only application/json is accepted."
+    ),
+    "invalid_definition": ErrorKind(
+        422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."
+    ),
+    "validation_failed": ErrorKind(
+        422, "Báo cáo có trường chưa hợp lệ.", "Some answers are not valid."
+    ),
+    "summary_not_ready": ErrorKind(
+        409, "Báo cáo tổng hợp chưa sẵn sàng.", "The summary is not ready yet."
+    ),
+}
+
+
+class AppError(Exception):
+    """An error a client caused or may see; ``code`` is a key of :data:`CATALOG`."""
+
+    def __init__(
+        self,
+        code: str,
+        fields: dict[Any, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        if code not in CATALOG:
+            raise KeyError(f"unknown error code {code!r}")
+        super().__init__(code)
+        self.code = code
+        self.fields = fields
+        self.params = params
+
+    @property
+    def status(self) -> int:
+        return CATALOG[self.code].status
+
+    def message(self, language: str = "vi") -> str:
+        kind = CATALOG[self.code]
+        template = kind.en if language == "en" else kind.vi
+        # A parameter may itself be bilingual ({"vi": ..., "en": ...}) so that nouns translate too.
+        params = {
+            key: (value.get(language) or value.get("vi")) if isinstance(value, dict) else value
+            for key, value in self.params.items()
+        }
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError):
+            return template
+
+    def to_body(self, language: str = "vi") -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message(language)}
+        if self.fields is not None:
+            error["fields"] = self.fields
+        return {"error": error}

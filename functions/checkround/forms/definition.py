@@ -1,0 +1,172 @@
+"""Meta-validation of form definitions as admins write them.
+
+:func:`check_definition` returns the cleaned definition or raises ``invalid_definition`` with
+marshmallow's nested error shape, so every mistake is addressed by its path
+(``{"sections": {0: {"fields": {2: {"max": [...]}}}}}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from ..errors import AppError
+from .fieldtypes import ALL_OPTIONS, REGISTRY
+from .messages import LANGUAGES
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+ROLES = ("strengths", "shortcomings", "proposals")
+
+
+class LocalizedSchema(Schema):
+    """A text in each language; Vietnamese is the form's first language and is required."""
+
+    class Meta:
+        unknown = RAISE
+
+    vi = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    en = fields.String(validate=validate.Length(max=2000))
+
+
+def _localized(**kwargs: Any) -> fields.Nested:
+    return fields.Nested(LocalizedSchema, **kwargs)
+
+
+class ChoiceSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    value = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
+    label = _localized(required=True)
+
+
+_number = fields.Float(allow_nan=False)
+
+
+class FieldDefSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(required=True, validate=validate.Regexp(KEY_PATTERN))
+    type = fields.String(required=True, validate=validate.OneOf(sorted(REGISTRY)))
+    label = _localized(required=True)
+    hint = _localized()
+    required = fields.Boolean()
+    role = fields.String(validate=validate.OneOf(ROLES))
+    # Type-specific options: declared once here, allowed per type by the registry.
+    min = fields.Float(allow_nan=False)
+    max = fields.Float(allow_nan=False)
+    min_length = fields.Integer(strict=True, validate=validate.Range(min=0))
+    max_length = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
+    min_items = fields.Integer(strict=True, validate=validate.Range(min=0))
+    max_items = fields.Integer(strict=True, validate=validate.Range(min=1))
+    unit = _localized()
+    choices = fields.List(fields.Nested(ChoiceSchema))
+    max_score = fields.Float(allow_nan=False)
+
+    @post_load
+    def _whole_numbers(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # JSON has one number type; keep 5 as 5 (not 5.0) so messages read naturally.
+        for option in ("min", "max", "max_score"):
+            value = data.get(option)
+            if isinstance(value, float) and value.is_integer():
+                data[option] = int(value)
+        return data
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check_type_options(self, data: dict[str, Any], **kwargs: Any) -> None:
+        field_type = REGISTRY[data["type"]]
+        errors: dict[str, Any] = {
+            option: [f"Option {option!r} does not apply to type {field_type.name!r}."]
+            for option in sorted(ALL_OPTIONS & data.keys() - field_type.options)
+        }
+        if data.get("role") and field_type.aggregate != "text":
+            errors["role"] = ["Only text fields can have a role in the summary."]
+        errors.update(field_type.check(data))
+        if errors:
+            raise ValidationError(errors)
+
+
+def _duplicates(items: Any, what: str) -> dict[int, dict[str, list[str]]]:
+    """Duplicate keys, found in the raw input so they are reported beside any other error."""
+    seen: set[str] = set()
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str):
+            continue
+        if key in seen:
+            errors[index] = {"key": [f"Duplicate {what} key {key!r}."]}
+        seen.add(str(key))
+    return errors
+
+
+class SectionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(required=True, validate=validate.Regexp(KEY_PATTERN))
+    title = _localized(required=True)
+    description = _localized()
+    fields = fields.List(fields.Nested(FieldDefSchema), required=True, validate=validate.Length(min=1))
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _unique_keys(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        errors = _duplicates(original.get("fields"), "field")
+        if errors:
+            raise ValidationError({"fields": errors})
+
+
+class FormDefinitionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    title = _localized(required=True)
+    description = _localized()
+    languages = fields.List(
+        fields.String(validate=validate.OneOf(LANGUAGES)), validate=validate.Length(min=1)
+    )
+    sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
+
+    def __init__(self, max_fields: int = 500, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_fields = max_fields
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _form_rules(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        sections = original.get("sections")
+        errors = _duplicates(sections, "section")
+        if errors:
+            raise ValidationError({"sections": errors})
+        count = sum(
+            len(section["fields"])
+            for section in (sections if isinstance(sections, list) else [])
+            if isinstance(section, dict) and isinstance(section.get("fields"), list)
+        )
+        if count > self.max_fields:
+            raise ValidationError(
+                {"sections": [f"A form may have at most {self.max_fields} fields; this one has {count}."]}
+            )
+
+
+def check_definition(raw: Any, max_fields: int = 500, form_id: str | None = None) -> dict[str, Any]:
+    """Validate an admin's definition; return it cleaned or raise ``invalid_definition``."""
+    if not isinstance(raw, dict):
+        raise AppError("invalid_definition", fields={"_schema": ["A form definition must be a JSON object."]})
+    try:
+        cleaned: dict[str, Any] = FormDefinitionSchema(max_fields=max_fields).load(raw)
+    except ValidationError as exc:
+        raise AppError("invalid_definition", fields=exc.normalized_messages()) from exc
+    if form_id is not None and cleaned["id"] != form_id:
+        raise AppError("invalid_definition", fields={"id": [f"The definition's id must be {form_id!r}."]})
+    cleaned.setdefault("languages", ["vi", "en"])
+    return cleaned
+
+
+def iter_fields(definition: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """``(section, field)`` pairs in form order."""
+    return [(section, field) for section in definition["sections"] for field in section["fields"]]

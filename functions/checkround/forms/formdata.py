@@ -1,0 +1,66 @@
+"""Turn an HTML form post (``section.field`` names) into an answers dict, per widget.
+
+Values stay as the browser sent them (strings); the compiled schema converts and validates
+them exactly as it does for JSON clients. Empty inputs are left out, so "not answered" is the
+same in both channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from .fieldtypes import REGISTRY
+
+
+class FormData(Protocol):
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+def _scalar(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    value = (data.get(name) or "").strip()
+    return value or None
+
+
+def _decimal(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    value = _scalar(data, name, field)
+    # Vietnamese writes 2,5 for 2.5; thousands separators are not expected in form inputs.
+    return value.replace(",", ".") if isinstance(value, str) else value
+
+
+def _multiple(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    values = [v for v in data.getlist(name) if v]
+    return values or None
+
+
+def _checklist(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    parts = {part: (data.get(f"{name}.{part}") or "").strip() for part in ("status", "score", "note")}
+    item = {part: value.replace(",", ".") if part == "score" else value for part, value in parts.items() if value}
+    return item or None
+
+
+_READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {
+    "text": _scalar,
+    "textarea": _scalar,
+    "number": _decimal,
+    "boolean": _scalar,
+    "date": _scalar,
+    "select_one": _scalar,
+    "select_multiple": _multiple,
+    "checklist": _checklist,
+}
+
+
+def answers_from_form(definition: Mapping[str, Any], data: FormData) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for section in definition["sections"]:
+        values = {}
+        for field in section["fields"]:
+            reader = _READERS[REGISTRY[field["type"]].widget]
+            value = reader(data, f"{section['key']}.{field['key']}", field)
+            if value is not None:
+                values[field["key"]] = value
+        answers[section["key"]] = values
+    return answers

@@ -1,0 +1,87 @@
+"""Validation messages for units' answers, in Vietnamese and English.
+
+marshmallow's defaults are English; the compiler hands these to each field so that
+``error.fields`` follows ``Accept-Language`` like the rest of the error body.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("vi", "en")
+
+_MESSAGES: dict[str, dict[str, str]] = {
+    "vi": {
+        "required": "Trường này là bắt buộc.",
+        "null": "Trường này không được để trống.",
+        "invalid": "Giá trị không hợp lệ.",
+        "invalid_integer": "Phải là một số nguyên.",
+        "invalid_number": "Phải là một số.",
+        "invalid_string": "Phải là văn bản.",
+        "invalid_boolean": "Phải là có hoặc không.",
+        "invalid_date": "Phải là một ngày hợp lệ (YYYY-MM-DD).",
+        "invalid_list": "Phải là một danh sách.",
+        "invalid_object": "Phải là một nhóm giá trị (object).",
+        "too_large": "Số quá lớn.",
+        "special": "Không nhận NaN hoặc vô cực.",
+        "unknown": "Trường không có trong biểu mẫu.",
+        "min": "Phải lớn hơn hoặc bằng {min}.",
+        "max": "Phải nhỏ hơn hoặc bằng {max}.",
+        "range": "Phải nằm trong khoảng từ {min} đến {max}.",
+        "min_length": "Phải có ít nhất {min} ký tự.",
+        "max_length": "Không được quá {max} ký tự.",
+        "length": "Phải có từ {min} đến {max} ký tự.",
+        "one_of": "Phải là một trong các lựa chọn: {choices}.",
+        "contains_only": "Có lựa chọn không nằm trong danh sách: {choices}.",
+        "min_items": "Phải chọn ít nhất {min} mục.",
+        "max_items": "Không được chọn quá {max} mục.",
+        "items": "Phải chọn từ {min} đến {max} mục.",
+    },
+    "en": {
+        "required": "This field is required.",
+        "null": "This field may not be empty.",
+        "invalid": "Invalid value.",
+        "invalid_integer": "Must be a whole number.",
+        "invalid_number": "Must be a number.",
+        "invalid_string": "Must be text.",
+        "invalid_boolean": "Must be yes or no.",
+        "invalid_date": "Must be a valid date (YYYY-MM-DD).",
+        "invalid_list": "Must be a list.",
+        "invalid_object": "Must be a group of values (an object).",
+        "too_large": "Number too large.",
+        "special": "NaN and infinity are not allowed.",
+        "unknown": "This field is not in the form.",
+        "min": "Must be at least {min}.",
+        "max": "Must be at most {max}.",
+        "range": "Must be between {min} and {max}.",
+        "min_length": "Must be at least {min} characters long.",
+        "max_length": "Must be at most {max} characters long.",
+        "length": "Must be between {min} and {max} characters long.",
+        "one_of": "Must be one of: {choices}.",
+        "contains_only": "Some choices are not in the list: {choices}.",
+        "min_items": "Choose at least {min}.",
+        "max_items": "Choose at most {max}.",
+        "items": "Choose between {min} and {max}.",
+    },
+}
+
+
+def messages(language: str) -> dict[str, str]:
+    return _MESSAGES.get(language, _MESSAGES["vi"])
+
+
+def pick_language(accept_language: str | None, default: str = "vi") -> str:
+    """The best of our languages for an ``Accept-Language`` header (q-values respected)."""
+    if not accept_language:
+        return default
+    best, best_q = default, -1.0
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and q > best_q:
+            best, best_q = primary, q
+    return best

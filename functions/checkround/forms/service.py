@@ -1,0 +1,131 @@
+"""Form service: create a form, edit its draft under an etag, publish immutable versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..context import Context
+from ..errors import AppError
+from ..storage.ports import Doc, Transaction
+from .definition import check_definition
+from .diff import diff_definitions
+
+_FORM = {"vi": "biểu mẫu", "en": "Form"}
+_VERSION = {"vi": "phiên bản biểu mẫu", "en": "Form version"}
+
+
+def _etag(definition: Any, revision: int) -> str:
+    digest = hashlib.sha256(json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"{revision}-{digest[:16]}"
+
+
+def _form_path(form_id: str) -> str:
+    return f"forms/{form_id}"
+
+
+def _version_path(form_id: str, version: int) -> str:
+    return f"forms/{form_id}/versions/{version}"
+
+
+def create_form(ctx: Context, raw: Any) -> dict[str, Any]:
+    definition = check_definition(raw, ctx.settings.max_form_fields)
+    now = ctx.clock.now()
+    etag = _etag(definition, 1)
+    doc = {
+        "id": definition["id"],
+        "draft": definition,
+        "draft_revision": 1,
+        "etag": etag,
+        "versions": [],
+        "latest_version": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if not ctx.store.create(_form_path(definition["id"]), doc):
+        raise AppError("already_exists", what=_FORM)
+    return {"id": definition["id"], "etag": etag}
+
+
+def get_form(ctx: Context, form_id: str) -> Doc:
+    doc = ctx.store.get(_form_path(form_id))
+    if doc is None:
+        raise AppError("not_found", what=_FORM)
+    return {
+        "id": doc["id"],
+        "draft": doc["draft"],
+        "etag": doc["etag"],
+        "versions": doc["versions"],
+        "latest_version": doc["latest_version"],
+    }
+
+
+def put_draft(ctx: Context, form_id: str, raw: Any, if_match: str | None) -> dict[str, Any]:
+    """Replace the draft if ``if_match`` is the current etag; a stale etag is 412."""
+    if isinstance(raw, dict):
+        raw.setdefault("id", form_id)
+    definition = check_definition(raw, ctx.settings.max_form_fields, form_id=form_id)
+    if not if_match:
+        raise AppError("bad_request", detail="If-Match header is required")
+    expected = if_match.strip().strip('"')
+
+    def write(tx: Transaction) -> str:
+        doc = tx.get(_form_path(form_id))
+        if doc is None:
+            raise AppError("not_found", what=_FORM)
+        if doc["etag"] != expected:
+            raise AppError("version_conflict")
+        revision = int(doc["draft_revision"]) + 1
+        etag = _etag(definition, revision)
+        tx.update(
+            _form_path(form_id),
+            {"draft": definition, "draft_revision": revision, "etag": etag, "updated_at": ctx.clock.now()},
+        )
+        return etag
+
+    return {"etag": ctx.store.transaction(write)}
+
+
+def publish_version(ctx: Context, form_id: str) -> dict[str, Any]:
+    """Freeze the draft as the next immutable version and report what changed."""
+
+    def write(tx: Transaction) -> dict[str, Any]:
+        doc = tx.get(_form_path(form_id))
+        if doc is None:
+            raise AppError("not_found", what=_FORM)
+        latest = doc["latest_version"]
+        previous = tx.get(_version_path(form_id, latest)) if latest else None
+        version = (latest or 0) + 1
+        changes = diff_definitions(previous["definition"] if previous else None, doc["draft"])
+        retyped = [c for c in changes if c["change"] == "type_changed"]
+        if retyped:
+            raise AppError(
+                "invalid_definition",
+                fields={
+                    c["field"]: [
+                        f"The type of a published field cannot change ({c['from']} → {c['to']}); "
+                        "use a new key instead."
+                    ]
+                    for c in retyped
+                },
+            )
+        tx.create(
+            _version_path(form_id, version),
+            {"form_id": form_id, "version": version, "definition": doc["draft"], "published_at": ctx.clock.now()},
+        )
+        tx.update(
+            _form_path(form_id),
+            {"latest_version": version, "versions": [*doc["versions"], version], "updated_at": ctx.clock.now()},
+        )
+        return {"version": version, "changes": changes}
+
+    return ctx.store.transaction(write)
+
+
+def get_version(ctx: Context, form_id: str, version: int) -> dict[str, Any]:
+    doc = ctx.store.get(_version_path(form_id, version))
+    if doc is None:
+        raise AppError("not_found", what=_VERSION)
+    definition: dict[str, Any] = doc["definition"]
+    return definition

@@ -1,0 +1,1 @@
+"""The HTTP edge: routing inside a function, auth, body limits, and error → JSON mapping."""

@@ -1,0 +1,111 @@
+"""Routes of ``admin_api``: forms, units, rounds, tokens, board and summary (admin token)."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Response
+
+from ..forms import service as forms
+from ..reports import service as reports
+from ..rounds import service as rounds
+from .core import Reply, RequestContext, Router
+
+router = Router()
+
+
+@router.route("/forms", ["POST"])
+def create_form(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 201, forms.create_form(rc.ctx, rc.json())
+
+
+@router.route("/forms/<form_id>", ["GET"])
+def get_form(rc: RequestContext, form_id: str) -> Reply:
+    rc.require_admin()
+    return 200, forms.get_form(rc.ctx, form_id)
+
+
+@router.route("/forms/<form_id>/draft", ["PUT"])
+def put_draft(rc: RequestContext, form_id: str) -> Reply:
+    rc.require_admin()
+    body = rc.json()
+    result = forms.put_draft(rc.ctx, form_id, body, rc.request.headers.get("If-Match"))
+    return 200, result
+
+
+@router.route("/forms/<form_id>/versions", ["POST"])
+def publish(rc: RequestContext, form_id: str) -> Reply:
+    rc.require_admin()
+    return 201, forms.publish_version(rc.ctx, form_id)
+
+
+@router.route("/forms/<form_id>/versions/<int:version>", ["GET"])
+def get_version(rc: RequestContext, form_id: str, version: int) -> Reply:
+    rc.require_admin()
+    return 200, forms.get_version(rc.ctx, form_id, version)
+
+
+@router.route("/units/<unit_id>", ["PUT"])
+def put_unit(rc: RequestContext, unit_id: str) -> Reply:
+    rc.require_admin()
+    return 200, rounds.put_unit(rc.ctx, unit_id, rc.json())
+
+
+@router.route("/units", ["GET"])
+def list_units(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, {"units": rounds.list_units(rc.ctx)}
+
+
+@router.route("/rounds", ["POST"])
+def create_round(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 201, rounds.create_round(rc.ctx, rc.json())
+
+
+@router.route("/rounds/<round_id>/open", ["POST"])
+def open_round(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return 200, rounds.open_round(rc.ctx, round_id)
+
+
+@router.route("/rounds/<round_id>/close", ["POST"])
+def close_round(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return 200, rounds.close_round(rc.ctx, round_id)
+
+
+@router.route("/rounds/<round_id>", ["GET"])
+def get_round(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return 200, rounds.get_round(rc.ctx, round_id)
+
+
+@router.route("/rounds/<round_id>/tokens", ["POST"])
+def issue_tokens(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return 200, rounds.issue_tokens(rc.ctx, round_id, rc.json(required=False))
+
+
+@router.route("/rounds/<round_id>/summary", ["GET"])
+def get_summary(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return 200, reports.get_summary(rc.ctx, round_id)
+
+
+@router.route("/rounds/<round_id>/summary", ["POST"])
+def rerender_summary(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    round_doc = rounds.get_round_doc(rc.ctx, round_id)
+    outcome = reports.run_summary(rc.ctx, round_id, int(round_doc.get("close_count", 0)), force=True)
+    return 202, {"outcome": outcome, **reports.get_summary(rc.ctx, round_id)}
+
+
+@router.route("/rounds/<round_id>/summary.pdf", ["GET"])
+def get_summary_pdf(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    pdf = reports.get_summary_pdf(rc.ctx, round_id)
+    return Response(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{round_id}-summary.pdf"'},
+    )

@@ -1,0 +1,24 @@
+"""The CloudEvent side of the edge: Firestore ``document.v1.updated`` on ``rounds/{roundId}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..context import Context
+from ..reports.service import handle_round_update
+from ..storage.firestore_events import decode_document_event
+
+log = logging.getLogger("checkround.events")
+
+
+def handle_firestore_event(event: Any, ctx: Context) -> str:
+    path, old, new = decode_document_event(event.get_data())
+    if not path or not path.startswith("rounds/") or path.count("/") != 1:
+        log.info("ignoring event %s for %s", event["id"], path)
+        return "ignored"
+    round_id = path.split("/", 1)[1]
+    # Errors propagate on purpose: Eventarc retries the delivery, and the claim makes it safe.
+    outcome = handle_round_update(ctx, round_id, old, new)
+    log.info("event %s round %s: %s", event["id"], round_id, outcome)
+    return outcome

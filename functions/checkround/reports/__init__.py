@@ -1,0 +1,1 @@
+"""Round summaries: aggregation of submissions, rendering to PDF, and the summary job."""

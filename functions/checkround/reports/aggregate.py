@@ -1,0 +1,317 @@
+"""Aggregation: stream the latest submission of each unit into a summary object.
+
+Memory grows with the number of fields and units, never with the number of revisions: each
+field type's accumulator (chosen by the registry's ``aggregate`` kind) keeps running totals.
+The summary object is plain data that the report template, exports and tests all read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from ..forms.definition import iter_fields
+from ..forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
+
+
+def loc(text: Any, language: str) -> str:
+    """A bilingual text in ``language`` (falling back to Vietnamese), or a plain string."""
+    if isinstance(text, Mapping):
+        return str(text.get(language) or text.get("vi") or "")
+    return "" if text is None else str(text)
+
+
+class Accumulator(Protocol):
+    def add(self, unit_id: str, value: Any) -> None: ...
+
+    def result(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class NumberAcc:
+    values: dict[str, float] = field(default_factory=dict)
+
+    def add(self, unit_id: str, value: Any) -> None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.values[unit_id] = value
+
+    def result(self) -> dict[str, Any]:
+        numbers = list(self.values.values())
+        total = sum(numbers)
+        return {
+            "count": len(numbers),
+            "sum": total,
+            "mean": total / len(numbers) if numbers else None,
+            "min": min(numbers) if numbers else None,
+            "max": max(numbers) if numbers else None,
+            "per_unit": dict(self.values),
+        }
+
+
+@dataclass
+class ChecklistAcc:
+    max_score: float
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECKLIST_STATUSES, 0))
+    per_unit: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, unit_id: str, value: Any) -> None:
+        if isinstance(value, Mapping) and value.get("status") in self.counts:
+            self.counts[value["status"]] += 1
+            self.per_unit[unit_id] = {
+                "status": value["status"],
+                "score": value.get("score"),
+                "note": value.get("note"),
+            }
+
+    def result(self) -> dict[str, Any]:
+        scores = [v["score"] for v in self.per_unit.values() if v["score"] is not None]
+        answered = sum(self.counts.values())
+        return {
+            "counts": dict(self.counts),
+            "answered": answered,
+            "shares": {k: (v / answered if answered else 0.0) for k, v in self.counts.items()},
+            "max_score": self.max_score,
+            "mean_score": sum(scores) / len(scores) if scores else None,
+            "per_unit": dict(self.per_unit),
+        }
+
+
+@dataclass
+class ChoiceAcc:
+    values: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+    answered: int = 0
+    per_unit: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, unit_id: str, value: Any) -> None:
+        picked = value if isinstance(value, list) else [value]
+        picked = [v for v in picked if isinstance(v, str)]
+        if not picked:
+            return
+        self.answered += 1
+        self.per_unit[unit_id] = value
+        for v in picked:
+            self.counts[v] = self.counts.get(v, 0) + 1
+
+    def result(self) -> dict[str, Any]:
+        order = self.values + sorted(set(self.counts) - set(self.values))
+        return {
+            "answered": self.answered,
+            "counts": {v: self.counts.get(v, 0) for v in order},
+            "shares": {v: (self.counts.get(v, 0) / self.answered if self.answered else 0.0) for v in order},
+            "per_unit": dict(self.per_unit),
+        }
+
+
+@dataclass
+class BooleanAcc:
+    per_unit: dict[str, bool] = field(default_factory=dict)
+
+    def add(self, unit_id: str, value: Any) -> None:
+        if isinstance(value, bool):
+            self.per_unit[unit_id] = value
+
+    def result(self) -> dict[str, Any]:
+        yes = sum(1 for v in self.per_unit.values() if v)
+        return {"yes": yes, "no": len(self.per_unit) - yes, "per_unit": dict(self.per_unit)}
+
+
+@dataclass
+class TextAcc:
+    per_unit: dict[str, str] = field(default_factory=dict)
+
+    def add(self, unit_id: str, value: Any) -> None:
+        if isinstance(value, str) and value.strip():
+            self.per_unit[unit_id] = value.strip()
+
+    def result(self) -> dict[str, Any]:
+        return {"count": len(self.per_unit), "per_unit": dict(self.per_unit)}
+
+
+def _accumulator(field_def: Mapping[str, Any]) -> Accumulator:
+    kind = REGISTRY[field_def["type"]].aggregate
+    choices = [c["value"] for c in field_def.get("choices", [])]
+    factories: dict[str, Any] = {
+        "number": NumberAcc,
+        "checklist": lambda: ChecklistAcc(max_score=field_def["max_score"]),
+        "choice": lambda: ChoiceAcc(values=choices),
+        "choices": lambda: ChoiceAcc(values=choices),
+        "boolean": BooleanAcc,
+        "text": TextAcc,
+        "date": TextAcc,
+    }
+    acc: Accumulator = factories[kind]()
+    return acc
+
+
+def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Competition ranking (1, 1, 3) by total score, then by name for a stable order."""
+    ordered = sorted(rows, key=lambda r: (-r["total_score"], r["name"]))
+    ranked = []
+    for index, row in enumerate(ordered):
+        tied = index > 0 and ordered[index - 1]["total_score"] == row["total_score"]
+        rank = ranked[-1]["rank"] if tied else index + 1
+        ranked.append({**row, "rank": rank})
+    return ranked
+
+
+def _local(moment: Any, tz: ZoneInfo) -> str | None:
+    if not isinstance(moment, datetime):
+        return None
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def aggregate(
+    round_doc: Mapping[str, Any],
+    definition: Mapping[str, Any],
+    units: Mapping[str, Mapping[str, Any]],
+    submissions: Iterable[tuple[str, Mapping[str, Any]]],
+) -> dict[str, Any]:
+    """Build the summary object of a round from a stream of ``(unit_id, latest submission)``."""
+    language = round_doc.get("language", "vi")
+    tz = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
+    pairs = iter_fields(definition)
+    accs = {(s["key"], f["key"]): _accumulator(f) for s, f in pairs}
+    max_by_section: dict[str, float] = {}
+    for section, f in pairs:
+        if REGISTRY[f["type"]].aggregate == "checklist":
+            max_by_section[section["key"]] = max_by_section.get(section["key"], 0) + f["max_score"]
+    max_total = sum(max_by_section.values())
+
+    reported: dict[str, dict[str, Any]] = {}
+    roster = set(round_doc["unit_ids"])
+    for unit_id, submission in submissions:
+        if unit_id not in roster:
+            continue
+        answers = submission.get("answers") or {}
+        section_scores = dict.fromkeys(max_by_section, 0.0)
+        for (section_key, field_key), acc in accs.items():
+            value = (answers.get(section_key) or {}).get(field_key)
+            if value is None:
+                continue
+            acc.add(unit_id, value)
+            if isinstance(acc, ChecklistAcc) and isinstance(value, Mapping):
+                section_scores[section_key] += float(value.get("score") or 0)
+        reported[unit_id] = {
+            "late": bool(submission.get("late")),
+            "submitted_at": _local(submission.get("submitted_at"), tz),
+            "revision": submission.get("revision"),
+            "form_version": submission.get("form_version"),
+            "section_scores": section_scores,
+            "total_score": sum(section_scores.values()),
+        }
+
+    clusters_meta = round_doc.get("clusters") or {}
+    unit_rows = []
+    for unit_id in round_doc["unit_ids"]:
+        unit = units.get(unit_id, {})
+        name = (unit.get("name_en") if language == "en" else None) or unit.get("name") or unit_id
+        cluster = unit.get("cluster") or ""
+        row: dict[str, Any] = {
+            "id": unit_id,
+            "name": name,
+            "cluster": cluster,
+            "cluster_name": loc(clusters_meta.get(cluster), language) or cluster,
+            "reported": unit_id in reported,
+            "late": False,
+            "submitted_at": None,
+            "revision": None,
+            "section_scores": {},
+            "total_score": None,
+            "percent": None,
+        }
+        if unit_id in reported:
+            row.update(reported[unit_id])
+            row["percent"] = 100 * row["total_score"] / max_total if max_total else None
+        unit_rows.append(row)
+    names = {row["id"]: row["name"] for row in unit_rows}
+
+    clusters: dict[str, list[dict[str, Any]]] = {}
+    for row in unit_rows:
+        if row["reported"]:
+            clusters.setdefault(row["cluster"], []).append(row)
+    cluster_rankings = [
+        {"id": cid, "name": loc(clusters_meta.get(cid), language) or cid or "—", "ranking": _rank(rows)}
+        for cid, rows in sorted(clusters.items())
+    ]
+
+    sections = []
+    texts: dict[str, list[dict[str, str]]] = {"strengths": [], "shortcomings": [], "proposals": []}
+    for section in definition["sections"]:
+        out_fields = []
+        for f in section["fields"]:
+            result = accs[(section["key"], f["key"])].result()
+            kind = REGISTRY[f["type"]].aggregate
+            labels = {c["value"]: loc(c["label"], language) for c in f.get("choices", [])}
+            out_fields.append(
+                {
+                    "key": f["key"],
+                    "label": loc(f["label"], language),
+                    "type": f["type"],
+                    "kind": kind,
+                    "unit": loc(f.get("unit"), language),
+                    "choice_labels": labels,
+                    "result": result,
+                }
+            )
+            if f.get("role") in texts:
+                for unit_id, text in result["per_unit"].items():
+                    texts[f["role"]].append({"unit_id": unit_id, "unit": names.get(unit_id, unit_id), "text": text})
+        sections.append(
+            {
+                "key": section["key"],
+                "title": loc(section["title"], language),
+                "max_score": max_by_section.get(section["key"]),
+                "fields": out_fields,
+            }
+        )
+
+    # Checklist items that some unit did not fully meet feed the "however" part of the report.
+    gaps = []
+    for section in sections:
+        for f in section["fields"]:
+            if f["kind"] != "checklist":
+                continue
+            weak = [
+                {"unit": names.get(uid, uid), "status": v["status"], "note": v.get("note")}
+                for uid, v in f["result"]["per_unit"].items()
+                if v["status"] != "yes"
+            ]
+            if weak:
+                gaps.append({"label": f["label"], "section": section["title"], "units": weak})
+
+    submitted = [row for row in unit_rows if row["reported"]]
+    return {
+        "language": language,
+        "round": {
+            "id": round_doc["id"],
+            "title": loc(round_doc.get("title"), language),
+            "theme": loc(round_doc.get("theme"), language),
+            "issuing_body": loc(round_doc.get("issuing_body"), language),
+            "inspection_team": [loc(member, language) for member in round_doc.get("inspection_team") or []],
+            "opens_at": _local(round_doc.get("opens_at"), tz),
+            "closes_at": _local(round_doc.get("closes_at"), tz),
+            "opens_on": round_doc["opens_at"].astimezone(tz).strftime("%d/%m/%Y") if round_doc.get("opens_at") else None,
+            "closes_on": round_doc["closes_at"].astimezone(tz).strftime("%d/%m/%Y") if round_doc.get("closes_at") else None,
+            "time_zone": str(tz),
+        },
+        "form": {"id": definition["id"], "title": loc(definition["title"], language), "max_score": max_total},
+        "units": unit_rows,
+        "participation": {
+            "total": len(unit_rows),
+            "submitted": len(submitted),
+            "on_time": sum(1 for row in submitted if not row["late"]),
+            "late": sum(1 for row in submitted if row["late"]),
+            "missing": len(unit_rows) - len(submitted),
+            "missing_units": [row["name"] for row in unit_rows if not row["reported"]],
+        },
+        "sections": sections,
+        "clusters": cluster_rankings,
+        "strengths": texts["strengths"],
+        "shortcomings": texts["shortcomings"],
+        "proposals": texts["proposals"],
+        "gaps": gaps,
+    }

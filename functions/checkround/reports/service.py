@@ -1,0 +1,146 @@
+"""The summary job: claim it exactly once per close, aggregate, render, store, mark ready.
+
+Eventarc delivers at least once, so the job is claimed in a transaction on
+``summaries/{roundId}`` keyed by the round's close number: a second delivery finds the job
+ready (or claimed under a live lease) and does nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from ..context import Context
+from ..errors import AppError
+from ..forms.service import get_version
+from ..rounds.service import get_round_doc
+from ..storage.ports import Doc, Transaction
+from ..submissions.service import latest_submissions
+from .aggregate import aggregate
+
+_SUMMARY = {"vi": "báo cáo tổng hợp", "en": "Summary"}
+
+
+def summary_path(round_id: str) -> str:
+    return f"summaries/{round_id}"
+
+
+def is_close_transition(old: Doc | None, new: Doc | None) -> bool:
+    """True only when a round document went from not-closed to closed."""
+    return bool(new) and new.get("status") == "closed" and (old or {}).get("status") != "closed"
+
+
+def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:
+    round_doc = get_round_doc(ctx, round_id)
+    definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
+    units = {uid: doc for uid, doc in ctx.store.list("units")}
+    summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id))
+    tz_now = ctx.clock.now()
+    summary["generated_at"] = tz_now.strftime("%d/%m/%Y %H:%M UTC")
+    return summary
+
+
+def _claim(ctx: Context, round_id: str, generation: int, force: bool) -> str | None:
+    claim_id = secrets.token_hex(8)
+    now = ctx.clock.now()
+
+    def write(tx: Transaction) -> str | None:
+        current = tx.get(summary_path(round_id)) or {}
+        same = current.get("generation") == generation
+        if same and not force:
+            if current.get("state") == "ready":
+                return None
+            if current.get("state") == "rendering" and current.get("lease_until") and current["lease_until"] > now:
+                return None
+        tx.set(
+            summary_path(round_id),
+            {
+                **current,
+                "round_id": round_id,
+                "generation": generation,
+                "state": "rendering",
+                "claim_id": claim_id,
+                "claimed_at": now,
+                "lease_until": now + timedelta(seconds=ctx.settings.summary_lease_seconds),
+                "error": None,
+            },
+        )
+        return claim_id
+
+    return ctx.store.transaction(write)
+
+
+def _finish(ctx: Context, round_id: str, claim_id: str, fields: Doc) -> bool:
+    def write(tx: Transaction) -> bool:
+        current = tx.get(summary_path(round_id)) or {}
+        if current.get("claim_id") != claim_id:
+            return False  # a newer claim took over; its result wins
+        tx.update(summary_path(round_id), fields)
+        return True
+
+    return ctx.store.transaction(write)
+
+
+def run_summary(ctx: Context, round_id: str, generation: int, force: bool = False) -> str:
+    """Render the summary for one close of a round; returns what happened."""
+    claim_id = _claim(ctx, round_id, generation, force)
+    if claim_id is None:
+        return "skipped"
+    try:
+        from .render import render_pdf  # heavy: only when a report is printed
+
+        summary = build_summary(ctx, round_id)
+        pdf = render_pdf(summary, ctx.settings.templates_dir)
+        renders = (ctx.store.get(summary_path(round_id)) or {}).get("renders", 0) + 1
+        blob_name = f"summaries/{round_id}/summary-{generation}-{renders}.pdf"
+        location = ctx.blobs.put(blob_name, pdf, "application/pdf")
+    except Exception as exc:
+        _finish(ctx, round_id, claim_id, {"state": "failed", "error": f"{type(exc).__name__}: {exc}"})
+        raise
+    done = _finish(
+        ctx,
+        round_id,
+        claim_id,
+        {
+            "state": "ready",
+            "blob": blob_name,
+            "location": location,
+            "renders": renders,
+            "generated_at": ctx.clock.now(),
+            "participation": summary["participation"],
+        },
+    )
+    return "rendered" if done else "superseded"
+
+
+def handle_round_update(ctx: Context, round_id: str, old: Doc | None, new: Doc | None) -> str:
+    if not is_close_transition(old, new):
+        return "ignored"
+    assert new is not None
+    return run_summary(ctx, round_id, int(new.get("close_count", 1)))
+
+
+def get_summary(ctx: Context, round_id: str) -> Doc:
+    round_doc = get_round_doc(ctx, round_id)
+    doc = ctx.store.get(summary_path(round_id))
+    if doc is None:
+        return {"state": "pending", "round_status": round_doc["status"]}
+    result: Doc = {"state": doc["state"], "generation": doc.get("generation")}
+    if doc.get("blob"):
+        result["pdf_url"] = f"{ctx.settings.public_base_url}/admin_api/rounds/{round_id}/summary.pdf"
+        result["generated_at"] = doc.get("generated_at")
+    if doc.get("error"):
+        result["error"] = doc["error"]
+    return result
+
+
+def get_summary_pdf(ctx: Context, round_id: str) -> bytes:
+    get_round_doc(ctx, round_id)
+    doc = ctx.store.get(summary_path(round_id))
+    if not doc or not doc.get("blob"):
+        raise AppError("summary_not_ready")
+    data = ctx.blobs.get(doc["blob"])
+    if data is None:
+        raise AppError("not_found", what=_SUMMARY)
+    return data

@@ -1,0 +1,67 @@
+"""Request bodies of the unit and round routes, as marshmallow schemas (the OpenAPI source)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from ..forms.definition import ID_PATTERN, LocalizedSchema
+
+_ID = validate.Regexp(ID_PATTERN)
+
+
+class UnitInput(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name_en = fields.String(validate=validate.Length(max=300))
+    cluster = fields.String(validate=_ID, allow_none=True)
+    kind = fields.String(validate=validate.Length(max=50), allow_none=True)
+
+
+
+class RoundInput(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(validate=_ID)
+    title = fields.Nested(LocalizedSchema, required=True)
+    form_id = fields.String(required=True, validate=_ID)
+    form_version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    unit_ids = fields.List(fields.String(validate=_ID), required=True, validate=validate.Length(min=1, max=5000))
+    opens_at = fields.AwareDateTime(required=True)
+    closes_at = fields.AwareDateTime(required=True)
+    grace_minutes = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=60 * 24 * 30))
+    time_zone = fields.String(load_default="Asia/Ho_Chi_Minh")
+    language = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]))
+    issuing_body = fields.Nested(LocalizedSchema)
+    theme = fields.Nested(LocalizedSchema)
+    inspection_team = fields.List(fields.Nested(LocalizedSchema), validate=validate.Length(max=50))
+    clusters = fields.Dict(keys=fields.String(validate=_ID), values=fields.Nested(LocalizedSchema))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _window(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["closes_at"] <= data["opens_at"]:
+            raise ValidationError({"closes_at": ["closes_at must be after opens_at."]})
+        if data["time_zone"] not in available_timezones():
+            raise ValidationError({"time_zone": ["Unknown IANA time zone."]})
+        if len(set(data["unit_ids"])) != len(data["unit_ids"]):
+            raise ValidationError({"unit_ids": ["A unit appears twice."]})
+
+    @post_load
+    def _to_utc(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["opens_at"] = data["opens_at"].astimezone(UTC)
+        data["closes_at"] = data["closes_at"].astimezone(UTC)
+        ZoneInfo(data["time_zone"])
+        return data
+
+
+class TokensInput(Schema):
+    class Meta:
+        unknown = RAISE
+
+    unit_ids = fields.List(fields.String(validate=_ID))

@@ -1,0 +1,67 @@
+"""Bearer tokens: random secrets shown once, stored only as a peppered HMAC.
+
+A token document lives at ``tokens/{hash}``; its ``kind`` is ``admin`` or ``unit`` and a unit
+token names the one round and the one unit it may act for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from ..context import Context
+from ..errors import AppError
+
+
+def hash_token(token: str, pepper: str) -> str:
+    return hmac.new(pepper.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "admin" or "unit"
+    round_id: str | None = None
+    unit_id: str | None = None
+    name: str | None = None
+
+
+def issue_admin_token(ctx: Context, name: str = "admin") -> str:
+    token = new_token()
+    ctx.store.set(
+        f"tokens/{hash_token(token, ctx.settings.token_pepper)}",
+        {"kind": "admin", "name": name, "issued_at": ctx.clock.now(), "revoked": False},
+    )
+    return token
+
+
+def issue_unit_token(ctx: Context, round_id: str, unit_id: str) -> str:
+    token = new_token()
+    ctx.store.set(
+        f"tokens/{hash_token(token, ctx.settings.token_pepper)}",
+        {
+            "kind": "unit",
+            "round_id": round_id,
+            "unit_id": unit_id,
+            "issued_at": ctx.clock.now(),
+            "revoked": False,
+        },
+    )
+    return token
+
+
+def authenticate(ctx: Context, token: str | None) -> Principal:
+    """The principal behind a bearer token, or ``unauthenticated``."""
+    # Tokens are urlsafe base64; anything else cannot be ours and is refused before any lookup.
+    if not token or len(token) > 200 or not token.replace("-", "").replace("_", "").isalnum():
+        raise AppError("unauthenticated")
+    doc: dict[str, Any] | None = ctx.store.get(f"tokens/{hash_token(token, ctx.settings.token_pepper)}")
+    if doc is None or doc.get("revoked"):
+        raise AppError("unauthenticated")
+    return Principal(kind=doc["kind"], round_id=doc.get("round_id"), unit_id=doc.get("unit_id"), name=doc.get("name"))

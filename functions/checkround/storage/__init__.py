@@ -1,0 +1,1 @@
+"""Persistence: the ports the services use, and one adapter per backend."""

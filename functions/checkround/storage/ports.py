@@ -1,0 +1,77 @@
+"""Ports (typing.Protocol) between the services and the outside world.
+
+Services see documents as plain dicts addressed by slash-separated paths
+(``rounds/r1/entries/u1``). The Firestore adapter and the in-memory fake implement the same
+protocol, so services are tested without a database and run unchanged on the emulator and in
+the cloud.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Where:
+    """A query filter; ``op`` is one of ``==``, ``<``, ``<=``, ``>``, ``>=``, ``in``."""
+
+    field: str
+    op: str
+    value: Any
+
+
+class Transaction(Protocol):
+    """Reads must come before writes (Firestore's rule); the function may run more than once."""
+
+    def get(self, path: str) -> Doc | None: ...
+
+    def create(self, path: str, data: Doc) -> None:
+        """Write a document that the transaction has read as absent."""
+
+    def set(self, path: str, data: Doc) -> None: ...
+
+    def update(self, path: str, data: Doc) -> None: ...
+
+
+class DocumentStore(Protocol):
+    def get(self, path: str) -> Doc | None: ...
+
+    def create(self, path: str, data: Doc) -> bool:
+        """Create unless it exists; True if this call created it."""
+
+    def set(self, path: str, data: Doc) -> None: ...
+
+    def update(self, path: str, data: Doc) -> None: ...
+
+    def delete(self, path: str) -> None: ...
+
+    def list(
+        self,
+        collection: str,
+        where: list[Where] | None = None,
+        order_by: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[tuple[str, Doc]]:
+        """Stream ``(document id, data)`` of a collection, filtered and ordered."""
+
+    def transaction(self, fn: Callable[[Transaction], T]) -> T:
+        """Run ``fn`` atomically, retrying on contention; ``fn`` must have no other side effects."""
+
+
+class BlobStore(Protocol):
+    def put(self, name: str, data: bytes, content_type: str) -> str:
+        """Store bytes under ``name``; return a location string for humans (path or gs:// URL)."""
+
+    def get(self, name: str) -> bytes | None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""

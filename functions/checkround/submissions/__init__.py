@@ -1,0 +1,1 @@
+"""Units' answers: drafts, validated submissions with idempotency keys, and revisions."""

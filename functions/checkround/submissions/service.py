@@ -1,0 +1,197 @@
+"""Submission service: what a unit reads and writes in its round.
+
+A submission is validated against the round's pinned form version outside the transaction,
+then stored in one transaction that also re-reads the round, so a submission racing the close
+is either stored whole before it or refused whole after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..context import Context
+from ..errors import AppError
+from ..forms.compiler import CACHE, validate_answers
+from ..forms.service import get_version
+from ..rounds.service import deadline, entry_path, get_round_doc, round_path
+from ..rounds.tokens import Principal
+from ..storage.ports import Doc, Transaction
+
+_SUBMISSION = {"vi": "báo cáo", "en": "Submission"}
+
+
+def _unit_scope(principal: Principal, round_id: str, body_unit: Any = None) -> str:
+    """The unit a token acts for; any other round or unit is forbidden."""
+    if principal.kind != "unit" or principal.round_id != round_id:
+        raise AppError("forbidden")
+    assert principal.unit_id is not None
+    if body_unit is not None and body_unit != principal.unit_id:
+        raise AppError("forbidden")
+    return principal.unit_id
+
+
+def _answers_of(body: Any) -> tuple[Any, Any]:
+    if not isinstance(body, dict):
+        raise AppError("bad_request", detail="the body must be a JSON object")
+    extra = set(body) - {"answers", "unit_id"}
+    if extra:
+        raise AppError("validation_failed", fields={key: ["Unknown field."] for key in sorted(extra)})
+    if "answers" not in body:
+        raise AppError("validation_failed", fields={"answers": ["Missing data for required field."]})
+    return body["answers"], body.get("unit_id")
+
+
+def _schema_for(ctx: Context, round_doc: Doc, language: str, draft: bool) -> Any:
+    definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
+    return CACHE.get(round_doc["form_id"], round_doc["form_version"], definition, language, draft)
+
+
+def _check_window(round_doc: Doc, now: Any) -> None:
+    if round_doc["status"] == "closed" or now > deadline(round_doc):
+        raise AppError("round_closed")
+    if round_doc["status"] != "open":
+        raise AppError("round_not_open")
+
+
+def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
+    unit_id = _unit_scope(principal, round_id)
+    round_doc = get_round_doc(ctx, round_id)
+    entry = ctx.store.get(entry_path(round_id, unit_id)) or {}
+    latest = _latest(ctx, round_id, entry)
+    return {
+        "round": _public_round(round_doc),
+        "unit_id": unit_id,
+        "form": get_version(ctx, round_doc["form_id"], round_doc["form_version"]),
+        "form_version": round_doc["form_version"],
+        "draft": entry.get("draft"),
+        "submission": latest,
+    }
+
+
+def _public_round(doc: Doc) -> Doc:
+    keys = ("id", "title", "status", "opens_at", "closes_at", "grace_minutes", "time_zone", "language")
+    return {key: doc.get(key) for key in keys}
+
+
+def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, language: str) -> Doc:
+    answers, body_unit = _answers_of(body)
+    unit_id = _unit_scope(principal, round_id, body_unit)
+    round_doc = get_round_doc(ctx, round_id)
+    cleaned = validate_answers(_schema_for(ctx, round_doc, language, draft=True), answers, language)
+
+    def write(tx: Transaction) -> Doc:
+        current = tx.get(round_path(round_id))
+        assert current is not None
+        _check_window(current, ctx.clock.now())
+        entry = tx.get(entry_path(round_id, unit_id))
+        now = ctx.clock.now()
+        if entry is None:
+            tx.create(entry_path(round_id, unit_id), {"unit_id": unit_id, "state": "draft", "revision": 0, "draft": cleaned, "draft_saved_at": now})
+        else:
+            tx.update(entry_path(round_id, unit_id), {"draft": cleaned, "draft_saved_at": now})
+        return {"saved_at": now}
+
+    return ctx.store.transaction(write)
+
+
+def _body_hash(answers: Any) -> str:
+    return hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def submit(
+    ctx: Context, principal: Principal, round_id: str, body: Any, idempotency_key: str | None, language: str
+) -> tuple[Doc, bool]:
+    """Store a new revision; returns (result, created). A replay returns the first result."""
+    answers, body_unit = _answers_of(body)
+    unit_id = _unit_scope(principal, round_id, body_unit)
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
+        raise AppError("bad_request", detail="Idempotency-Key must be 1 to 200 characters")
+    round_doc = get_round_doc(ctx, round_id)
+    body_hash = _body_hash(answers)
+    idem_path = None
+    if idempotency_key:
+        # Keys are the client's; hashing scopes them to the unit and keeps the path well-formed.
+        digest = hashlib.sha256(f"{unit_id}\n{idempotency_key}".encode()).hexdigest()
+        idem_path = f"{round_path(round_id)}/idempotency/{digest}"
+    # A replay must answer like the first call even if the round has closed since.
+    if idem_path:
+        seen = ctx.store.get(idem_path)
+        if seen is not None:
+            return _replay(seen, body_hash), False
+    cleaned = validate_answers(_schema_for(ctx, round_doc, language, draft=False), answers, language)
+
+    def write(tx: Transaction) -> tuple[Doc, bool]:
+        current = tx.get(round_path(round_id))
+        assert current is not None
+        seen = tx.get(idem_path) if idem_path else None
+        entry = tx.get(entry_path(round_id, unit_id))
+        if seen is not None:
+            return _replay(seen, body_hash), False
+        now = ctx.clock.now()
+        _check_window(current, now)
+        revision = int(entry.get("revision", 0) if entry else 0) + 1
+        submission_id = f"{unit_id}-{revision:04d}"
+        late = now > current["closes_at"]
+        result = {"submission_id": submission_id, "revision": revision, "submitted_at": now, "late": late}
+        tx.create(
+            f"{round_path(round_id)}/submissions/{submission_id}",
+            {
+                **result,
+                "unit_id": unit_id,
+                "round_id": round_id,
+                "form_id": current["form_id"],
+                "form_version": current["form_version"],
+                "answers": cleaned,
+            },
+        )
+        tx.set(
+            entry_path(round_id, unit_id),
+            {
+                "unit_id": unit_id,
+                "state": "submitted",
+                "revision": revision,
+                "submitted_at": now,
+                "late": late,
+                "submission_id": submission_id,
+                "draft": None,
+            },
+        )
+        if idem_path:
+            tx.create(idem_path, {"body_hash": body_hash, "result": result, "unit_id": unit_id})
+        return result, True
+
+    return ctx.store.transaction(write)
+
+
+def _replay(seen: Doc, body_hash: str) -> Doc:
+    if seen["body_hash"] != body_hash:
+        raise AppError("idempotency_conflict")
+    result: Doc = seen["result"]
+    return result
+
+
+def _latest(ctx: Context, round_id: str, entry: Doc) -> Doc | None:
+    submission_id = entry.get("submission_id")
+    if not submission_id:
+        return None
+    return ctx.store.get(f"{round_path(round_id)}/submissions/{submission_id}")
+
+
+def get_submission(ctx: Context, principal: Principal, round_id: str) -> Doc:
+    unit_id = _unit_scope(principal, round_id)
+    get_round_doc(ctx, round_id)
+    latest = _latest(ctx, round_id, ctx.store.get(entry_path(round_id, unit_id)) or {})
+    if latest is None:
+        raise AppError("not_found", what=_SUBMISSION)
+    return latest
+
+
+def latest_submissions(ctx: Context, round_id: str) -> Any:
+    """Stream ``(unit_id, submission)`` for every unit whose latest revision is submitted."""
+    for unit_id, entry in ctx.store.list(f"{round_path(round_id)}/entries"):
+        if entry.get("state") == "submitted":
+            submission = _latest(ctx, round_id, entry)
+            if submission is not None:
+                yield unit_id, submission

@@ -1,0 +1,54 @@
+"""Cloud Functions entry points: one short function each, no logic.
+
+Each HTTP function imports only its own route table, on first call, so ``unit_api`` never
+loads the report stack (Jinja2, WeasyPrint) at cold start.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import functions_framework
+from cloudevents.http.event import CloudEvent
+from flask import Request, Response
+
+from checkround import wiring
+from checkround.http.core import dispatch
+
+logging.basicConfig(level=logging.INFO)
+
+
+@functions_framework.http
+def admin_api(request: Request) -> Response:
+    from checkround.http.admin_routes import router
+
+    return dispatch(router, request, wiring.context)
+
+
+@functions_framework.http
+def unit_api(request: Request) -> Response:
+    from checkround.http.unit_routes import router
+
+    return dispatch(router, request, wiring.context)
+
+
+@functions_framework.http
+def web_form(request: Request) -> Response:
+    from checkround.http.webform_routes import router
+
+    return dispatch(router, request, wiring.context)
+
+
+@functions_framework.http
+def close_due_rounds(request: Request) -> Response:
+    from checkround.http.scheduler_routes import router
+
+    return dispatch(router, request, wiring.context)
+
+
+@functions_framework.cloud_event
+def on_round_closed(event: CloudEvent) -> Any:
+    from checkround.http.events import handle_firestore_event
+
+    return handle_firestore_event(event, wiring.context())
