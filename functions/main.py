@@ -11,7 +11,8 @@ from typing import Any
 
 import functions_framework
 from cloudevents.http.event import CloudEvent
-from flask import Request, Response
+from flask import Request
+from werkzeug.wrappers import Response
 
 from checkround import wiring
 from checkround.http.core import dispatch

@@ -20,23 +20,17 @@ class ErrorKind:
 
 CATALOG: dict[str, ErrorKind] = {
     "bad_request": ErrorKind(400, "Yêu cầu không hợp lệ: {detail}", "Bad request: {detail}"),
-    "unauthenticated": ErrorKind(
-        401, "Thiếu hoặc sai mã truy cập.", "Missing or invalid access token."
-    ),
+    "unauthenticated": ErrorKind(401, "Thiếu hoặc sai mã truy cập.", "Missing or invalid access token."),
     "forbidden": ErrorKind(
         403, "Mã truy cập không có quyền với tài nguyên này.", "This token may not access this resource."
     ),
     "not_found": ErrorKind(404, "Không tìm thấy {what}.", "{what} not found."),
-    "method_not_allowed": ErrorKind(
-        405, "Phương thức không được hỗ trợ.", "Method not allowed."
-    ),
+    "method_not_allowed": ErrorKind(405, "Phương thức không được hỗ trợ.", "Method not allowed."),
     "already_exists": ErrorKind(409, "{what} đã tồn tại.", "{what} already exists."),
     "round_not_open": ErrorKind(
         409, "Đợt kiểm tra chưa mở hoặc chưa đến thời gian nhận báo cáo.", "The round is not open."
     ),
-    "round_closed": ErrorKind(
-        409, "Đợt kiểm tra đã kết thúc, không nhận thêm báo cáo.", "The round is closed."
-    ),
+    "round_closed": ErrorKind(409, "Đợt kiểm tra đã kết thúc, không nhận thêm báo cáo.", "The round is closed."),
     "invalid_state": ErrorKind(409, "Không thể thực hiện: {detail}", "Not possible: {detail}"),
     "idempotency_conflict": ErrorKind(
         409,
@@ -54,15 +48,9 @@ CATALOG: dict[str, ErrorKind] = {
     "unsupported_media_type": ErrorKind(
         415, "Chỉ nhận nội dung JSON (application/json).", "Only application/json is accepted."
     ),
-    "invalid_definition": ErrorKind(
-        422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."
-    ),
-    "validation_failed": ErrorKind(
-        422, "Báo cáo có trường chưa hợp lệ.", "Some answers are not valid."
-    ),
-    "summary_not_ready": ErrorKind(
-        409, "Báo cáo tổng hợp chưa sẵn sàng.", "The summary is not ready yet."
-    ),
+    "invalid_definition": ErrorKind(422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."),
+    "validation_failed": ErrorKind(422, "Báo cáo có trường chưa hợp lệ.", "Some answers are not valid."),
+    "summary_not_ready": ErrorKind(409, "Báo cáo tổng hợp chưa sẵn sàng.", "The summary is not ready yet."),
 }
 
 

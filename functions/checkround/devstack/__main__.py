@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 import requests
 
-from .. import wiring
-from ..config import settings
-from ..rounds.tokens import issue_admin_token
+from checkround import wiring
+from checkround.config import settings
+from checkround.rounds.tokens import issue_admin_token
+
 from .client import ApiError, Client
 from .demo import run_demo
 from .emulator import PortInUse
@@ -78,7 +79,8 @@ def run() -> None:
         for name in ("admin_api", "unit_api", "web_form", "close_due_rounds"):
             click.echo(f"  {name:<18} : {stack.base_url}/{name}/")
         click.echo(f"  admin token        : {token}   (saved in {config.local_dir / 'admin-token'})")
-        click.echo(f"\nSeed round '{round_id}' ({seeded['round']['status']}), form {seeded['form_id']} v{seeded['form_version']}")
+        status, form = seeded["round"]["status"], f"{seeded['form_id']} v{seeded['form_version']}"
+        click.echo(f"\nSeed round '{round_id}' ({status}), form {form}")
         click.echo("Unit form links (new links each start; earlier links stay valid):")
         for unit_id, link in links.items():
             click.echo(f"  {unit_id:<16} {link['form_url']}")

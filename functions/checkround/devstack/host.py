@@ -19,13 +19,15 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from ..storage.firestore_events import maybe_base64
+from checkround.storage.firestore_events import maybe_base64
 
 log = logging.getLogger("checkround.devstack.host")
 
 SOURCE = Path(__file__).resolve().parents[2] / "main.py"
 HTTP_FUNCTIONS = ("admin_api", "unit_api", "web_form", "close_due_rounds")
-EVENT_FUNCTIONS = {"on_round_closed": {"document": "rounds/{roundId}", "event_type": "google.cloud.firestore.document.v1.updated"}}
+EVENT_FUNCTIONS = {
+    "on_round_closed": {"document": "rounds/{roundId}", "event_type": "google.cloud.firestore.document.v1.updated"}
+}
 
 
 def build_app(source: Path = SOURCE) -> Any:
@@ -45,13 +47,17 @@ def build_app(source: Path = SOURCE) -> Any:
         ]
     )
 
-    @Request.application  # type: ignore[arg-type]
+    @Request.application
     def root(request: Request) -> Response:
         adapter = routes.bind_to_environ(request.environ)
         try:
             endpoint, args = adapter.match()
         except Exception:
-            return Response(json.dumps({"error": {"code": "not_found", "message": "Not found."}}), 404, content_type="application/json")
+            return Response(
+                json.dumps({"error": {"code": "not_found", "message": "Not found."}}),
+                404,
+                content_type="application/json",
+            )
         if endpoint == "trigger":
             return _deliver(events, args["name"], request)
         body = {"status": "ok", "functions": [f"/{name}/" for name in HTTP_FUNCTIONS]}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import wiring
-from ..config import settings
+from checkround import wiring
+from checkround.config import settings
+
 from .emulator import Emulator, PortInUse, port_is_free
 from .host import EVENT_FUNCTIONS, Host
 
@@ -61,12 +63,10 @@ class Stack:
         """Call ``close_due_rounds`` as Cloud Scheduler would."""
         assert self.scheduler_seconds
         while not self._stop_tick.wait(self.scheduler_seconds):
-            try:
-                urllib.request.urlopen(
-                    urllib.request.Request(f"{self.base_url}/close_due_rounds/", method="POST", data=b""), timeout=60
-                ).read()
-            except OSError:
-                pass
+            # A failed tick is retried by the next one, as Cloud Scheduler would.
+            with contextlib.suppress(OSError):
+                request = urllib.request.Request(f"{self.base_url}/close_due_rounds/", method="POST", data=b"")
+                urllib.request.urlopen(request, timeout=60).read()
 
     def stop(self, export: bool = True) -> None:
         self._stop_tick.set()

@@ -13,7 +13,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
-from ..errors import AppError
+from checkround.errors import AppError
+from checkround.inputs_common import error_fields
+
 from .fieldtypes import REGISTRY
 from .messages import messages
 
@@ -21,11 +23,9 @@ from .messages import messages
 def compile_schema(definition: Mapping[str, Any], language: str = "vi", draft: bool = False) -> Schema:
     """Build the answers schema; ``draft`` relaxes ``required`` (drafts check types only)."""
     msgs = messages(language)
-    section_fields: dict[str, fields.Field] = {}
+    section_fields: dict[str, fields.Field[Any]] = {}
     for section in definition["sections"]:
-        members = {
-            field["key"]: REGISTRY[field["type"]].make(field, msgs, draft) for field in section["fields"]
-        }
+        members = {field["key"]: REGISTRY[field["type"]].make(field, msgs, draft) for field in section["fields"]}
         section_schema = Schema.from_dict(members, name=f"Section_{section['key']}")
         section_schema.error_messages = {"unknown": msgs["unknown"], "type": msgs["invalid_object"]}
         section_fields[section["key"]] = fields.Nested(
@@ -46,9 +46,7 @@ class SchemaCache:
         self._maxsize = maxsize
         self._lock = threading.Lock()
 
-    def get(
-        self, form_id: str, version: int, definition: Mapping[str, Any], language: str, draft: bool
-    ) -> Schema:
+    def get(self, form_id: str, version: int, definition: Mapping[str, Any], language: str, draft: bool) -> Schema:
         key = (form_id, version, language, draft)
         with self._lock:
             if key in self._items:
@@ -74,5 +72,5 @@ def validate_answers(schema: Schema, answers: Any, language: str = "vi") -> dict
     try:
         cleaned: dict[str, Any] = schema.load(answers)
     except ValidationError as exc:
-        raise AppError("validation_failed", fields=exc.normalized_messages()) from exc
+        raise AppError("validation_failed", fields=error_fields(exc)) from exc
     return cleaned

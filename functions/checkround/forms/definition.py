@@ -12,7 +12,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from ..errors import AppError
+from checkround.errors import AppError
+from checkround.inputs_common import error_fields
+
 from .fieldtypes import ALL_OPTIONS, REGISTRY
 from .messages import LANGUAGES
 
@@ -111,7 +113,14 @@ class SectionSchema(Schema):
     key = fields.String(required=True, validate=validate.Regexp(KEY_PATTERN))
     title = _localized(required=True)
     description = _localized()
-    fields = fields.List(fields.Nested(FieldDefSchema), required=True, validate=validate.Length(min=1))
+    # "fields" would shadow Schema.fields, hence the attribute name and the data key.
+    fields_ = fields.List(
+        fields.Nested(FieldDefSchema),
+        required=True,
+        validate=validate.Length(min=1),
+        data_key="fields",
+        attribute="fields",
+    )
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _unique_keys(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
@@ -127,9 +136,7 @@ class FormDefinitionSchema(Schema):
     id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
     title = _localized(required=True)
     description = _localized()
-    languages = fields.List(
-        fields.String(validate=validate.OneOf(LANGUAGES)), validate=validate.Length(min=1)
-    )
+    languages = fields.List(fields.String(validate=validate.OneOf(LANGUAGES)), validate=validate.Length(min=1))
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
 
     def __init__(self, max_fields: int = 500, **kwargs: Any) -> None:
@@ -160,7 +167,7 @@ def check_definition(raw: Any, max_fields: int = 500, form_id: str | None = None
     try:
         cleaned: dict[str, Any] = FormDefinitionSchema(max_fields=max_fields).load(raw)
     except ValidationError as exc:
-        raise AppError("invalid_definition", fields=exc.normalized_messages()) from exc
+        raise AppError("invalid_definition", fields=error_fields(exc)) from exc
     if form_id is not None and cleaned["id"] != form_id:
         raise AppError("invalid_definition", fields={"id": [f"The definition's id must be {form_id!r}."]})
     cleaned.setdefault("languages", ["vi", "en"])

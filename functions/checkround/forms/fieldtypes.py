@@ -24,11 +24,15 @@ CHECKLIST_STATUSES = ("yes", "partial", "no")
 _DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 10000}
 
 
-class IsoDate(fields.Date):
+class IsoDate(fields.Field[str]):
     """A date that is validated as a date but stored as its ISO string (Firestore has no date)."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._date = fields.Date(error_messages=self.error_messages)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        parsed = super()._deserialize(value, attr, data, **kwargs)
+        parsed = self._date.deserialize(value, attr, data, **kwargs)
         assert isinstance(parsed, dt.date)
         return parsed.isoformat()
 
@@ -45,10 +49,7 @@ def _range(field: FieldDef, msgs: Messages, low: str = "min", high: str = "max")
     lo, hi = field.get(low), field.get(high)
     if lo is None and hi is None:
         return []
-    if lo is not None and hi is not None:
-        message = msgs["range"]
-    else:
-        message = msgs["min"] if lo is not None else msgs["max"]
+    message = msgs["range" if lo is not None and hi is not None else ("min" if lo is not None else "max")]
     return [validate.Range(min=lo, max=hi, error=message)]
 
 
@@ -66,36 +67,36 @@ def _choice_values(field: FieldDef) -> list[str]:
 # -- marshmallow field factories -------------------------------------------------------------
 
 
-def _make_text(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_text(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     return fields.String(
         validate=_length(field, msgs, str(field["type"])),
         **_base_kwargs(field, msgs, draft, "invalid_string"),
     )
 
 
-def _make_integer(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_integer(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     kwargs = _base_kwargs(field, msgs, draft, "invalid_integer")
     kwargs["error_messages"]["too_large"] = msgs["too_large"]
     return fields.Integer(strict=False, validate=_range(field, msgs), **kwargs)
 
 
-def _make_decimal(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_decimal(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     kwargs = _base_kwargs(field, msgs, draft, "invalid_number")
     kwargs["error_messages"].update(too_large=msgs["too_large"], special=msgs["special"])
     return fields.Float(allow_nan=False, validate=_range(field, msgs), **kwargs)
 
 
-def _make_boolean(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_boolean(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     return fields.Boolean(**_base_kwargs(field, msgs, draft, "invalid_boolean"))
 
 
-def _make_date(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_date(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     kwargs = _base_kwargs(field, msgs, draft, "invalid_date")
     kwargs["error_messages"]["format"] = msgs["invalid_date"]
     return IsoDate(**kwargs)
 
 
-def _make_select_one(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_select_one(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     values = _choice_values(field)
     return fields.String(
         validate=validate.OneOf(values, error=msgs["one_of"]),
@@ -103,7 +104,7 @@ def _make_select_one(field: FieldDef, msgs: Messages, draft: bool) -> fields.Fie
     )
 
 
-def _make_select_multiple(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_select_multiple(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     values = _choice_values(field)
     validators: list[Any] = [validate.ContainsOnly(values, error=msgs["contains_only"])]
     lo, hi = field.get("min_items"), field.get("max_items")
@@ -115,7 +116,7 @@ def _make_select_multiple(field: FieldDef, msgs: Messages, draft: bool) -> field
     return fields.List(item, validate=validators, **kwargs)
 
 
-def _make_checklist(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field:
+def _make_checklist(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     required = bool(field.get("required")) and not draft
     item_schema = Schema.from_dict(
         {
@@ -182,7 +183,7 @@ def _check_checklist(field: FieldDef) -> dict[str, list[str]]:
 class FieldType:
     name: str
     options: frozenset[str]
-    make: Callable[[FieldDef, Messages, bool], fields.Field]
+    make: Callable[[FieldDef, Messages, bool], fields.Field[Any]]
     check: Callable[[FieldDef], dict[str, Any]]
     aggregate: str  # an accumulator kind of checkround.reports.aggregate
     widget: str  # a macro of templates/webform

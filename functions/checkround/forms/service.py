@@ -6,9 +6,10 @@ import hashlib
 import json
 from typing import Any
 
-from ..context import Context
-from ..errors import AppError
-from ..storage.ports import Doc, Transaction
+from checkround.context import Context
+from checkround.errors import AppError
+from checkround.storage.ports import Doc, Transaction
+
 from .definition import check_definition
 from .diff import diff_definitions
 
@@ -104,8 +105,7 @@ def publish_version(ctx: Context, form_id: str) -> dict[str, Any]:
                 "invalid_definition",
                 fields={
                     c["field"]: [
-                        f"The type of a published field cannot change ({c['from']} → {c['to']}); "
-                        "use a new key instead."
+                        f"The type of a published field cannot change ({c['from']} → {c['to']}); use a new key instead."
                     ]
                     for c in retyped
                 },

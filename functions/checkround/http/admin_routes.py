@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from ..forms import service as forms
-from ..reports import service as reports
-from ..rounds import service as rounds
+from checkround.forms import service as forms
+from checkround.reports import service as reports
+from checkround.rounds import service as rounds
+
 from .core import Reply, RequestContext, Router
 
 router = Router()

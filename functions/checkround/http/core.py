@@ -18,11 +18,10 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-
-from ..context import Context
-from ..errors import AppError
-from ..forms.messages import pick_language
-from ..rounds.tokens import Principal, authenticate
+from checkround.context import Context
+from checkround.errors import AppError
+from checkround.forms.messages import pick_language
+from checkround.rounds.tokens import Principal, authenticate
 
 log = logging.getLogger("checkround.http")
 
@@ -118,7 +117,7 @@ class Router:
             raise AppError("method_not_allowed") from exc
         except NotFound as exc:
             raise AppError("not_found", what=_NOT_FOUND) from exc
-        return self._handlers[endpoint], args
+        return self._handlers[endpoint], dict(args)
 
 
 def dispatch(router: Router, request: Request, context: Callable[[], Context]) -> Response:
@@ -136,5 +135,3 @@ def dispatch(router: Router, request: Request, context: Callable[[], Context]) -
         return reply
     status, body = reply
     return json_response(status, body)
-
-

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..context import Context
-from ..reports.service import handle_round_update
-from ..storage.firestore_events import decode_document_event
+from checkround.context import Context
+from checkround.reports.service import handle_round_update
+from checkround.storage.firestore_events import decode_document_event
 
 log = logging.getLogger("checkround.events")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..rounds import service as rounds
+from checkround.rounds import service as rounds
+
 from .core import Reply, RequestContext, Router
 
 router = Router()

@@ -5,7 +5,8 @@ Kept free of the report stack: this module is what a unit's cold start imports.
 
 from __future__ import annotations
 
-from ..submissions import service as submissions
+from checkround.submissions import service as submissions
+
 from .core import Reply, RequestContext, Router, json_response
 
 router = Router()

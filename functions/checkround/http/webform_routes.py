@@ -12,18 +12,21 @@ from typing import Any
 import jinja2
 from werkzeug.wrappers import Response
 
-from ..errors import AppError
-from ..forms.formdata import answers_from_form
-from ..forms.fieldtypes import REGISTRY
-from ..rounds.tokens import authenticate
-from ..submissions import service as submissions
+from checkround.errors import AppError
+from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.formdata import answers_from_form
+from checkround.rounds.tokens import authenticate
+from checkround.submissions import service as submissions
+
 from .core import Reply, RequestContext, Router
 
 router = Router()
 
 _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
@@ -31,9 +34,13 @@ _SECURITY_HEADERS = {
 
 @lru_cache(maxsize=2)
 def _env(templates_dir: str) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir), autoescape=True, undefined=jinja2.StrictUndefined
+    )
     env.globals["widget_of"] = lambda field: REGISTRY[field["type"]].widget
-    env.filters["loc"] = lambda text, lang: (text.get(lang) or text.get("vi") or "") if isinstance(text, dict) else (text or "")
+    env.filters["loc"] = lambda text, lang: (
+        (text.get(lang) or text.get("vi") or "") if isinstance(text, dict) else (text or "")
+    )
     return env
 
 
@@ -61,7 +68,7 @@ def form_page(rc: RequestContext, round_id: str) -> Reply:
     except AppError as exc:
         return _error_page(rc, exc)
     rc.language_for_page = _language(rc, view["round"].get("language"))
-    values: dict[str, Any] = (view["draft"] or (view["submission"] or {}).get("answers") or {})
+    values: dict[str, Any] = view["draft"] or (view["submission"] or {}).get("answers") or {}
     errors: dict[str, Any] = {}
     notice = None
     receipt = None
@@ -73,10 +80,22 @@ def form_page(rc: RequestContext, round_id: str) -> Reply:
                 submissions.save_draft(rc.ctx, principal, round_id, {"answers": values}, rc.language_for_page)
                 notice = "draft_saved"
             else:
-                receipt, _ = submissions.submit(rc.ctx, principal, round_id, {"answers": values}, None, rc.language_for_page)
+                receipt, _ = submissions.submit(
+                    rc.ctx, principal, round_id, {"answers": values}, None, rc.language_for_page
+                )
         except AppError as exc:
             if exc.fields:
                 errors = exc.fields
             notice = exc.message(rc.language_for_page)
     status = 422 if errors else 200
-    return _page(rc, "webform/form.html.j2", status=status, view=view, values=values, errors=errors, notice=notice, receipt=receipt, token=token)
+    return _page(
+        rc,
+        "webform/form.html.j2",
+        status=status,
+        view=view,
+        values=values,
+        errors=errors,
+        notice=notice,
+        receipt=receipt,
+        token=token,
+    )

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from ..forms.definition import iter_fields
-from ..forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
+from checkround.forms.definition import iter_fields
+from checkround.forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
 
 
 def loc(text: Any, language: str) -> str:
@@ -150,7 +150,7 @@ def _accumulator(field_def: Mapping[str, Any]) -> Accumulator:
 def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Competition ranking (1, 1, 3) by total score, then by name for a stable order."""
     ordered = sorted(rows, key=lambda r: (-r["total_score"], r["name"]))
-    ranked = []
+    ranked: list[dict[str, Any]] = []
     for index, row in enumerate(ordered):
         tied = index > 0 and ordered[index - 1]["total_score"] == row["total_score"]
         rank = ranked[-1]["rank"] if tied else index + 1
@@ -294,8 +294,12 @@ def aggregate(
             "inspection_team": [loc(member, language) for member in round_doc.get("inspection_team") or []],
             "opens_at": _local(round_doc.get("opens_at"), tz),
             "closes_at": _local(round_doc.get("closes_at"), tz),
-            "opens_on": round_doc["opens_at"].astimezone(tz).strftime("%d/%m/%Y") if round_doc.get("opens_at") else None,
-            "closes_on": round_doc["closes_at"].astimezone(tz).strftime("%d/%m/%Y") if round_doc.get("closes_at") else None,
+            "opens_on": round_doc["opens_at"].astimezone(tz).strftime("%d/%m/%Y")
+            if round_doc.get("opens_at")
+            else None,
+            "closes_on": round_doc["closes_at"].astimezone(tz).strftime("%d/%m/%Y")
+            if round_doc.get("closes_at")
+            else None,
             "time_zone": str(tz),
         },
         "form": {"id": definition["id"], "title": loc(definition["title"], language), "max_score": max_total},

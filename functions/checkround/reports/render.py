@@ -18,7 +18,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .labels import LABELS
 
 
-class ShippedAssetsFetcher(URLFetcher):
+class ShippedAssetsFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
     """Fetch ``data:`` URIs and files under the shipped assets folder; refuse everything else.
 
     WeasyPrint's default fetcher would read any ``file://`` path or reach the network, and the
@@ -65,7 +65,7 @@ def format_number(value: Any, digits: int = 2, language: str = "vi") -> str:
         text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
     else:
         text = f"{int(value):,}"
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def render_html(summary: dict[str, Any], templates_dir: Path) -> str:

@@ -11,12 +11,13 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from ..context import Context
-from ..errors import AppError
-from ..forms.service import get_version
-from ..rounds.service import get_round_doc
-from ..storage.ports import Doc, Transaction
-from ..submissions.service import latest_submissions
+from checkround.context import Context
+from checkround.errors import AppError
+from checkround.forms.service import get_version
+from checkround.rounds.service import get_round_doc
+from checkround.storage.ports import Doc, Transaction
+from checkround.submissions.service import latest_submissions
+
 from .aggregate import aggregate
 
 _SUMMARY = {"vi": "báo cáo tổng hợp", "en": "Summary"}
@@ -28,7 +29,9 @@ def summary_path(round_id: str) -> str:
 
 def is_close_transition(old: Doc | None, new: Doc | None) -> bool:
     """True only when a round document went from not-closed to closed."""
-    return bool(new) and new.get("status") == "closed" and (old or {}).get("status") != "closed"
+    if not new:
+        return False
+    return new.get("status") == "closed" and (old or {}).get("status") != "closed"
 
 
 def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from ..forms.definition import ID_PATTERN, LocalizedSchema
+from checkround.forms.definition import ID_PATTERN, LocalizedSchema
 
 _ID = validate.Regexp(ID_PATTERN)
 
@@ -21,7 +21,6 @@ class UnitInput(Schema):
     name_en = fields.String(validate=validate.Length(max=300))
     cluster = fields.String(validate=_ID, allow_none=True)
     kind = fields.String(validate=validate.Length(max=50), allow_none=True)
-
 
 
 class RoundInput(Schema):

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ..context import Context
-from ..errors import AppError
-from ..inputs_common import load
-from ..storage.ports import Doc, Transaction, Where
+from checkround.context import Context
+from checkround.errors import AppError
+from checkround.inputs_common import load
+from checkround.storage.ports import Doc, Transaction, Where
+
 from . import tokens
 from .inputs import RoundInput, TokensInput, UnitInput
 

@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from ..context import Context
-from ..errors import AppError
+from checkround.context import Context
+from checkround.errors import AppError
 
 
 def hash_token(token: str, pepper: str) -> str:

@@ -32,7 +32,7 @@ class LocalBlobStore:
 
 class GcsBlobStore:
     def __init__(self, bucket: str) -> None:
-        from google.cloud import storage  # only when a bucket is configured
+        from google.cloud import storage  # type: ignore[attr-defined]  # untyped; loaded only with a bucket
 
         self._bucket: Any = storage.Client().bucket(bucket)
         self.bucket_name = bucket

@@ -70,9 +70,7 @@ class FirestoreStore:
     ) -> Iterator[tuple[str, Doc]]:
         query: Any = self._client.collection(collection)
         for condition in where or []:
-            query = query.where(
-                filter=firestore.FieldFilter(condition.field, condition.op, condition.value)
-            )
+            query = query.where(filter=firestore.FieldFilter(condition.field, condition.op, condition.value))
         if order_by:
             query = query.order_by(order_by)
         if limit is not None:

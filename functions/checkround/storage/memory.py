@@ -45,6 +45,10 @@ class _MemoryTransaction:
         self._writes.append(("update", path, data))
 
 
+def _sort_key(row: tuple[str, Doc], order_by: str | None) -> Any:
+    return row[1].get(order_by) if order_by else row[0]
+
+
 class MemoryStore:
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
@@ -95,7 +99,7 @@ class MemoryStore:
             ]
         for cond in where or []:
             rows = [r for r in rows if cond.field in r[1] and _OPS[cond.op](r[1][cond.field], cond.value)]
-        rows.sort(key=lambda r: r[1].get(order_by) if order_by else r[0])
+        rows.sort(key=lambda row: _sort_key(row, order_by))
         yield from rows[:limit] if limit is not None else rows
 
     def transaction(self, fn: Callable[[Any], T]) -> T:

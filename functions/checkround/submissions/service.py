@@ -11,13 +11,13 @@ import hashlib
 import json
 from typing import Any
 
-from ..context import Context
-from ..errors import AppError
-from ..forms.compiler import CACHE, validate_answers
-from ..forms.service import get_version
-from ..rounds.service import deadline, entry_path, get_round_doc, round_path
-from ..rounds.tokens import Principal
-from ..storage.ports import Doc, Transaction
+from checkround.context import Context
+from checkround.errors import AppError
+from checkround.forms.compiler import CACHE, validate_answers
+from checkround.forms.service import get_version
+from checkround.rounds.service import deadline, entry_path, get_round_doc, round_path
+from checkround.rounds.tokens import Principal
+from checkround.storage.ports import Doc, Transaction
 
 _SUBMISSION = {"vi": "báo cáo", "en": "Submission"}
 
@@ -88,7 +88,10 @@ def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, lan
         entry = tx.get(entry_path(round_id, unit_id))
         now = ctx.clock.now()
         if entry is None:
-            tx.create(entry_path(round_id, unit_id), {"unit_id": unit_id, "state": "draft", "revision": 0, "draft": cleaned, "draft_saved_at": now})
+            tx.create(
+                entry_path(round_id, unit_id),
+                {"unit_id": unit_id, "state": "draft", "revision": 0, "draft": cleaned, "draft_saved_at": now},
+            )
         else:
             tx.update(entry_path(round_id, unit_id), {"draft": cleaned, "draft_saved_at": now})
         return {"saved_at": now}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Prepare this machine for `make run` and `make test`: system packages, then a venv.
+# Idempotent and quick when nothing changed (a stamp remembers the installed requirements).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+VENV="${VENV:-.venv}"
+EMULATOR="${CHECKROUND_EMULATOR_BIN:-/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator}"
+
+# System packages: pango for WeasyPrint, poppler-utils for the PDF checks (pdftotext,
+# pdftoppm), a JRE for the Firestore emulator. Fonts ship in templates/fonts.
+need=()
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing system packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ ! -x "$EMULATOR" ]; then
+  echo "setup: the Firestore emulator is missing at $EMULATOR" >&2
+  echo "       install the Google Cloud SDK component (gcloud components install cloud-firestore-emulator)" >&2
+  echo "       or set CHECKROUND_EMULATOR_BIN to its path." >&2
+  exit 1
+fi
+
+command -v "$PYTHON" >/dev/null 2>&1 || { echo "setup: $PYTHON not found (Python 3.11 is required)" >&2; exit 1; }
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+
+stamp="$VENV/.requirements.sha256"
+sum=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+  echo "setup: installing Python packages into $VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  echo "$sum" > "$stamp"
+fi
