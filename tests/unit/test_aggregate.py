@@ -1,0 +1,114 @@
+"""Aggregation against a hand-computed fixture: 4 units in 2 clusters, one does not report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from checkround.forms.definition import check_definition
+from checkround.reports.aggregate import aggregate
+from tests.support import small_form
+
+ROUND = {
+    "id": "r1",
+    "title": {"vi": "Đợt 1", "en": "Round 1"},
+    "unit_ids": ["u1", "u2", "u3", "u4"],
+    "opens_at": datetime(2019, 6, 11, 17, 0, tzinfo=UTC),
+    "closes_at": datetime(2019, 6, 20, 16, 59, tzinfo=UTC),
+    "time_zone": "Asia/Ho_Chi_Minh",
+    "language": "vi",
+    "clusters": {"c1": {"vi": "Cụm 1", "en": "Cluster 1"}},
+}
+UNITS = {
+    "u1": {"name": "Đơn vị Một", "cluster": "c1"},
+    "u2": {"name": "Đơn vị Hai", "cluster": "c1"},
+    "u3": {"name": "Đơn vị Ba", "cluster": "c2"},
+    "u4": {"name": "Đơn vị Bốn", "cluster": "c2"},
+}
+
+
+def sub(answers, late=False):
+    return {"answers": answers, "late": late, "submitted_at": datetime(2019, 6, 14, 2, 30, tzinfo=UTC), "revision": 1}
+
+
+SUBMISSIONS = [
+    ("u1", sub({"a": {"ck1": {"status": "yes", "score": 9}, "ck2": {"status": "partial", "score": 3}, "so": 10,
+                      "tan_suat": "thang", "hinh_thuc": ["truc_tiep", "truc_tuyen"], "co": True},
+                "b": {"uu_diem": "Làm tốt", "han_che": "Họp chưa đều"}})),
+    ("u2", sub({"a": {"ck1": {"status": "partial", "score": 7}, "ck2": {"status": "yes", "score": 5}, "so": 4,
+                      "tan_suat": "quy", "hinh_thuc": ["truc_tiep"], "co": False}}, late=True)),
+    ("u3", sub({"a": {"ck1": {"status": "no", "score": 2}, "so": 7, "tan_suat": "quy"},
+                "b": {"uu_diem": "  "}})),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return aggregate(ROUND, check_definition(small_form()), UNITS, iter(SUBMISSIONS))
+
+
+def field(summary, key):
+    return next(f for s in summary["sections"] for f in s["fields"] if f["key"] == key)
+
+
+def test_participation(summary):
+    assert summary["participation"] == {
+        "total": 4, "submitted": 3, "on_time": 2, "late": 1, "missing": 1, "missing_units": ["Đơn vị Bốn"],
+    }  # fmt: skip
+
+
+def test_checklist_counts_and_scores(summary):
+    ck1 = field(summary, "ck1")["result"]
+    assert ck1["counts"] == {"yes": 1, "partial": 1, "no": 1}
+    assert ck1["mean_score"] == pytest.approx(6.0)
+    ck2 = field(summary, "ck2")["result"]
+    assert ck2["counts"] == {"yes": 1, "partial": 1, "no": 0}
+    assert ck2["answered"] == 2
+
+
+def test_numbers_and_choices(summary):
+    so = field(summary, "so")["result"]
+    assert (so["count"], so["sum"], so["min"], so["max"]) == (3, 21, 4, 10)
+    assert so["mean"] == pytest.approx(7.0)
+    tan_suat = field(summary, "tan_suat")["result"]
+    assert tan_suat["counts"] == {"thang": 1, "quy": 2}
+    assert tan_suat["shares"]["quy"] == pytest.approx(2 / 3)
+    assert field(summary, "hinh_thuc")["result"]["counts"] == {"truc_tiep": 2, "truc_tuyen": 1}
+    assert field(summary, "co")["result"]["yes"] == 1 and field(summary, "co")["result"]["no"] == 1
+
+
+def test_scores_and_ranking_per_cluster(summary):
+    totals = {u["id"]: u["total_score"] for u in summary["units"] if u["reported"]}
+    assert totals == {"u1": 12, "u2": 12, "u3": 2}
+    clusters = {c["id"]: c for c in summary["clusters"]}
+    assert clusters["c1"]["name"] == "Cụm 1"
+    # A tie shares the rank; order then follows the name.
+    assert [(r["id"], r["rank"]) for r in clusters["c1"]["ranking"]] == [("u2", 1), ("u1", 1)]
+    assert [(r["id"], r["rank"]) for r in clusters["c2"]["ranking"]] == [("u3", 1)]
+    assert summary["form"]["max_score"] == 15
+
+
+def test_texts_attributed_to_units_and_gaps(summary):
+    assert summary["strengths"] == [{"unit_id": "u1", "unit": "Đơn vị Một", "text": "Làm tốt"}]
+    assert summary["shortcomings"] == [{"unit_id": "u1", "unit": "Đơn vị Một", "text": "Họp chưa đều"}]
+    gaps = {g["label"]: [u["unit"] for u in g["units"]] for g in summary["gaps"]}
+    assert gaps == {"Mục 1": ["Đơn vị Hai", "Đơn vị Ba"], "Mục 2": ["Đơn vị Một"]}
+
+
+def test_times_are_shown_in_the_round_time_zone(summary):
+    assert summary["round"]["opens_on"] == "12/06/2019"
+    assert summary["round"]["closes_on"] == "20/06/2019"
+    assert next(u for u in summary["units"] if u["id"] == "u1")["submitted_at"] == "14/06/2019 09:30"
+
+
+def test_english_round_uses_english_labels():
+    summary = aggregate({**ROUND, "language": "en"}, check_definition(small_form()), UNITS, iter(SUBMISSIONS))
+    assert summary["round"]["title"] == "Round 1"
+    assert field(summary, "tan_suat")["choice_labels"] == {"thang": "Monthly", "quy": "Quarterly"}
+
+
+def test_submissions_outside_the_roster_are_ignored():
+    stray = [*SUBMISSIONS, ("u9", sub({"a": {"so": 1000}}))]
+    summary = aggregate(ROUND, check_definition(small_form()), UNITS, iter(stray))
+    assert field(summary, "so")["result"]["sum"] == 21

@@ -1,0 +1,93 @@
+"""The compiled schema accepts what the form allows and reports the rest in marshmallow's shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkround.errors import AppError
+from checkround.forms.compiler import CACHE, compile_schema, validate_answers
+from checkround.forms.definition import check_definition
+from tests.support import SEED_UNITS, seed_answers, seed_form, small_form
+
+
+@pytest.fixture(scope="module")
+def definition():
+    return check_definition(small_form())
+
+
+def fails(definition, answers, language="vi", draft=False):
+    with pytest.raises(AppError) as caught:
+        validate_answers(compile_schema(definition, language, draft), answers, language)
+    assert caught.value.code == "validation_failed"
+    return caught.value.fields
+
+
+@pytest.mark.parametrize("unit_id", [u for u in SEED_UNITS if u != "ba-che"])
+def test_every_seed_answer_file_is_valid(unit_id):
+    schema = compile_schema(check_definition(seed_form()))
+    cleaned = validate_answers(schema, seed_answers(unit_id))
+    assert cleaned["chuong_trinh"]["xay_dung_chuong_trinh"]["status"] in ("yes", "partial", "no")
+
+
+def test_values_are_converted_and_dates_kept_as_iso_strings(definition):
+    cleaned = validate_answers(
+        compile_schema(definition),
+        {"a": {"ck1": {"status": "yes", "score": "9"}, "so": "12", "ngay": "2019-06-14", "co": "true"}},
+    )
+    assert cleaned["a"] == {"ck1": {"status": "yes", "score": 9.0}, "so": 12, "ngay": "2019-06-14", "co": True}
+
+
+def test_missing_required_field_in_an_omitted_section(definition):
+    assert fails(definition, {}) == {"a": {"ck1": ["Trường này là bắt buộc."]}}
+
+
+def test_nested_errors_in_vietnamese_and_english(definition):
+    answers = {
+        "a": {
+            "ck1": {"status": "maybe", "score": 11},
+            "so": -1,
+            "tien": "nhiều",
+            "ngay": "2019-13-40",
+            "tan_suat": "nam",
+            "hinh_thuc": ["truc_tiep", "thu_tay"],
+            "la": 1,
+        },
+        "b": {"ten": "x" * 21},
+        "c": {},
+    }
+    vi = fails(definition, answers)
+    assert vi["a"]["ck1"] == {
+        "status": ["Phải là một trong các lựa chọn: yes, partial, no."],
+        "score": ["Phải nằm trong khoảng từ 0 đến 10."],
+    }
+    assert vi["a"]["so"] == ["Phải nằm trong khoảng từ 0 đến 1000."]
+    assert vi["a"]["tien"] == ["Phải là một số."]
+    assert vi["a"]["ngay"] == ["Phải là một ngày hợp lệ (YYYY-MM-DD)."]
+    assert vi["a"]["tan_suat"] == ["Phải là một trong các lựa chọn: thang, quy."]
+    assert vi["a"]["hinh_thuc"] == ["Có lựa chọn không nằm trong danh sách: truc_tiep, truc_tuyen."]
+    assert vi["a"]["la"] == ["Trường không có trong biểu mẫu."]
+    assert vi["b"]["ten"] == ["Không được quá 20 ký tự."]
+    assert vi["c"] == ["Trường không có trong biểu mẫu."]
+    en = fails(definition, answers, language="en")
+    assert en["a"]["so"] == ["Must be between 0 and 1000."]
+    assert en["a"]["la"] == ["This field is not in the form."]
+
+
+def test_wrong_shapes_are_errors_not_crashes(definition):
+    assert fails(definition, {"a": 5}) == {"a": {"_schema": ["Phải là một nhóm giá trị (object)."]}}
+    assert fails(definition, {"a": {"ck1": "yes"}})["a"]["ck1"] == {"_schema": ["Phải là một nhóm giá trị (object)."]}
+    assert fails(definition, [1]) == {"answers": ["Phải là một nhóm giá trị (object)."]}
+    assert fails(definition, {"a": {"ck1": {"status": "yes", "score": float("nan")}}})["a"]["ck1"]["score"]
+
+
+def test_draft_mode_checks_types_but_not_required(definition):
+    schema = compile_schema(definition, draft=True)
+    assert validate_answers(schema, {"a": {"so": 3}}) == {"a": {"so": 3}, "b": {}}
+    assert fails(definition, {"a": {"so": "ba"}}, draft=True) == {"a": {"so": ["Phải là một số nguyên."]}}
+
+
+def test_cache_returns_the_same_schema_per_version_and_language(definition):
+    first = CACHE.get("mau-nho", 1, definition, "vi", False)
+    assert CACHE.get("mau-nho", 1, definition, "vi", False) is first
+    assert CACHE.get("mau-nho", 1, definition, "en", False) is not first
+    assert CACHE.get("mau-nho", 2, definition, "vi", False) is not first

@@ -1,0 +1,96 @@
+"""The summary job over the memory store: rendered once per close, retried after a failure."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from checkround.reports import render
+from checkround.reports import service as reports
+from checkround.rounds import service as rounds
+from checkround.submissions import service as submissions
+from tests.support import memory_context
+from tests.unit.test_services import VALID, make_round
+
+
+@pytest.fixture
+def closed_round(tmp_path):
+    ctx = memory_context(tmp_path)
+    units = make_round(ctx)
+    answers = {**VALID, "b": {"uu_diem": '<img src="file:///etc/passwd"> Làm tốt', "han_che": "Họp chưa đều"}}
+    submissions.submit(ctx, units["u1"], "r1", {"answers": answers}, None, "vi")
+    rounds.close_round(ctx, "r1")
+    return ctx
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def test_close_transition_only():
+    assert reports.is_close_transition({"status": "open"}, {"status": "closed"})
+    assert not reports.is_close_transition({"status": "closed"}, {"status": "closed"})
+    assert not reports.is_close_transition({"status": "draft"}, {"status": "open"})
+    assert not reports.is_close_transition({"status": "open"}, None)
+
+
+def test_rendered_once_per_close(closed_round, tmp_path):
+    ctx = closed_round
+    new = ctx.store.get("rounds/r1")
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, new) == "rendered"
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, new) == "skipped"
+    summary = reports.get_summary(ctx, "r1")
+    assert summary["state"] == "ready"
+    assert len(list((tmp_path / "blobs" / "summaries" / "r1").glob("*.pdf"))) == 1
+    text = pdf_text(reports.get_summary_pdf(ctx, "r1"), tmp_path)
+    assert "Đơn vị u1" in text
+    assert "1/3 đơn vị đã nộp báo cáo" in text
+
+
+def test_failed_render_is_completed_by_the_retry(closed_round, monkeypatch):
+    ctx = closed_round
+    new = ctx.store.get("rounds/r1")
+    real = render.render_pdf
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("printer on fire")
+
+    monkeypatch.setattr(render, "render_pdf", crash)
+    with pytest.raises(RuntimeError):
+        reports.handle_round_update(ctx, "r1", {"status": "open"}, new)
+    assert reports.get_summary(ctx, "r1")["state"] == "failed"
+    monkeypatch.setattr(render, "render_pdf", real)
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, new) == "rendered"
+    assert reports.get_summary(ctx, "r1")["state"] == "ready"
+
+
+def test_unit_text_is_printed_as_text_and_fetches_nothing(closed_round, tmp_path):
+    ctx = closed_round
+    summary = reports.build_summary(ctx, "r1")
+    html = render.render_html(summary, ctx.settings.templates_dir)
+    assert '<img src="file:///etc/passwd">' not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt; Làm tốt" in html
+    text = pdf_text(render.render_pdf(summary, ctx.settings.templates_dir), tmp_path)
+    assert '<img src="file:///etc/passwd"> Làm tốt' in text
+    assert "root:" not in text
+
+
+def test_fetcher_allows_only_data_uris_and_shipped_assets(tmp_path):
+    from checkround.config import settings
+
+    fetcher = render.ShippedAssetsFetcher(settings().templates_dir)
+    font = (settings().templates_dir / "fonts" / "NotoSans-Regular.ttf").as_uri()
+    assert fetcher.fetch(font).read(4) == b"\x00\x01\x00\x00"
+    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
+    for url in ("file:///etc/passwd", f"{font}/../../../../etc/passwd", "http://127.0.0.1:1/x", "ftp://x/y"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+
+
+def test_number_format_is_vietnamese():
+    assert render.format_number(1234567) == "1.234.567"
+    assert render.format_number(2.5) == "2,5"
+    assert render.format_number(None) == "—"
