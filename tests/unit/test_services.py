@@ -47,9 +47,12 @@ def ctx(tmp_path):
 def test_submission_is_stored_with_its_form_version(ctx):
     units = make_round(ctx)
     result, created = submissions.submit(ctx, units["u1"], "r1", {"answers": VALID}, None, "vi")
-    assert created and result["revision"] == 1 and result["late"] is False
+    assert created
+    assert result["revision"] == 1
+    assert result["late"] is False
     stored = ctx.store.get(f"rounds/r1/submissions/{result['submission_id']}")
-    assert stored["form_id"] == "mau-nho" and stored["form_version"] == 1
+    assert stored["form_id"] == "mau-nho"
+    assert stored["form_version"] == 1
     assert stored["answers"]["a"]["ck1"] == {"status": "yes", "score": 8.0}
 
 
@@ -76,10 +79,14 @@ def test_idempotency_key_replays_and_conflicts(ctx):
     units = make_round(ctx)
     first, created = submissions.submit(ctx, units["u1"], "r1", {"answers": VALID}, "key-1", "vi")
     again, created_again = submissions.submit(ctx, units["u1"], "r1", {"answers": VALID}, "key-1", "vi")
-    assert created and not created_again and again == first
+    assert created
+    assert not created_again
+    assert again == first
     assert len([p for p in ctx.store.docs if p.startswith("rounds/r1/submissions/")]) == 1
     with pytest.raises(AppError) as caught:
-        submissions.submit(ctx, units["u1"], "r1", {"answers": {"a": {"ck1": {"status": "no", "score": 0}}}}, "key-1", "vi")
+        submissions.submit(
+            ctx, units["u1"], "r1", {"answers": {"a": {"ck1": {"status": "no", "score": 0}}}}, "key-1", "vi"
+        )
     assert caught.value.code == "idempotency_conflict"
     # The same key from another unit is another key.
     _, created_other = submissions.submit(ctx, units["u2"], "r1", {"answers": VALID}, "key-1", "vi")
@@ -141,8 +148,10 @@ def test_board_states_and_close_twice(ctx):
     submissions.save_draft(ctx, units["u2"], "r1", {"answers": {"a": {"so": 4}}}, "vi")
     submissions.submit(ctx, units["u1"], "r1", {"answers": VALID}, None, "vi")
     board = {row["unit_id"]: row for row in rounds.get_round(ctx, "r1")["board"]}
-    assert board["u1"]["state"] == "submitted" and board["u1"]["revision"] == 1
-    assert board["u2"]["state"] == "draft" and board["u3"]["state"] == "missing"
+    assert board["u1"]["state"] == "submitted"
+    assert board["u1"]["revision"] == 1
+    assert board["u2"]["state"] == "draft"
+    assert board["u3"]["state"] == "missing"
     assert rounds.close_round(ctx, "r1") == {"status": "closed"}
     assert rounds.close_round(ctx, "r1") == {"status": "closed"}
     assert ctx.store.get("rounds/r1")["close_count"] == 1
@@ -191,7 +200,8 @@ def test_draft_etag_and_version_conflict(ctx):
     first = forms.put_draft(ctx, "mau-nho", edited, created["etag"])
     with pytest.raises(AppError) as caught:
         forms.put_draft(ctx, "mau-nho", small_form(title={"vi": "Sửa khác"}), created["etag"])
-    assert caught.value.code == "version_conflict" and caught.value.status == 412
+    assert caught.value.code == "version_conflict"
+    assert caught.value.status == 412
     assert forms.get_form(ctx, "mau-nho")["draft"]["title"]["vi"] == "Mẫu nhỏ (sửa)"
     assert forms.get_form(ctx, "mau-nho")["etag"] == first["etag"]
 

@@ -1,0 +1,37 @@
+"""Building a seed round through the admin API, for the integration tests."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime, timedelta
+
+from tests.support import SCHEMAS, seed_form, seed_round_template
+
+
+def setup_seed_round(admin, round_id="kt-6-thang-2019", unit_ids=None, open_it=True):
+    form = seed_form()
+    assert admin("POST", "/forms", form).status_code == 201
+    assert admin("POST", f"/forms/{form['id']}/versions").status_code == 201
+    with (SCHEMAS / "seed" / "units.csv").open(encoding="utf-8") as handle:
+        units = list(csv.DictReader(handle))
+    for unit in units:
+        body = {"name": unit["name_vi"], "name_en": unit["name_en"], "cluster": unit["cluster"], "kind": unit["kind"]}
+        assert admin("PUT", f"/units/{unit['id']}", body).status_code == 200
+    return create_round(admin, round_id, unit_ids or [u["id"] for u in units], open_it)
+
+
+def create_round(admin, round_id, unit_ids, open_it=True):
+    now = datetime.now(UTC)
+    body = {k: v for k, v in seed_round_template().items() if k not in ("opens_at", "closes_at")}
+    body.update(
+        id=round_id,
+        unit_ids=unit_ids,
+        opens_at=(now - timedelta(hours=1)).isoformat(),
+        closes_at=(now + timedelta(days=7)).isoformat(),
+    )
+    response = admin("POST", "/rounds", body)
+    assert response.status_code == 201, response.json
+    if open_it:
+        assert admin("POST", f"/rounds/{round_id}/open").json == {"status": "open"}
+    tokens = admin("POST", f"/rounds/{round_id}/tokens", {}).json["tokens"]
+    return {unit_id: entry["token"] for unit_id, entry in tokens.items()}
