@@ -65,9 +65,12 @@ def run() -> None:
     """Start the emulator and every function, load the seed round, print the links."""
     config = settings()
     stack = default_stack()
-    _start(stack)
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Both stop the stack cleanly, even while it starts; SIGINT is set explicitly because a
+    # shell starts background jobs with it ignored, and Python would inherit that.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    _start(stack)
     try:
         token = _admin_token(stack, config.local_dir / "admin-token")
         admin = Client(stack.base_url, token)
@@ -85,10 +88,7 @@ def run() -> None:
         for unit_id, link in links.items():
             click.echo(f"  {unit_id:<16} {link['form_url']}")
         click.echo("\nCtrl-C stops everything; data is exported to .local/firestore and loaded on the next start.")
-        while not stopping.wait(1):
-            pass
-    except KeyboardInterrupt:
-        pass
+        stopping.wait()
     finally:
         click.echo("\nstopping: exporting data and shutting down the emulator...")
         stack.stop(export=True)

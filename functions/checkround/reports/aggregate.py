@@ -252,6 +252,7 @@ def aggregate(
                     "label": loc(f["label"], language),
                     "type": f["type"],
                     "kind": kind,
+                    "role": f.get("role"),
                     "unit": loc(f.get("unit"), language),
                     "choice_labels": labels,
                     "result": result,
@@ -262,6 +263,7 @@ def aggregate(
                     texts[f["role"]].append({"unit_id": unit_id, "unit": names.get(unit_id, unit_id), "text": text})
         sections.append(
             {
+                "number": len(sections) + 1,
                 "key": section["key"],
                 "title": loc(section["title"], language),
                 "max_score": max_by_section.get(section["key"]),
@@ -269,7 +271,15 @@ def aggregate(
             }
         )
 
-    # Checklist items that some unit did not fully meet feed the "however" part of the report.
+    # Checklist items every reporting unit met feed "overall"; the others feed "however".
+    met_by_all = [
+        f["label"]
+        for section in sections
+        for f in section["fields"]
+        if f["kind"] == "checklist"
+        and f["result"]["answered"]
+        and f["result"]["counts"]["yes"] == f["result"]["answered"]
+    ]
     gaps = []
     for section in sections:
         for f in section["fields"]:
@@ -318,4 +328,5 @@ def aggregate(
         "shortcomings": texts["shortcomings"],
         "proposals": texts["proposals"],
         "gaps": gaps,
+        "met_by_all": met_by_all,
     }
