@@ -238,7 +238,7 @@ def aggregate(
         for cid, rows in sorted(clusters.items())
     ]
 
-    sections = []
+    sections: list[dict[str, Any]] = []
     texts: dict[str, list[dict[str, str]]] = {"strengths": [], "shortcomings": [], "proposals": []}
     for section in definition["sections"]:
         out_fields = []
