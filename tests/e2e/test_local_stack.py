@@ -69,9 +69,10 @@ class RunningStack:
         self.proc.stdout.close() if self.proc.stdout else None
         return code
 
-    def demo(self) -> subprocess.CompletedProcess[str]:
+    def command(self, name: str) -> subprocess.CompletedProcess[str]:
+        """Run ``python -m checkround.devstack NAME`` to the end."""
         return subprocess.run(
-            [sys.executable, "-m", "checkround.devstack", "demo"],
+            [sys.executable, "-m", "checkround.devstack", name],
             env=self.env,
             capture_output=True,
             text=True,
@@ -117,7 +118,7 @@ def test_run_demo_restart(stack):
     assert page.headers["Referrer-Policy"] == "no-referrer"
 
     # make demo against this stack: the close goes through the emulator's real Firestore event.
-    demo = stack.demo()
+    demo = stack.command("demo")
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert f"using the stack running at {base}" in demo.stdout
     pdf = Path(demo.stdout.strip().splitlines()[-1].removeprefix("PDF summary: "))
@@ -149,21 +150,14 @@ def test_port_in_use_is_a_clear_message(stack):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", stack.port))
         busy.listen()
-        result = subprocess.run(
-            [sys.executable, "-m", "checkround.devstack", "run"],
-            env=stack.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = stack.command("run")
     assert result.returncode == 2
     assert f"port {stack.port} is in use; set CHECKROUND_PORT" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_demo_starts_its_own_stack_when_none_runs(stack):
-    demo = stack.demo()
+    demo = stack.command("demo")
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "no stack running; starting one for the demo" in demo.stdout
     pdf = Path(demo.stdout.strip().splitlines()[-1].removeprefix("PDF summary: "))

@@ -166,32 +166,31 @@ def test_close_due_rounds_closes_only_past_deadline(ctx):
     assert rounds.close_due_rounds(ctx) == {"closed": []}
 
 
-def test_round_input_is_checked(ctx):
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"opens_at": "2019-06-20T00:00:00+07:00"}, {"closes_at": ["closes_at must be after opens_at."]}),
+        ({"unit_ids": ["u1", "khong-co"]}, {"unit_ids": ["Unknown units: khong-co."]}),
+        ({"unit_ids": ["u1", "u1"]}, {"unit_ids": ["A unit appears twice."]}),
+        ({"time_zone": "Mars/Olympus"}, {"time_zone": ["Unknown IANA time zone."]}),
+        ({"form_id": "khong-co"}, {"form_id": ["Unknown form."]}),
+        ({"form_version": 7}, {"form_version": ["The form has no such published version."]}),
+        ({"opens_at": "2019-06-12"}, {"opens_at": ["Not a valid aware datetime."]}),
+    ],
+)
+def test_round_input_is_checked(ctx, change, expected):
     make_round(ctx)
+    body = {
+        "title": {"vi": "X"},
+        "form_id": "mau-nho",
+        "unit_ids": ["u1"],
+        "opens_at": "2019-06-12T00:00:00+07:00",
+        "closes_at": "2019-06-19T00:00:00+07:00",
+        **change,
+    }
     with pytest.raises(AppError) as caught:
-        rounds.create_round(
-            ctx,
-            {
-                "title": {"vi": "X"},
-                "form_id": "mau-nho",
-                "unit_ids": ["u1", "khong-co"],
-                "opens_at": "2019-06-20T00:00:00+07:00",
-                "closes_at": "2019-06-12T00:00:00+07:00",
-            },
-        )
-    assert caught.value.fields == {"closes_at": ["closes_at must be after opens_at."]}
-    with pytest.raises(AppError) as caught:
-        rounds.create_round(
-            ctx,
-            {
-                "title": {"vi": "X"},
-                "form_id": "mau-nho",
-                "unit_ids": ["u1", "khong-co"],
-                "opens_at": "2019-06-12T00:00:00+07:00",
-                "closes_at": "2019-06-20T00:00:00+07:00",
-            },
-        )
-    assert caught.value.fields == {"unit_ids": ["Unknown units: khong-co."]}
+        rounds.create_round(ctx, body)
+    assert caught.value.fields == expected
 
 
 def test_draft_etag_and_version_conflict(ctx):
