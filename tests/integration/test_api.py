@@ -174,3 +174,22 @@ def test_bad_requests_are_clear_errors_never_500(admin):
     assert admin("GET", "/rounds/khong-co/summary.pdf").status_code == 404
     en = admin("GET", "/rounds/khong-co", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert en.json["error"]["message"] == "Round not found."
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/forms/..", "/forms/__x__", "/forms/A%2FB", "/rounds/%2E%2E/summary", "/forms/" + "a" * 300, "/units/Ha Noi"],
+)
+def test_odd_ids_in_paths_are_404_not_500(admin, path):
+    response = admin("GET", path)
+    assert response.status_code in (404, 405), (path, response.status_code)
+    assert response.json["error"]["code"] in ("not_found", "method_not_allowed")
+
+
+def test_deeply_nested_json_and_bad_unit_ids_are_client_errors(admin):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = admin("POST", "/forms", data=deep, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    response = admin("PUT", "/units/ha_noi", {"name": "Hà Nội"})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"unit_id": ["Use lowercase letters, digits and '-'."]}

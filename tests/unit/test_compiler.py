@@ -91,3 +91,10 @@ def test_cache_returns_the_same_schema_per_version_and_language(definition):
     assert CACHE.get("mau-nho", 1, definition, "vi", False) is first
     assert CACHE.get("mau-nho", 1, definition, "en", False) is not first
     assert CACHE.get("mau-nho", 2, definition, "vi", False) is not first
+
+
+def test_integers_beyond_what_firestore_stores_are_refused(definition):
+    huge = {"a": {"ck1": {"status": "yes", "score": 1}, "so": 10**30}}
+    loose = check_definition(small_form())
+    del loose["sections"][0]["fields"][2]["max"]
+    assert fails(loose, huge) == {"a": {"so": ["Số quá lớn."]}}

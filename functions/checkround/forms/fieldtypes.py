@@ -45,6 +45,10 @@ def _base_kwargs(field: FieldDef, msgs: Messages, draft: bool, invalid: str) -> 
     }
 
 
+# Firestore stores 64-bit integers; answers stay well inside so no client can overflow it.
+INTEGER_LIMIT = 10**15
+
+
 def _range(field: FieldDef, msgs: Messages, low: str = "min", high: str = "max") -> list[Any]:
     lo, hi = field.get(low), field.get(high)
     if lo is None and hi is None:
@@ -77,7 +81,8 @@ def _make_text(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any
 def _make_integer(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
     kwargs = _base_kwargs(field, msgs, draft, "invalid_integer")
     kwargs["error_messages"]["too_large"] = msgs["too_large"]
-    return fields.Integer(strict=False, validate=_range(field, msgs), **kwargs)
+    storable = validate.Range(min=-INTEGER_LIMIT, max=INTEGER_LIMIT, error=msgs["too_large"])
+    return fields.Integer(strict=False, validate=[storable, *_range(field, msgs)], **kwargs)
 
 
 def _make_decimal(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:

@@ -19,13 +19,13 @@ def create_form(rc: RequestContext) -> Reply:
     return 201, forms.create_form(rc.ctx, rc.json())
 
 
-@router.route("/forms/<form_id>", ["GET"])
+@router.route("/forms/<id:form_id>", ["GET"])
 def get_form(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     return 200, forms.get_form(rc.ctx, form_id)
 
 
-@router.route("/forms/<form_id>/draft", ["PUT"])
+@router.route("/forms/<id:form_id>/draft", ["PUT"])
 def put_draft(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     body = rc.json()
@@ -33,19 +33,19 @@ def put_draft(rc: RequestContext, form_id: str) -> Reply:
     return 200, result
 
 
-@router.route("/forms/<form_id>/versions", ["POST"])
+@router.route("/forms/<id:form_id>/versions", ["POST"])
 def publish(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     return 201, forms.publish_version(rc.ctx, form_id)
 
 
-@router.route("/forms/<form_id>/versions/<int:version>", ["GET"])
+@router.route("/forms/<id:form_id>/versions/<int:version>", ["GET"])
 def get_version(rc: RequestContext, form_id: str, version: int) -> Reply:
     rc.require_admin()
     return 200, forms.get_version(rc.ctx, form_id, version)
 
 
-@router.route("/units/<unit_id>", ["PUT"])
+@router.route("/units/<id:unit_id>", ["PUT"])
 def put_unit(rc: RequestContext, unit_id: str) -> Reply:
     rc.require_admin()
     return 200, rounds.put_unit(rc.ctx, unit_id, rc.json())
@@ -63,37 +63,37 @@ def create_round(rc: RequestContext) -> Reply:
     return 201, rounds.create_round(rc.ctx, rc.json())
 
 
-@router.route("/rounds/<round_id>/open", ["POST"])
+@router.route("/rounds/<id:round_id>/open", ["POST"])
 def open_round(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     return 200, rounds.open_round(rc.ctx, round_id)
 
 
-@router.route("/rounds/<round_id>/close", ["POST"])
+@router.route("/rounds/<id:round_id>/close", ["POST"])
 def close_round(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     return 200, rounds.close_round(rc.ctx, round_id)
 
 
-@router.route("/rounds/<round_id>", ["GET"])
+@router.route("/rounds/<id:round_id>", ["GET"])
 def get_round(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     return 200, rounds.get_round(rc.ctx, round_id)
 
 
-@router.route("/rounds/<round_id>/tokens", ["POST"])
+@router.route("/rounds/<id:round_id>/tokens", ["POST"])
 def issue_tokens(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     return 200, rounds.issue_tokens(rc.ctx, round_id, rc.json(required=False))
 
 
-@router.route("/rounds/<round_id>/summary", ["GET"])
+@router.route("/rounds/<id:round_id>/summary", ["GET"])
 def get_summary(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     return 200, reports.get_summary(rc.ctx, round_id)
 
 
-@router.route("/rounds/<round_id>/summary", ["POST"])
+@router.route("/rounds/<id:round_id>/summary", ["POST"])
 def rerender_summary(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     round_doc = rounds.get_round_doc(rc.ctx, round_id)
@@ -101,7 +101,7 @@ def rerender_summary(rc: RequestContext, round_id: str) -> Reply:
     return 202, {"outcome": outcome, **reports.get_summary(rc.ctx, round_id)}
 
 
-@router.route("/rounds/<round_id>/summary.pdf", ["GET"])
+@router.route("/rounds/<id:round_id>/summary.pdf", ["GET"])
 def get_summary_pdf(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     pdf = reports.get_summary_pdf(rc.ctx, round_id)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from checkround.context import Context
@@ -81,7 +81,7 @@ class RequestContext:
             raise AppError("unsupported_media_type")
         try:
             return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise AppError("bad_request", detail="the body is not valid UTF-8 JSON") from exc
 
 
@@ -95,9 +95,16 @@ def read_body(request: Request, limit: int) -> bytes:
     return data
 
 
+class IdConverter(BaseConverter):
+    """Path ids: what the services create, and nothing Firestore would refuse as a document id
+    (``..``, ``__x__``, slashes), so an odd URL is a 404 and never reaches the store."""
+
+    regex = r"[a-z0-9][a-z0-9_-]{0,127}"
+
+
 class Router:
     def __init__(self) -> None:
-        self._map = Map(strict_slashes=False)
+        self._map = Map(strict_slashes=False, converters={"id": IdConverter})
         self._handlers: dict[str, Handler] = {}
 
     def route(self, path: str, methods: list[str]) -> Callable[[Handler], Handler]:

@@ -12,18 +12,18 @@ from .core import Reply, RequestContext, Router, json_response
 router = Router()
 
 
-@router.route("/rounds/<round_id>/form", ["GET"])
+@router.route("/rounds/<id:round_id>/form", ["GET"])
 def get_form(rc: RequestContext, round_id: str) -> Reply:
     return 200, submissions.get_form_for_unit(rc.ctx, rc.require_unit(), round_id)
 
 
-@router.route("/rounds/<round_id>/draft", ["PUT"])
+@router.route("/rounds/<id:round_id>/draft", ["PUT"])
 def put_draft(rc: RequestContext, round_id: str) -> Reply:
     principal = rc.require_unit()
     return 200, submissions.save_draft(rc.ctx, principal, round_id, rc.json(), rc.language)
 
 
-@router.route("/rounds/<round_id>/submission", ["POST"])
+@router.route("/rounds/<id:round_id>/submission", ["POST"])
 def submit(rc: RequestContext, round_id: str) -> Reply:
     principal = rc.require_unit()
     key = rc.request.headers.get("Idempotency-Key")
@@ -32,6 +32,6 @@ def submit(rc: RequestContext, round_id: str) -> Reply:
     return json_response(201, result, headers={"Idempotent-Replayed": "false" if created else "true"})
 
 
-@router.route("/rounds/<round_id>/submission", ["GET"])
+@router.route("/rounds/<id:round_id>/submission", ["GET"])
 def get_submission(rc: RequestContext, round_id: str) -> Reply:
     return 200, submissions.get_submission(rc.ctx, rc.require_unit(), round_id)

@@ -59,7 +59,7 @@ def _error_page(rc: RequestContext, exc: AppError) -> Response:
     return _page(rc, "webform/error.html.j2", status=exc.status, message=exc.message(rc.language))
 
 
-@router.route("/r/<round_id>", ["GET", "POST"])
+@router.route("/r/<id:round_id>", ["GET", "POST"])
 def form_page(rc: RequestContext, round_id: str) -> Reply:
     token = rc.request.args.get("t")
     try:

@@ -3,6 +3,7 @@ its unit links."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 from checkround.context import Context
 from checkround.errors import AppError
+from checkround.forms.definition import ID_PATTERN
 from checkround.inputs_common import load
 from checkround.storage.ports import Doc, Transaction, Where
 
@@ -34,6 +36,8 @@ def entry_path(round_id: str, unit_id: str) -> str:
 
 
 def put_unit(ctx: Context, unit_id: str, body: Any) -> Doc:
+    if not re.fullmatch(ID_PATTERN, unit_id):
+        raise AppError("validation_failed", fields={"unit_id": ["Use lowercase letters, digits and '-'."]})
     data = load(UnitInput(), body)
     doc = {"id": unit_id, **data, "updated_at": ctx.clock.now()}
     ctx.store.set(f"units/{unit_id}", doc)
