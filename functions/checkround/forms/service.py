@@ -123,6 +123,17 @@ def publish_version(ctx: Context, form_id: str) -> dict[str, Any]:
     return ctx.store.transaction(write)
 
 
+def diff_against_latest(ctx: Context, form_id: str, raw: Any) -> dict[str, Any]:
+    """What publishing ``raw`` would change against the latest published version."""
+    if isinstance(raw, dict):
+        raw.setdefault("id", form_id)
+    definition = check_definition(raw, ctx.settings.max_form_fields, form_id=form_id)
+    doc = ctx.store.get(_form_path(form_id))
+    latest = doc["latest_version"] if doc else None
+    previous = get_version(ctx, form_id, latest) if latest else None
+    return {"against_version": latest, "changes": diff_definitions(previous, definition)}
+
+
 def get_version(ctx: Context, form_id: str, version: int) -> dict[str, Any]:
     doc = ctx.store.get(_version_path(form_id, version))
     if doc is None:

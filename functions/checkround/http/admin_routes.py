@@ -33,6 +33,12 @@ def put_draft(rc: RequestContext, form_id: str) -> Reply:
     return 200, result
 
 
+@router.route("/forms/<id:form_id>/diff", ["POST"])
+def diff(rc: RequestContext, form_id: str) -> Reply:
+    rc.require_admin()
+    return 200, forms.diff_against_latest(rc.ctx, form_id, rc.json())
+
+
 @router.route("/forms/<id:form_id>/versions", ["POST"])
 def publish(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
