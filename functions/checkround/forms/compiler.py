@@ -1,38 +1,60 @@
 """Compile a checked form definition into a marshmallow schema for units' answers.
 
-Answers are shaped ``{section_key: {field_key: value}}``. A published version never changes,
-so its compiled schema is cached per (form, version, language, mode).
+Answers are shaped ``{section_key: {field_key: value}}``; a repeat group's value is a list of
+records. The schema checks types, ranges, lengths and choices. ``required`` is enforced here
+only where it is static; a field that a rule may hide or require is checked by
+:mod:`checkround.forms.validate` once the rules have run. A published version never changes,
+so its schema is cached per (form, version, language, mode).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, fields
 
-from checkround.errors import AppError
-from checkround.inputs_common import error_fields
-
-from .fieldtypes import REGISTRY
+from .fieldtypes import REGISTRY, Build
 from .messages import messages
+
+
+def statically_required(field: Mapping[str, Any], section: Mapping[str, Any] | None) -> bool:
+    """Required whatever the other answers say: ``required: true`` and nothing can hide it."""
+    hidden_by_section = section is not None and section.get("relevant") is not None
+    return field.get("required") is True and field.get("relevant") is None and not hidden_by_section
+
+
+def _schema_class(
+    members: Sequence[Mapping[str, Any]], build: Build, name: str, section: Mapping[str, Any] | None
+) -> type[Schema]:
+    declared = {
+        field["key"]: REGISTRY[field["type"]].make({**field, "required": statically_required(field, section)}, build)
+        for field in members
+    }
+    schema = Schema.from_dict(declared, name=name)
+    schema.error_messages = {"unknown": build.msgs["unknown"], "type": build.msgs["invalid_object"]}
+    return schema
 
 
 def compile_schema(definition: Mapping[str, Any], language: str = "vi", draft: bool = False) -> Schema:
     """Build the answers schema; ``draft`` relaxes ``required`` (drafts check types only)."""
     msgs = messages(language)
-    section_fields: dict[str, fields.Field[Any]] = {}
-    for section in definition["sections"]:
-        members = {field["key"]: REGISTRY[field["type"]].make(field, msgs, draft) for field in section["fields"]}
-        section_schema = Schema.from_dict(members, name=f"Section_{section['key']}")
-        section_schema.error_messages = {"unknown": msgs["unknown"], "type": msgs["invalid_object"]}
-        section_fields[section["key"]] = fields.Nested(
-            section_schema,
+
+    def nested(members: Sequence[Mapping[str, Any]]) -> type[Schema]:
+        # Sub-fields of a repeat group; a rule decides whether they may be hidden.
+        return _schema_class(members, build, "Item", None)
+
+    build = Build(msgs=msgs, draft=draft, nested=nested)
+    section_fields: dict[str, fields.Field[Any]] = {
+        section["key"]: fields.Nested(
+            _schema_class(section["fields"], build, f"Section_{section['key']}", section),
             required=False,
             error_messages={"type": msgs["invalid_object"], "null": msgs["null"]},
         )
+        for section in definition["sections"]
+    }
     answers_schema = Schema.from_dict(section_fields, name=f"Answers_{definition['id']}")
     answers_schema.error_messages = {"unknown": msgs["unknown"], "type": msgs["invalid_object"]}
     return answers_schema(unknown=RAISE)
@@ -61,16 +83,3 @@ class SchemaCache:
 
 
 CACHE = SchemaCache()
-
-
-def validate_answers(schema: Schema, answers: Any, language: str = "vi") -> dict[str, Any]:
-    """Load answers or raise ``validation_failed`` with marshmallow's nested messages."""
-    if not isinstance(answers, dict):
-        raise AppError("validation_failed", fields={"answers": [messages(language)["invalid_object"]]})
-    # A section the unit left out is checked as empty, so its required fields are reported.
-    answers = {key: {} for key in schema.fields} | answers
-    try:
-        cleaned: dict[str, Any] = schema.load(answers)
-    except ValidationError as exc:
-        raise AppError("validation_failed", fields=error_fields(exc)) from exc
-    return cleaned

@@ -17,10 +17,26 @@ from checkround.inputs_common import error_fields
 
 from .fieldtypes import ALL_OPTIONS, REGISTRY
 from .messages import LANGUAGES
+from .references import check_references
+from .rules import inspect_rule
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 ROLES = ("strengths", "shortcomings", "proposals")
+
+
+def _rule(value: Any) -> None:
+    """Shape only (operators, size, literal paths); what a rule reads is checked per form."""
+    problems = inspect_rule(value).problems
+    if problems:
+        raise ValidationError(list(problems))
+
+
+def _bool_or_rule(value: Any) -> None:
+    if not isinstance(value, bool):
+        if not isinstance(value, dict):
+            raise ValidationError("required must be true, false or a JSON Logic rule.")
+        _rule(value)
 
 
 class LocalizedSchema(Schema):
@@ -45,9 +61,6 @@ class ChoiceSchema(Schema):
     label = _localized(required=True)
 
 
-_number = fields.Float(allow_nan=False)
-
-
 class FieldDefSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -56,8 +69,13 @@ class FieldDefSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(sorted(REGISTRY)))
     label = _localized(required=True)
     hint = _localized()
-    required = fields.Boolean()
+    # true/false, or a JSON Logic rule that decides it from other answers
+    required = fields.Raw(validate=_bool_or_rule)
     role = fields.String(validate=validate.OneOf(ROLES))
+    renamed_from = fields.String(validate=validate.Regexp(KEY_PATTERN))
+    relevant = fields.Raw(validate=_rule)
+    constraint = fields.Raw(validate=_rule)
+    constraint_message = _localized()
     # Type-specific options: declared once here, allowed per type by the registry.
     min = fields.Float(allow_nan=False)
     max = fields.Float(allow_nan=False)
@@ -67,7 +85,17 @@ class FieldDefSchema(Schema):
     max_items = fields.Integer(strict=True, validate=validate.Range(min=1))
     unit = _localized()
     choices = fields.List(fields.Nested(ChoiceSchema))
+    choice_set = fields.String(validate=validate.Regexp(KEY_PATTERN))
     max_score = fields.Float(allow_nan=False)
+    scale = fields.Integer(strict=True, validate=validate.Range(min=2, max=10))
+    calculate = fields.Raw(validate=_rule)
+    # The sub-fields of a repeat group ("fields" would shadow Schema.fields).
+    fields_ = fields.List(
+        fields.Nested(lambda: FieldDefSchema()),
+        data_key="fields",
+        attribute="fields",
+        validate=validate.Length(max=100),
+    )
 
     @post_load
     def _whole_numbers(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -87,9 +115,21 @@ class FieldDefSchema(Schema):
         }
         if data.get("role") and field_type.aggregate != "text":
             errors["role"] = ["Only text fields can have a role in the summary."]
+        if field_type.container:
+            nested = [i for i, sub in enumerate(data.get("fields") or []) if REGISTRY[sub["type"]].container]
+            if nested:
+                errors["fields"] = {i: {"type": ["A repeat group cannot hold another repeat group."]} for i in nested}
+            errors.update(_duplicates_error(data.get("fields") or [], "field"))
+        if data.get("constraint_message") and data.get("constraint") is None:
+            errors["constraint_message"] = ["constraint_message needs a constraint."]
         errors.update(field_type.check(data))
         if errors:
             raise ValidationError(errors)
+
+
+def _duplicates_error(items: Any, what: str) -> dict[str, Any]:
+    errors = _duplicates(items, what)
+    return {"fields": errors} if errors else {}
 
 
 def _duplicates(items: Any, what: str) -> dict[int, dict[str, list[str]]]:
@@ -113,6 +153,7 @@ class SectionSchema(Schema):
     key = fields.String(required=True, validate=validate.Regexp(KEY_PATTERN))
     title = _localized(required=True)
     description = _localized()
+    relevant = fields.Raw(validate=_rule)
     # "fields" would shadow Schema.fields, hence the attribute name and the data key.
     fields_ = fields.List(
         fields.Nested(FieldDefSchema),
@@ -124,9 +165,9 @@ class SectionSchema(Schema):
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _unique_keys(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
-        errors = _duplicates(original.get("fields"), "field")
+        errors = _duplicates_error(original.get("fields"), "field")
         if errors:
-            raise ValidationError({"fields": errors})
+            raise ValidationError(errors)
 
 
 class FormDefinitionSchema(Schema):
@@ -137,6 +178,10 @@ class FormDefinitionSchema(Schema):
     title = _localized(required=True)
     description = _localized()
     languages = fields.List(fields.String(validate=validate.OneOf(LANGUAGES)), validate=validate.Length(min=1))
+    choice_sets = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(KEY_PATTERN)),
+        values=fields.List(fields.Nested(ChoiceSchema), validate=validate.Length(min=1, max=500)),
+    )
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
 
     def __init__(self, max_fields: int = 500, **kwargs: Any) -> None:
@@ -149,15 +194,28 @@ class FormDefinitionSchema(Schema):
         errors = _duplicates(sections, "section")
         if errors:
             raise ValidationError({"sections": errors})
-        count = sum(
-            len(section["fields"])
-            for section in (sections if isinstance(sections, list) else [])
-            if isinstance(section, dict) and isinstance(section.get("fields"), list)
+        count = (
+            sum(_count_fields(section.get("fields")) for section in sections if isinstance(section, dict))
+            if isinstance(sections, list)
+            else 0
         )
         if count > self.max_fields:
             raise ValidationError(
                 {"sections": [f"A form may have at most {self.max_fields} fields; this one has {count}."]}
             )
+
+    @validates_schema(skip_on_field_errors=True)
+    def _references(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors = check_references(data)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _count_fields(items: Any) -> int:
+    """Fields of a raw definition, sub-fields of repeat groups included."""
+    if not isinstance(items, list):
+        return 0
+    return sum(1 + _count_fields(item.get("fields")) for item in items if isinstance(item, dict))
 
 
 def check_definition(raw: Any, max_fields: int = 500, form_id: str | None = None) -> dict[str, Any]:

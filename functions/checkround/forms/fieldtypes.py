@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,29 +24,57 @@ CHECKLIST_STATUSES = ("yes", "partial", "no")
 _DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 10000}
 
 
-class IsoDate(fields.Field[str]):
-    """A date that is validated as a date but stored as its ISO string (Firestore has no date)."""
+class _IsoValue(fields.Field[str]):
+    """A value validated by a marshmallow temporal field but stored as its ISO string
+    (Firestore has no date or time-of-day type, and strings read the same in every export)."""
+
+    parser: type[fields.Field[Any]] = fields.Date
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._date = fields.Date(error_messages=self.error_messages)
+        self._parser = self.parser(error_messages=self.error_messages)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        parsed = self._date.deserialize(value, attr, data, **kwargs)
-        assert isinstance(parsed, dt.date)
+        parsed = self._parser.deserialize(value, attr, data, **kwargs)
+        if isinstance(parsed, dt.datetime):
+            return parsed.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        assert isinstance(parsed, dt.date | dt.time)
         return parsed.isoformat()
 
 
-def _base_kwargs(field: FieldDef, msgs: Messages, draft: bool, invalid: str) -> dict[str, Any]:
+class IsoDate(_IsoValue):
+    parser = fields.Date
+
+
+class IsoTime(_IsoValue):
+    parser = fields.Time
+
+
+class IsoDateTime(_IsoValue):
+    """Needs an offset: a time without one means different instants to different readers."""
+
+    parser = fields.AwareDateTime
+
+
+@dataclass(frozen=True)
+class Build:
+    """What a field factory needs besides the field: messages, draft mode, and a way to
+    compile the sub-fields of a container (the compiler supplies it)."""
+
+    msgs: Messages
+    draft: bool
+    nested: Callable[[Sequence[FieldDef]], type[Schema]]
+
+
+def _base_kwargs(field: FieldDef, build: Build, invalid: str) -> dict[str, Any]:
+    # ``required`` here is the compiler's static answer: rules decide the rest later.
+    required = field.get("required") is True and not build.draft
+    msgs = build.msgs
     return {
-        "required": bool(field.get("required")) and not draft,
-        "allow_none": not field.get("required") or draft,
+        "required": required,
+        "allow_none": not required,
         "error_messages": {"required": msgs["required"], "null": msgs["null"], "invalid": msgs[invalid]},
     }
-
-
-# Firestore stores 64-bit integers; answers stay well inside so no client can overflow it.
-INTEGER_LIMIT = 10**15
 
 
 def _range(field: FieldDef, msgs: Messages, low: str = "min", high: str = "max") -> list[Any]:
@@ -55,6 +83,10 @@ def _range(field: FieldDef, msgs: Messages, low: str = "min", high: str = "max")
         return []
     message = msgs["range" if lo is not None and hi is not None else ("min" if lo is not None else "max")]
     return [validate.Range(min=lo, max=hi, error=message)]
+
+
+# Firestore stores 64-bit integers; answers stay well inside so no client can overflow it.
+INTEGER_LIMIT = 10**15
 
 
 def _length(field: FieldDef, msgs: Messages, type_name: str) -> list[Any]:
@@ -68,65 +100,89 @@ def _choice_values(field: FieldDef) -> list[str]:
     return [str(choice["value"]) for choice in field.get("choices", [])]
 
 
+def _count(field: FieldDef, msgs: Messages) -> list[Any]:
+    lo, hi = field.get("min_items"), field.get("max_items")
+    if lo is None and hi is None:
+        return []
+    key = "items" if lo is not None and hi is not None else ("min_items" if lo is not None else "max_items")
+    return [validate.Length(min=lo, max=hi, error=msgs[key])]
+
+
 # -- marshmallow field factories -------------------------------------------------------------
 
 
-def _make_text(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
+def _make_text(field: FieldDef, build: Build) -> fields.Field[Any]:
     return fields.String(
-        validate=_length(field, msgs, str(field["type"])),
-        **_base_kwargs(field, msgs, draft, "invalid_string"),
+        validate=_length(field, build.msgs, str(field["type"])), **_base_kwargs(field, build, "invalid_string")
     )
 
 
-def _make_integer(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
-    kwargs = _base_kwargs(field, msgs, draft, "invalid_integer")
-    kwargs["error_messages"]["too_large"] = msgs["too_large"]
-    storable = validate.Range(min=-INTEGER_LIMIT, max=INTEGER_LIMIT, error=msgs["too_large"])
-    return fields.Integer(strict=False, validate=[storable, *_range(field, msgs)], **kwargs)
+def _make_email(field: FieldDef, build: Build) -> fields.Field[Any]:
+    validators = [validate.Length(max=254, error=build.msgs["max_length"]), validate.Email(error=build.msgs["email"])]
+    return fields.String(validate=validators, **_base_kwargs(field, build, "invalid_string"))
 
 
-def _make_decimal(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
-    kwargs = _base_kwargs(field, msgs, draft, "invalid_number")
-    kwargs["error_messages"].update(too_large=msgs["too_large"], special=msgs["special"])
-    return fields.Float(allow_nan=False, validate=_range(field, msgs), **kwargs)
+def _make_phone(field: FieldDef, build: Build) -> fields.Field[Any]:
+    pattern = validate.Regexp(r"^\+?[0-9][0-9 ().-]{5,24}$", error=build.msgs["phone"])
+    return fields.String(validate=[pattern], **_base_kwargs(field, build, "invalid_string"))
 
 
-def _make_boolean(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
-    return fields.Boolean(**_base_kwargs(field, msgs, draft, "invalid_boolean"))
+def _make_integer(field: FieldDef, build: Build) -> fields.Field[Any]:
+    kwargs = _base_kwargs(field, build, "invalid_integer")
+    kwargs["error_messages"]["too_large"] = build.msgs["too_large"]
+    storable = validate.Range(min=-INTEGER_LIMIT, max=INTEGER_LIMIT, error=build.msgs["too_large"])
+    return fields.Integer(strict=False, validate=[storable, *_range(field, build.msgs)], **kwargs)
 
 
-def _make_date(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
-    kwargs = _base_kwargs(field, msgs, draft, "invalid_date")
-    kwargs["error_messages"]["format"] = msgs["invalid_date"]
-    return IsoDate(**kwargs)
+def _make_rating(field: FieldDef, build: Build) -> fields.Field[Any]:
+    kwargs = _base_kwargs(field, build, "invalid_integer")
+    scale = validate.Range(min=1, max=field.get("scale", 5), error=build.msgs["range"])
+    return fields.Integer(strict=False, validate=[scale], **kwargs)
 
 
-def _make_select_one(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
+def _make_decimal(field: FieldDef, build: Build) -> fields.Field[Any]:
+    kwargs = _base_kwargs(field, build, "invalid_number")
+    kwargs["error_messages"].update(too_large=build.msgs["too_large"], special=build.msgs["special"])
+    return fields.Float(allow_nan=False, validate=_range(field, build.msgs), **kwargs)
+
+
+def _make_boolean(field: FieldDef, build: Build) -> fields.Field[Any]:
+    return fields.Boolean(**_base_kwargs(field, build, "invalid_boolean"))
+
+
+def _temporal(cls: type[_IsoValue], invalid: str) -> Callable[[FieldDef, Build], fields.Field[Any]]:
+    def make(field: FieldDef, build: Build) -> fields.Field[Any]:
+        kwargs = _base_kwargs(field, build, invalid)
+        kwargs["error_messages"].update(format=build.msgs[invalid], invalid_awareness=build.msgs[invalid])
+        return cls(**kwargs)
+
+    return make
+
+
+def _make_select_one(field: FieldDef, build: Build) -> fields.Field[Any]:
     values = _choice_values(field)
     return fields.String(
-        validate=validate.OneOf(values, error=msgs["one_of"]),
-        **_base_kwargs(field, msgs, draft, "invalid_string"),
+        validate=validate.OneOf(values, error=build.msgs["one_of"]), **_base_kwargs(field, build, "invalid_string")
     )
 
 
-def _make_select_multiple(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
+def _make_select_multiple(field: FieldDef, build: Build) -> fields.Field[Any]:
     values = _choice_values(field)
-    validators: list[Any] = [validate.ContainsOnly(values, error=msgs["contains_only"])]
-    lo, hi = field.get("min_items"), field.get("max_items")
-    if lo is not None or hi is not None:
-        key = "items" if lo is not None and hi is not None else ("min_items" if lo is not None else "max_items")
-        validators.append(validate.Length(min=lo, max=hi, error=msgs[key]))
-    kwargs = _base_kwargs(field, msgs, draft, "invalid_list")
-    item = fields.String(error_messages={"invalid": msgs["invalid_string"]})
-    return fields.List(item, validate=validators, **kwargs)
+    validators: list[Any] = [
+        validate.ContainsOnly(values, error=build.msgs["contains_only"]),
+        *_count(field, build.msgs),
+    ]
+    item = fields.String(error_messages={"invalid": build.msgs["invalid_string"]})
+    return fields.List(item, validate=validators, **_base_kwargs(field, build, "invalid_list"))
 
 
-def _make_checklist(field: FieldDef, msgs: Messages, draft: bool) -> fields.Field[Any]:
-    required = bool(field.get("required")) and not draft
+def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
+    msgs = build.msgs
+    required = field.get("required") is True and not build.draft
     item_schema = Schema.from_dict(
         {
             "status": fields.String(
-                required=not draft,
+                required=not build.draft,
                 validate=validate.OneOf(CHECKLIST_STATUSES, error=msgs["one_of"]),
                 error_messages={"required": msgs["required"], "null": msgs["null"]},
             ),
@@ -146,9 +202,25 @@ def _make_checklist(field: FieldDef, msgs: Messages, draft: bool) -> fields.Fiel
         name=f"Checklist_{field['key']}",
     )
     item_schema.error_messages = {"unknown": msgs["unknown"], "type": msgs["invalid_object"]}
-    kwargs = _base_kwargs(field, msgs, draft, "invalid_object")
-    kwargs["error_messages"]["type"] = msgs["invalid_object"]
+    kwargs = _base_kwargs(field, build, "invalid_object")
+    kwargs["error_messages"]["type"] = build.msgs["invalid_object"]
     return fields.Nested(item_schema, **kwargs)
+
+
+def _make_repeat(field: FieldDef, build: Build) -> fields.Field[Any]:
+    item = fields.Nested(
+        build.nested(field["fields"]),
+        error_messages={"type": build.msgs["invalid_object"], "null": build.msgs["null"]},
+    )
+    kwargs = _base_kwargs(field, build, "invalid_list")
+    # An empty list is how a unit says "none"; min_items decides whether that is allowed.
+    kwargs["allow_none"] = True
+    return fields.List(item, validate=_count(field, build.msgs), **kwargs)
+
+
+def _make_calculated(field: FieldDef, build: Build) -> fields.Field[Any]:
+    # Never loaded from a client: the validator strips sent values and computes its own.
+    return fields.Raw(allow_none=True)
 
 
 # -- definition checks beyond the shared meta-schema -----------------------------------------
@@ -163,6 +235,11 @@ def _check_range(field: FieldDef, low: str = "min", high: str = "max") -> dict[s
 
 def _check_choices(field: FieldDef) -> dict[str, Any]:
     choices = field.get("choices") or []
+    if field.get("choice_set") is not None:
+        # The form-level check resolves the shared list and reports a bad name there.
+        if "choices" in field:
+            return {"choice_set": ["Give either choices or choice_set, not both."]}
+        return _check_range(field, "min_items", "max_items")
     if not choices:
         return {"choices": ["A choice field needs at least one choice."]}
     seen: set[str] = set()
@@ -184,14 +261,28 @@ def _check_checklist(field: FieldDef) -> dict[str, list[str]]:
     return {}
 
 
+def _check_repeat(field: FieldDef) -> dict[str, Any]:
+    errors: dict[str, Any] = _check_range(field, "min_items", "max_items")
+    if not field.get("fields"):
+        errors["fields"] = ["A repeat group needs at least one field."]
+    return errors
+
+
+def _check_calculated(field: FieldDef) -> dict[str, Any]:
+    if field.get("calculate") is None:
+        return {"calculate": ["A calculated field needs a calculate rule."]}
+    return {}
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
     options: frozenset[str]
-    make: Callable[[FieldDef, Messages, bool], fields.Field[Any]]
+    make: Callable[[FieldDef, Build], fields.Field[Any]]
     check: Callable[[FieldDef], dict[str, Any]]
     aggregate: str  # an accumulator kind of checkround.reports.aggregate
-    widget: str  # a macro of templates/webform
+    widget: str  # how the web form draws it
+    container: bool = False  # holds sub-fields (answers are a list of records)
 
 
 def _no_check(field: FieldDef) -> dict[str, Any]:
@@ -204,17 +295,22 @@ def _check_length(field: FieldDef) -> dict[str, Any]:
 
 _TEXT_OPTIONS = frozenset({"min_length", "max_length"})
 _NUMBER_OPTIONS = frozenset({"min", "max", "unit"})
-_CHOICE_OPTIONS = frozenset({"choices"})
+_CHOICE_OPTIONS = frozenset({"choices", "choice_set"})
 
 REGISTRY: dict[str, FieldType] = {
     t.name: t
     for t in (
         FieldType("text", _TEXT_OPTIONS, _make_text, _check_length, "text", "text"),
         FieldType("textarea", _TEXT_OPTIONS, _make_text, _check_length, "text", "textarea"),
+        FieldType("email", frozenset(), _make_email, _no_check, "text", "email"),
+        FieldType("phone", frozenset(), _make_phone, _no_check, "text", "phone"),
         FieldType("integer", _NUMBER_OPTIONS, _make_integer, _check_range, "number", "number"),
         FieldType("decimal", _NUMBER_OPTIONS, _make_decimal, _check_range, "number", "number"),
+        FieldType("rating", frozenset({"scale"}), _make_rating, _no_check, "number", "rating"),
         FieldType("boolean", frozenset(), _make_boolean, _no_check, "boolean", "boolean"),
-        FieldType("date", frozenset(), _make_date, _no_check, "date", "date"),
+        FieldType("date", frozenset(), _temporal(IsoDate, "invalid_date"), _no_check, "date", "date"),
+        FieldType("time", frozenset(), _temporal(IsoTime, "invalid_time"), _no_check, "date", "time"),
+        FieldType("datetime", frozenset(), _temporal(IsoDateTime, "invalid_datetime"), _no_check, "date", "datetime"),
         FieldType("select_one", _CHOICE_OPTIONS, _make_select_one, _check_choices, "choice", "select_one"),
         FieldType(
             "select_multiple",
@@ -225,6 +321,18 @@ REGISTRY: dict[str, FieldType] = {
             "select_multiple",
         ),
         FieldType("checklist", frozenset({"max_score"}), _make_checklist, _check_checklist, "checklist", "checklist"),
+        FieldType(
+            "repeat",
+            frozenset({"fields", "min_items", "max_items"}),
+            _make_repeat,
+            _check_repeat,
+            "repeat",
+            "repeat",
+            container=True,
+        ),
+        FieldType(
+            "calculated", frozenset({"calculate", "unit"}), _make_calculated, _check_calculated, "number", "calculated"
+        ),
     )
 }
 

@@ -34,6 +34,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "min_items": "Phải chọn ít nhất {min} mục.",
         "max_items": "Không được chọn quá {max} mục.",
         "items": "Phải chọn từ {min} đến {max} mục.",
+        "invalid_time": "Phải là giờ hợp lệ (HH:MM).",
+        "invalid_datetime": "Phải là thời điểm hợp lệ, có múi giờ (ví dụ 2019-06-14T09:30+07:00).",
+        "email": "Địa chỉ thư điện tử không hợp lệ.",
+        "phone": "Số điện thoại không hợp lệ.",
+        "constraint": "Giá trị không thỏa điều kiện của biểu mẫu.",
     },
     "en": {
         "required": "This field is required.",
@@ -60,6 +65,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "min_items": "Choose at least {min}.",
         "max_items": "Choose at most {max}.",
         "items": "Choose between {min} and {max}.",
+        "invalid_time": "Must be a valid time (HH:MM).",
+        "invalid_datetime": "Must be a valid date and time with an offset (e.g. 2019-06-14T09:30+07:00).",
+        "email": "Not a valid e-mail address.",
+        "phone": "Not a valid phone number.",
+        "constraint": "This value does not meet the form's condition.",
     },
 }
 

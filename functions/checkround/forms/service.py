@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from typing import Any
 
 from checkround.context import Context
@@ -134,9 +135,16 @@ def diff_against_latest(ctx: Context, form_id: str, raw: Any) -> dict[str, Any]:
     return {"against_version": latest, "changes": diff_definitions(previous, definition)}
 
 
+# Published versions never change, so each process reads one at most once per store.
+_VERSIONS: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
 def get_version(ctx: Context, form_id: str, version: int) -> dict[str, Any]:
-    doc = ctx.store.get(_version_path(form_id, version))
-    if doc is None:
-        raise AppError("not_found", what=_VERSION)
-    definition: dict[str, Any] = doc["definition"]
-    return definition
+    """The frozen definition; callers must not modify it (it is shared)."""
+    cached = _VERSIONS.setdefault(ctx.store, {})
+    if (form_id, version) not in cached:
+        doc = ctx.store.get(_version_path(form_id, version))
+        if doc is None:
+            raise AppError("not_found", what=_VERSION)
+        cached[(form_id, version)] = doc["definition"]
+    return cached[(form_id, version)]

@@ -13,8 +13,9 @@ from typing import Any
 
 from checkround.context import Context
 from checkround.errors import AppError
-from checkround.forms.compiler import CACHE, validate_answers
+from checkround.forms.compiler import CACHE
 from checkround.forms.service import get_version
+from checkround.forms.validate import Checked, check_answers
 from checkround.rounds.service import deadline, entry_path, get_round_doc, round_path
 from checkround.rounds.tokens import Principal
 from checkround.storage.ports import Doc, Transaction
@@ -43,9 +44,11 @@ def _answers_of(body: Any) -> tuple[Any, Any]:
     return body["answers"], body.get("unit_id")
 
 
-def _schema_for(ctx: Context, round_doc: Doc, language: str, draft: bool) -> Any:
+def _check(ctx: Context, round_doc: Doc, answers: Any, language: str, draft: bool) -> Checked:
+    """Validate against the round's pinned form version (compiled once per version)."""
     definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
-    return CACHE.get(round_doc["form_id"], round_doc["form_version"], definition, language, draft)
+    schema = CACHE.get(round_doc["form_id"], round_doc["form_version"], definition, language, draft)
+    return check_answers(definition, schema, answers, language, draft)
 
 
 def _check_window(round_doc: Doc, now: Any) -> None:
@@ -79,7 +82,7 @@ def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, lan
     answers, body_unit = _answers_of(body)
     unit_id = _unit_scope(principal, round_id, body_unit)
     round_doc = get_round_doc(ctx, round_id)
-    cleaned = validate_answers(_schema_for(ctx, round_doc, language, draft=True), answers, language)
+    cleaned = _check(ctx, round_doc, answers, language, draft=True).answers
 
     def write(tx: Transaction) -> Doc:
         current = tx.get(round_path(round_id))
@@ -123,7 +126,7 @@ def submit(
         seen = ctx.store.get(idem_path)
         if seen is not None:
             return _replay(seen, body_hash), False
-    cleaned = validate_answers(_schema_for(ctx, round_doc, language, draft=False), answers, language)
+    checked = _check(ctx, round_doc, answers, language, draft=False)
 
     def write(tx: Transaction) -> tuple[Doc, bool]:
         current = tx.get(round_path(round_id))
@@ -137,7 +140,13 @@ def submit(
         revision = int(entry.get("revision", 0) if entry else 0) + 1
         submission_id = f"{unit_id}-{revision:04d}"
         late = now > current["closes_at"]
-        result = {"submission_id": submission_id, "revision": revision, "submitted_at": now, "late": late}
+        result = {
+            "submission_id": submission_id,
+            "revision": revision,
+            "submitted_at": now,
+            "late": late,
+            "ignored": checked.ignored,
+        }
         tx.create(
             f"{round_path(round_id)}/submissions/{submission_id}",
             {
@@ -146,7 +155,7 @@ def submit(
                 "round_id": round_id,
                 "form_id": current["form_id"],
                 "form_version": current["form_version"],
-                "answers": cleaned,
+                "answers": checked.answers,
             },
         )
         tx.set(

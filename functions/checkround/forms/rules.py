@@ -1,0 +1,141 @@
+"""JSON Logic rules (``relevant``, ``constraint``, ``required``, ``calculate``).
+
+Rules are data, checked when an admin saves a definition: only the standard JSON Logic
+operators (so ``json-logic-js`` runs the same rule in a browser), a bounded size and depth,
+and literal ``var`` paths, so every field a rule reads is known before any unit submits.
+Evaluation is datalogic-py's compiled Rust engine: no ``eval``, no I/O, no loops beyond the
+data's own lists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import datalogic_py
+
+# The operators of json-logic-js (jsonlogic.com), minus ``log``: portable to the browser.
+STANDARD_OPERATORS = frozenset(
+    {
+        "var", "missing", "missing_some", "if", "?:", "==", "===", "!=", "!==", "!", "!!", "or", "and",
+        ">", ">=", "<", "<=", "max", "min", "+", "-", "*", "/", "%", "map", "reduce", "filter", "all",
+        "none", "some", "merge", "in", "cat", "substr",
+    }
+)  # fmt: skip
+# Operators whose second argument runs once per list item, with the item as its data.
+_SCOPED = frozenset({"map", "filter", "all", "none", "some", "reduce"})
+MAX_DEPTH = 24
+MAX_NODES = 400
+ITEM = "_item"  # inside a repeat group, ``_item.<key>`` reads the current record
+
+_ENGINE = datalogic_py.Engine()
+
+
+class RuleError(Exception):
+    """A rule failed while evaluating (division by zero, a type the operator refuses)."""
+
+
+def _walk(node: Any, depth: int, scoped: bool, problems: list[str], reads: list[str], count: list[int]) -> None:
+    count[0] += 1
+    if depth > MAX_DEPTH:
+        problems.append(f"The rule is nested deeper than {MAX_DEPTH} levels.")
+        return
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, depth + 1, scoped, problems, reads, count)
+        return
+    if not isinstance(node, dict):
+        return
+    if len(node) != 1:
+        problems.append("Each rule object must have exactly one operator.")
+        return
+    ((operator, args),) = node.items()
+    if operator not in STANDARD_OPERATORS:
+        problems.append(f"Unknown or unsupported operator {operator!r}.")
+        return
+    if operator == "var":
+        path = args[0] if isinstance(args, list) and args else args
+        if not isinstance(path, str | int):
+            problems.append("A var path must be a literal string.")
+        elif not scoped and isinstance(path, str) and path:
+            reads.append(path)
+        if isinstance(args, list):
+            for item in args[1:]:
+                _walk(item, depth + 1, scoped, problems, reads, count)
+        return
+    items = args if isinstance(args, list) else [args]
+    for index, item in enumerate(items):
+        _walk(item, depth + 1, scoped or (operator in _SCOPED and index > 0), problems, reads, count)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    problems: tuple[str, ...]
+    reads: tuple[str, ...]  # dotted var paths read from the answers
+
+
+def inspect_rule(rule: Any) -> RuleInfo:
+    """Check a rule's shape and list the answer paths it reads (without running it)."""
+    problems: list[str] = []
+    reads: list[str] = []
+    count = [0]
+    try:
+        encoded = json.dumps(rule)
+    except (TypeError, ValueError):
+        return RuleInfo(("A rule must be JSON.",), ())
+    if len(encoded) > 20_000:
+        problems.append("The rule is too long.")
+    else:
+        _walk(rule, 0, False, problems, reads, count)
+        if count[0] > MAX_NODES:
+            problems.append(f"The rule has more than {MAX_NODES} parts.")
+    if not problems:
+        diagnostics = [d for d in _ENGINE.check(rule) if d["severity"] == "error"]
+        problems.extend(f"{d['message']} (at {d['pointer'] or '/'})" for d in diagnostics)
+    return RuleInfo(tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(reads)))
+
+
+@lru_cache(maxsize=4096)
+def _compiled(encoded: str) -> datalogic_py.Rule:
+    return _ENGINE.compile(json.loads(encoded))
+
+
+def evaluate(rule: Any, data: Any) -> Any:
+    """Run a checked rule against ``data``; engine failures become :class:`RuleError`."""
+    try:
+        return _compiled(json.dumps(rule, sort_keys=True)).evaluate(data)
+    except datalogic_py.DataLogicError as exc:
+        raise RuleError(str(exc)) from exc
+
+
+def truthy(value: Any) -> bool:
+    """JSON Logic truthiness: ``0``, ``""``, ``[]``, ``null`` and ``false`` are false."""
+    if isinstance(value, list):
+        return bool(value)
+    return bool(value) if not isinstance(value, str) else value != ""
+
+
+def rule_paths(definition: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
+    """Every rule of a definition: ``(path to its owner, rule name, rule)``."""
+    for s_index, section in enumerate(definition.get("sections") or []):
+        if not isinstance(section, dict):
+            continue
+        if section.get("relevant") is not None:
+            yield ("sections", s_index), "relevant", section["relevant"]
+        yield from _field_rules(section.get("fields"), ("sections", s_index))
+
+
+def _field_rules(fields: Any, prefix: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
+    for f_index, field in enumerate(fields if isinstance(fields, list) else []):
+        if not isinstance(field, dict):
+            continue
+        owner = (*prefix, "fields", f_index)
+        for name in ("relevant", "constraint", "calculate"):
+            if field.get(name) is not None:
+                yield owner, name, field[name]
+        if isinstance(field.get("required"), dict | list):
+            yield owner, "required", field["required"]
+        yield from _field_rules(field.get("fields"), owner)

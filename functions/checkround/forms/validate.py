@@ -1,0 +1,238 @@
+"""The answer-validation pipeline: types (the compiled schema), then the form's rules.
+
+1. the schema checks types, ranges and choices (values a client sends for calculated fields
+   are dropped first: they are read-only);
+2. calculated fields are computed from the answers;
+3. ``relevant`` rules hide sections and fields: an answer sent for a hidden field is dropped,
+   reported back in ``ignored``, and never stored;
+4. ``required`` (static or a rule) and ``constraint`` rules run on what is left.
+
+It returns a :class:`Checked` result or raises ``validation_failed`` with marshmallow's nested
+``field -> messages`` shape, the same shape whichever step found the problem.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from checkround.errors import AppError
+from checkround.inputs_common import error_fields
+
+from .fieldtypes import REGISTRY
+from .messages import messages
+from .rules import ITEM, RuleError, evaluate, truthy
+
+Answers = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Checked:
+    answers: Answers
+    ignored: list[str] = field(default_factory=list)  # dotted paths dropped as hidden or read-only
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _holds(rule: Any, data: Any, *, when_broken: bool) -> bool:
+    """A rule's verdict; ``when_broken`` is the verdict when the rule cannot be evaluated."""
+    if rule is None:
+        return True
+    try:
+        return truthy(evaluate(rule, data))
+    except RuleError:
+        return when_broken
+
+
+def _drop_error(errors: dict[Any, Any], *path: Any) -> None:
+    node: Any = errors
+    for step in path[:-1]:
+        if not isinstance(node, dict) or step not in node:
+            return
+        node = node[step]
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+
+
+def _has_error(errors: dict[Any, Any], *path: Any) -> bool:
+    node: Any = errors
+    for step in path:
+        if not isinstance(node, dict) or step not in node:
+            return False
+        node = node[step]
+    return True
+
+
+def _add_error(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:
+    node = errors
+    for step in path[:-1]:
+        node = node.setdefault(step, {})
+    node.setdefault(path[-1], []).append(message)
+
+
+def _prune(errors: dict[Any, Any]) -> dict[Any, Any]:
+    """Drop the branches that became empty when hidden fields' errors were removed."""
+    pruned = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            value = _prune(value)
+            if not value:
+                continue
+        pruned[key] = value
+    return pruned
+
+
+def _merge(raw: Any, clean: Any) -> Any:
+    """Raw answers overlaid with converted ones: rules see every value the unit sent."""
+    if isinstance(raw, dict) and isinstance(clean, dict):
+        return {**raw, **{k: _merge(raw.get(k), v) for k, v in clean.items()}}
+    return clean if clean is not None else raw
+
+
+def _strip_calculated(definition: Mapping[str, Any], answers: Answers, ignored: list[str]) -> None:
+    for section in definition["sections"]:
+        values = answers.get(section["key"])
+        if not isinstance(values, dict):
+            continue
+        for f in section["fields"]:
+            if f["type"] == "calculated" and f["key"] in values:
+                del values[f["key"]]
+                ignored.append(f"{section['key']}.{f['key']}")
+            if REGISTRY[f["type"]].container and isinstance(values.get(f["key"]), list):
+                for index, item in enumerate(values[f["key"]]):
+                    for sub in f["fields"]:
+                        if sub["type"] == "calculated" and isinstance(item, dict) and sub["key"] in item:
+                            del item[sub["key"]]
+                            ignored.append(f"{section['key']}.{f['key']}.{index}.{sub['key']}")
+
+
+def _json_value(value: Any) -> Any:
+    """Calculated results are stored only if they are plain, finite JSON values."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return None
+
+
+def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> None:
+    calculated = [
+        (section["key"], f)
+        for section in definition["sections"]
+        for f in section["fields"]
+        if f["type"] == "calculated"
+    ]
+    # Loops are refused at save time, so as many passes as calculations settle every chain.
+    for _ in range(len(calculated)):
+        for section_key, f in calculated:
+            try:
+                value = _json_value(evaluate(f["calculate"], data))
+            except RuleError:
+                value = None
+            data.setdefault(section_key, {})[f["key"]] = value
+            clean.setdefault(section_key, {})[f["key"]] = value
+    for section in definition["sections"]:
+        for f in section["fields"]:
+            items = (clean.get(section["key"]) or {}).get(f["key"])
+            if not REGISTRY[f["type"]].container or not isinstance(items, list):
+                continue
+            for item in items:
+                for sub in f["fields"]:
+                    if sub["type"] == "calculated" and isinstance(item, dict):
+                        try:
+                            item[sub["key"]] = _json_value(evaluate(sub["calculate"], {**data, ITEM: item}))
+                        except RuleError:
+                            item[sub["key"]] = None
+
+
+def _fields_in_scope(definition: Mapping[str, Any], clean: Answers, data: Answers) -> Iterator[tuple[Any, ...]]:
+    """``(path, field, section, rule data, container dict)`` for every field and repeat sub-field."""
+    for section in definition["sections"]:
+        for f in section["fields"]:
+            yield (section["key"], f["key"]), f, section, data, clean.get(section["key"])
+            items = (clean.get(section["key"]) or {}).get(f["key"])
+            if REGISTRY[f["type"]].container and isinstance(items, list):
+                for index, item in enumerate(items):
+                    if isinstance(item, dict):
+                        for sub in f["fields"]:
+                            yield (section["key"], f["key"], index, sub["key"]), sub, None, {**data, ITEM: item}, item
+
+
+def check_answers(
+    definition: Mapping[str, Any], schema: Schema, answers: Any, language: str = "vi", draft: bool = False
+) -> Checked:
+    msgs = messages(language)
+    if not isinstance(answers, dict):
+        raise AppError("validation_failed", fields={"answers": [msgs["invalid_object"]]})
+    ignored: list[str] = []
+    raw = copy.deepcopy(answers)
+    # A section the unit left out is checked as empty, so its required fields are reported.
+    raw = {key: {} for key in schema.fields} | raw
+    _strip_calculated(definition, raw, ignored)
+    errors: dict[Any, Any] = {}
+    try:
+        clean: Answers = schema.load(raw)
+    except ValidationError as exc:
+        errors = error_fields(exc)
+        clean = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+    if draft:
+        if errors:
+            raise AppError("validation_failed", fields=errors)
+        return Checked(clean, ignored)
+
+    data = _merge(raw, clean)
+    _calculate(definition, clean, data)
+    hidden_sections = {
+        s["key"] for s in definition["sections"] if not _holds(s.get("relevant"), data, when_broken=True)
+    }
+    hidden_fields: set[tuple[Any, ...]] = set()
+    for path, f, _section, rule_data, container in list(_fields_in_scope(definition, clean, data)):
+        if path[:2] in hidden_fields:
+            continue  # the items of a hidden repeat group went with it
+        hidden = path[0] in hidden_sections or not _holds(f.get("relevant"), rule_data, when_broken=True)
+        key = path[-1]
+        sent = _raw_value(raw, path)
+        if hidden:
+            if not _is_empty(sent):
+                ignored.append(".".join(str(step) for step in path))
+            if isinstance(container, dict):
+                container.pop(key, None)
+            _drop_error(errors, *path)
+            hidden_fields.add(path)
+            continue
+        if not isinstance(container, dict) or _has_error(errors, *path[:-1], "_schema"):
+            continue  # its section or record is not even an object: that error says it all
+        value = container.get(key)
+        required = f.get("required")
+        must = required is True or (isinstance(required, dict) and _holds(required, rule_data, when_broken=True))
+        if must and _is_empty(value) and _is_empty(sent) and not _has_error(errors, *path):
+            _add_error(errors, path, msgs["required"])
+            continue
+        checkable = f.get("constraint") is not None and not _is_empty(value) and not _has_error(errors, *path)
+        # A constraint that cannot be evaluated is not met: the unit gets a message, not a 500.
+        if checkable and not _holds(f["constraint"], rule_data, when_broken=False):
+            custom = f.get("constraint_message") or {}
+            _add_error(errors, path, custom.get(language) or custom.get("vi") or msgs["constraint"])
+    errors = _prune(errors)
+    if errors:
+        raise AppError("validation_failed", fields=errors)
+    return Checked(clean, ignored)
+
+
+def _raw_value(raw: Answers, path: tuple[Any, ...]) -> Any:
+    node: Any = raw
+    for step in path:
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
