@@ -72,7 +72,8 @@ class FieldDefSchema(Schema):
     # true/false, or a JSON Logic rule that decides it from other answers
     required = fields.Raw(validate=_bool_or_rule)
     role = fields.String(validate=validate.OneOf(ROLES))
-    renamed_from = fields.String(validate=validate.Regexp(KEY_PATTERN))
+    # The key this field had in the previous version ("key", or "section.key" if it moved).
+    renamed_from = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"))
     relevant = fields.Raw(validate=_rule)
     constraint = fields.Raw(validate=_rule)
     constraint_message = _localized()

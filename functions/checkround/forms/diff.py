@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .definition import iter_fields
+from .versions import renames
 
 
 def _index(definition: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
@@ -15,15 +16,20 @@ def _index(definition: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]
 
 
 def diff_definitions(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Changes from ``old`` to ``new``: added, removed, relabelled, retyped, choices, required."""
+    """Changes from ``old`` to ``new``: added, removed, renamed, relabelled, retyped, choices,
+    required. A field whose ``renamed_from`` names a field of ``old`` is the same field."""
     before, after = _index(old), _index(new)
-    changes: list[dict[str, Any]] = []
-    for path in after.keys() - before.keys():
+    moved = {source: target for source, target in renames(new).items() if source in before and source not in after}
+    changes: list[dict[str, Any]] = [
+        {"change": "renamed", "field": target, "from": source} for source, target in moved.items()
+    ]
+    for path in after.keys() - before.keys() - set(moved.values()):
         changes.append({"change": "field_added", "field": path, "type": after[path]["type"]})
-    for path in before.keys() - after.keys():
+    for path in before.keys() - after.keys() - set(moved):
         changes.append({"change": "field_removed", "field": path})
-    for path in before.keys() & after.keys():
-        a, b = before[path], after[path]
+    pairs = [(path, path) for path in before.keys() & after.keys()] + list(moved.items())
+    for old_path, path in pairs:
+        a, b = before[old_path], after[path]
         if a["type"] != b["type"]:
             changes.append({"change": "type_changed", "field": path, "from": a["type"], "to": b["type"]})
         if a.get("label") != b.get("label"):

@@ -7,7 +7,7 @@ The summary object is plain data that the report template, exports and tests all
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -169,8 +169,12 @@ def aggregate(
     definition: Mapping[str, Any],
     units: Mapping[str, Mapping[str, Any]],
     submissions: Iterable[tuple[str, Mapping[str, Any]]],
+    to_current_keys: Callable[[Mapping[str, Any], int | None], Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Build the summary object of a round from a stream of ``(unit_id, latest submission)``."""
+    """Build the summary object of a round from a stream of ``(unit_id, latest submission)``.
+
+    ``to_current_keys`` maps answers given under another form version to this definition's
+    keys (see :class:`checkround.forms.versions.VersionMapper`)."""
     language = round_doc.get("language", "vi")
     tz = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
     pairs = iter_fields(definition)
@@ -187,6 +191,8 @@ def aggregate(
         if unit_id not in roster:
             continue
         answers = submission.get("answers") or {}
+        if to_current_keys is not None:
+            answers = to_current_keys(answers, submission.get("form_version"))
         section_scores = dict.fromkeys(max_by_section, 0.0)
         for (section_key, field_key), acc in accs.items():
             value = (answers.get(section_key) or {}).get(field_key)

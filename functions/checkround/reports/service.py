@@ -14,6 +14,7 @@ from typing import Any
 from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.service import get_version
+from checkround.forms.versions import VersionMapper
 from checkround.rounds.service import get_round_doc
 from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.service import latest_submissions
@@ -38,7 +39,9 @@ def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:
     round_doc = get_round_doc(ctx, round_id)
     definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
     units = {uid: doc for uid, doc in ctx.store.list("units")}
-    summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id))
+    version = int(round_doc["form_version"])
+    mapper = VersionMapper(lambda v: get_version(ctx, round_doc["form_id"], v), version)
+    summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id), mapper.answers)
     tz_now = ctx.clock.now()
     summary["generated_at"] = tz_now.strftime("%d/%m/%Y %H:%M UTC")
     return summary
