@@ -48,8 +48,10 @@ def test_answers_follow_renames_across_versions():
 def test_merge_keeps_every_field_once_by_key():
     merged = merge_definitions([V1, v2()])
     keys = [f"{s['key']}.{f['key']}" for s in merged["sections"] for f in s["fields"]]
-    assert "a.so_luong" in keys and "a.so" not in keys
-    assert keys.count("b.ten") == 1 and keys[-1] == "b.ten"
+    assert "a.so_luong" in keys
+    assert "a.so" not in keys
+    assert keys.count("b.ten") == 1
+    assert keys[-1] == "b.ten"
     assert next(f for f in merged["sections"][0]["fields"] if f["key"] == "so_luong")["label"]["vi"] == (
         "Số lượng công trình"
     )
