@@ -1,0 +1,199 @@
+"""Property-based tests: random definitions compile, accept their valid answers, reject each
+kind of mutation, and nothing a client sends produces a 500."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import pytest
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.test import Client
+from werkzeug.wrappers import Request
+
+from checkround.errors import AppError
+from checkround.forms import service as forms
+from checkround.forms.compiler import compile_schema
+from checkround.forms.definition import check_definition
+from checkround.forms.validate import check_answers
+from checkround.http.admin_routes import router as admin_router
+from checkround.http.core import dispatch
+from checkround.http.unit_routes import router as unit_router
+from checkround.rounds import service as rounds
+from checkround.rounds.tokens import issue_admin_token
+from tests.support import memory_context
+from tests.unit.test_services import make_round
+
+KEYS = st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=6).map(lambda s: "k" + s)
+LABEL = st.fixed_dictionaries({"vi": st.text(min_size=1, max_size=20)})
+CHOICES = st.lists(KEYS, min_size=1, max_size=5, unique=True).map(
+    lambda values: [{"value": v, "label": {"vi": v.upper()}} for v in values]
+)
+
+
+@st.composite
+def field_defs(draw, key):
+    kind = draw(st.sampled_from(["text", "textarea", "integer", "decimal", "boolean", "date", "select_one",
+                                 "select_multiple", "checklist", "rating", "email", "time"]))  # fmt: skip
+    field = {"key": key, "type": kind, "label": draw(LABEL), "required": draw(st.booleans())}
+    if kind in ("integer", "decimal"):
+        low = draw(st.integers(-1000, 1000))
+        field.update(min=low, max=low + draw(st.integers(0, 1000)))
+    elif kind in ("text", "textarea"):
+        field["max_length"] = draw(st.integers(1, 50))
+    elif kind in ("select_one", "select_multiple"):
+        field["choices"] = draw(CHOICES)
+    elif kind == "checklist":
+        field["max_score"] = draw(st.integers(1, 20))
+    elif kind == "rating":
+        field["scale"] = draw(st.integers(2, 10))
+    return field
+
+
+@st.composite
+def definitions(draw):
+    sections = []
+    for s_index in range(draw(st.integers(1, 3))):
+        keys = draw(st.lists(KEYS, min_size=1, max_size=6, unique=True))
+        sections.append(
+            {"key": f"s{s_index}", "title": {"vi": f"Phần {s_index}"}, "fields": [draw(field_defs(k)) for k in keys]}
+        )
+    return {"id": "ngau-nhien", "title": {"vi": "Ngẫu nhiên"}, "sections": sections}
+
+
+def valid_value(draw, field):
+    kind = field["type"]
+    if kind in ("text", "textarea"):
+        return draw(st.text(min_size=1, max_size=field["max_length"]).filter(lambda s: s.strip()))
+    if kind == "integer":
+        return draw(st.integers(field["min"], field["max"]))
+    if kind == "decimal":
+        return draw(st.floats(field["min"], field["max"], allow_nan=False))
+    if kind == "boolean":
+        return draw(st.booleans())
+    if kind == "date":
+        return draw(st.dates()).isoformat()
+    if kind == "time":
+        return draw(st.times()).strftime("%H:%M")
+    if kind == "select_one":
+        return draw(st.sampled_from([c["value"] for c in field["choices"]]))
+    if kind == "select_multiple":
+        return draw(st.lists(st.sampled_from([c["value"] for c in field["choices"]]), min_size=1, unique=True))
+    if kind == "checklist":
+        return {
+            "status": draw(st.sampled_from(["yes", "partial", "no"])),
+            "score": draw(st.integers(0, field["max_score"])),
+        }
+    if kind == "rating":
+        return draw(st.integers(1, field["scale"]))
+    if kind == "email":
+        return draw(st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.vn", fullmatch=True))
+    raise AssertionError(kind)
+
+
+@st.composite
+def form_and_answers(draw):
+    definition = check_definition(draw(definitions()))
+    answers = {}
+    for section in definition["sections"]:
+        answers[section["key"]] = {
+            f["key"]: valid_value(draw, f) for f in section["fields"] if f["required"] or draw(st.booleans())
+        }
+    return definition, answers
+
+
+def check(definition, answers):
+    return check_answers(definition, compile_schema(definition, "en"), answers, "en")
+
+
+@settings(max_examples=60, deadline=None)
+@given(form_and_answers())
+def test_generated_valid_answers_are_accepted(case):
+    definition, answers = case
+    assert set(check(definition, answers).answers) == {s["key"] for s in definition["sections"]}
+
+
+MUTATIONS = ["wrong_type", "unknown_key", "missing_required", "out_of_range"]
+
+
+def mutate(definition, answers, mutation, data):
+    section = definition["sections"][0]
+    field = data.draw(st.sampled_from(section["fields"]))
+    values = answers[section["key"]]
+    if mutation == "unknown_key":
+        values["zz_khong_co"] = 1
+        return ("zz_khong_co",)
+    if mutation == "missing_required":
+        field = next((f for f in section["fields"] if f["required"]), None)
+        if field is None:
+            return None
+        values.pop(field["key"], None)
+        return (field["key"],)
+    if mutation == "wrong_type":
+        values[field["key"]] = [] if field["type"] not in ("select_multiple",) else "not-a-list"
+        return (field["key"],)
+    if field["type"] not in ("integer", "decimal", "rating", "checklist"):
+        return None
+    if field["type"] == "checklist":
+        values[field["key"]] = {"status": "yes", "score": field["max_score"] + 1}
+    else:
+        values[field["key"]] = field.get("max", field.get("scale", 0)) + 1
+    return (field["key"],)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(form_and_answers(), st.sampled_from(MUTATIONS), st.data())
+def test_each_kind_of_mutation_is_rejected_at_its_field(case, mutation, data):
+    definition, answers = case
+    where = mutate(definition, answers, mutation, data)
+    if where is None:
+        return
+    with pytest.raises(AppError) as caught:
+        check(definition, answers)
+    assert caught.value.code == "validation_failed"
+    assert where[0] in caught.value.fields[definition["sections"][0]["key"]]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+def app_for(router, ctx):
+    def app(environ, start_response):
+        return dispatch(router, Request(environ), lambda: ctx)(environ, start_response)
+
+    return Client(app)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(JSON, definitions().map(lambda d: {**d, "sections": d["sections"] + [{"key": 1}]})))
+def test_no_definition_produces_a_500(tmp_path, body):
+    ctx = memory_context(tmp_path)
+    client = app_for(admin_router, ctx)
+    headers = {"Authorization": f"Bearer {issue_admin_token(ctx)}", "Content-Type": "application/json"}
+    response = client.post("/forms", data=json.dumps(body), headers=headers)
+    assert response.status_code in (201, 400, 409, 422)
+    if response.status_code == 422:
+        assert response.json["error"]["code"] in ("invalid_definition", "validation_failed")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(definitions(), JSON)
+def test_no_answers_produce_a_500(tmp_path, definition, answers):
+    ctx = memory_context(tmp_path)
+    forms.create_form(ctx, {**definition, "id": "mau-nho"})
+    forms.publish_version(ctx, "mau-nho")
+    make_round(ctx, unit_ids=("u1",))  # uses the form just published
+    token = rounds.issue_tokens(ctx, "r1", {"unit_ids": ["u1"]})["tokens"]["u1"]["token"]
+    client = app_for(unit_router, ctx)
+    response = client.post(
+        "/rounds/r1/submission",
+        data=json.dumps({"answers": answers}),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code in (201, 422), response.json
