@@ -165,6 +165,20 @@ def _fields_in_scope(definition: Mapping[str, Any], clean: Answers, data: Answer
                             yield (section["key"], f["key"], index, sub["key"]), sub, None, {**data, ITEM: item}, item
 
 
+def _features(definition: Mapping[str, Any]) -> tuple[bool, bool]:
+    """(has rules or dynamic required, has calculated fields): the steps a form needs."""
+    has_rules = has_calculated = False
+    stack = [f for section in definition["sections"] for f in section["fields"]]
+    stack += [{"relevant": s.get("relevant")} for s in definition["sections"] if s.get("relevant") is not None]
+    while stack:
+        f = stack.pop()
+        has_calculated = has_calculated or f.get("type") == "calculated"
+        rule_keys = ("relevant", "constraint")
+        has_rules = has_rules or any(f.get(k) is not None for k in rule_keys) or isinstance(f.get("required"), dict)
+        stack.extend(f.get("fields") or [])
+    return has_rules, has_calculated
+
+
 def check_answers(
     definition: Mapping[str, Any], schema: Schema, answers: Any, language: str = "vi", draft: bool = False
 ) -> Checked:
@@ -172,17 +186,20 @@ def check_answers(
     if not isinstance(answers, dict):
         raise AppError("validation_failed", fields={"answers": [msgs["invalid_object"]]})
     ignored: list[str] = []
-    raw = copy.deepcopy(answers)
+    has_rules, has_calculated = _features(definition)
     # A section the unit left out is checked as empty, so its required fields are reported.
-    raw = {key: {} for key in schema.fields} | raw
-    _strip_calculated(definition, raw, ignored)
+    raw = {key: {} for key in schema.fields} | answers
+    if has_calculated:
+        raw = copy.deepcopy(raw)  # values sent for read-only fields are removed from a copy
+        _strip_calculated(definition, raw, ignored)
     errors: dict[Any, Any] = {}
     try:
         clean: Answers = schema.load(raw)
     except ValidationError as exc:
         errors = error_fields(exc)
         clean = exc.valid_data if isinstance(exc.valid_data, dict) else {}
-    if draft:
+    if draft or not (has_rules or has_calculated):
+        # Without rules the schema has already said everything (required included).
         if errors:
             raise AppError("validation_failed", fields=errors)
         return Checked(clean, ignored)

@@ -1,0 +1,320 @@
+"""Benchmarks of the form language (issue 3).
+
+1. Compile time of a 500-field definition (meta-validation + marshmallow schema).
+2. Validation throughput of a 40-field form with a repeat group, valid and invalid answers,
+   against fastjsonschema on the equivalent JSON Schema, in the same run (ratio reported).
+3. On the local stack (real emulator + functions host): a submission's latency against the
+   time the cached validation takes for the same answers (the goal: at most 10 %).
+
+    PYTHONPATH=functions .venv/bin/python benchmarks/forms.py [--write]
+
+``--write`` replaces this benchmark's part of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
+
+from checkround.errors import AppError  # noqa: E402
+from checkround.forms.compiler import compile_schema  # noqa: E402
+from checkround.forms.definition import check_definition  # noqa: E402
+from checkround.forms.validate import check_answers  # noqa: E402
+
+KINDS = ["integer", "decimal", "text", "select_one", "checklist", "boolean", "date", "select_multiple"]
+CHOICES = [{"value": v, "label": {"vi": v}} for v in ("mot", "hai", "ba", "bon")]
+
+
+def field(key: str, kind: str) -> dict[str, Any]:
+    f: dict[str, Any] = {"key": key, "type": kind, "label": {"vi": key, "en": key}, "required": True}
+    if kind in ("integer", "decimal"):
+        f.update(min=0, max=100000)
+    elif kind == "text":
+        f["max_length"] = 200
+    elif kind in ("select_one", "select_multiple"):
+        f["choices"] = CHOICES
+    elif kind == "checklist":
+        f["max_score"] = 10
+    return f
+
+
+def definition_with(n_fields: int, repeat: bool = False) -> dict[str, Any]:
+    plain = n_fields - (5 if repeat else 0)
+    sections = []
+    for s in range(0, plain, 10):
+        keys = range(s, min(s + 10, plain))
+        sections.append(
+            {
+                "key": f"s{s // 10}",
+                "title": {"vi": f"Phần {s // 10}"},
+                "fields": [field(f"f{i}", KINDS[i % 8]) for i in keys],
+            }
+        )
+    if repeat:
+        sub = [field("ten", "text"), field("gia_tri", "decimal"), field("nguoi", "integer"), field("xong", "boolean")]
+        sections[-1]["fields"].append(
+            {"key": "cong_trinh", "type": "repeat", "label": {"vi": "Công trình"}, "min_items": 1, "max_items": 20,
+             "fields": sub}
+        )  # fmt: skip
+    return {"id": "bench", "title": {"vi": "Đo"}, "sections": sections}
+
+
+def value_for(f: dict[str, Any], i: int) -> Any:
+    kind = f["type"]
+    return {
+        "integer": i * 7,
+        "decimal": i * 1.5,
+        "text": f"Nội dung số {i} của đơn vị",
+        "select_one": "hai",
+        "select_multiple": ["mot", "ba"],
+        "checklist": {"status": "partial", "score": 6, "note": "Còn thiếu biên bản"},
+        "boolean": True,
+        "date": "2019-06-14",
+    }[kind]
+
+
+def answers_for(definition: dict[str, Any]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for section in definition["sections"]:
+        values = {}
+        for i, f in enumerate(section["fields"]):
+            if f["type"] == "repeat":
+                values[f["key"]] = [
+                    {"ten": f"Công trình {j}", "gia_tri": 10.0 * j, "nguoi": 20 + j, "xong": j % 2 == 0}
+                    for j in range(5)
+                ]
+            else:
+                values[f["key"]] = value_for(f, i)
+        answers[section["key"]] = values
+    return answers
+
+
+def invalid(answers: dict[str, Any]) -> dict[str, Any]:
+    """Three faults: a number out of range, an unknown choice, a bad repeat item."""
+    broken = copy.deepcopy(answers)
+    first = broken["s0"]
+    first["f0"] = -5
+    first["f3"] = "nam"
+    broken[list(broken)[-1]]["cong_trinh"][2]["nguoi"] = "nhiều"
+    return broken
+
+
+# -- the equivalent JSON Schema ----------------------------------------------------------------
+
+
+def json_schema_of(f: dict[str, Any]) -> dict[str, Any]:
+    kind = f["type"]
+    if kind == "integer":
+        return {"type": "integer", "minimum": f["min"], "maximum": f["max"]}
+    if kind == "decimal":
+        return {"type": "number", "minimum": f["min"], "maximum": f["max"]}
+    if kind == "text":
+        return {"type": "string", "maxLength": f["max_length"]}
+    if kind == "select_one":
+        return {"enum": [c["value"] for c in f["choices"]]}
+    if kind == "select_multiple":
+        return {"type": "array", "items": {"enum": [c["value"] for c in f["choices"]]}}
+    if kind == "checklist":
+        return {
+            "type": "object",
+            "properties": {
+                "status": {"enum": ["yes", "partial", "no"]},
+                "score": {"type": "number", "minimum": 0, "maximum": f["max_score"]},
+                "note": {"type": "string", "maxLength": 2000},
+            },
+            "required": ["status", "score"],
+            "additionalProperties": False,
+        }
+    if kind == "boolean":
+        return {"type": "boolean"}
+    if kind == "date":
+        return {"type": "string", "format": "date"}
+    if kind == "repeat":
+        return {
+            "type": "array",
+            "minItems": f["min_items"],
+            "maxItems": f["max_items"],
+            "items": object_of(f["fields"]),
+        }
+    raise ValueError(kind)
+
+
+def object_of(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {f["key"]: json_schema_of(f) for f in fields},
+        "required": [f["key"] for f in fields if f.get("required")],
+        "additionalProperties": False,
+    }
+
+
+def json_schema(definition: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {s["key"]: object_of(s["fields"]) for s in definition["sections"]},
+        "additionalProperties": False,
+    }
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+
+def per_second(fn: Callable[[], Any], seconds: float = 1.5) -> float:
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fn()
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def median_ms(fn: Callable[[], Any], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def expect_error(fn: Callable[[], Any], errors: tuple[type[BaseException], ...]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            fn()
+        except errors:
+            return
+        raise AssertionError("invalid answers were accepted")
+
+    return run
+
+
+def bench_compile() -> dict[str, float]:
+    raw = definition_with(500)
+    return {"compile_500_ms": median_ms(lambda: compile_schema(check_definition(raw)), 15)}
+
+
+def bench_validate() -> dict[str, float]:
+    definition = check_definition(definition_with(40, repeat=True))
+    schema = compile_schema(definition, "vi")
+    good = answers_for(definition)
+    bad = invalid(good)
+    check_answers(definition, schema, good)
+    fast = fastjsonschema.compile(json_schema(definition))
+    fast(good)
+    ours_valid = per_second(lambda: check_answers(definition, schema, good))
+    ours_invalid = per_second(expect_error(lambda: check_answers(definition, schema, bad), (AppError,)))
+    fjs_valid = per_second(lambda: fast(good))
+    fjs_invalid = per_second(expect_error(lambda: fast(bad), (fastjsonschema.JsonSchemaValueException,)))
+    return {
+        "ours_valid": ours_valid,
+        "ours_invalid": ours_invalid,
+        "fjs_valid": fjs_valid,
+        "fjs_invalid": fjs_invalid,
+    }
+
+
+def bench_stack(submissions: int = 40) -> dict[str, float]:
+    """Submission latency on the local stack against the validation inside it."""
+    from checkround import wiring
+    from checkround.devstack.client import Client
+    from checkround.devstack.emulator import free_port
+    from checkround.devstack.seed import seed
+    from checkround.devstack.stack import Stack
+    from checkround.rounds.tokens import issue_admin_token
+    from tests.support import seed_answers
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
+    os.environ["CHECKROUND_LOCAL_DIR"] = tempfile.mkdtemp(prefix="bench-")
+    stack = Stack(project="bench-forms", port=free_port(), emulator_port=free_port(), scheduler_seconds=None)
+    stack.start()
+    try:
+        admin = Client(stack.base_url, issue_admin_token(wiring.context()))
+        seeded = seed(admin, ROOT / "schemas")
+        round_id = seeded["round"]["id"]
+        token = admin.call("POST", f"/rounds/{round_id}/tokens", {"unit_ids": ["hai-quan"]})["tokens"]["hai-quan"][
+            "token"
+        ]
+        unit = Client(stack.base_url, token, function="unit_api")
+        answers = seed_answers("hai-quan")
+        latency = []
+        for i in range(submissions + 5):
+            start = time.perf_counter()
+            unit.call(
+                "POST", f"/rounds/{round_id}/submission", {"answers": answers}, headers={"Idempotency-Key": f"b{i}"}
+            )
+            if i >= 5:  # the first calls warm the caches and the emulator
+                latency.append((time.perf_counter() - start) * 1000)
+        definition = admin.call("GET", f"/forms/{seeded['form_id']}/versions/{seeded['form_version']}")
+        schema = compile_schema(definition, "vi")
+        validation = median_ms(lambda: check_answers(definition, schema, answers), 200)
+    finally:
+        stack.stop(export=False)
+    return {"submit_median_ms": statistics.median(latency), "validate_median_ms": validation}
+
+
+def report(results: dict[str, float]) -> str:
+    r = results
+    share = 100 * r["validate_median_ms"] / r["submit_median_ms"]
+    return f"""## Forms (benchmarks/forms.py)
+
+Measured {time.strftime("%Y-%m-%d")} on this machine ({platform.processor() or platform.machine()}, {os.cpu_count()} cores,
+Python {platform.python_version()}); one run, numbers rounded.
+
+| what | result |
+| --- | --- |
+| compile a 500-field definition (meta-validation + marshmallow schema), median | {r["compile_500_ms"]:.1f} ms |
+| validate a 40-field form with a 5-item repeat group, valid answers | {r["ours_valid"]:,.0f} /s |
+| the same, invalid answers (3 faults) | {r["ours_invalid"]:,.0f} /s |
+| fastjsonschema, equivalent JSON Schema, valid | {r["fjs_valid"]:,.0f} /s |
+| fastjsonschema, invalid (stops at the first fault) | {r["fjs_invalid"]:,.0f} /s |
+| ratio fastjsonschema / ours, valid | {r["fjs_valid"] / r["ours_valid"]:.1f}× |
+| ratio fastjsonschema / ours, invalid | {r["fjs_invalid"] / r["ours_invalid"]:.1f}× |
+| seed submission through the local stack (host + emulator), median | {r["submit_median_ms"]:.1f} ms |
+| validating the same answers with the cached schema, median | {r["validate_median_ms"]:.2f} ms |
+| validation's share of a submission (goal ≤ 10 %) | {share:.1f} % |
+
+fastjsonschema generates Python code per schema and stops at the first error; ours returns
+every error in marshmallow's nested shape, in the unit's language, and runs the form's
+rules (relevance, constraints, calculations), which JSON Schema cannot express.
+"""
+
+
+def write(section: str) -> None:
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    start = text.find("## Forms (benchmarks/forms.py)")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    results = {**bench_compile(), **bench_validate(), **bench_stack()}
+    section = report(results)
+    print(section)
+    if args.write:
+        write(section)
+
+
+if __name__ == "__main__":
+    main()
