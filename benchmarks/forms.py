@@ -269,10 +269,10 @@ def bench_stack(submissions: int = 40) -> dict[str, float]:
 def report(results: dict[str, float]) -> str:
     r = results
     share = 100 * r["validate_median_ms"] / r["submit_median_ms"]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     return f"""## Forms (benchmarks/forms.py)
 
-Measured {time.strftime("%Y-%m-%d")} on this machine ({platform.processor() or platform.machine()}, {os.cpu_count()} cores,
-Python {platform.python_version()}); one run, numbers rounded.
+Measured {time.strftime("%Y-%m-%d")} on this machine ({machine}); one run, numbers rounded.
 
 | what | result |
 | --- | --- |
