@@ -72,7 +72,9 @@ def test_round_pinned_to_version_1_keeps_validating_against_it(admin, unit_clien
     # A field that exists only in version 2 is unknown to a version-1 round.
     with_v2 = seed_answers("mong-cai")
     with_v2[v2["sections"][-1]["key"]]["chu_ky"] = "Bí thư"
-    refused = unit("POST", "/rounds/kt-6-thang-2019/submission", {"answers": with_v2}, headers={"Accept-Language": "en"})
+    refused = unit(
+        "POST", "/rounds/kt-6-thang-2019/submission", {"answers": with_v2}, headers={"Accept-Language": "en"}
+    )
     assert refused.status_code == 422
     assert refused.json["error"]["fields"][v2["sections"][-1]["key"]] == {"chu_ky": ["This field is not in the form."]}
 
