@@ -39,3 +39,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
   echo "$sum" > "$stamp"
 fi
+[ -x "$VENV/bin/checkround" ] || { "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .; rm -rf functions/checkround.egg-info; }  # the checkround CLI (editable); egg-info would be litter in the functions bundle

@@ -57,3 +57,30 @@ def test_post_shows_errors_next_to_fields_and_keeps_values_then_accepts(admin, a
     assert "Đã lưu bản nháp." in draft.get_data(as_text=True)
     again = client.get(URL, query_string={"t": tokens["ba-che"]}).get_data(as_text=True)
     assert 'name="chuong_trinh.so_cong_trinh" value="5"' in again
+
+
+def test_repeat_rows_are_added_and_removed_and_calculated_fields_are_computed(admin, apps):
+    tokens = setup_seed_round(admin)
+    client = apps["web_form"].test_client()
+    base = "chuong_trinh.cong_trinh_tieu_bieu"
+    form = {
+        f"{base}.0.ten": "Đường điện thắp sáng khu dân cư",
+        f"{base}.0.gia_tri": "45,5",
+        f"{base}.1.ten": "",  # an empty row is no row
+        f"{base}.2.ten": "Sân chơi thiếu nhi",
+        "chuong_trinh.diem_chuong_trinh": "999",  # read-only: recomputed by the server
+        "chuong_trinh.xay_dung_chuong_trinh.status": "yes",
+        "chuong_trinh.xay_dung_chuong_trinh.score": "7",
+        "action": "draft",
+    }
+    page = client.post(URL, query_string={"t": tokens["ba-che"]}, data=form)
+    assert page.status_code == 200
+    draft = wiring.context().store.get("rounds/kt-6-thang-2019/entries/ba-che")["draft"]
+    assert draft["chuong_trinh"]["cong_trinh_tieu_bieu"] == [
+        {"ten": "Đường điện thắp sáng khu dân cư", "gia_tri": 45.5},
+        {"ten": "Sân chơi thiếu nhi"},
+    ]
+    assert "diem_chuong_trinh" not in draft["chuong_trinh"]
+    html = client.get(URL, query_string={"t": tokens["ba-che"]}).get_data(as_text=True)
+    assert 'name="chuong_trinh.cong_trinh_tieu_bieu.1.ten" value="Sân chơi thiếu nhi"' in html
+    assert 'name="chuong_trinh.cong_trinh_tieu_bieu.2.ten" value=""' in html  # one blank row to add

@@ -113,3 +113,30 @@ def test_submissions_outside_the_roster_are_ignored():
     stray = [*SUBMISSIONS, ("u9", sub({"a": {"so": 1000}}))]
     summary = aggregate(ROUND, check_definition(small_form()), UNITS, iter(stray))
     assert field(summary, "so")["result"]["sum"] == 21
+
+
+def test_repeat_groups_count_items_and_sum_numbers():
+    definition = check_definition(
+        {
+            "id": "lap",
+            "title": {"vi": "Lặp"},
+            "sections": [
+                {
+                    "key": "a",
+                    "title": {"vi": "A"},
+                    "fields": [
+                        {"key": "ct", "type": "repeat", "label": {"vi": "Công trình"},
+                         "fields": [{"key": "ten", "type": "text", "label": {"vi": "Tên"}},
+                                    {"key": "gia_tri", "type": "decimal", "label": {"vi": "Giá trị"}}]},
+                    ],
+                }
+            ],
+        }
+    )  # fmt: skip
+    rows = [
+        ("u1", sub({"a": {"ct": [{"ten": "A", "gia_tri": 10}, {"ten": "B", "gia_tri": 2.5}]}})),
+        ("u2", sub({"a": {"ct": [{"ten": "C"}]}})),
+    ]
+    summary = aggregate(ROUND, definition, UNITS, iter(rows))
+    result = summary["sections"][0]["fields"][0]["result"]
+    assert result == {"units": 2, "items": 3, "per_unit": {"u1": 2, "u2": 1}, "sums": {"gia_tri": 12.5}}

@@ -7,7 +7,7 @@ same in both channels.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from .fieldtypes import REGISTRY
@@ -17,6 +17,8 @@ class FormData(Protocol):
     def get(self, key: str) -> str | None: ...
 
     def getlist(self, key: str) -> list[str]: ...
+
+    def __iter__(self) -> Iterator[str]: ...
 
 
 def _scalar(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
@@ -41,15 +43,48 @@ def _checklist(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
     return item or None
 
 
+def _nothing(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    return None  # calculated: the server computes it, whatever the page sent
+
+
+def _repeat(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    """Rows are ``name.<index>.<sub key>``; a row left entirely empty is no row (removal)."""
+    indices = sorted({int(key[len(name) + 1 :].split(".", 1)[0]) for key in data if _is_row_key(key, name)})
+    rows = []
+    for index in indices:
+        row = {}
+        for sub in field["fields"]:
+            value = _READERS[REGISTRY[sub["type"]].widget](data, f"{name}.{index}.{sub['key']}", sub)
+            if value is not None:
+                row[sub["key"]] = value
+        if row:
+            rows.append(row)
+    return rows or None
+
+
+def _is_row_key(key: str, name: str) -> bool:
+    if not key.startswith(name + "."):
+        return False
+    index = key[len(name) + 1 :].split(".", 1)[0]
+    return index.isdigit() and len(index) < 4  # at most 999 rows, whatever a page posts
+
+
 _READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {
     "text": _scalar,
     "textarea": _scalar,
+    "email": _scalar,
+    "phone": _scalar,
     "number": _decimal,
+    "rating": _scalar,
     "boolean": _scalar,
     "date": _scalar,
+    "time": _scalar,
+    "datetime": _scalar,
     "select_one": _scalar,
     "select_multiple": _multiple,
     "checklist": _checklist,
+    "repeat": _repeat,
+    "calculated": _nothing,
 }
 
 

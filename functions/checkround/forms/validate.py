@@ -188,7 +188,7 @@ def check_answers(
     ignored: list[str] = []
     has_rules, has_calculated = _features(definition)
     # A section the unit left out is checked as empty, so its required fields are reported.
-    raw = {key: {} for key in schema.fields} | answers
+    raw: Answers = {key: {} for key in schema.fields} | answers
     if has_calculated:
         raw = copy.deepcopy(raw)  # values sent for read-only fields are removed from a copy
         _strip_calculated(definition, raw, ignored)

@@ -131,6 +131,34 @@ class TextAcc:
         return {"count": len(self.per_unit), "per_unit": dict(self.per_unit)}
 
 
+@dataclass
+class RepeatAcc:
+    """Item counts per unit, and sums of the number sub-fields over every item."""
+
+    number_keys: list[str]
+    items: dict[str, int] = field(default_factory=dict)
+    sums: dict[str, float] = field(default_factory=dict)
+
+    def add(self, unit_id: str, value: Any) -> None:
+        if not isinstance(value, list):
+            return
+        records = [item for item in value if isinstance(item, Mapping)]
+        self.items[unit_id] = len(records)
+        for record in records:
+            for key in self.number_keys:
+                number = record.get(key)
+                if isinstance(number, int | float) and not isinstance(number, bool):
+                    self.sums[key] = self.sums.get(key, 0) + number
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "units": len(self.items),
+            "items": sum(self.items.values()),
+            "per_unit": dict(self.items),
+            "sums": {key: self.sums.get(key, 0) for key in self.number_keys},
+        }
+
+
 def _accumulator(field_def: Mapping[str, Any]) -> Accumulator:
     kind = REGISTRY[field_def["type"]].aggregate
     choices = [c["value"] for c in field_def.get("choices", [])]
@@ -142,6 +170,9 @@ def _accumulator(field_def: Mapping[str, Any]) -> Accumulator:
         "boolean": BooleanAcc,
         "text": TextAcc,
         "date": TextAcc,
+        "repeat": lambda: RepeatAcc(
+            number_keys=[s["key"] for s in field_def["fields"] if REGISTRY[s["type"]].aggregate == "number"]
+        ),
     }
     acc: Accumulator = factories[kind]()
     return acc
@@ -261,6 +292,7 @@ def aggregate(
                     "role": f.get("role"),
                     "unit": loc(f.get("unit"), language),
                     "choice_labels": labels,
+                    "sub_labels": {s["key"]: loc(s["label"], language) for s in f.get("fields", [])},
                     "result": result,
                 }
             )

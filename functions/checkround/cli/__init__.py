@@ -1,0 +1,59 @@
+"""checkround: the admin command line of Checkround; it talks to admin_api over HTTP only.
+
+Push form definitions from YAML or JSON files, see what publishing would change, publish.
+The server is --url (CHECKROUND_URL; default the local stack on CHECKROUND_PORT) and the
+admin token is --token (CHECKROUND_TOKEN; default the token that `make run` saved in
+$CHECKROUND_LOCAL_DIR/admin-token).
+
+\b
+Exit codes, for scripts:
+  0  success
+  1  the API refused the request: "error: <code>: <message>" on stderr,
+     then one "path: message" line per invalid field
+  2  usage error, or the file cannot be read or parsed
+  3  the admin API cannot be reached at the URL (refused, timed out,
+     or something else answers there)
+"""
+
+# (The "\b" line in the docstring is click's marker: it keeps the exit code table's line breaks in --help.)
+
+from __future__ import annotations
+
+import click
+
+from .api import Connection
+from .forms import forms
+from .messages import LANGUAGES
+
+
+@click.group(help=__doc__)
+@click.option(
+    "--url",
+    envvar="CHECKROUND_URL",
+    metavar="URL",
+    help="Base URL under which /admin_api/ is served.  [env: CHECKROUND_URL; default: http://127.0.0.1:$CHECKROUND_PORT]",
+)
+@click.option(
+    "--token",
+    envvar="CHECKROUND_TOKEN",
+    metavar="TOKEN",
+    help="Admin bearer token.  [env: CHECKROUND_TOKEN; default: the contents of $CHECKROUND_LOCAL_DIR/admin-token]",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="vi",
+    show_default=True,
+    help="Language of messages (sent to the API as Accept-Language).",
+)
+@click.pass_context
+def cli(ctx: click.Context, url: str | None, token: str | None, lang: str) -> None:
+    ctx.obj = Connection(url=url, token=token, lang=lang)
+
+
+cli.add_command(forms)
+
+
+def main() -> None:
+    """The console script ``checkround`` and ``python -m checkround.cli``."""
+    cli(prog_name="checkround")

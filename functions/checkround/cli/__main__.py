@@ -1,0 +1,5 @@
+"""``python -m checkround.cli``: the same command as the ``checkround`` console script."""
+
+from checkround.cli import main
+
+main()
