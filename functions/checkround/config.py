@@ -1,7 +1,8 @@
 """The one place where configuration is read: environment variables with defaults.
 
 Every variable is documented in the README's configuration table; nothing else in the
-package reads ``os.environ``.
+package reads ``os.environ``, except the admin CLI, whose ``--url`` and ``--token`` options
+fall back to ``CHECKROUND_URL`` and ``CHECKROUND_TOKEN`` the way click options do.
 """
 
 from __future__ import annotations

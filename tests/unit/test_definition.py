@@ -98,6 +98,13 @@ def test_label_needs_vietnamese():
     assert errors_of(form)["sections"][0]["fields"][2] == {"label": {"vi": ["Missing data for required field."]}}
 
 
+def test_a_5_mb_definition_is_refused_whatever_the_body_limit():
+    form = small_form()
+    form["description"] = {"vi": "x" * (5 * 1024 * 1024)}
+    (message,) = errors_of(form)["_schema"]
+    assert message.startswith("A form definition may be at most 1048576 bytes")
+
+
 def test_too_many_fields():
     form = small_form()
     form["sections"][0]["fields"] = [

@@ -7,6 +7,7 @@ marshmallow's nested error shape, so every mistake is addressed by its path
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from .rules import inspect_rule
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 ROLES = ("strengths", "shortcomings", "proposals")
+MAX_DEFINITION_BYTES = 1024 * 1024
 
 
 def _rule(value: Any) -> None:
@@ -223,6 +225,11 @@ def check_definition(raw: Any, max_fields: int = 500, form_id: str | None = None
     """Validate an admin's definition; return it cleaned or raise ``invalid_definition``."""
     if not isinstance(raw, dict):
         raise AppError("invalid_definition", fields={"_schema": ["A form definition must be a JSON object."]})
+    # The body limit usually stops a huge definition first; this holds whatever that limit is.
+    size = len(json.dumps(raw, ensure_ascii=False, default=str).encode())
+    if size > MAX_DEFINITION_BYTES:
+        message = f"A form definition may be at most {MAX_DEFINITION_BYTES} bytes; this one is {size}."
+        raise AppError("invalid_definition", fields={"_schema": [message]})
     try:
         cleaned: dict[str, Any] = FormDefinitionSchema(max_fields=max_fields).load(raw)
     except ValidationError as exc:
