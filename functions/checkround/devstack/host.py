@@ -71,7 +71,7 @@ def _deliver(events: dict[str, Any], name: str, request: Request) -> Response:
     if app is None:
         return Response("unknown trigger", 404)
     body = maybe_base64(request.get_data())
-    headers = {k: v for k, v in request.headers.items() if k.lower().startswith("ce-")}
+    headers = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("ce-")}
     headers["Content-Type"] = request.headers.get("Content-Type", "application/protobuf")
     with app.test_client() as client:
         result = client.post("/", data=body, headers=headers)
