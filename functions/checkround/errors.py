@@ -21,6 +21,11 @@ class ErrorKind:
 CATALOG: dict[str, ErrorKind] = {
     "bad_request": ErrorKind(400, "Yêu cầu không hợp lệ: {detail}", "Bad request: {detail}"),
     "unauthenticated": ErrorKind(401, "Thiếu hoặc sai mã truy cập.", "Missing or invalid access token."),
+    "token_expired": ErrorKind(
+        401,
+        "Đường dẫn đã hết hạn vì đợt kiểm tra đã kết thúc.",
+        "This link has expired: the round has ended.",
+    ),
     "forbidden": ErrorKind(
         403, "Mã truy cập không có quyền với tài nguyên này.", "This token may not access this resource."
     ),

@@ -99,7 +99,7 @@ def test_unit_token_scope(admin, unit_client, apps):
 
 def test_after_the_close_submissions_are_409(admin, unit_client):
     tokens = setup_seed_round(admin)
-    assert admin("POST", "/rounds/kt-6-thang-2019/close").json == {"status": "closed"}
+    assert admin("POST", "/rounds/kt-6-thang-2019/close").json["status"] == "closed"
     assert admin("POST", "/rounds/kt-6-thang-2019/close").status_code == 200
     response = unit_client(tokens["bien-phong"])(
         "POST", "/rounds/kt-6-thang-2019/submission", {"answers": seed_answers("bien-phong")}

@@ -106,15 +106,20 @@ def test_round_not_open_then_closed(ctx):
     assert not [p for p in ctx.store.docs if "/submissions/" in p or "/entries/" in p]
 
 
-def test_late_inside_grace_and_refused_after_it(ctx):
+def test_late_inside_grace_and_the_link_expires_after_it(ctx):
     units = make_round(ctx, grace_minutes=30)
     ctx.clock.advance(days=7, minutes=10)
     result, _ = submissions.submit(ctx, units["u1"], "r1", {"answers": VALID}, None, "vi")
     assert result["late"] is True
     ctx.clock.advance(minutes=30)
-    with pytest.raises(AppError) as caught:
-        submissions.submit(ctx, units["u2"], "r1", {"answers": VALID}, None, "vi")
-    assert caught.value.code == "round_closed"
+    for call in (
+        lambda: submissions.submit(ctx, units["u2"], "r1", {"answers": VALID}, None, "vi"),
+        lambda: submissions.get_form_for_unit(ctx, units["u1"], "r1"),
+    ):
+        with pytest.raises(AppError) as caught:
+            call()
+        assert caught.value.code == "token_expired"
+        assert caught.value.status == 401
 
 
 def test_token_scope(ctx):
@@ -152,8 +157,8 @@ def test_board_states_and_close_twice(ctx):
     assert board["u1"]["revision"] == 1
     assert board["u2"]["state"] == "draft"
     assert board["u3"]["state"] == "missing"
-    assert rounds.close_round(ctx, "r1") == {"status": "closed"}
-    assert rounds.close_round(ctx, "r1") == {"status": "closed"}
+    assert rounds.close_round(ctx, "r1") == {"status": "closed", "closed_now": True}
+    assert rounds.close_round(ctx, "r1") == {"status": "closed", "closed_now": False}
     assert ctx.store.get("rounds/r1")["close_count"] == 1
 
 

@@ -6,7 +6,9 @@ from werkzeug.wrappers import Response
 
 from checkround.forms import service as forms
 from checkround.reports import service as reports
+from checkround.rounds import audit
 from checkround.rounds import service as rounds
+from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router
 
@@ -71,14 +73,31 @@ def create_round(rc: RequestContext) -> Reply:
 
 @router.route("/rounds/<id:round_id>/open", ["POST"])
 def open_round(rc: RequestContext, round_id: str) -> Reply:
-    rc.require_admin()
-    return 200, rounds.open_round(rc.ctx, round_id)
+    return 200, rounds.open_round(rc.ctx, round_id, rc.require_admin().actor)
 
 
 @router.route("/rounds/<id:round_id>/close", ["POST"])
 def close_round(rc: RequestContext, round_id: str) -> Reply:
+    return 200, rounds.close_round(rc.ctx, round_id, rc.require_admin().actor)
+
+
+@router.route("/rounds/<id:round_id>/reopen", ["POST"])
+def reopen_round(rc: RequestContext, round_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, rounds.reopen_round(rc.ctx, round_id, rc.json(required=False), actor)
+
+
+@router.route("/rounds/<id:round_id>/audit", ["GET"])
+def audit_log(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
-    return 200, rounds.close_round(rc.ctx, round_id)
+    rounds.get_round_doc(rc.ctx, round_id)
+    return 200, {"events": audit.list_events(rc.ctx, round_id)}
+
+
+@router.route("/rounds/<id:round_id>/submissions/<id:unit_id>/return", ["POST"])
+def return_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, submissions.return_submission(rc.ctx, round_id, unit_id, rc.json(), actor)
 
 
 @router.route("/rounds/<id:round_id>", ["GET"])
@@ -89,8 +108,14 @@ def get_round(rc: RequestContext, round_id: str) -> Reply:
 
 @router.route("/rounds/<id:round_id>/tokens", ["POST"])
 def issue_tokens(rc: RequestContext, round_id: str) -> Reply:
-    rc.require_admin()
-    return 200, rounds.issue_tokens(rc.ctx, round_id, rc.json(required=False))
+    actor = rc.require_admin().actor
+    return 200, rounds.issue_tokens(rc.ctx, round_id, rc.json(required=False), actor)
+
+
+@router.route("/rounds/<id:round_id>/tokens/revoke", ["POST"])
+def revoke_tokens(rc: RequestContext, round_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, rounds.revoke_tokens(rc.ctx, round_id, rc.json(required=False), actor)
 
 
 @router.route("/rounds/<id:round_id>/summary", ["GET"])

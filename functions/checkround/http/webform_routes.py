@@ -83,6 +83,8 @@ def form_page(rc: RequestContext, round_id: str) -> Reply:
                 receipt, _ = submissions.submit(
                     rc.ctx, principal, round_id, {"answers": values}, None, rc.language_for_page
                 )
+                # The comments and the state changed with this revision: show the new ones.
+                view = submissions.get_form_for_unit(rc.ctx, principal, round_id)
         except AppError as exc:
             if exc.fields:
                 errors = exc.fields

@@ -82,7 +82,12 @@ def _finish(ctx: Context, round_id: str, claim_id: str, fields: Doc) -> bool:
         current = tx.get(summary_path(round_id)) or {}
         if current.get("claim_id") != claim_id:
             return False  # a newer claim took over; its result wins
-        tx.update(summary_path(round_id), fields)
+        update = dict(fields)
+        if fields.get("state") == "ready":
+            # Every rendered file stays listed: a reopened and re-closed round keeps its old PDFs.
+            made = {key: fields[key] for key in ("blob", "generated_at")} | {"generation": current.get("generation")}
+            update["history"] = [*current.get("history", []), made]
+        tx.update(summary_path(round_id), update)
         return True
 
     return ctx.store.transaction(write)
@@ -138,6 +143,14 @@ def get_summary(ctx: Context, round_id: str) -> Doc:
         result["generated_at"] = doc.get("generated_at")
     if doc.get("error"):
         result["error"] = doc["error"]
+    result["history"] = [
+        {
+            "generation": item.get("generation"),
+            "generated_at": item.get("generated_at"),
+            "file": item["blob"].rsplit("/", 1)[-1],
+        }
+        for item in doc.get("history", [])
+    ]
     return result
 
 

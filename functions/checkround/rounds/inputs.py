@@ -63,4 +63,35 @@ class TokensInput(Schema):
     class Meta:
         unknown = RAISE
 
-    unit_ids = fields.List(fields.String(validate=_ID))
+    unit_ids = fields.List(fields.String(validate=_ID), validate=validate.Length(max=5000))
+    # Reissuing: the new link replaces the old ones instead of adding to them.
+    revoke_previous = fields.Boolean(load_default=False)
+
+
+class ReopenInput(Schema):
+    class Meta:
+        unknown = RAISE
+
+    closes_at = fields.AwareDateTime()
+    grace_minutes = fields.Integer(strict=True, validate=validate.Range(min=0, max=60 * 24 * 30))
+
+    @post_load
+    def _to_utc(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "closes_at" in data:
+            data["closes_at"] = data["closes_at"].astimezone(UTC)
+        return data
+
+
+class ReturnInput(Schema):
+    """An admin's comments on a submission, per field (``"section.field"``), to its unit."""
+
+    class Meta:
+        unknown = RAISE
+
+    comments = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")),
+        values=fields.String(validate=validate.Length(min=1, max=2000)),
+        required=True,
+        validate=validate.Length(max=500),
+    )
+    message = fields.String(validate=validate.Length(max=4000))

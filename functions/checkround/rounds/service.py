@@ -15,12 +15,11 @@ from checkround.forms.definition import ID_PATTERN
 from checkround.inputs_common import load
 from checkround.storage.ports import Doc, Transaction, Where
 
-from . import tokens
-from .inputs import RoundInput, TokensInput, UnitInput
+from . import audit, tokens
+from .inputs import ReopenInput, RoundInput, TokensInput, UnitInput
 
 _UNIT = {"vi": "đơn vị", "en": "Unit"}
 _ROUND = {"vi": "đợt kiểm tra", "en": "Round"}
-_FORM_VERSION = {"vi": "phiên bản biểu mẫu", "en": "Form version"}
 
 
 def round_path(round_id: str) -> str:
@@ -83,7 +82,7 @@ def create_round(ctx: Context, body: Any) -> Doc:
     return {"id": round_id, "status": "draft"}
 
 
-def open_round(ctx: Context, round_id: str) -> Doc:
+def open_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
     def write(tx: Transaction) -> Doc:
         doc = tx.get(round_path(round_id))
         if doc is None:
@@ -91,29 +90,57 @@ def open_round(ctx: Context, round_id: str) -> Doc:
         if doc["status"] == "open":
             return {"status": "open"}
         if doc["status"] == "closed":
-            raise AppError("invalid_state", detail="the round is closed")
+            raise AppError("invalid_state", detail="the round is closed; reopen it instead")
         tx.update(round_path(round_id), {"status": "open", "opened_at": ctx.clock.now()})
+        audit.record(tx, ctx, round_id, "open", actor)
         return {"status": "open"}
 
     return ctx.store.transaction(write)
 
 
-def close_round(ctx: Context, round_id: str) -> Doc:
+def close_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
     """Flip the round to ``closed`` in one transaction; Firestore's update event does the rest.
 
     Closing a closed round is not an error and writes nothing, so no second event fires.
+    Returns ``closed_now``: whether this call did the closing.
     """
 
     def write(tx: Transaction) -> Doc:
         doc = tx.get(round_path(round_id))
         if doc is None:
             raise AppError("not_found", what=_ROUND)
+        if doc["status"] == "closed":
+            return {"status": "closed", "closed_now": False}
+        if doc["status"] != "open":
+            raise AppError("invalid_state", detail="only an open round can be closed")
+        count = int(doc.get("close_count", 0)) + 1
+        tx.update(round_path(round_id), {"status": "closed", "closed_at": ctx.clock.now(), "close_count": count})
+        audit.record(tx, ctx, round_id, "close", actor, close_count=count)
+        return {"status": "closed", "closed_now": True}
+
+    return ctx.store.transaction(write)
+
+
+def reopen_round(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
+    """Open a closed round again, optionally with a later deadline; the next close renders a
+    new summary and keeps the earlier ones."""
+    data = load(ReopenInput(), body if body is not None else {})
+    now = ctx.clock.now()
+
+    def write(tx: Transaction) -> Doc:
+        doc = tx.get(round_path(round_id))
+        if doc is None:
+            raise AppError("not_found", what=_ROUND)
         if doc["status"] != "closed":
-            tx.update(
-                round_path(round_id),
-                {"status": "closed", "closed_at": ctx.clock.now(), "close_count": int(doc.get("close_count", 0)) + 1},
+            raise AppError("invalid_state", detail="only a closed round can be reopened")
+        changes: Doc = {"status": "open", "reopened_at": now, **data}
+        if deadline({**doc, **changes}) <= now:
+            raise AppError(
+                "validation_failed", fields={"closes_at": ["The deadline has passed; give a later closes_at."]}
             )
-        return {"status": "closed"}
+        tx.update(round_path(round_id), changes)
+        audit.record(tx, ctx, round_id, "reopen", actor, **{k: v for k, v in data.items()})
+        return {"status": "open"}
 
     return ctx.store.transaction(write)
 
@@ -153,26 +180,82 @@ def form_url(ctx: Context, round_id: str, token: str) -> str:
     return f"{ctx.settings.public_base_url}/web_form/r/{quote(round_id)}?t={quote(token)}"
 
 
-def issue_tokens(ctx: Context, round_id: str, body: Any) -> Doc:
-    data = load(TokensInput(), body if body is not None else {})
-    doc = get_round_doc(ctx, round_id)
-    unit_ids = data.get("unit_ids") or doc["unit_ids"]
-    stray = [uid for uid in unit_ids if uid not in doc["unit_ids"]]
+def _units_of(round_doc: Doc, unit_ids: list[str] | None) -> list[str]:
+    chosen = unit_ids or round_doc["unit_ids"]
+    stray = [uid for uid in chosen if uid not in round_doc["unit_ids"]]
     if stray:
         raise AppError("validation_failed", fields={"unit_ids": [f"Not in this round: {', '.join(stray)}."]})
-    result = {}
-    for unit_id in unit_ids:
-        token = tokens.issue_unit_token(ctx, round_id, unit_id)
-        result[unit_id] = {"token": token, "form_url": form_url(ctx, round_id, token)}
-    return {"tokens": result}
+    return list(chosen)
+
+
+def _live_tokens(ctx: Context, round_id: str, unit_ids: list[str]) -> list[str]:
+    """Paths of the unrevoked tokens of these units in this round."""
+    found = []
+    for start in range(0, len(unit_ids), 30):  # Firestore's "in" takes at most 30 values
+        where = [Where("round_id", "==", round_id), Where("unit_id", "in", unit_ids[start : start + 30])]
+        found += [
+            f"tokens/{token_id}" for token_id, doc in ctx.store.list("tokens", where=where) if not doc.get("revoked")
+        ]
+    return found
+
+
+def _chunks(items: list[str], size: int = 150) -> list[list[str]]:
+    # A Firestore transaction takes at most 500 writes; a chunk's revocations and issues fit.
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def issue_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
+    """New links for units; ``revoke_previous`` makes the earlier links of those units stop working."""
+    data = load(TokensInput(), body if body is not None else {})
+    unit_ids = _units_of(get_round_doc(ctx, round_id), data.get("unit_ids"))
+    links: Doc = {}
+    revoked = 0
+    for chunk in _chunks(unit_ids):
+        old = _live_tokens(ctx, round_id, chunk) if data["revoke_previous"] else []
+        issued = {uid: tokens.unit_token_doc(ctx, round_id, uid) for uid in chunk}
+
+        def write(
+            tx: Transaction, old: list[str] = old, issued: dict[str, Any] = issued, chunk: list[str] = chunk
+        ) -> None:
+            for path in old:
+                tx.update(path, {"revoked": True, "revoked_at": ctx.clock.now()})
+            for _, path, doc in issued.values():
+                tx.create(path, doc)
+            audit.record(tx, ctx, round_id, "tokens_issued", actor, unit_ids=chunk, revoked_previous=len(old))
+
+        ctx.store.transaction(write)
+        links.update(
+            {uid: {"token": token, "form_url": form_url(ctx, round_id, token)} for uid, (token, _, _) in issued.items()}
+        )
+        revoked += len(old)
+    return {"tokens": links, "revoked": revoked}
+
+
+def revoke_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
+    data = load(TokensInput(), body if body is not None else {})
+    unit_ids = _units_of(get_round_doc(ctx, round_id), data.get("unit_ids"))
+    revoked = 0
+    for chunk in _chunks(unit_ids):
+        old = _live_tokens(ctx, round_id, chunk)
+
+        def write(tx: Transaction, old: list[str] = old, chunk: list[str] = chunk) -> None:
+            for path in old:
+                tx.update(path, {"revoked": True, "revoked_at": ctx.clock.now()})
+            audit.record(tx, ctx, round_id, "tokens_revoked", actor, unit_ids=chunk, count=len(old))
+
+        ctx.store.transaction(write)
+        revoked += len(old)
+    return {"revoked": revoked}
 
 
 def close_due_rounds(ctx: Context) -> Doc:
-    """Close every open round whose deadline (``closes_at`` + grace) has passed."""
+    """Close every open round whose deadline (``closes_at`` + grace) has passed.
+
+    Each close is its own transaction; a round another run closed first is not counted, so
+    two concurrent runs close each round once between them."""
     now = ctx.clock.now()
     closed = []
     for round_id, doc in ctx.store.list("rounds", where=[Where("status", "==", "open")]):
-        if deadline(doc) < now:
-            close_round(ctx, round_id)
+        if deadline(doc) < now and close_round(ctx, round_id, actor="scheduler")["closed_now"]:
             closed.append(round_id)
     return {"closed": closed}

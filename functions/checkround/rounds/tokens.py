@@ -26,10 +26,20 @@ def new_token() -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "admin" or "unit"
+    kind: str  # "admin", "unit" or "scheduler"
     round_id: str | None = None
     unit_id: str | None = None
     name: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names whoever acted."""
+        if self.kind == "unit":
+            return f"unit:{self.unit_id}"
+        return f"{self.kind}:{self.name}" if self.name else self.kind
+
+
+SCHEDULER = Principal(kind="scheduler")
 
 
 def issue_admin_token(ctx: Context, name: str = "admin") -> str:
@@ -41,19 +51,16 @@ def issue_admin_token(ctx: Context, name: str = "admin") -> str:
     return token
 
 
-def issue_unit_token(ctx: Context, round_id: str, unit_id: str) -> str:
+def unit_token_doc(ctx: Context, round_id: str, unit_id: str) -> tuple[str, str, dict[str, Any]]:
+    """A new unit token: ``(token, its document path, the document)``; only the hash is stored.
+
+    It expires with the round: a unit token is accepted only until the round's deadline
+    (``closes_at`` + grace), read from the round itself, so reopening with a later deadline
+    brings the links back without touching them.
+    """
     token = new_token()
-    ctx.store.set(
-        f"tokens/{hash_token(token, ctx.settings.token_pepper)}",
-        {
-            "kind": "unit",
-            "round_id": round_id,
-            "unit_id": unit_id,
-            "issued_at": ctx.clock.now(),
-            "revoked": False,
-        },
-    )
-    return token
+    doc = {"kind": "unit", "round_id": round_id, "unit_id": unit_id, "issued_at": ctx.clock.now(), "revoked": False}
+    return token, f"tokens/{hash_token(token, ctx.settings.token_pepper)}", doc
 
 
 def authenticate(ctx: Context, token: str | None) -> Principal:

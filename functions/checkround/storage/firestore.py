@@ -27,6 +27,11 @@ class _FirestoreTransaction:
         snap = self._client.document(path).get(transaction=self._tx)
         return snap.to_dict() if snap.exists else None
 
+    def get_many(self, paths: list[str]) -> list[Doc | None]:
+        refs = [self._client.document(path) for path in paths]
+        found = {snap.reference.path: snap for snap in self._client.get_all(refs, transaction=self._tx)}
+        return [found[ref.path].to_dict() if found[ref.path].exists else None for ref in refs]
+
     def create(self, path: str, data: Doc) -> None:
         self._tx.create(self._client.document(path), data)
 

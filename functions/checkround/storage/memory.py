@@ -35,6 +35,9 @@ class _MemoryTransaction:
             raise RuntimeError("Firestore transactions must read before they write")
         return self._store._read(path)
 
+    def get_many(self, paths: list[str]) -> list[Doc | None]:
+        return [self.get(path) for path in paths]
+
     def create(self, path: str, data: Doc) -> None:
         self._writes.append(("create", path, data))
 

@@ -32,6 +32,9 @@ class Transaction(Protocol):
 
     def get(self, path: str) -> Doc | None: ...
 
+    def get_many(self, paths: list[str]) -> list[Doc | None]:
+        """Several documents in one round trip, in the order asked."""
+
     def create(self, path: str, data: Doc) -> None:
         """Write a document that the transaction has read as absent."""
 

@@ -16,6 +16,9 @@ from checkround.errors import AppError
 from checkround.forms.compiler import CACHE
 from checkround.forms.service import get_version
 from checkround.forms.validate import Checked, check_answers
+from checkround.inputs_common import load
+from checkround.rounds import audit
+from checkround.rounds.inputs import ReturnInput
 from checkround.rounds.service import deadline, entry_path, get_round_doc, round_path
 from checkround.rounds.tokens import Principal
 from checkround.storage.ports import Doc, Transaction
@@ -31,6 +34,17 @@ def _unit_scope(principal: Principal, round_id: str, body_unit: Any = None) -> s
     if body_unit is not None and body_unit != principal.unit_id:
         raise AppError("forbidden")
     return principal.unit_id
+
+
+def unit_round(ctx: Context, principal: Principal, round_id: str, body_unit: Any = None) -> tuple[str, Doc]:
+    """``(unit id, round)`` for a unit token, which lives only as long as its round's deadline."""
+    unit_id = _unit_scope(principal, round_id, body_unit)
+    round_doc = get_round_doc(ctx, round_id)
+    if ctx.clock.now() > deadline(round_doc):
+        raise AppError("token_expired")
+    if unit_id not in round_doc["unit_ids"]:
+        raise AppError("forbidden")
+    return unit_id, round_doc
 
 
 def _answers_of(body: Any) -> tuple[Any, Any]:
@@ -59,8 +73,7 @@ def _check_window(round_doc: Doc, now: Any) -> None:
 
 
 def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
-    unit_id = _unit_scope(principal, round_id)
-    round_doc = get_round_doc(ctx, round_id)
+    unit_id, round_doc = unit_round(ctx, principal, round_id)
     entry = ctx.store.get(entry_path(round_id, unit_id)) or {}
     latest = _latest(ctx, round_id, entry)
     return {
@@ -68,8 +81,10 @@ def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
         "unit_id": unit_id,
         "form": get_version(ctx, round_doc["form_id"], round_doc["form_version"]),
         "form_version": round_doc["form_version"],
+        "state": entry.get("state", "missing"),
         "draft": entry.get("draft"),
         "submission": latest,
+        "returned": entry.get("returned") if entry.get("state") == "returned" else None,
     }
 
 
@@ -80,8 +95,7 @@ def _public_round(doc: Doc) -> Doc:
 
 def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, language: str) -> Doc:
     answers, body_unit = _answers_of(body)
-    unit_id = _unit_scope(principal, round_id, body_unit)
-    round_doc = get_round_doc(ctx, round_id)
+    unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit)
     cleaned = _check(ctx, round_doc, answers, language, draft=True).answers
 
     def write(tx: Transaction) -> Doc:
@@ -111,29 +125,32 @@ def submit(
 ) -> tuple[Doc, bool]:
     """Store a new revision; returns (result, created). A replay returns the first result."""
     answers, body_unit = _answers_of(body)
-    unit_id = _unit_scope(principal, round_id, body_unit)
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
         raise AppError("bad_request", detail="Idempotency-Key must be 1 to 200 characters")
-    round_doc = get_round_doc(ctx, round_id)
+    unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit)
     body_hash = _body_hash(answers)
     idem_path = None
     if idempotency_key:
         # Keys are the client's; hashing scopes them to the unit and keeps the path well-formed.
         digest = hashlib.sha256(f"{unit_id}\n{idempotency_key}".encode()).hexdigest()
         idem_path = f"{round_path(round_id)}/idempotency/{digest}"
-    # A replay must answer like the first call even if the round has closed since.
-    if idem_path:
-        seen = ctx.store.get(idem_path)
+    try:
+        checked = _check(ctx, round_doc, answers, language, draft=False)
+    except AppError:
+        # A key already used with another body is a conflict, whatever this body's faults.
+        seen = ctx.store.get(idem_path) if idem_path else None
         if seen is not None:
-            return _replay(seen, body_hash), False
-    checked = _check(ctx, round_doc, answers, language, draft=False)
+            _replay(seen, body_hash)
+        raise
 
     def write(tx: Transaction) -> tuple[Doc, bool]:
-        current = tx.get(round_path(round_id))
+        # One round trip for everything the decision needs.
+        paths = [round_path(round_id), entry_path(round_id, unit_id), *([idem_path] if idem_path else [])]
+        current, entry, *rest = tx.get_many(paths)
         assert current is not None
-        seen = tx.get(idem_path) if idem_path else None
-        entry = tx.get(entry_path(round_id, unit_id))
+        seen = rest[0] if rest else None
         if seen is not None:
+            # A replay answers like the first call, even if the round has closed since.
             return _replay(seen, body_hash), False
         now = ctx.clock.now()
         _check_window(current, now)
@@ -172,6 +189,7 @@ def submit(
         )
         if idem_path:
             tx.create(idem_path, {"body_hash": body_hash, "result": result, "unit_id": unit_id})
+        audit.record(tx, ctx, round_id, "submit", f"unit:{unit_id}", unit_id=unit_id, revision=revision, late=late)
         return result, True
 
     return ctx.store.transaction(write)
@@ -192,8 +210,7 @@ def _latest(ctx: Context, round_id: str, entry: Doc) -> Doc | None:
 
 
 def get_submission(ctx: Context, principal: Principal, round_id: str) -> Doc:
-    unit_id = _unit_scope(principal, round_id)
-    get_round_doc(ctx, round_id)
+    unit_id, _ = unit_round(ctx, principal, round_id)
     latest = _latest(ctx, round_id, ctx.store.get(entry_path(round_id, unit_id)) or {})
     if latest is None:
         raise AppError("not_found", what=_SUBMISSION)
@@ -207,3 +224,32 @@ def latest_submissions(ctx: Context, round_id: str) -> Any:
             submission = _latest(ctx, round_id, entry)
             if submission is not None:
                 yield unit_id, submission
+
+
+def return_submission(ctx: Context, round_id: str, unit_id: str, body: Any, actor: str) -> Doc:
+    """Send a unit's latest submission back with comments per field; the board shows
+    ``returned`` until the unit submits again."""
+    data = load(ReturnInput(), body)
+
+    def write(tx: Transaction) -> Doc:
+        current, entry = tx.get_many([round_path(round_id), entry_path(round_id, unit_id)])
+        if current is None:
+            raise AppError("not_found", what={"vi": "đợt kiểm tra", "en": "Round"})
+        if unit_id not in current["unit_ids"]:
+            raise AppError("not_found", what={"vi": "đơn vị", "en": "Unit"})
+        if current["status"] != "open":
+            raise AppError("round_not_open")
+        if entry is None or entry.get("state") != "submitted":
+            raise AppError("invalid_state", detail="only a submitted report can be returned")
+        returned = {
+            "comments": data["comments"],
+            "message": data.get("message"),
+            "at": ctx.clock.now(),
+            "by": actor,
+            "revision": entry["revision"],
+        }
+        tx.update(entry_path(round_id, unit_id), {"state": "returned", "returned": returned})
+        audit.record(tx, ctx, round_id, "return", actor, unit_id=unit_id, revision=entry["revision"])
+        return {"state": "returned", "revision": entry["revision"]}
+
+    return ctx.store.transaction(write)
