@@ -55,6 +55,11 @@ CATALOG: dict[str, ErrorKind] = {
     ),
     "invalid_definition": ErrorKind(422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."),
     "validation_failed": ErrorKind(422, "Báo cáo có trường chưa hợp lệ.", "Some answers are not valid."),
+    "busy": ErrorKind(
+        503,
+        "Hệ thống đang bận vì nhiều người gửi cùng lúc; vui lòng gửi lại sau giây lát. Chưa có gì được lưu.",
+        "Too many requests at once; nothing was stored, please send again in a moment.",
+    ),
     "summary_not_ready": ErrorKind(409, "Báo cáo tổng hợp chưa sẵn sàng.", "The summary is not ready yet."),
 }
 

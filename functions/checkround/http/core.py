@@ -22,6 +22,7 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.messages import pick_language
 from checkround.rounds.tokens import Principal, authenticate
+from checkround.storage.ports import Contention
 
 log = logging.getLogger("checkround.http")
 
@@ -135,6 +136,9 @@ def dispatch(router: Router, request: Request, context: Callable[[], Context]) -
         reply = handler(rc, **args)
     except AppError as exc:
         return json_response(exc.status, exc.to_body(language))
+    except Contention:
+        busy = AppError("busy")
+        return json_response(busy.status, busy.to_body(language), headers={"Retry-After": "1"})
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return json_response(500, {"error": {"code": "internal", "message": "Internal error."}})

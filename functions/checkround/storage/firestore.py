@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
-from .ports import Doc, Transaction, Where
+from .ports import Contention, Doc, Transaction, Where
 
 T = TypeVar("T")
 
@@ -88,7 +88,15 @@ class FirestoreStore:
         def run(tx: firestore.Transaction) -> T:
             return fn(_FirestoreTransaction(self._client, tx))
 
-        result: T = run(self._client.transaction(max_attempts=20))
+        try:
+            result: T = run(self._client.transaction(max_attempts=20))
+        except gexc.Aborted as exc:
+            raise Contention(str(exc)) from exc
+        except ValueError as exc:
+            # The client's way of saying it ran out of attempts on contention.
+            if "Failed to commit transaction" not in str(exc):
+                raise
+            raise Contention(str(exc)) from exc
         return result
 
 

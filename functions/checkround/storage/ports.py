@@ -18,6 +18,10 @@ T = TypeVar("T")
 Doc = dict[str, Any]
 
 
+class Contention(Exception):
+    """A transaction kept colliding with others and gave up: the caller may simply retry."""
+
+
 @dataclass(frozen=True)
 class Where:
     """A query filter; ``op`` is one of ``==``, ``<``, ``<=``, ``>``, ``>=``, ``in``."""

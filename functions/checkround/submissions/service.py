@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import weakref
 from typing import Any
 
 from checkround.context import Context
@@ -192,7 +194,23 @@ def submit(
         audit.record(tx, ctx, round_id, "submit", f"unit:{unit_id}", unit_id=unit_id, revision=revision, late=late)
         return result, True
 
-    return ctx.store.transaction(write)
+    # Requests of one unit queue here instead of colliding in the database: the transaction
+    # stays the guarantee, this only spares it the retries when a client sends in bursts.
+    with _unit_lock(round_id, unit_id):
+        return ctx.store.transaction(write)
+
+
+_LOCKS: weakref.WeakValueDictionary[tuple[str, str], threading.Lock] = weakref.WeakValueDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _unit_lock(round_id: str, unit_id: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get((round_id, unit_id))
+        if lock is None:
+            lock = threading.Lock()
+            _LOCKS[(round_id, unit_id)] = lock
+        return lock
 
 
 def _replay(seen: Doc, body_hash: str) -> Doc:

@@ -1,0 +1,205 @@
+"""Round integrity on the real emulator: races, replays, token lifetimes, returns, reopening."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from checkround import wiring
+from checkround.reports.service import build_summary
+from tests.integration.helpers import setup_seed_round
+from tests.integration.test_events import pdfs, round_event
+from tests.support import SEED_UNITS, seed_answers
+
+pytestmark = pytest.mark.integration
+ROUND = "kt-6-thang-2019"
+
+
+def run_together(calls):
+    """Start every call at the same moment; return their results in order."""
+    results = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def stored_submissions():
+    return dict(wiring.context().store.list(f"rounds/{ROUND}/submissions"))
+
+
+def test_fifty_submissions_race_the_close(admin, unit_client):
+    tokens = setup_seed_round(admin)
+    reporting = [u for u in SEED_UNITS if u != "ba-che"]
+    rng = random.Random(7)
+    senders = [rng.choice(reporting) for _ in range(50)]
+    calls = [
+        (lambda unit=unit: unit_client(tokens[unit])(
+            "POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers(unit)}))
+        for unit in senders
+    ]  # fmt: skip
+    closer = [lambda: (time.sleep(0.15), admin("POST", f"/rounds/{ROUND}/close"))[1]]
+    *responses, closed = run_together(calls + closer)
+    assert closed.status_code == 200
+
+    accepted = [(unit, r.json) for unit, r in zip(senders, responses, strict=True) if r.status_code == 201]
+    refused = [r for r in responses if r.status_code != 201]
+    assert all(r.status_code == 409 and r.json["error"]["code"] == "round_closed" for r in refused)
+    assert len(accepted) + len(refused) == 50
+
+    stored = stored_submissions()
+    # Every 201 is stored, whole, once; nothing of a 409 is.
+    assert sorted(stored) == sorted(body["submission_id"] for _, body in accepted)
+    for unit, body in accepted:
+        doc = stored[body["submission_id"]]
+        assert doc["unit_id"] == unit
+        assert doc["revision"] == body["revision"]
+        assert doc["answers"]["danh_gia"] == seed_answers(unit)["danh_gia"]
+    # Revisions of a unit are 1..n without gaps or duplicates.
+    per_unit = Counter(unit for unit, _ in accepted)
+    for unit, count in per_unit.items():
+        assert sorted(b["revision"] for u, b in accepted if u == unit) == list(range(1, count + 1))
+
+    # The summary holds the latest accepted revision of each unit, and no one else.
+    summary = build_summary(wiring.context(), ROUND)
+    reported = {row["id"]: row["revision"] for row in summary["units"] if row["reported"]}
+    assert reported == dict(per_unit)
+    board = {row["unit_id"]: row for row in admin("GET", f"/rounds/{ROUND}").json["board"]}
+    assert {u: board[u]["revision"] for u in per_unit} == dict(per_unit)
+
+
+def test_twenty_concurrent_replays_leave_one_revision(admin, unit_client):
+    tokens = setup_seed_round(admin)
+    unit = unit_client(tokens["tien-yen"])
+    body = {"answers": seed_answers("tien-yen")}
+    send = lambda: unit("POST", f"/rounds/{ROUND}/submission", body, headers={"Idempotency-Key": "dup"})  # noqa: E731
+    responses = run_together([send] * 20)
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json["submission_id"] for r in responses}) == 1
+    assert [r.headers["Idempotent-Replayed"] for r in responses].count("false") == 1
+    assert len(stored_submissions()) == 1
+    events = admin("GET", f"/rounds/{ROUND}/audit").json["events"]
+    assert [e["action"] for e in events].count("submit") == 1
+
+
+def test_expired_and_revoked_links_are_401(admin, unit_client):
+    tokens = setup_seed_round(admin)
+    unit = unit_client(tokens["hai-quan"])
+    assert unit("GET", f"/rounds/{ROUND}/form").status_code == 200
+    revoked = admin("POST", f"/rounds/{ROUND}/tokens/revoke", {"unit_ids": ["hai-quan"]}).json
+    assert revoked == {"revoked": 1}
+    response = unit("GET", f"/rounds/{ROUND}/form")
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthenticated"
+    # Reissuing gives a working link; with revoke_previous the one before it stops.
+    first = admin("POST", f"/rounds/{ROUND}/tokens", {"unit_ids": ["hai-quan"]}).json["tokens"]["hai-quan"]["token"]
+    second = admin("POST", f"/rounds/{ROUND}/tokens", {"unit_ids": ["hai-quan"], "revoke_previous": True}).json
+    assert second["revoked"] == 1
+    assert unit_client(first)("GET", f"/rounds/{ROUND}/form").status_code == 401
+    assert unit_client(second["tokens"]["hai-quan"]["token"])("GET", f"/rounds/{ROUND}/form").status_code == 200
+
+    # A link lives until closes_at + grace; past that it is 401 token_expired.
+    now = datetime.now(UTC)
+    short = {"id": "dot-ngan", "title": {"vi": "Đợt ngắn"}, "form_id": "kiem-tra-6-thang-2019",
+             "unit_ids": ["hai-quan"], "opens_at": (now - timedelta(hours=1)).isoformat(),
+             "closes_at": (now + timedelta(seconds=2)).isoformat()}  # fmt: skip
+    assert admin("POST", "/rounds", short).status_code == 201
+    admin("POST", "/rounds/dot-ngan/open")
+    token = admin("POST", "/rounds/dot-ngan/tokens", {}).json["tokens"]["hai-quan"]["token"]
+    assert unit_client(token)("GET", "/rounds/dot-ngan/form").status_code == 200
+    time.sleep(2.5)
+    expired = unit_client(token)("POST", "/rounds/dot-ngan/submission", {"answers": seed_answers("hai-quan")})
+    assert expired.status_code == 401
+    assert expired.json["error"]["code"] == "token_expired"
+    assert list(wiring.context().store.list("rounds/dot-ngan/submissions")) == []
+
+
+def test_close_due_rounds_twice_at_once_closes_each_round_once(admin, apps):
+    setup_seed_round(admin)
+    now = datetime.now(UTC)
+    due = []
+    for index in range(3):
+        body = {"id": f"dot-{index}", "title": {"vi": "Đợt"}, "form_id": "kiem-tra-6-thang-2019",
+                "unit_ids": ["cong-an"], "opens_at": (now - timedelta(hours=2)).isoformat(),
+                "closes_at": (now + timedelta(seconds=1)).isoformat()}  # fmt: skip
+        assert admin("POST", "/rounds", body).status_code == 201
+        admin("POST", f"/rounds/dot-{index}/open")
+        due.append(f"dot-{index}")
+    time.sleep(1.5)
+    scheduler = apps["close_due_rounds"].test_client()
+    runs = run_together([lambda: scheduler.post("/"), lambda: scheduler.post("/")])
+    closed = [round_id for run in runs for round_id in run.json["closed"]]
+    assert sorted(closed) == due  # each once, across both runs
+    for round_id in due:
+        doc = wiring.context().store.get(f"rounds/{round_id}")
+        assert doc["status"] == "closed"
+        assert doc["close_count"] == 1
+        actions = [e["action"] for e in admin("GET", f"/rounds/{round_id}/audit").json["events"]]
+        assert actions.count("close") == 1
+    assert admin("GET", f"/rounds/{ROUND}").json["status"] == "open"  # not due
+
+
+def test_return_with_comments_then_resubmit(admin, unit_client, apps):
+    tokens = setup_seed_round(admin)
+    unit = unit_client(tokens["mong-cai"])
+    first = unit("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("mong-cai")}).json
+    comments = {"dai_hoi_chi_doan.so_chi_doan_da_dai_hoi": "Số liệu chưa khớp với biên bản đại hội."}
+    returned = admin(
+        "POST", f"/rounds/{ROUND}/submissions/mong-cai/return", {"comments": comments, "message": "Đề nghị bổ sung."}
+    )
+    assert returned.json == {"state": "returned", "revision": 1}
+    board = {row["unit_id"]: row for row in admin("GET", f"/rounds/{ROUND}").json["board"]}
+    assert board["mong-cai"]["state"] == "returned"
+    seen = unit("GET", f"/rounds/{ROUND}/form").json
+    assert seen["state"] == "returned"
+    assert seen["returned"]["comments"] == comments
+    page = apps["web_form"].test_client().get(f"/r/{ROUND}", query_string={"t": tokens["mong-cai"]})
+    assert "Số liệu chưa khớp với biên bản đại hội." in page.get_data(as_text=True)
+    # Returning twice, or returning what was not submitted, is refused.
+    assert admin("POST", f"/rounds/{ROUND}/submissions/mong-cai/return", {"comments": comments}).status_code == 409
+    assert admin("POST", f"/rounds/{ROUND}/submissions/ba-che/return", {"comments": comments}).status_code == 409
+    second = unit("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("mong-cai")}).json
+    assert second["revision"] == 2
+    assert first["submission_id"] in stored_submissions()
+    board = {row["unit_id"]: row for row in admin("GET", f"/rounds/{ROUND}").json["board"]}
+    assert board["mong-cai"]["state"] == "submitted"
+    assert unit("GET", f"/rounds/{ROUND}/form").json["returned"] is None
+
+
+def test_reopen_and_close_again_keeps_the_first_summary(project, admin, unit_client, apps):
+    tokens = setup_seed_round(admin)
+    unit_client(tokens["bien-phong"])("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("bien-phong")})
+    client = apps["on_round_closed"].test_client()
+    admin("POST", f"/rounds/{ROUND}/close")
+    body, headers = round_event(project, ROUND, "open", "closed", close_count=1)
+    assert client.post("/", data=body, headers=headers).status_code == 200
+    assert admin("POST", f"/rounds/{ROUND}/open").status_code == 409  # reopening is its own act
+    later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    assert admin("POST", f"/rounds/{ROUND}/reopen", {"closes_at": later}).json == {"status": "open"}
+    unit_client(tokens["cong-an"])("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("cong-an")})
+    admin("POST", f"/rounds/{ROUND}/close")
+    assert wiring.context().store.get(f"rounds/{ROUND}")["close_count"] == 2
+    body, headers = round_event(project, ROUND, "open", "closed", close_count=2, event_id="evt-2")
+    assert client.post("/", data=body, headers=headers).status_code == 200
+    files = [p.name for p in pdfs(ROUND)]
+    assert files == ["summary-1-1.pdf", "summary-2-2.pdf"]
+    summary = admin("GET", f"/rounds/{ROUND}/summary").json
+    assert summary["generation"] == 2
+    assert [h["file"] for h in summary["history"]] == files
+    actions = [(e["action"], e["actor"]) for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"]]
+    assert [a for a, _ in actions if a in ("open", "close", "reopen")] == ["open", "close", "reopen", "close"]
+    assert ("submit", "unit:bien-phong") in actions
+    assert all(actor.startswith("admin") for a, actor in actions if a != "submit")
