@@ -1,6 +1,7 @@
 """checkround: the admin command line of Checkround; it talks to admin_api over HTTP only.
 
-Push form definitions from YAML or JSON files, see what publishing would change, publish.
+Push form definitions from YAML or JSON files, see what publishing would change, publish;
+import the roster of units from a CSV file, list the units.
 The server is --url (CHECKROUND_URL; default the local stack on CHECKROUND_PORT) and the
 admin token is --token (CHECKROUND_TOKEN; default the token that `make run` saved in
 $CHECKROUND_LOCAL_DIR/admin-token).
@@ -9,7 +10,9 @@ $CHECKROUND_LOCAL_DIR/admin-token).
 Exit codes, for scripts:
   0  success
   1  the API refused the request: "error: <code>: <message>" on stderr,
-     then one "path: message" line per invalid field
+     then one "path: message" line per invalid field; for units import,
+     some rows were refused (one "line <n> (<id>): <field>: <message>"
+     line each on stderr) and the other rows were imported
   2  usage error, or the file cannot be read or parsed
   3  the admin API cannot be reached at the URL (refused, timed out,
      or something else answers there)
@@ -24,6 +27,7 @@ import click
 from .api import Connection
 from .forms import forms
 from .messages import LANGUAGES
+from .units import units
 
 
 @click.group(help=__doc__)
@@ -52,6 +56,7 @@ def cli(ctx: click.Context, url: str | None, token: str | None, lang: str) -> No
 
 
 cli.add_command(forms)
+cli.add_command(units)
 
 
 def main() -> None:

@@ -1,8 +1,12 @@
-"""Reading a form definition file (YAML or JSON) into plain JSON values, or exit code 2."""
+"""Reading the CLI's input files, or exit code 2: a form definition (YAML or JSON) into plain
+JSON values, a roster of units (CSV) into the rows to send."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -68,3 +72,123 @@ def _where(exc: yaml.YAMLError | json.JSONDecodeError) -> str:
         mark = exc.problem_mark
         return f"line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
     return " ".join(str(exc).split())
+
+
+# -- units (CSV) -------------------------------------------------------------------------------
+
+# Header → field of the unit body. `name_vi` is the seed file's spelling of `name`
+# (schemas/seed/units.csv); both give the same field, so a file may hold only one of them.
+UNIT_COLUMNS = {
+    "id": "id",
+    "name": "name",
+    "name_vi": "name",
+    "name_en": "name_en",
+    "cluster": "cluster",
+    "kind": "kind",
+}
+_KNOWN_COLUMNS = "id, name (or name_vi), name_en, cluster, kind"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit of a roster file: its id (not checked here) and the body of ``PUT /units/{id}``."""
+
+    line: int  # where the row starts, as an editor numbers lines (the header is usually line 1)
+    unit_id: str
+    body: dict[str, str]
+
+
+def load_units(path: Path, lang: str) -> list[UnitRow]:
+    """The rows of a roster CSV (UTF-8, with or without Excel's BOM; a header row first).
+
+    Whatever makes the whole file unusable is a :class:`BadInput` here, before anything is
+    sent: columns that are unknown, missing or repeated, cells beyond the header, an id on two
+    lines. Whether each id is a valid id is the caller's concern: a bad id spoils only its row.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(text(lang, "unreadable", file=path, detail=exc)) from None
+    try:
+        source = raw.decode("utf-8-sig")  # "-sig": Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BadInput(text(lang, "not_utf8", file=path, line=line)) from None
+    records = _csv_records(path, source, lang)
+    if not records:
+        raise BadInput(text(lang, "no_header", file=path, columns=_KNOWN_COLUMNS))
+    (_, header), data = records[0], records[1:]
+    fields = _unit_fields(path, header, lang)
+    rows = []
+    for line, cells in data:
+        values: dict[str, str] = {}
+        for index, cell in enumerate(cells):
+            field = fields[index] if index < len(fields) else None
+            if cell and field is None:
+                raise BadInput(text(lang, "unnamed_cell", file=path, line=line, column=index + 1))
+            if cell and field is not None:  # an empty cell is left out of the body
+                values[field] = cell
+        unit_id = values.pop("id", "")
+        rows.append(UnitRow(line, unit_id, values))
+    if not rows:
+        raise BadInput(text(lang, "no_units", file=path))
+    _refuse_repeated_ids(path, rows, lang)
+    return rows
+
+
+def _csv_records(path: Path, source: str, lang: str) -> list[tuple[int, list[str]]]:
+    """The non-blank records with the line each starts on; cells stripped of surrounding blanks
+    (a stray space from a spreadsheet would otherwise make a valid id invalid)."""
+    # newline="": the csv module handles line ends itself, so a line break quoted inside a
+    # cell stays in the cell instead of splitting the row.
+    reader = csv.reader(io.StringIO(source, newline=""), strict=True)
+    records = []
+    start = 1
+    try:
+        for cells in reader:
+            stripped = [cell.strip() for cell in cells]
+            if any(stripped):  # Excel leaves empty rows (",,,,") as well as blank lines
+                records.append((start, stripped))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise BadInput(text(lang, "bad_csv", file=path, line=reader.line_num, detail=exc)) from None
+    return records
+
+
+def _unit_fields(path: Path, header: list[str], lang: str) -> list[str | None]:
+    """The body field of each column (None for a column without a name, which Excel makes
+    out of trailing commas: allowed as long as nothing is written under it)."""
+    names = [cell.lower() for cell in header]
+    unknown = [cell for cell, name in zip(header, names, strict=True) if name and name not in UNIT_COLUMNS]
+    if unknown:
+        lines = [text(lang, "unknown_columns", file=path, columns=", ".join(map(repr, unknown)), known=_KNOWN_COLUMNS)]
+        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+            lines.append(text(lang, "not_commas"))
+        raise BadInput(*lines)
+    seen: dict[str, str] = {}
+    for cell, name in zip(header, names, strict=True):
+        if not name:
+            continue
+        field = UNIT_COLUMNS[name]
+        if field in seen:
+            raise BadInput(text(lang, "column_twice", file=path, first=seen[field], second=cell))
+        seen[field] = cell
+    for field, column in (("id", "'id'"), ("name", "'name' (or 'name_vi')")):
+        if field not in seen:
+            raise BadInput(text(lang, "missing_column", file=path, column=column, columns=_KNOWN_COLUMNS))
+    return [UNIT_COLUMNS[name] if name else None for name in names]
+
+
+def _refuse_repeated_ids(path: Path, rows: list[UnitRow], lang: str) -> None:
+    """An id on two lines is refused whole: the second row would silently replace the first."""
+    lines_of: dict[str, list[int]] = {}
+    for row in rows:
+        if row.unit_id:
+            lines_of.setdefault(row.unit_id, []).append(row.line)
+    repeated = [
+        text(lang, "repeated_id", file=path, unit_id=unit_id, lines=", ".join(map(str, lines)))
+        for unit_id, lines in lines_of.items()
+        if len(lines) > 1
+    ]
+    if repeated:
+        raise BadInput(*repeated)

@@ -1,7 +1,8 @@
 """The CLI's own messages in Vietnamese and English (``--lang``; the API's follow Accept-Language).
 
 Result lines that scripts read (``created <id>``, ``published <id> version <n>``, the change
-lines) are a fixed output format and stay the same in both languages; only the sentences
+lines, ``imported <n> units``, the ``line <n> (<id>): <path>: <message>`` lines of a units
+import) are a fixed output format and stay the same in both languages; only the sentences
 meant for a person are translated here.
 """
 
@@ -32,6 +33,28 @@ _TEXTS: dict[str, dict[str, str]] = {
         "Chạy lại lệnh push nếu muốn thay bản của họ bằng {file}.",
         "timed_out": "hết thời gian chờ",
         "connection_failed": "kết nối thất bại",
+        # units import / list
+        "not_utf8": "error: {file} không phải văn bản UTF-8 (dòng {line}). "
+        'Trong Excel, hãy lưu tệp dưới dạng "CSV UTF-8 (Comma delimited)".',
+        "bad_csv": "error: {file}: dòng {line}: CSV không hợp lệ: {detail}",
+        "no_header": "error: {file} trống; dòng đầu tiên phải là tên các cột: {columns}.",
+        "unknown_columns": "error: {file}: cột không xác định {columns}; các cột được nhận: {known}.",
+        "not_commas": "Tệp có vẻ được phân cách bằng dấu ';' hoặc tab; hãy lưu dưới dạng CSV phân cách bằng dấu phẩy.",
+        "column_twice": "error: {file}: cột {first!r} và cột {second!r} là cùng một trường; chỉ giữ một cột.",
+        "missing_column": "error: {file}: dòng tiêu đề thiếu cột {column}; các cột được nhận: {columns}.",
+        "unnamed_cell": "error: {file}: dòng {line} có giá trị ở cột thứ {column}, "
+        "nhưng dòng tiêu đề không đặt tên cho cột này.",
+        "no_units": "error: {file}: không có đơn vị nào dưới dòng tiêu đề.",
+        "repeated_id": "error: {file}: mã đơn vị {unit_id!r} xuất hiện ở nhiều dòng: {lines}.",
+        "importing": "Đang nhập {count} đơn vị",
+        "no_unit_id": "thiếu mã đơn vị",
+        "bad_unit_id": "mã đơn vị chỉ gồm chữ thường không dấu, chữ số và '-', "
+        "bắt đầu bằng một chữ cái, tối đa 63 ký tự",
+        "for_example": "{message} (ví dụ {example!r})",
+        "rows_refused": "error: {refused}/{total} dòng không được nhập (đã nhập {imported} đơn vị còn lại):",
+        "rows_would_be_refused": "error: {refused}/{total} dòng sẽ bị từ chối (chạy thử: chưa gửi gì):",
+        "stopped_at": "Đã dừng ở dòng {line} ({unit_id}); {imported} đơn vị ở các dòng trước đã được nhập. "
+        "Có thể chạy lại lệnh: các đơn vị đó chỉ được ghi lại, không sinh bản trùng.",
     },
     "en": {
         "unreachable": "error: cannot reach the admin API at {url} ({reason}). "
@@ -55,6 +78,27 @@ _TEXTS: dict[str, dict[str, str]] = {
         "Run push again to replace their draft with {file}.",
         "timed_out": "timed out",
         "connection_failed": "connection failed",
+        # units import / list
+        "not_utf8": "error: {file} is not UTF-8 text (line {line}). "
+        'In Excel, save it as "CSV UTF-8 (Comma delimited)".',
+        "bad_csv": "error: {file}: line {line}: invalid CSV: {detail}",
+        "no_header": "error: {file} is empty; the first line must name the columns: {columns}.",
+        "unknown_columns": "error: {file}: unknown column {columns}; the columns are {known}.",
+        "not_commas": "The file seems to be separated by ';' or tabs; save it as comma-separated CSV.",
+        "column_twice": "error: {file}: the columns {first!r} and {second!r} are the same field; keep one.",
+        "missing_column": "error: {file}: the header has no {column} column; the columns are {columns}.",
+        "unnamed_cell": "error: {file}: line {line} has a value in column {column}, which the header does not name.",
+        "no_units": "error: {file}: no units under the header.",
+        "repeated_id": "error: {file}: the unit id {unit_id!r} is on more than one line: {lines}.",
+        "importing": "Importing {count} units",
+        "no_unit_id": "the unit id is missing",
+        "bad_unit_id": "a unit id is lowercase letters without accents, digits and '-', "
+        "starting with a letter, at most 63 characters",
+        "for_example": "{message} (for example {example!r})",
+        "rows_refused": "error: {refused} of {total} rows were not imported (the other {imported} were):",
+        "rows_would_be_refused": "error: {refused} of {total} rows would be refused (dry run: nothing was sent):",
+        "stopped_at": "Stopped at line {line} ({unit_id}); the {imported} units on the lines before it were imported. "
+        "Running the import again is safe: it only writes them again.",
     },
 }
 

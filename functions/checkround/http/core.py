@@ -51,11 +51,12 @@ class RequestContext:
     _principal: Principal | None = field(default=None)
     language_for_page: str = "vi"
 
-    def principal(self) -> Principal:
+    def principal(self, recheck_later: bool = False) -> Principal:
         if self._principal is None:
             header = self.request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
-            self._principal = authenticate(self.ctx, token.strip() if scheme.lower() == "bearer" else None)
+            bearer = token.strip() if scheme.lower() == "bearer" else None
+            self._principal = authenticate(self.ctx, bearer, recheck_later)
         return self._principal
 
     def require_admin(self) -> Principal:
@@ -64,8 +65,8 @@ class RequestContext:
             raise AppError("forbidden")
         return principal
 
-    def require_unit(self) -> Principal:
-        principal = self.principal()
+    def require_unit(self, recheck_later: bool = False) -> Principal:
+        principal = self.principal(recheck_later)
         if principal.kind != "unit":
             raise AppError("forbidden")
         return principal

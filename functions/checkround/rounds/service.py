@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
+import weakref
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -54,6 +56,24 @@ def get_round_doc(ctx: Context, round_id: str) -> Doc:
     doc = ctx.store.get(round_path(round_id))
     if doc is None:
         raise AppError("not_found", what=_ROUND)
+    return doc
+
+
+_RECENT: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, Doc]]] = weakref.WeakKeyDictionary()
+_RECENT_SECONDS = 5.0
+
+
+def recent_round(ctx: Context, round_id: str) -> Doc:
+    """The round as read at most a few seconds ago (its form and roster never change; callers
+    re-check status and deadline in their transaction)."""
+    cache = _RECENT.setdefault(ctx.store, {})
+    hit = cache.get(round_id)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    doc = get_round_doc(ctx, round_id)
+    if len(cache) > 1000:
+        cache.clear()
+    cache[round_id] = (time.monotonic() + _RECENT_SECONDS, doc)
     return doc
 
 

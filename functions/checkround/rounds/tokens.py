@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ class Principal:
     round_id: str | None = None
     unit_id: str | None = None
     name: str | None = None
+    token_path: str | None = None  # where a transaction re-checks that it is still valid
 
     @property
     def actor(self) -> str:
@@ -63,12 +66,42 @@ def unit_token_doc(ctx: Context, round_id: str, unit_id: str) -> tuple[str, str,
     return token, f"tokens/{hash_token(token, ctx.settings.token_pepper)}", doc
 
 
-def authenticate(ctx: Context, token: str | None) -> Principal:
-    """The principal behind a bearer token, or ``unauthenticated``."""
+# Recently seen tokens, per store: only for callers that re-check the token doc inside their
+# transaction (``token_still_valid``), so a revocation still takes effect at once.
+_SEEN: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, Principal]]] = weakref.WeakKeyDictionary()
+_SEEN_SECONDS = 60.0
+
+
+def authenticate(ctx: Context, token: str | None, recheck_later: bool = False) -> Principal:
+    """The principal behind a bearer token, or ``unauthenticated``.
+
+    With ``recheck_later`` a token seen in the last minute is not read again: the caller
+    promises to verify ``principal.token_path`` in its own transaction.
+    """
     # Tokens are urlsafe base64; anything else cannot be ours and is refused before any lookup.
     if not token or len(token) > 200 or not token.replace("-", "").replace("_", "").isalnum():
         raise AppError("unauthenticated")
-    doc: dict[str, Any] | None = ctx.store.get(f"tokens/{hash_token(token, ctx.settings.token_pepper)}")
-    if doc is None or doc.get("revoked"):
+    path = f"tokens/{hash_token(token, ctx.settings.token_pepper)}"
+    seen = _SEEN.setdefault(ctx.store, {})
+    if recheck_later and path in seen and seen[path][0] > time.monotonic():
+        return seen[path][1]
+    doc: dict[str, Any] | None = ctx.store.get(path)
+    if not token_still_valid(doc):
+        seen.pop(path, None)
         raise AppError("unauthenticated")
-    return Principal(kind=doc["kind"], round_id=doc.get("round_id"), unit_id=doc.get("unit_id"), name=doc.get("name"))
+    assert doc is not None
+    principal = Principal(
+        kind=doc["kind"],
+        round_id=doc.get("round_id"),
+        unit_id=doc.get("unit_id"),
+        name=doc.get("name"),
+        token_path=path,
+    )
+    if len(seen) > 10_000:
+        seen.clear()
+    seen[path] = (time.monotonic() + _SEEN_SECONDS, principal)
+    return principal
+
+
+def token_still_valid(doc: dict[str, Any] | None) -> bool:
+    return doc is not None and not doc.get("revoked")

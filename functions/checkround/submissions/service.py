@@ -21,8 +21,8 @@ from checkround.forms.validate import Checked, check_answers
 from checkround.inputs_common import load
 from checkround.rounds import audit
 from checkround.rounds.inputs import ReturnInput
-from checkround.rounds.service import deadline, entry_path, get_round_doc, round_path
-from checkround.rounds.tokens import Principal
+from checkround.rounds.service import deadline, entry_path, get_round_doc, recent_round, round_path
+from checkround.rounds.tokens import Principal, token_still_valid
 from checkround.storage.ports import Doc, Transaction
 
 _SUBMISSION = {"vi": "báo cáo", "en": "Submission"}
@@ -38,10 +38,15 @@ def _unit_scope(principal: Principal, round_id: str, body_unit: Any = None) -> s
     return principal.unit_id
 
 
-def unit_round(ctx: Context, principal: Principal, round_id: str, body_unit: Any = None) -> tuple[str, Doc]:
-    """``(unit id, round)`` for a unit token, which lives only as long as its round's deadline."""
+def unit_round(
+    ctx: Context, principal: Principal, round_id: str, body_unit: Any = None, recent: bool = False
+) -> tuple[str, Doc]:
+    """``(unit id, round)`` for a unit token, which lives only as long as its round's deadline.
+
+    ``recent`` accepts a copy of the round read in the last seconds: for a caller whose
+    transaction checks the round's status and deadline again."""
     unit_id = _unit_scope(principal, round_id, body_unit)
-    round_doc = get_round_doc(ctx, round_id)
+    round_doc = recent_round(ctx, round_id) if recent else get_round_doc(ctx, round_id)
     if ctx.clock.now() > deadline(round_doc):
         raise AppError("token_expired")
     if unit_id not in round_doc["unit_ids"]:
@@ -129,7 +134,7 @@ def submit(
     answers, body_unit = _answers_of(body)
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
         raise AppError("bad_request", detail="Idempotency-Key must be 1 to 200 characters")
-    unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit)
+    unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit, recent=True)
     body_hash = _body_hash(answers)
     idem_path = None
     if idempotency_key:
@@ -147,9 +152,12 @@ def submit(
 
     def write(tx: Transaction) -> tuple[Doc, bool]:
         # One round trip for everything the decision needs.
-        paths = [round_path(round_id), entry_path(round_id, unit_id), *([idem_path] if idem_path else [])]
+        token_paths = [principal.token_path] if principal.token_path else []
+        paths = [round_path(round_id), entry_path(round_id, unit_id), *token_paths, *([idem_path] if idem_path else [])]
         current, entry, *rest = tx.get_many(paths)
         assert current is not None
+        if token_paths and not token_still_valid(rest.pop(0)):
+            raise AppError("unauthenticated")  # revoked since it was last looked at
         seen = rest[0] if rest else None
         if seen is not None:
             # A replay answers like the first call, even if the round has closed since.

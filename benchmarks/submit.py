@@ -1,0 +1,277 @@
+"""Submission latency and throughput on the local stack (issue 4).
+
+Starts ``python -m checkround.devstack run`` (the emulator and every function, in their own
+process), then in one run measures:
+
+1. a unit's submission through the functions host (HTTP, the whole path: auth, validation,
+   the transaction), median and p95 over sequential requests;
+2. a bare transactional write of the same submission document with the Firestore client,
+   straight to the same emulator, median and p95; and the ratio of the two (goal ≤ 1.5×);
+3. sustained submissions per second from 8 concurrent clients (8 units).
+
+    PYTHONPATH=functions .venv/bin/python benchmarks/submit.py [--write] [-n 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
+
+import requests  # noqa: E402
+from google.cloud import firestore  # noqa: E402
+
+from checkround.devstack.emulator import free_port  # noqa: E402
+from tests.support import seed_answers  # noqa: E402
+
+READY = "Ctrl-C stops everything"
+
+
+def start_stack(local: Path, port: int, emulator_port: int) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "functions"),
+        "CHECKROUND_LOCAL_DIR": str(local),
+        "CHECKROUND_PORT": str(port),
+        "CHECKROUND_EMULATOR_PORT": str(emulator_port),
+        "CHECKROUND_PROJECT": "bench-submit",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checkround.devstack", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if READY in line:
+            # Keep draining its output so the stack never blocks on a full pipe.
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
+            return proc
+    raise RuntimeError("the stack did not start")
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def admin_session(base: str, token: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
+def prepare_round(base: str, admin: requests.Session) -> dict[str, str]:
+    """A round of 8 units (the 7 seed units and one more), open now, with a token each."""
+    extra = {"name": "Đơn vị thêm", "cluster": "cum-mien-dong"}
+    admin.put(f"{base}/admin_api/units/don-vi-them", json=extra).raise_for_status()
+    seed = admin.get(f"{base}/admin_api/rounds/kt-6-thang-2019").json()
+    units = [*seed["unit_ids"], "don-vi-them"]
+    body = {k: seed[k] for k in ("title", "form_id", "form_version", "opens_at", "closes_at", "time_zone", "language")}
+    body.update(id="bench", unit_ids=units)
+    admin.post(f"{base}/admin_api/rounds", json=body).raise_for_status()
+    admin.post(f"{base}/admin_api/rounds/bench/open").raise_for_status()
+    tokens = admin.post(f"{base}/admin_api/rounds/bench/tokens", json={}).json()["tokens"]
+    return {unit: entry["token"] for unit, entry in tokens.items()}
+
+
+def submit_latency(base: str, token: str, answers: dict[str, Any], n: int) -> list[float]:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    samples = []
+    for i in range(n + 10):
+        start = time.perf_counter()
+        response = session.post(
+            f"{base}/unit_api/rounds/bench/submission",
+            json={"answers": answers},
+            headers={"Idempotency-Key": f"lat-{i}"},
+        )
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 201, response.text
+        if i >= 10:  # warm-up: caches, connections, the emulator's JIT
+            samples.append(elapsed)
+    return samples
+
+
+def bare_latency(emulator: str, answers: dict[str, Any], n: int) -> list[float]:
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
+    client = firestore.Client(project="bench-submit")
+    samples = []
+    for i in range(n + 10):
+        ref = client.document(f"rounds/bench/submissions/bare-{i:05d}")
+        doc = {"unit_id": "bare", "revision": i, "answers": answers, "submitted_at": firestore.SERVER_TIMESTAMP}
+
+        @firestore.transactional
+        def write(tx: firestore.Transaction, ref: Any = ref, doc: dict[str, Any] = doc) -> None:
+            tx.set(ref, doc)
+
+        start = time.perf_counter()
+        write(client.transaction())
+        elapsed = (time.perf_counter() - start) * 1000
+        if i >= 10:
+            samples.append(elapsed)
+    return samples
+
+
+def same_transaction_latency(emulator: str, answers: dict[str, Any], n: int) -> list[float]:
+    """The transaction a submission runs (4 reads in one call, 4 writes), straight from the client:
+    the storage floor of the design, without HTTP, auth or validation."""
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
+    client = firestore.Client(project="bench-submit")
+    samples = []
+    for i in range(n + 10):
+        reads = [
+            client.document(p)
+            for p in ("rounds/bench", "rounds/bench/entries/x", "tokens/x", f"rounds/bench/idempotency/x{i}")
+        ]
+
+        @firestore.transactional
+        def write(tx: firestore.Transaction, i: int = i, reads: list[Any] = reads) -> None:
+            list(client.get_all(reads, transaction=tx))
+            tx.create(client.document(f"rounds/bench/submissions/same-{i:05d}"), {"answers": answers, "revision": i})
+            tx.set(client.document("rounds/bench/entries/x"), {"revision": i, "state": "submitted"})
+            tx.create(client.document(f"rounds/bench/idempotency/x{i}"), {"body_hash": "h"})
+            tx.create(client.document(f"rounds/bench/audit/same-{i:05d}"), {"action": "submit"})
+
+        start = time.perf_counter()
+        write(client.transaction())
+        if i >= 10:
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def throughput(base: str, tokens: dict[str, str], seconds: float) -> tuple[float, int]:
+    stop = time.monotonic() + seconds
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+
+    def client(unit: str, token: str) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        answers = seed_answers(unit if unit != "don-vi-them" and unit != "ba-che" else "mong-cai")
+        done = 0
+        while time.monotonic() < stop:
+            response = session.post(f"{base}/unit_api/rounds/bench/submission", json={"answers": answers})
+            if response.status_code == 201:
+                done += 1
+            else:
+                failures.append(f"{response.status_code} {response.text[:80]}")
+        counts[unit] = done
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=client, args=item) for item in tokens.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts.values()) / (time.monotonic() - start), len(failures)
+
+
+def fmt(r: dict[str, Any], name: str) -> str:
+    return f"{r[name + '_median']:.1f} ms | {r[name + '_p95']:.1f} ms"
+
+
+def ratio(r: dict[str, Any], top: str, bottom: str) -> str:
+    return f"{r[top + '_median'] / r[bottom + '_median']:.2f}× | {r[top + '_p95'] / r[bottom + '_p95']:.2f}×"
+
+
+def report(r: dict[str, Any]) -> str:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return f"""## Submissions (benchmarks/submit.py)
+
+Measured {time.strftime("%Y-%m-%d")} on this machine ({machine}): the functions host in one
+process (`python -m checkround.devstack run`), the emulator in its JVM, the clients in a third;
+{r["n"]} sequential submissions of the seed form after 10 warm-up ones.
+
+| what | median | p95 |
+| --- | --- | --- |
+| submission through the functions host (HTTP, auth, validation, transaction) | {fmt(r, "submit")} |
+| bare transactional write of the same document (Firestore client) | {fmt(r, "bare")} |
+| ratio submission / bare write (goal ≤ 1.5×) | {ratio(r, "submit", "bare")} |
+| the submission's transaction alone, from the client (4 reads, 4 writes) | {fmt(r, "same")} |
+| ratio submission / its own transaction | {ratio(r, "submit", "same")} |
+
+Sustained: **{r["rate"]:.1f} submissions/s** from 8 concurrent clients (one unit each) over
+{r["seconds"]:.0f} s, {r["failures"]} failed requests.
+
+**The 1.5× goal against the bare write is not met.** The bare write is a BeginTransaction and
+a Commit of one document. A submission's transaction must also read, in one BatchGet, the
+round (so that it serialises with the close), the unit's entry (the next revision number),
+the token (a revocation takes effect at once) and the idempotency key, and then write four
+documents (the revision, the entry, the key, the audit event); on the emulator that alone
+costs about twice the bare write (row 4). The rest is the function path: HTTP through the
+functions framework, the answers' validation (about 0.8 ms for the seed form) and encoding
+them for Firestore. Earlier reads outside the transaction (the round, the token) are already
+cached in-process for a few seconds and re-checked inside it. Reading less inside the
+transaction would give up a guarantee of issue 4, so the remaining gap is reported, not hidden.
+"""
+
+
+def write_results(section: str) -> None:
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    start = text.find("## Submissions (benchmarks/submit.py)")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("-n", type=int, default=150, help="sequential submissions to time")
+    parser.add_argument("--seconds", type=float, default=15.0, help="length of the throughput run")
+    args = parser.parse_args()
+    local = Path(tempfile.mkdtemp(prefix="bench-submit-"))
+    port, emulator_port = free_port(), free_port()
+    proc = start_stack(local, port, emulator_port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        admin = admin_session(base, (local / "admin-token").read_text().strip())
+        tokens = prepare_round(base, admin)
+        answers = seed_answers("hai-quan")
+        submit = submit_latency(base, tokens["hai-quan"], answers, args.n)
+        bare = bare_latency(f"127.0.0.1:{emulator_port}", answers, args.n)
+        same = same_transaction_latency(f"127.0.0.1:{emulator_port}", answers, args.n)
+        rate, failures = throughput(base, tokens, args.seconds)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=120)
+    results = {
+        "n": args.n,
+        "submit_median": statistics.median(submit),
+        "submit_p95": percentile(submit, 0.95),
+        "bare_median": statistics.median(bare),
+        "bare_p95": percentile(bare, 0.95),
+        "same_median": statistics.median(same),
+        "same_p95": percentile(same, 0.95),
+        "rate": rate,
+        "failures": failures,
+        "seconds": args.seconds,
+    }
+    section = report(results)
+    print(section)
+    if args.write:
+        write_results(section)
+
+
+if __name__ == "__main__":
+    main()
