@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 
 import pytest
 
@@ -94,3 +95,20 @@ def test_number_format_is_vietnamese():
     assert render.format_number(1234567) == "1.234.567"
     assert render.format_number(2.5) == "2,5"
     assert render.format_number(None) == "—"
+
+
+def test_a_claim_left_by_a_dead_delivery_blocks_until_its_lease_ends(closed_round):
+    ctx = closed_round
+    new = ctx.store.get("rounds/r1")
+    # A delivery claimed the job and died without a word: its lease is still running.
+    ctx.store.set(
+        "summaries/r1",
+        {"round_id": "r1", "generation": 1, "state": "rendering", "claim_id": "dead",
+         "lease_until": ctx.clock.now() + timedelta(minutes=10)},
+    )  # fmt: skip
+    with pytest.raises(reports.SummaryBusy):
+        reports.run_summary(ctx, "r1", 1, wait_seconds=0.6)
+    assert reports.get_summary(ctx, "r1")["state"] == "rendering"
+    ctx.clock.advance(minutes=11)  # the lease runs out; the next delivery takes over
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, new) == "rendered"
+    assert reports.get_summary(ctx, "r1")["state"] == "ready"

@@ -8,7 +8,9 @@ ready (or claimed under a live lease) and does nothing.
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from checkround.context import Context
@@ -42,23 +44,33 @@ def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:
     version = int(round_doc["form_version"])
     mapper = VersionMapper(lambda v: get_version(ctx, round_doc["form_id"], v), version)
     summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id), mapper.answers)
-    tz_now = ctx.clock.now()
-    summary["generated_at"] = tz_now.strftime("%d/%m/%Y %H:%M UTC")
+    zone = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
+    summary["generated_at"] = ctx.clock.now().astimezone(zone).strftime("%d/%m/%Y %H:%M")
     return summary
 
 
-def _claim(ctx: Context, round_id: str, generation: int, force: bool) -> str | None:
+class SummaryBusy(RuntimeError):
+    """Another delivery holds a live claim on this summary and has not finished yet: fail, so
+    that Eventarc delivers again later (a claim whose holder died expires with its lease)."""
+
+
+DONE = "done"
+BUSY = "busy"
+
+
+def _claim(ctx: Context, round_id: str, generation: int, force: bool) -> str:
+    """A new claim id, or ``DONE`` (this close is already rendered), or ``BUSY``."""
     claim_id = secrets.token_hex(8)
     now = ctx.clock.now()
 
-    def write(tx: Transaction) -> str | None:
+    def write(tx: Transaction) -> str:
         current = tx.get(summary_path(round_id)) or {}
         same = current.get("generation") == generation
         if same and not force:
             if current.get("state") == "ready":
-                return None
+                return DONE
             if current.get("state") == "rendering" and current.get("lease_until") and current["lease_until"] > now:
-                return None
+                return BUSY
         tx.set(
             summary_path(round_id),
             {
@@ -93,10 +105,23 @@ def _finish(ctx: Context, round_id: str, claim_id: str, fields: Doc) -> bool:
     return ctx.store.transaction(write)
 
 
-def run_summary(ctx: Context, round_id: str, generation: int, force: bool = False) -> str:
-    """Render the summary for one close of a round; returns what happened."""
+def run_summary(
+    ctx: Context, round_id: str, generation: int, force: bool = False, wait_seconds: float = 60.0
+) -> str:
+    """Render the summary for one close of a round; returns what happened.
+
+    A duplicate delivery that finds another one rendering waits for it (a render takes
+    seconds) and then reports ``skipped``; if the other one neither finishes nor fails in
+    ``wait_seconds``, :class:`SummaryBusy` makes this delivery fail and be retried.
+    """
+    give_up = time.monotonic() + wait_seconds
     claim_id = _claim(ctx, round_id, generation, force)
-    if claim_id is None:
+    while claim_id == BUSY:
+        if time.monotonic() > give_up:
+            raise SummaryBusy(f"the summary of {round_id} (close {generation}) is being rendered elsewhere")
+        time.sleep(0.5)
+        claim_id = _claim(ctx, round_id, generation, force)
+    if claim_id == DONE:
         return "skipped"
     try:
         from .render import render_pdf  # heavy: only when a report is printed
