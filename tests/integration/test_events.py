@@ -109,6 +109,24 @@ def test_pdf_lists_units_participation_and_the_missing_unit(project, admin, unit
     for name in UNIT_NAMES.values():
         assert name in flat
     assert "6/7 đơn vị đã nộp báo cáo" in flat
-    missing_section = flat.split("VI. Đơn vị chưa nộp báo cáo", 1)[1]
+    missing_section = flat.split("VI. Đơn vị chưa nộp báo cáo", 1)[1].split("Phụ lục", 1)[0]
     assert "BTV Huyện Đoàn Ba Chẽ" in missing_section
     assert "BTV Huyện Đoàn Tiên Yên" not in missing_section
+
+
+def test_one_units_pdf_through_the_api(project, admin, unit_client):
+    tokens = setup_seed_round(admin)
+    unit_client(tokens["tien-yen"])("POST", "/rounds/kt-6-thang-2019/submission", {"answers": seed_answers("tien-yen")})
+    response = admin("GET", "/rounds/kt-6-thang-2019/submissions/tien-yen.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    path = wiring.context().settings.blob_dir.parent / "tien-yen.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(response.data)
+    text = " ".join(
+        subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout.split()
+    )
+    assert "BTV Huyện Đoàn Tiên Yên" in text
+    assert seed_answers("tien-yen")["danh_gia"]["diem_manh"].split()[0] in text
+    assert admin("GET", "/rounds/kt-6-thang-2019/submissions/ba-che.pdf").status_code == 404
+    assert unit_client(tokens["tien-yen"])("GET", "/rounds/kt-6-thang-2019/submissions/tien-yen.pdf").status_code == 404

@@ -9,6 +9,7 @@ import pytest
 
 from checkround.reports import render
 from checkround.reports import service as reports
+from checkround.reports.display import format_number
 from checkround.rounds import service as rounds
 from checkround.submissions import service as submissions
 from tests.support import memory_context
@@ -92,9 +93,10 @@ def test_fetcher_allows_only_data_uris_and_shipped_assets(tmp_path):
 
 
 def test_number_format_is_vietnamese():
-    assert render.format_number(1234567) == "1.234.567"
-    assert render.format_number(2.5) == "2,5"
-    assert render.format_number(None) == "—"
+    assert format_number(1234567) == "1.234.567"
+    assert format_number(2.5) == "2,5"
+    assert format_number(1234567.5, language="en") == "1,234,567.5"
+    assert format_number(None) == "—"
 
 
 def test_a_claim_left_by_a_dead_delivery_blocks_until_its_lease_ends(closed_round):

@@ -132,6 +132,17 @@ def rerender_summary(rc: RequestContext, round_id: str) -> Reply:
     return 202, {"outcome": outcome, **reports.get_summary(rc.ctx, round_id)}
 
 
+@router.route("/rounds/<id:round_id>/submissions/<id:unit_id>.pdf", ["GET"])
+def unit_pdf(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    rc.require_admin()
+    pdf = reports.unit_pdf(rc.ctx, round_id, unit_id)
+    return Response(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{round_id}-{unit_id}.pdf"'},
+    )
+
+
 @router.route("/rounds/<id:round_id>/summary.pdf", ["GET"])
 def get_summary_pdf(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()

@@ -16,12 +16,7 @@ from zoneinfo import ZoneInfo
 from checkround.forms.definition import iter_fields
 from checkround.forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
 
-
-def loc(text: Any, language: str) -> str:
-    """A bilingual text in ``language`` (falling back to Vietnamese), or a plain string."""
-    if isinstance(text, Mapping):
-        return str(text.get(language) or text.get("vi") or "")
-    return "" if text is None else str(text)
+from .display import display_answers, loc
 
 
 class Accumulator(Protocol):
@@ -217,6 +212,7 @@ def aggregate(
     max_total = sum(max_by_section.values())
 
     reported: dict[str, dict[str, Any]] = {}
+    appendix: dict[str, list[dict[str, Any]]] = {}  # each unit's answers as shown, for the annex
     roster = set(round_doc["unit_ids"])
     for unit_id, submission in submissions:
         if unit_id not in roster:
@@ -232,6 +228,7 @@ def aggregate(
             acc.add(unit_id, value)
             if isinstance(acc, ChecklistAcc) and isinstance(value, Mapping):
                 section_scores[section_key] += float(value.get("score") or 0)
+        appendix[unit_id] = display_answers(definition, answers, language)
         reported[unit_id] = {
             "late": bool(submission.get("late")),
             "submitted_at": _local(submission.get("submitted_at"), tz),
@@ -367,4 +364,5 @@ def aggregate(
         "proposals": texts["proposals"],
         "gaps": gaps,
         "met_by_all": met_by_all,
+        "appendix": [{"unit": row["name"], "sections": appendix[row["id"]]} for row in unit_rows if row["reported"]],
     }

@@ -15,6 +15,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .display import format_number
 from .labels import LABELS
 
 
@@ -52,30 +53,33 @@ def _environment(templates_dir: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = format_number
-    env.filters["pct"] = lambda v: "—" if v is None else f"{format_number(100 * v, 0)}%"
+    # Numbers follow the document's language (the ``lang`` every render passes).
+    env.filters["num"] = jinja2.pass_context(lambda ctx, v, digits=2: format_number(v, digits, ctx["lang"]))
+    env.filters["pct"] = jinja2.pass_context(
+        lambda ctx, v: "—" if v is None else f"{format_number(100 * v, 0, ctx['lang'])}%"
+    )
     return env
-
-
-def format_number(value: Any, digits: int = 2, language: str = "vi") -> str:
-    """Vietnamese number style: ``.`` groups thousands, ``,`` marks decimals."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{int(value):,}"
-    return text.translate(str.maketrans(",.", ".,"))
 
 
 def render_html(summary: dict[str, Any], templates_dir: Path) -> str:
     template = _environment(str(templates_dir)).get_template("report/summary.html.j2")
     labels = LABELS.get(summary["language"], LABELS["vi"])
-    return template.render(s=summary, t=labels)
+    return template.render(s=summary, t=labels, lang=summary["language"])
 
 
 def render_pdf(summary: dict[str, Any], templates_dir: Path) -> bytes:
-    html = render_html(summary, templates_dir)
+    return print_pdf(render_html(summary, templates_dir), templates_dir)
+
+
+def render_unit_pdf(view: dict[str, Any], templates_dir: Path) -> bytes:
+    """One unit's filled checklist (``view`` from :func:`checkround.reports.service.unit_view`)."""
+    template = _environment(str(templates_dir)).get_template("report/unit.html.j2")
+    labels = LABELS.get(view["language"], LABELS["vi"])
+    return print_pdf(template.render(u=view, t=labels, lang=view["language"]), templates_dir)
+
+
+def print_pdf(html: str, templates_dir: Path) -> bytes:
+    """HTML → PDF with the report stylesheet, the shipped fonts and nothing else fetched."""
     assets = templates_dir / "report"
     fetcher = ShippedAssetsFetcher(templates_dir)
     fonts = FontConfiguration()

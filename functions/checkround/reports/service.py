@@ -10,8 +10,8 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from checkround.context import Context
 from checkround.errors import AppError
@@ -22,8 +22,10 @@ from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.service import latest_submissions
 
 from .aggregate import aggregate
+from .display import display_answers, loc
 
 _SUMMARY = {"vi": "báo cáo tổng hợp", "en": "Summary"}
+_SUBMISSION = {"vi": "báo cáo của đơn vị", "en": "Submission"}
 
 
 def summary_path(round_id: str) -> str:
@@ -105,9 +107,7 @@ def _finish(ctx: Context, round_id: str, claim_id: str, fields: Doc) -> bool:
     return ctx.store.transaction(write)
 
 
-def run_summary(
-    ctx: Context, round_id: str, generation: int, force: bool = False, wait_seconds: float = 60.0
-) -> str:
+def run_summary(ctx: Context, round_id: str, generation: int, force: bool = False, wait_seconds: float = 60.0) -> str:
     """Render the summary for one close of a round; returns what happened.
 
     A duplicate delivery that finds another one rendering waits for it (a render takes
@@ -155,6 +155,41 @@ def handle_round_update(ctx: Context, round_id: str, old: Doc | None, new: Doc |
         return "ignored"
     assert new is not None
     return run_summary(ctx, round_id, int(new.get("close_count", 1)))
+
+
+def unit_view(ctx: Context, round_id: str, unit_id: str) -> dict[str, Any]:
+    """What one unit's PDF shows: its latest revision, every field, in the round's language."""
+    round_doc = get_round_doc(ctx, round_id)
+    if unit_id not in round_doc["unit_ids"]:
+        raise AppError("not_found", what={"vi": "đơn vị", "en": "Unit"})
+    entry = ctx.store.get(f"rounds/{round_id}/entries/{unit_id}") or {}
+    submission = (
+        ctx.store.get(f"rounds/{round_id}/submissions/{entry['submission_id']}") if entry.get("submission_id") else None
+    )
+    if submission is None:
+        raise AppError("not_found", what=_SUBMISSION)
+    language = round_doc.get("language", "vi")
+    definition = get_version(ctx, round_doc["form_id"], int(submission["form_version"]))
+    unit = ctx.store.get(f"units/{unit_id}") or {}
+    zone = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
+    return {
+        "language": language,
+        "unit": (unit.get("name_en") if language == "en" else None) or unit.get("name") or unit_id,
+        "round_title": loc(round_doc.get("title"), language),
+        "issuing_body": loc(round_doc.get("issuing_body"), language),
+        "form_title": loc(definition["title"], language),
+        "submitted_at": submission["submitted_at"].astimezone(zone).strftime("%d/%m/%Y %H:%M"),
+        "late": bool(submission.get("late")),
+        "revision": submission["revision"],
+        "form_version": submission["form_version"],
+        "sections": display_answers(definition, submission.get("answers") or {}, language),
+    }
+
+
+def unit_pdf(ctx: Context, round_id: str, unit_id: str) -> bytes:
+    from .render import render_unit_pdf  # heavy: only when a report is printed
+
+    return render_unit_pdf(unit_view(ctx, round_id, unit_id), ctx.settings.templates_dir)
 
 
 def get_summary(ctx: Context, round_id: str) -> Doc:

@@ -1,0 +1,111 @@
+"""Answers as a reader sees them: numbers in the report's language, choices by their labels,
+checklists as "met · 7/8 · note". Used by the summary's appendix and by one unit's PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from checkround.forms.fieldtypes import REGISTRY
+
+from .labels import LABELS
+
+
+def loc(text: Any, language: str) -> str:
+    """A bilingual text in ``language`` (falling back to Vietnamese), or a plain string."""
+    if isinstance(text, Mapping):
+        return str(text.get(language) or text.get("vi") or "")
+    return "" if text is None else str(text)
+
+
+def format_number(value: Any, digits: int = 2, language: str = "vi") -> str:
+    """Vietnamese groups thousands with ``.`` and marks decimals with ``,``; English the reverse."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{int(value):,}"
+    return text if language == "en" else text.translate(str.maketrans(",.", ".,"))
+
+
+Formatter = Callable[[Mapping[str, Any], Any, str], str]
+
+
+def _choice(field: Mapping[str, Any], value: Any, language: str) -> str:
+    labels = {c["value"]: loc(c["label"], language) for c in field.get("choices", [])}
+    values = value if isinstance(value, list) else [value]
+    return "; ".join(labels.get(v, str(v)) for v in values)
+
+
+def _checklist(field: Mapping[str, Any], value: Any, language: str) -> str:
+    if not isinstance(value, Mapping):
+        return str(value)
+    t = LABELS.get(language, LABELS["vi"])
+    parts = [t.get(str(value.get("status")), str(value.get("status")))]
+    if value.get("score") is not None:
+        parts.append(f"{format_number(value['score'], 2, language)}/{format_number(field['max_score'], 2, language)}")
+    if value.get("note"):
+        parts.append(str(value["note"]))
+    return " · ".join(parts)
+
+
+def _number(field: Mapping[str, Any], value: Any, language: str) -> str:
+    unit = loc(field.get("unit"), language)
+    text = format_number(value, 2, language) if isinstance(value, int | float) else str(value)
+    return f"{text} {unit}".strip()
+
+
+def _boolean(field: Mapping[str, Any], value: Any, language: str) -> str:
+    t = LABELS.get(language, LABELS["vi"])
+    return t["true"] if value else t["false"]
+
+
+def _repeat(field: Mapping[str, Any], value: Any, language: str) -> str:
+    if not isinstance(value, list) or not value:
+        return "—"
+    lines = []
+    for index, item in enumerate(value, start=1):
+        shown = [
+            display_value(sub, item.get(sub["key"]), language)
+            for sub in field["fields"]
+            if item.get(sub["key"]) is not None
+        ]
+        lines.append(f"{index}. " + " — ".join(shown))
+    return "\n".join(lines)
+
+
+def _text(field: Mapping[str, Any], value: Any, language: str) -> str:
+    return str(value)
+
+
+# By the registry's aggregate kind, so a new type with an existing kind needs nothing here.
+_FORMATTERS: dict[str, Formatter] = {
+    "checklist": _checklist,
+    "choice": _choice,
+    "choices": _choice,
+    "number": _number,
+    "boolean": _boolean,
+    "repeat": _repeat,
+    "text": _text,
+    "date": _text,
+}
+
+
+def display_value(field: Mapping[str, Any], value: Any, language: str) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    return _FORMATTERS[REGISTRY[field["type"]].aggregate](field, value, language)
+
+
+def display_answers(definition: Mapping[str, Any], answers: Mapping[str, Any], language: str) -> list[dict[str, Any]]:
+    """Every section with every field's label and shown value (``—`` where unanswered)."""
+    sections = []
+    for section in definition["sections"]:
+        values = answers.get(section["key"]) or {}
+        rows = [
+            {"label": loc(f["label"], language), "value": display_value(f, values.get(f["key"]), language)}
+            for f in section["fields"]
+        ]
+        sections.append({"title": loc(section["title"], language), "rows": rows})
+    return sections
