@@ -266,7 +266,7 @@ peak RSS growth over the process before aggregating; goal under 50 MB):
 | --- | --- | --- |
 | our render (Jinja2 → WeasyPrint, restrictive fetcher, shipped fonts) | {render["ours"]:.2f} s | 1× |
 | the same HTML and CSS through WeasyPrint's defaults | {render["bare"]:.2f} s | {vs_bare:.2f}× |
-| a plain document of {render["plain_pages"]} pages (paragraphs, same font) | {render["plain"]:.2f} s | {vs_plain:.2f}× |
+| a plain document of {render["plain_pages"]} pages (paragraphs) | {render["plain"]:.2f} s | {vs_plain:.2f}× |
 
 Against the same content printed plainly, our pipeline costs {vs_bare:.2f}× (goal ≤ 1.5×: {verdict(vs_bare)}).
 Against a document of paragraphs only with the same page count it is {vs_plain:.2f}×: **{verdict(vs_plain)}**.
