@@ -17,7 +17,6 @@ import argparse
 import copy
 import logging
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -31,6 +30,8 @@ import fastjsonschema
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
+from benchmarks.results import machine as machine_line  # noqa: E402
+from benchmarks.results import write_section  # noqa: E402
 from checkround.errors import AppError  # noqa: E402
 from checkround.forms.compiler import compile_schema  # noqa: E402
 from checkround.forms.definition import check_definition  # noqa: E402
@@ -269,7 +270,7 @@ def bench_stack(submissions: int = 40) -> dict[str, float]:
 def report(results: dict[str, float]) -> str:
     r = results
     share = 100 * r["validate_median_ms"] / r["submit_median_ms"]
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_line()
     return f"""## Forms (benchmarks/forms.py)
 
 Measured {time.strftime("%Y-%m-%d")} on this machine ({machine}); one run, numbers rounded.
@@ -293,18 +294,6 @@ rules (relevance, constraints, calculations), which JSON Schema cannot express.
 """
 
 
-def write(section: str) -> None:
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Forms (benchmarks/forms.py)")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
@@ -313,7 +302,7 @@ def main() -> None:
     section = report(results)
     print(section)
     if args.write:
-        write(section)
+        write_section(section)
 
 
 if __name__ == "__main__":

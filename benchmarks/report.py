@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
+
+from benchmarks.results import machine as machine_line  # noqa: E402
+from benchmarks.results import write_section  # noqa: E402
 
 KINDS = ["integer", "decimal", "text", "select_one", "checklist", "boolean", "date", "select_multiple"]
 
@@ -242,7 +244,7 @@ def verdict(ratio: float, goal: float = 1.5) -> str:
 
 def report(ready: float, agg: dict[int, dict[str, float]], render: dict[str, float]) -> str:
     vs_bare, vs_plain = render["ours"] / render["bare"], render["ours"] / render["plain"]
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_line()
     rows = "\n".join(
         f"| {count:,} | {r['seconds'] * 1000:,.0f} ms | {r['rss_growth_mb']:.1f} MB |" for count, r in agg.items()
     )
@@ -277,18 +279,6 @@ about 1.2 s); what is left is WeasyPrint's per-cell and per-line cost.
 """
 
 
-def write(section: str) -> None:
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Summary report (benchmarks/report.py)")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
@@ -303,7 +293,7 @@ def main() -> None:
     section = report(ready, agg, render)
     print(section)
     if args.write:
-        write(section)
+        write_section(section)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import signal
 import statistics
 import subprocess
@@ -33,6 +32,8 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 import requests  # noqa: E402
 from google.cloud import firestore  # noqa: E402
 
+from benchmarks.results import machine as machine_line  # noqa: E402
+from benchmarks.results import write_section  # noqa: E402
 from checkround.devstack.emulator import free_port  # noqa: E402
 from tests.support import seed_answers  # noqa: E402
 
@@ -191,7 +192,7 @@ def ratio(r: dict[str, Any], top: str, bottom: str) -> str:
 
 
 def report(r: dict[str, Any]) -> str:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_line()
     return f"""## Submissions (benchmarks/submit.py)
 
 Measured {time.strftime("%Y-%m-%d")} on this machine ({machine}): the functions host in one
@@ -220,18 +221,6 @@ them for Firestore. Earlier reads outside the transaction (the round, the token)
 cached in-process for a few seconds and re-checked inside it. Reading less inside the
 transaction would give up a guarantee of issue 4, so the remaining gap is reported, not hidden.
 """
-
-
-def write_results(section: str) -> None:
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Submissions (benchmarks/submit.py)")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text)
 
 
 def main() -> None:
@@ -270,7 +259,7 @@ def main() -> None:
     section = report(results)
     print(section)
     if args.write:
-        write_results(section)
+        write_section(section)
 
 
 if __name__ == "__main__":
