@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import wrap_file
 
 from checkround.forms import service as forms
+from checkround.reports import exports
 from checkround.reports import service as reports
 from checkround.rounds import audit
 from checkround.rounds import service as rounds
@@ -152,3 +154,35 @@ def get_summary_pdf(rc: RequestContext, round_id: str) -> Reply:
         content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{round_id}-summary.pdf"'},
     )
+
+
+@router.route("/rounds/<id:round_id>/submissions", ["GET"])
+def export_submissions(rc: RequestContext, round_id: str) -> Reply:
+    """The latest revision of every unit that submitted, as JSON, CSV or XLSX (see
+    :mod:`checkround.reports.exports` for the columns and the two header rows)."""
+    rc.require_admin()
+    group_key = rc.request.args.get("group")
+    fmt = exports.check_request(rc.request.args.get("format"), group_key)
+    # The layout is read now, so a missing round or group is a JSON error before any byte is sent.
+    layout, rows = exports.prepare(rc.ctx, round_id)
+    if fmt == "xlsx":
+        handle = exports.xlsx_file(layout, rows)
+        return Response(
+            wrap_file(rc.request.environ, handle),  # closing it deletes the temporary file
+            content_type=exports.XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{round_id}-submissions.xlsx"'},
+            direct_passthrough=True,
+        )
+    if fmt == "csv":
+        if group_key is not None:
+            group = layout.group(group_key)
+            chunks = exports.group_csv_chunks(layout, group, rows)
+            name = f"{round_id}-{group.key}.csv"
+        else:
+            chunks = exports.csv_chunks(layout, rows)
+            name = f"{round_id}-submissions.csv"
+        # A generator: rows are read from Firestore as the response is written.
+        return Response(
+            chunks, content_type=exports.CSV_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+    return Response(exports.json_chunks(layout, rows), content_type=exports.JSON_TYPE)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from checkround.forms.definition import iter_fields
 from checkround.forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
 
 from .display import display_answers, loc
+from .display import local_time as _local
 
 
 class Accumulator(Protocol):
@@ -182,12 +182,6 @@ def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rank = ranked[-1]["rank"] if tied else index + 1
         ranked.append({**row, "rank": rank})
     return ranked
-
-
-def _local(moment: Any, tz: ZoneInfo) -> str | None:
-    if not isinstance(moment, datetime):
-        return None
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
 def aggregate(

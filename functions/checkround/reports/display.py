@@ -4,7 +4,9 @@ checklists as "met · 7/8 · note". Used by the summary's appendix and by one un
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from checkround.forms.fieldtypes import REGISTRY
 
@@ -27,6 +29,13 @@ def format_number(value: Any, digits: int = 2, language: str = "vi") -> str:
     else:
         text = f"{int(value):,}"
     return text if language == "en" else text.translate(str.maketrans(",.", ".,"))
+
+
+def local_time(moment: Any, zone: ZoneInfo, pattern: str = "%d/%m/%Y %H:%M") -> str | None:
+    """A stored UTC time as the round's people read it, in its time zone."""
+    if not isinstance(moment, datetime):
+        return None
+    return moment.astimezone(zone).strftime(pattern)
 
 
 Formatter = Callable[[Mapping[str, Any], Any, str], str]
