@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
 import resource
 import statistics
 import sys
@@ -35,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
+from benchmarks.results import machine as machine_line  # noqa: E402
+from benchmarks.results import write_section  # noqa: E402
 from checkround.forms.definition import check_definition  # noqa: E402
 from checkround.reports import exports  # noqa: E402
 
@@ -180,7 +180,7 @@ def bench(count: int) -> dict[str, float]:
 
 
 def report(r: dict[str, float]) -> str:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_line()
     n = int(r["submissions"])
     verdict = "met" if r["csv_s"] < 5 else "**not met**"
     xlsx = f"{r['xlsx_s']:.2f} s, {r['xlsx_bytes'] / 2**20:.1f} MiB"
@@ -212,18 +212,6 @@ byte is sent, and on Cloud Functions that file lives in the instance's memory (`
 """
 
 
-def write(section: str) -> None:
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
@@ -232,7 +220,7 @@ def main() -> None:
     section = report(bench(args.submissions))
     print(section)
     if args.write:
-        write(section)
+        write_section(section)
 
 
 if __name__ == "__main__":
