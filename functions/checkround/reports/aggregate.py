@@ -281,6 +281,7 @@ def aggregate(
                     "type": f["type"],
                     "kind": kind,
                     "role": f.get("role"),
+                    "field": f,
                     "unit": loc(f.get("unit"), language),
                     "choice_labels": labels,
                     "sub_labels": {s["key"]: loc(s["label"], language) for s in f.get("fields", [])},

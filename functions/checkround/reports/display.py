@@ -88,6 +88,14 @@ def _text(field: Mapping[str, Any], value: Any, language: str) -> str:
     return str(value)
 
 
+def _date(field: Mapping[str, Any], value: Any, language: str) -> str:
+    """Dates as Vietnamese write them (14/06/2019); times and English stay ISO."""
+    text = str(value)
+    if language == "vi" and len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
+    return text
+
+
 # By the registry's aggregate kind, so a new type with an existing kind needs nothing here.
 _FORMATTERS: dict[str, Formatter] = {
     "checklist": _checklist,
@@ -97,7 +105,7 @@ _FORMATTERS: dict[str, Formatter] = {
     "boolean": _boolean,
     "repeat": _repeat,
     "text": _text,
-    "date": _text,
+    "date": _date,
 }
 
 

@@ -15,7 +15,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .display import format_number
+from .display import display_value, format_number
 from .labels import LABELS
 
 
@@ -55,6 +55,7 @@ def _environment(templates_dir: str) -> jinja2.Environment:
     )
     # Numbers follow the document's language (the ``lang`` every render passes).
     env.filters["num"] = jinja2.pass_context(lambda ctx, v, digits=2: format_number(v, digits, ctx["lang"]))
+    env.filters["shown"] = jinja2.pass_context(lambda ctx, v, field: display_value(field, v, ctx["lang"]))
     env.filters["pct"] = jinja2.pass_context(
         lambda ctx, v: "—" if v is None else f"{format_number(100 * v, 0, ctx['lang'])}%"
     )
