@@ -272,10 +272,11 @@ peak RSS growth over the process before aggregating; goal under 50 MB):
 
 Against the same content printed plainly, our pipeline costs {vs_bare:.2f}× (goal ≤ 1.5×: {verdict(vs_bare)}).
 Against a document of paragraphs only with the same page count it is {vs_plain:.2f}×: **{verdict(vs_plain)}**.
-The difference is the content: a summary page is mostly tables (per-topic results, rankings, the
-annex of every unit's answers), and WeasyPrint lays a table cell out far more slowly than a
-line of a paragraph. Tables already use a fixed layout (which took the render from 1.76 s to
-about 1.2 s); what is left is WeasyPrint's per-cell and per-line cost.
+The difference is the content: a summary page is dense (tables of results and rankings,
+charts, and an annex of every unit's answers), and WeasyPrint lays out a table cell or a short
+labelled line far more slowly than the same area of running text. Tables already use a fixed
+layout (the render went from 1.76 s to about 1.2 s) and the annex is blocks rather than a
+table (26 pages became 22); what is left is WeasyPrint's per-box and per-line cost.
 """
 
 
