@@ -11,7 +11,7 @@ EMULATOR="${CHECKROUND_EMULATOR_BIN:-/usr/lib/google-cloud-sdk/platform/cloud-fi
 # System packages: pango for WeasyPrint, poppler-utils for the PDF checks (pdftotext,
 # pdftoppm), a JRE for the Firestore emulator. Fonts ship in templates/fonts.
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils; do
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)

@@ -166,7 +166,9 @@ def test_return_with_comments_then_resubmit(admin, unit_client, apps):
     seen = unit("GET", f"/rounds/{ROUND}/form").json
     assert seen["state"] == "returned"
     assert seen["returned"]["comments"] == comments
-    page = apps["web_form"].test_client().get(f"/r/{ROUND}", query_string={"t": tokens["mong-cai"]})
+    web = apps["web_form"].test_client()
+    web.get(f"/r/{ROUND}", query_string={"t": tokens["mong-cai"]})  # the link sets the session cookie
+    page = web.get(f"/r/{ROUND}")
     assert "Số liệu chưa khớp với biên bản đại hội." in page.get_data(as_text=True)
     # Returning twice, or returning what was not submitted, is refused.
     assert admin("POST", f"/rounds/{ROUND}/submissions/mong-cai/return", {"comments": comments}).status_code == 409

@@ -1,86 +1,356 @@
-"""The unit's web form (first cut): same validation and storage path as ``unit_api``."""
+"""The unit's web form through the real entry point, as a browser without JavaScript uses it:
+the link becomes a session cookie, every POST carries the CSRF token, and the same validation
+and storage path as ``unit_api`` answers (the browser tests in tests/e2e add the script)."""
 
 from __future__ import annotations
 
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from html import unescape
+
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from checkround import wiring
-from tests.integration.helpers import setup_seed_round
+from checkround.http.webform_session import cookie_name
+from tests.integration.helpers import create_round, setup_seed_round
+from tests.support import seed_answers
 
 pytestmark = pytest.mark.integration
 
-URL = "/r/kt-6-thang-2019"
+ROUND = "kt-6-thang-2019"
+URL = f"/r/{ROUND}"
+GROUP = "chuong_trinh.cong_trinh_tieu_bieu"
 
 
-def test_form_renders_in_vietnamese_with_security_headers(admin, apps):
+def open_link(apps, token, round_id=ROUND, **query):
+    """A browser without JavaScript that has followed its unit link: (client, the page)."""
+    client = apps["web_form"].test_client()
+    first = client.get(f"/r/{round_id}", query_string={"t": token, **query})
+    assert first.status_code == 303, first.get_data(as_text=True)[:500]
+    page = client.get(f"/r/{round_id}", query_string=query)
+    return client, page
+
+
+def csrf_of(page):
+    return re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def post(client, page, data, url=URL):
+    """Post the form of ``page`` as its buttons do: with the page's CSRF token."""
+    return client.post(url, data={"csrf": csrf_of(page), **data})
+
+
+def form_fields(answers):
+    """Answers as the page's inputs name them (``section.field``, ``…status``, ``….0.ten``)."""
+    fields = []
+    for section, values in answers.items():
+        for key, value in values.items():
+            name = f"{section}.{key}"
+            if isinstance(value, dict):
+                fields += [(f"{name}.{part}", str(part_value)) for part, part_value in value.items()]
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                fields += [(f"{name}.{i}.{k}", str(v)) for i, row in enumerate(value) for k, v in row.items()]
+            elif isinstance(value, list):
+                fields += [(name, item) for item in value]
+            else:
+                fields.append((name, str(value).lower() if isinstance(value, bool) else str(value)))
+    return fields
+
+
+def stored(path):
+    return wiring.context().store.get(path)
+
+
+def test_link_becomes_a_session_cookie_and_leaves_the_address_bar(admin, apps):
     tokens = setup_seed_round(admin)
-    page = apps["web_form"].test_client().get(URL, query_string={"t": tokens["ba-che"]})
-    assert page.status_code == 200, page.data[:2000]
-    html = page.get_data(as_text=True)
-    assert "Phiếu kiểm tra công tác Đoàn và phong trào thanh niên 6 tháng đầu năm 2019" in html
-    assert 'name="chuong_trinh.xay_dung_chuong_trinh.status"' in html
+    client = apps["web_form"].test_client()
+    first = client.get(URL, query_string={"t": tokens["ba-che"], "lang": "en"})
+    assert first.status_code == 303
+    # Relative, so it holds whatever prefix the function is served under; no token in it.
+    assert first.headers["Location"] == f"../r/{ROUND}?lang=en"
+    cookie = first.headers["Set-Cookie"]
+    assert cookie.startswith(f"{cookie_name(ROUND)}=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Path=" not in cookie  # the browser's default: the folder of the link
+    assert "Secure" not in cookie  # plain http here; https sets it
+    assert first.headers["Cache-Control"] == "no-store"
+
+    page = client.get(URL, query_string={"lang": "en"})
+    assert page.status_code == 200
+    assert "Inspection checklist" in page.get_data(as_text=True)
+    vietnamese = client.get(URL).get_data(as_text=True)
+    assert "Phiếu kiểm tra công tác Đoàn và phong trào thanh niên 6 tháng đầu năm 2019" in vietnamese
+    assert 'name="chuong_trinh.xay_dung_chuong_trinh.status"' in vietnamese
+
+    csp = page.headers["Content-Security-Policy"]
+    for directive in (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ):
+        assert directive in csp
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
-    english = apps["web_form"].test_client().get(URL, query_string={"t": tokens["ba-che"], "lang": "en"})
-    assert "Inspection checklist" in english.get_data(as_text=True)
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "<style" not in vietnamese  # 'self' only: no inline styles or scripts to allow
+    assert not re.search(r"<script(?![^>]*(src=|type=\"application/json\"))", vietnamese)
 
 
-def test_wrong_link_gets_a_clear_page(admin, apps):
+def test_https_sets_a_secure_cookie(admin, apps):
+    tokens = setup_seed_round(admin)
+    client = apps["web_form"].test_client()
+    response = client.get(URL, query_string={"t": tokens["ba-che"]}, base_url="https://forms.example")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_wrong_missing_and_foreign_links_get_a_clear_page(admin, apps):
+    tokens = setup_seed_round(admin)
+    client = apps["web_form"].test_client()
+    for response in (client.get(URL, query_string={"t": "khong-hop-le"}), client.get(URL)):
+        text = response.get_data(as_text=True)
+        assert response.status_code == 401
+        assert "Không mở được biểu mẫu" in text
+        assert "Thiếu hoặc sai mã truy cập." in text
+        assert "Traceback" not in text
+        assert response.headers["Content-Type"].startswith("text/html")
+        assert f"{cookie_name(ROUND)}=;" in response.headers["Set-Cookie"]  # any stale session is dropped
+
+    create_round(admin, "dot-khac", ["ba-che"])
+    foreign = client.get("/r/dot-khac", query_string={"t": tokens["ba-che"]})
+    assert foreign.status_code == 403
+    assert "Mã truy cập không có quyền" in foreign.get_data(as_text=True)
+    assert "Set-Cookie" not in foreign.headers
+
+    # A cookie signed for one round is worth nothing under another round's name.
+    owned, _ = open_link(apps, tokens["ba-che"])
+    value = owned.get_cookie(cookie_name(ROUND), path="/r").value
+    owned.set_cookie(cookie_name("dot-khac"), value, path="/r")
+    assert owned.get("/r/dot-khac").status_code == 401
+
+
+def test_expired_link_gets_a_clear_page(admin, apps):
     setup_seed_round(admin)
-    page = apps["web_form"].test_client().get(URL, query_string={"t": "khong-hop-le"})
-    assert page.status_code == 401
-    assert "Không mở được biểu mẫu" in page.get_data(as_text=True)
-    assert "Traceback" not in page.get_data(as_text=True)
+    now = datetime.now(UTC)
+    body = {"id": "dot-ngan", "title": {"vi": "Đợt ngắn"}, "form_id": "kiem-tra-6-thang-2019",
+            "unit_ids": ["hai-quan"], "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(seconds=1.5)).isoformat()}  # fmt: skip
+    assert admin("POST", "/rounds", body).status_code == 201
+    admin("POST", "/rounds/dot-ngan/open")
+    token = admin("POST", "/rounds/dot-ngan/tokens", {}).json["tokens"]["hai-quan"]["token"]
+    client, page = open_link(apps, token, "dot-ngan")
+    assert page.status_code == 200
+    time.sleep(2)
+    expired = client.get("/r/dot-ngan", query_string={"lang": "en"})
+    assert expired.status_code == 401
+    assert "This link has expired" in expired.get_data(as_text=True)
+    assert post(client, page, {"action": "submit"}, "/r/dot-ngan").status_code == 401
+
+
+def test_posts_without_the_session_or_its_csrf_token_are_refused(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["ba-che"])
+    data = {"chuong_trinh.so_cong_trinh": "5", "action": "draft"}
+    missing = client.post(URL, data=data)
+    assert missing.status_code == 403
+    assert "Chưa gửi được" in missing.get_data(as_text=True)
+    wrong = client.post(URL, data={**data, "csrf": csrf_of(page)[:-1] + "0"})
+    assert wrong.status_code == 403
+    other_session, _ = open_link(apps, tokens["hai-quan"])
+    assert other_session.post(URL, data={**data, "csrf": csrf_of(page)}).status_code == 403
+    anonymous = apps["web_form"].test_client().post(URL, data={**data, "csrf": csrf_of(page)})
+    assert anonymous.status_code == 401
+    assert stored(f"rounds/{ROUND}/entries/ba-che") is None
+    assert post(client, page, data).status_code == 303  # the same post with its token is fine
 
 
 def test_post_shows_errors_next_to_fields_and_keeps_values_then_accepts(admin, apps):
     tokens = setup_seed_round(admin)
-    client = apps["web_form"].test_client()
+    client, page = open_link(apps, tokens["ba-che"])
     form = {
         "chuong_trinh.xay_dung_chuong_trinh.status": "yes",
         "chuong_trinh.xay_dung_chuong_trinh.score": "80",
         "chuong_trinh.so_cong_trinh": "<b>mười</b>",
         "action": "submit",
     }
-    page = client.post(URL, query_string={"t": tokens["ba-che"]}, data=form)
-    html = page.get_data(as_text=True)
-    assert page.status_code == 422
-    assert "Phải nằm trong khoảng từ 0 đến 8." in html
+    response = post(client, page, form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    score_error = re.search(
+        r'<p class="error" id="(f-chuong_trinh-xay_dung_chuong_trinh-score-error)" role="alert">([^<]*)', html
+    )
+    assert score_error.group(2) == "Phải nằm trong khoảng từ 0 đến 8."
+    score_input = re.search(r'<input[^>]*id="f-chuong_trinh-xay_dung_chuong_trinh-score"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in score_input
+    assert score_error.group(1) in score_input  # aria-describedby names the error
+    assert 'value="80"' in score_input  # kept
     assert 'value="&lt;b&gt;mười&lt;/b&gt;"' in html  # kept, and escaped
     assert "<b>mười</b>" not in html
-    assert list(wiring.context().store.list("rounds/kt-6-thang-2019/submissions")) == []
+    summary = re.search(r'<div class="notice error-notice" role="alert" id="error-summary">(.*?)</div>', html, re.S)
+    assert 'href="#f-chuong_trinh-xay_dung_chuong_trinh"' in summary.group(1)
+    assert list(wiring.context().store.list(f"rounds/{ROUND}/submissions")) == []
 
     fixed = {**form, "action": "draft", "chuong_trinh.so_cong_trinh": "5"}
     fixed["chuong_trinh.xay_dung_chuong_trinh.score"] = "6"
-    draft = client.post(URL, query_string={"t": tokens["ba-che"]}, data=fixed)
-    assert draft.status_code == 200
-    assert "Đã lưu bản nháp." in draft.get_data(as_text=True)
-    again = client.get(URL, query_string={"t": tokens["ba-che"]}).get_data(as_text=True)
+    draft = post(client, response, fixed)
+    assert draft.status_code == 303
+    assert draft.headers["Location"] == f"../r/{ROUND}?lang=vi&saved=draft"
+    again = client.get(URL, query_string={"saved": "draft"}).get_data(as_text=True)
+    assert "Đã lưu bản nháp." in again
     assert 'name="chuong_trinh.so_cong_trinh" value="5"' in again
 
 
-def test_repeat_rows_are_added_and_removed_and_calculated_fields_are_computed(admin, apps):
+def test_without_javascript_rows_are_added_and_removed_and_totals_shown(admin, apps):
     tokens = setup_seed_round(admin)
-    client = apps["web_form"].test_client()
-    base = "chuong_trinh.cong_trinh_tieu_bieu"
+    client, page = open_link(apps, tokens["ba-che"])
     form = {
-        f"{base}.0.ten": "Đường điện thắp sáng khu dân cư",
-        f"{base}.0.gia_tri": "45,5",
-        f"{base}.1.ten": "",  # an empty row is no row
-        f"{base}.2.ten": "Sân chơi thiếu nhi",
+        f"{GROUP}.0.ten": "Đường điện thắp sáng khu dân cư",
+        f"{GROUP}.0.gia_tri": "45,5",
+        f"{GROUP}.1.ten": "",  # an empty row is no row
+        f"{GROUP}.2.ten": "Sân chơi thiếu nhi",
         "chuong_trinh.diem_chuong_trinh": "999",  # read-only: recomputed by the server
         "chuong_trinh.xay_dung_chuong_trinh.status": "yes",
         "chuong_trinh.xay_dung_chuong_trinh.score": "7",
-        "action": "draft",
+        "chuong_trinh.cong_tac_giao_duc.score": "6,5",
+        "von_vay.co_quan_ly_von_vay": "false",
     }
-    page = client.post(URL, query_string={"t": tokens["ba-che"]}, data=form)
-    assert page.status_code == 200
-    draft = wiring.context().store.get("rounds/kt-6-thang-2019/entries/ba-che")["draft"]
-    assert draft["chuong_trinh"]["cong_trinh_tieu_bieu"] == [
+    # "Add an item" draws the page again with one more blank row and saves nothing.
+    added = post(client, page, {**form, "action": f"add:{GROUP}"})
+    html = added.get_data(as_text=True)
+    assert added.status_code == 200
+    assert f'name="{GROUP}.1.ten" value="Sân chơi thiếu nhi"' in html
+    assert f'name="{GROUP}.2.ten" value=""' in html
+    assert f'name="{GROUP}.3.ten" value=""' in html  # the blank row posted, and one more
+    assert f'name="{GROUP}.4.ten"' not in html
+    assert stored(f"rounds/{ROUND}/entries/ba-che") is None
+    # The totals and the loan figures' relevance, as the rules say, for a page without script.
+    assert re.search(r'data-calc="chuong_trinh.diem_chuong_trinh"[^>]*>13,5</output>', html)
+    loan = re.search(r'data-path="von_vay.du_no">(.*?)</div>', html, re.S).group(1)
+    assert "Không cần trả lời với các lựa chọn hiện tại" in loan
+
+    removed = post(client, added, {**form, "action": f"remove:{GROUP}.0"})
+    html = removed.get_data(as_text=True)
+    assert f'name="{GROUP}.0.ten" value="Sân chơi thiếu nhi"' in html
+    assert "Đường điện thắp sáng khu dân cư" not in html
+
+    draft = post(client, removed, {**form, "action": "draft"})
+    assert draft.status_code == 303
+    saved = stored(f"rounds/{ROUND}/entries/ba-che")["draft"]
+    assert saved["chuong_trinh"]["cong_trinh_tieu_bieu"] == [
         {"ten": "Đường điện thắp sáng khu dân cư", "gia_tri": 45.5},
         {"ten": "Sân chơi thiếu nhi"},
     ]
-    assert "diem_chuong_trinh" not in draft["chuong_trinh"]
-    html = client.get(URL, query_string={"t": tokens["ba-che"]}).get_data(as_text=True)
-    assert 'name="chuong_trinh.cong_trinh_tieu_bieu.1.ten" value="Sân chơi thiếu nhi"' in html
-    assert 'name="chuong_trinh.cong_trinh_tieu_bieu.2.ten" value=""' in html  # one blank row to add
+    assert "diem_chuong_trinh" not in saved["chuong_trinh"]
+    html = client.get(URL).get_data(as_text=True)
+    assert f'name="{GROUP}.1.ten" value="Sân chơi thiếu nhi"' in html
+    assert f'name="{GROUP}.2.ten" value=""' in html  # one blank row to fill in
+    assert 'value="45.5"' in html  # a stored number shows as typed, not 45.50 or 45,5000
+
+
+def test_submit_shows_a_receipt_once_per_page_and_the_closed_form_is_read_only(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["tien-yen"], lang="en")
+    fields = [*form_fields(seed_answers("tien-yen")), ("action", "submit"), ("csrf", csrf_of(page))]
+    key = re.search(r'name="submission_key" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    fields = MultiDict([*fields, ("submission_key", key)])
+    sent = client.post(URL, query_string={"lang": "en"}, data=fields)
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:3000]
+    assert sent.headers["Location"] == f"../r/{ROUND}/receipt?lang=en"
+    # The same page sent twice (a double tap) is one revision.
+    assert client.post(URL, query_string={"lang": "en"}, data=fields).status_code == 303
+    receipt = client.get(f"{URL}/receipt", query_string={"lang": "en"})
+    text = receipt.get_data(as_text=True)
+    assert receipt.status_code == 200
+    assert '<dd id="submission-id">tien-yen-0001</dd>' in text
+    assert '<dd id="revision">1</dd>' in text
+    assert "(UTC+07:00)" in text  # in the round's time zone
+    assert receipt.headers["Cache-Control"] == "no-store"
+    entry = stored(f"rounds/{ROUND}/entries/tien-yen")
+    assert (entry["state"], entry["revision"]) == ("submitted", 1)
+    assert entry["submission_id"] == "tien-yen-0001"
+    assert stored(f"rounds/{ROUND}/submissions/tien-yen-0001")["answers"]["chuong_trinh"]["diem_chuong_trinh"] == 45
+
+    # The inspectors return it with a comment next to one field.
+    comments = {"comments": {"von_vay.du_no": "Số dư nợ chưa khớp <sổ sách>."}, "message": "Bổ sung số liệu."}
+    assert admin("POST", f"/rounds/{ROUND}/submissions/tien-yen/return", comments).status_code == 200
+    html = client.get(URL).get_data(as_text=True)
+    assert "Báo cáo được trả lại để bổ sung, sửa chữa" in html
+    comment = re.search(r'<p class="comment" id="f-von_vay-du_no-comment">(.*?)</p>', html, re.S).group(1)
+    assert "Số dư nợ chưa khớp &lt;sổ sách&gt;." in comment
+    assert 'aria-describedby="f-von_vay-du_no-comment"' in html
+
+    assert admin("POST", f"/rounds/{ROUND}/close").status_code == 200
+    closed = client.get(URL).get_data(as_text=True)
+    assert "Đợt kiểm tra đã kết thúc: biểu mẫu chỉ để xem" in closed
+    assert '<fieldset class="all" disabled>' in closed
+    assert 'value="submit"' not in closed
+    fields["submission_key"] = "another-page"
+    refused = client.post(URL, data=fields)
+    assert refused.status_code == 409
+    assert "Đợt kiểm tra đã kết thúc, không nhận thêm báo cáo." in refused.get_data(as_text=True)
+
+
+def test_static_files_are_served_with_a_long_cache_and_named_by_content(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["ba-che"])
+    html = page.get_data(as_text=True)
+    for name, content_type in (
+        ("form.js", "text/javascript"),
+        ("logic.js", "text/javascript"),
+        ("form.css", "text/css"),
+    ):
+        src = re.search(rf'"\.\./(assets/{re.escape(name)}\?v=[0-9a-f]{{16}})"', html).group(1)
+        response = client.get(f"/{src}")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].startswith(content_type)
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "The MIT License" in client.get("/assets/logic.js").get_data(as_text=True)
+    for wrong in ("/assets/missing.js", "/assets/text.html.j2", "/assets/..%2Fform.html.j2", "/assets/.form.js"):
+        assert client.get(wrong).status_code == 404
+
+
+def test_labels_answers_and_rules_cannot_break_out_of_the_page(admin, apps):
+    setup_seed_round(admin)  # the units
+    hostile = "</script><script>window.__pwned = 1</script><b>"
+    form = {
+        "id": "mau-doc",
+        "title": {"vi": f"Mẫu {hostile}"},
+        "sections": [
+            {
+                "key": "a",
+                "title": {"vi": "Phần <i>A</i>"},
+                "fields": [
+                    {"key": "loai", "type": "text", "label": {"vi": f"Loại {hostile}"}},
+                    {
+                        "key": "ghi_chu",
+                        "type": "text",
+                        "label": {"vi": "Ghi chú"},
+                        "relevant": {"!=": [{"var": "a.loai"}, hostile]},
+                    },
+                ],
+            }
+        ],
+    }
+    assert admin("POST", "/forms", form).status_code == 201
+    assert admin("POST", "/forms/mau-doc/versions").status_code == 201
+    now = datetime.now(UTC)
+    body = {"id": "dot-doc", "title": {"vi": "Đợt"}, "form_id": "mau-doc", "unit_ids": ["ba-che"],
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=1)).isoformat()}  # fmt: skip
+    assert admin("POST", "/rounds", body).status_code == 201
+    admin("POST", "/rounds/dot-doc/open")
+    token = admin("POST", "/rounds/dot-doc/tokens", {}).json["tokens"]["ba-che"]["token"]
+    _, page = open_link(apps, token, "dot-doc")
+    html = page.get_data(as_text=True)
+    assert hostile not in html
+    assert "<script>window.__pwned" not in html
+    assert "Loại &lt;/script&gt;&lt;script&gt;window.__pwned = 1&lt;/script&gt;&lt;b&gt;" in html
+    rules = re.search(r'<script type="application/json" id="rules">(.*?)</script>', html, re.S).group(1)
+    assert "\\u003c/script\\u003e" in rules  # the rule's string, escaped inside the JSON
+    assert unescape(rules) == rules  # JSON, not HTML entities: the script parses it as is

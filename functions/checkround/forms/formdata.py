@@ -3,11 +3,16 @@
 Values stay as the browser sent them (strings); the compiled schema converts and validates
 them exactly as it does for JSON clients. Empty inputs are left out, so "not answered" is the
 same in both channels.
+
+Repeat groups post their rows as ``section.field.<index>.<sub key>``: a row left entirely
+empty is no row, which is how a page without JavaScript removes one; :func:`empty_rows` and
+:func:`without_row` serve that page's "add a row" and "remove this row" buttons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .fieldtypes import REGISTRY
@@ -47,8 +52,8 @@ def _nothing(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
     return None  # calculated: the server computes it, whatever the page sent
 
 
-def _repeat(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    """Rows are ``name.<index>.<sub key>``; a row left entirely empty is no row (removal)."""
+def _rows(data: FormData, name: str, field: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every posted row of a repeat group in index order, the empty ones included."""
     indices = sorted({int(key[len(name) + 1 :].split(".", 1)[0]) for key in data if _is_row_key(key, name)})
     rows = []
     for index in indices:
@@ -57,8 +62,12 @@ def _repeat(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
             value = _READERS[REGISTRY[sub["type"]].widget](data, f"{name}.{index}.{sub['key']}", sub)
             if value is not None:
                 row[sub["key"]] = value
-        if row:
-            rows.append(row)
+        rows.append(row)
+    return rows
+
+
+def _repeat(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    rows = [row for row in _rows(data, name, field) if row]
     return rows or None
 
 
@@ -99,3 +108,43 @@ def answers_from_form(definition: Mapping[str, Any], data: FormData) -> dict[str
                 values[field["key"]] = value
         answers[section["key"]] = values
     return answers
+
+
+def repeat_groups(definition: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The repeat groups of a form by their ``section.field`` name (they nest no deeper)."""
+    return {
+        f"{section['key']}.{field['key']}": field
+        for section in definition["sections"]
+        for field in section["fields"]
+        if REGISTRY[field["type"]].container
+    }
+
+
+def empty_rows(definition: Mapping[str, Any], data: FormData) -> dict[str, int]:
+    """How many rows of each repeat group were posted empty (a page keeps offering them)."""
+    counts = {
+        name: sum(1 for row in _rows(data, name, field) if not row) for name, field in repeat_groups(definition).items()
+    }
+    return {name: count for name, count in counts.items() if count}
+
+
+@dataclass(frozen=True)
+class _Without:
+    """A post seen without the inputs under one prefix."""
+
+    data: FormData
+    prefix: str
+
+    def get(self, key: str) -> str | None:
+        return None if key.startswith(self.prefix) else self.data.get(key)
+
+    def getlist(self, key: str) -> list[str]:
+        return [] if key.startswith(self.prefix) else self.data.getlist(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self.data if not key.startswith(self.prefix))
+
+
+def without_row(data: FormData, name: str, index: int) -> FormData:
+    """The post minus row ``index`` of the repeat group ``name``."""
+    return _Without(data, f"{name}.{index}.")

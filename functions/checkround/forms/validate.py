@@ -152,6 +152,37 @@ def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> 
                             item[sub["key"]] = None
 
 
+def rule_view(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """What the rules say about typed answers, judging nothing: ``(calculated values by dotted
+    name, dotted names of the fields that are not relevant)``. The web form draws from it."""
+    data: Answers = copy.deepcopy(dict(answers))
+    _calculate(definition, data, data)
+    calculated: dict[str, Any] = {}
+    hidden: set[str] = set()
+    for section in definition["sections"]:
+        section_shown = _holds(section.get("relevant"), data, when_broken=True)
+        for f in section["fields"]:
+            name = f"{section['key']}.{f['key']}"
+            value = (data.get(section["key"]) or {}).get(f["key"])
+            if f["type"] == "calculated":
+                calculated[name] = value
+            if not (section_shown and _holds(f.get("relevant"), data, when_broken=True)):
+                hidden.add(name)
+                continue
+            if not REGISTRY[f["type"]].container or not isinstance(value, list):
+                continue
+            for index, row in enumerate(value):
+                if not isinstance(row, dict):
+                    continue
+                for sub in f["fields"]:
+                    sub_name = f"{name}.{index}.{sub['key']}"
+                    if sub["type"] == "calculated":
+                        calculated[sub_name] = row.get(sub["key"])
+                    elif not _holds(sub.get("relevant"), {**data, ITEM: row}, when_broken=True):
+                        hidden.add(sub_name)
+    return calculated, hidden
+
+
 def _fields_in_scope(definition: Mapping[str, Any], clean: Answers, data: Answers) -> Iterator[tuple[Any, ...]]:
     """``(path, field, section, rule data, container dict)`` for every field and repeat sub-field."""
     for section in definition["sections"]:

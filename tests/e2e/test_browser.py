@@ -1,0 +1,463 @@
+"""The web form in a real browser: Debian's chromium, driven by Playwright, against the whole
+local stack (``python -m checkround.devstack run`` as a process, the real emulator).
+
+Each test opens its own round of the seed form, so the tests share one stack and one browser
+and nothing else. Screenshots of the form are taken on every run; with
+``CHECKROUND_SCREENSHOTS=docs`` they are also written to ``docs/webform-desktop.png`` and
+``docs/webform-phone.png`` (the README shows them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from checkround.devstack.client import Client
+from checkround.devstack.emulator import free_port
+from checkround.devstack.seed import round_body
+from tests.e2e.test_local_stack import RunningStack
+from tests.support import ROOT, seed_answers, seed_form, seed_round_template
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+SCREENSHOT_HEIGHT = 2500
+FORM = seed_form()
+SECTIONS = {section["key"]: section for section in FORM["sections"]}
+GROUP = "chuong_trinh.cong_trinh_tieu_bieu"
+
+
+# -- the stack, the browser and rounds ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = RunningStack(tmp_path_factory.mktemp("browser") / "local", free_port(), free_port())
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium"
+    with sync_playwright() as playwright:
+        # Debian's chromium, not a downloaded one; no sandbox inside a container, no GPU, and no
+        # calls home that could slow a test down.
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def base(stack: RunningStack) -> str:
+    return f"http://127.0.0.1:{stack.port}"
+
+
+@pytest.fixture(scope="module")
+def admin(stack: RunningStack, base: str) -> Client:
+    return Client(base, (stack.local_dir / "admin-token").read_text().strip())
+
+
+class Round:
+    """A fresh open round of the seed form; ``link(unit)`` is that unit's form link."""
+
+    def __init__(self, admin: Client, unit_ids: list[str], form_id: str = FORM["id"]) -> None:
+        self.id = f"web-{uuid.uuid4().hex[:10]}"
+        body = round_body(seed_round_template(), unit_ids, self.id, datetime.now(UTC) - timedelta(minutes=1))
+        admin.call("POST", "/rounds", {**body, "form_id": form_id})
+        admin.call("POST", f"/rounds/{self.id}/open")
+        self.tokens = admin.call("POST", f"/rounds/{self.id}/tokens", {})["tokens"]
+
+    def link(self, unit_id: str, lang: str | None = None) -> str:
+        url: str = self.tokens[unit_id]["form_url"]
+        return f"{url}&lang={lang}" if lang else url
+
+    def token(self, unit_id: str) -> str:
+        token: str = self.tokens[unit_id]["token"]
+        return token
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1, locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
+# -- typing a unit's answers ----------------------------------------------------------------------
+
+
+def fid(*parts: Any) -> str:
+    return "#" + "-".join(["f", *map(str, parts)])
+
+
+def typed_number(value: Any) -> str:
+    """A number as a Vietnamese unit types it: 1265,5 (the page takes a decimal comma)."""
+    text = str(int(value)) if float(value).is_integer() else str(value)
+    return text.replace(".", ",")
+
+
+def fill_field(page: Page, field: dict[str, Any], value: Any, *path: Any) -> None:
+    """Type one answer into its widget, as a person would."""
+    kind = field["type"]
+    if kind == "checklist":
+        page.check(f"{fid(*path)}-status-{value['status']}")
+        page.fill(f"{fid(*path)}-score", typed_number(value["score"]))
+        if value.get("note"):
+            page.fill(f"{fid(*path)}-note", value["note"])
+    elif kind == "repeat":
+        group = page.locator(fid(*path))
+        for index, row in enumerate(value):
+            if group.locator(".rows > .row").count() <= index:
+                group.locator(".add-row").click()
+            for sub in field["fields"]:
+                if sub["key"] in row:
+                    fill_field(page, sub, row[sub["key"]], *path, index, sub["key"])
+    elif kind in ("integer", "decimal", "rating"):
+        page.fill(fid(*path), typed_number(value))
+    elif kind == "boolean":
+        page.select_option(fid(*path), "true" if value else "false")
+    elif kind == "select_one":
+        page.select_option(fid(*path), value)
+    elif kind == "select_multiple":
+        for choice in value:
+            page.check(f"{fid(*path)} input[value='{choice}']")
+    else:
+        page.fill(fid(*path), str(value))
+
+
+def fill_form(page: Page, answers: dict[str, Any]) -> None:
+    for section in FORM["sections"]:
+        for field in section["fields"]:
+            value = answers.get(section["key"], {}).get(field["key"])
+            if value is not None and field["type"] != "calculated":
+                fill_field(page, field, value, section["key"], field["key"])
+
+
+def assert_fits(page: Page, width: int) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"the page is {scroll_width} px wide on a {width} px screen"
+
+
+def screenshot(page: Page, name: str, tmp_path: Path) -> None:
+    """The top of the form, at most SCREENSHOT_HEIGHT pixels tall, from a window that tall (so
+    the sticky save/submit bar is drawn at its bottom, as a person sees it)."""
+    viewport = page.viewport_size or DESKTOP
+    height = min(SCREENSHOT_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
+    page.set_viewport_size({"width": viewport["width"], "height": height})
+    page.evaluate("window.scrollTo(0, 0)")
+    shot = tmp_path / name
+    page.screenshot(path=str(shot))
+    page.set_viewport_size(viewport)
+    assert shot.stat().st_size > 10_000  # a page, not a blank
+    target = os.environ.get("CHECKROUND_SCREENSHOTS")
+    if target:
+        shutil.copyfile(shot, ROOT / target / name)
+
+
+def submit_and_check(page: Page, admin: Client, base: str, round_: Round, unit_id: str) -> None:
+    """Submit, read the receipt, and find the same answers on the board and in the store."""
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    page.wait_for_url("**/receipt**")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đã nhận báo cáo")
+    expect(page.locator("#submission-id")).to_have_text(f"{unit_id}-0001")
+    expect(page.locator("#revision")).to_have_text("1")
+    board = {row["unit_id"]: row for row in admin.call("GET", f"/rounds/{round_.id}")["board"]}
+    assert board[unit_id]["state"] == "submitted"
+    assert board[unit_id]["revision"] == 1
+    stored = requests.get(
+        f"{base}/unit_api/rounds/{round_.id}/submission",
+        headers={"Authorization": f"Bearer {round_.token(unit_id)}"},
+        timeout=30,
+    ).json()
+    for section_key, values in seed_answers(unit_id).items():
+        computed = {f["key"] for f in SECTIONS[section_key]["fields"] if f["type"] == "calculated"}
+        given = {key: value for key, value in stored["answers"][section_key].items() if key not in computed}
+        assert given == values, section_key  # everything typed arrived, as typed
+
+
+# -- the tests ------------------------------------------------------------------------------------
+
+
+def test_fill_in_the_whole_form_and_submit(desktop: Page, admin: Client, base: str, tmp_path: Path) -> None:
+    round_ = Round(admin, ["tien-yen"])
+    desktop.goto(round_.link("tien-yen"))
+    fill_form(desktop, seed_answers("tien-yen"))
+    # The totals were computed in the page as the scores were typed (8+7+7+5+8+5+5).
+    expect(desktop.locator('[data-calc="chuong_trinh.diem_chuong_trinh"]')).to_have_text("45")
+    screenshot(desktop, "webform-desktop.png", tmp_path)
+    submit_and_check(desktop, admin, base, round_, "tien-yen")
+
+
+def test_fill_in_and_submit_on_a_375_px_phone(phone: Page, admin: Client, base: str, tmp_path: Path) -> None:
+    round_ = Round(admin, ["hai-quan"])
+    phone.goto(round_.link("hai-quan"))
+    assert_fits(phone, PHONE["width"])
+    fill_form(phone, seed_answers("hai-quan"))
+    assert_fits(phone, PHONE["width"])
+    screenshot(phone, "webform-phone.png", tmp_path)
+    submit_and_check(phone, admin, base, round_, "hai-quan")
+    assert_fits(phone, PHONE["width"])
+
+
+def test_invalid_input_shows_errors_next_to_the_fields_and_keeps_values(phone: Page, admin: Client) -> None:
+    round_ = Round(admin, ["cong-an"])
+    phone.goto(round_.link("cong-an"))
+    score = fid("chuong_trinh", "xay_dung_chuong_trinh") + "-score"
+    phone.check(fid("chuong_trinh", "xay_dung_chuong_trinh") + "-status-yes")
+    phone.fill(score, "80")
+    phone.fill(fid("chuong_trinh", "so_cong_trinh"), "mười")
+    phone.fill(fid("danh_gia", "diem_manh"), "Giữ nguyên <điều này>")
+    phone.get_by_role("button", name="Gửi báo cáo").click()
+    phone.wait_for_load_state()
+
+    score_error = phone.locator(f"{score}-error")
+    expect(score_error).to_have_text("Phải nằm trong khoảng từ 0 đến 8.")
+    expect(score_error).to_have_attribute("role", "alert")
+    expect(phone.locator(score)).to_have_attribute("aria-invalid", "true")
+    expect(phone.locator(score)).to_have_attribute("aria-describedby", re.compile(rf"\b{score[1:]}-error\b"))
+    expect(phone.locator(score)).to_have_value("80")
+    count = fid("chuong_trinh", "so_cong_trinh")
+    expect(phone.locator(f"{count}-error")).to_have_text("Phải là một số nguyên.")
+    expect(phone.locator(count)).to_have_value("mười")
+    expect(phone.locator(fid("danh_gia", "diem_manh"))).to_have_value("Giữ nguyên <điều này>")
+    # A required field left empty says so, next to it; the summary at the top links to each.
+    expect(phone.locator(fid("danh_gia", "han_che") + "-error")).to_have_text("Trường này là bắt buộc.")
+    summary = phone.locator("#error-summary")
+    expect(summary).to_be_visible()
+    summary.get_by_role("link").first.click()
+    assert phone.evaluate("location.hash") == "#f-chuong_trinh-xay_dung_chuong_trinh"
+    assert_fits(phone, PHONE["width"])
+
+    # The same in English, from the language switch.
+    phone.get_by_role("link", name="English").click()
+    phone.fill(score, "9")
+    phone.get_by_role("button", name="Submit").click()
+    expect(phone.locator(f"{score}-error")).to_have_text("Must be between 0 and 8.")
+    assert admin.call("GET", f"/rounds/{round_.id}")["board"][0]["state"] == "missing"
+
+
+def test_relevance_rule_hides_and_shows_the_loan_figures(desktop: Page, admin: Client) -> None:
+    round_ = Round(admin, ["mong-cai"])
+    desktop.goto(round_.link("mong-cai"))
+    manages = fid("von_vay", "co_quan_ly_von_vay")
+    figures = [desktop.locator(fid("von_vay", key) + "-field") for key in ("du_no", "so_ho_vay", "no_qua_han")]
+    desktop.select_option(manages, "true")
+    for figure in figures:
+        expect(figure).to_be_visible()
+    desktop.fill(fid("von_vay", "du_no"), "500")
+    desktop.select_option(manages, "false")
+    for figure in figures:
+        expect(figure).to_be_hidden()
+    expect(desktop.locator(fid("von_vay", "du_no"))).to_be_disabled()  # not posted, as the server would drop it
+    desktop.get_by_role("button", name="Lưu nháp").click()
+    expect(desktop.locator("#notice")).to_have_text("Đã lưu bản nháp. Báo cáo chưa được gửi.")
+    for figure in figures:
+        expect(figure).to_be_hidden()  # drawn hidden again from the saved answer
+    desktop.select_option(manages, "true")
+    for figure in figures:
+        expect(figure).to_be_visible()
+    expect(desktop.locator(fid("von_vay", "du_no"))).to_have_value("")  # the hidden answer was not kept
+
+
+def test_calculated_total_follows_the_scores(desktop: Page, admin: Client) -> None:
+    round_ = Round(admin, ["bien-phong"])
+    desktop.goto(round_.link("bien-phong"))
+    total = desktop.locator('[data-calc="chuong_trinh.diem_chuong_trinh"]')
+    expect(total).to_have_text("0")  # no score yet: each counts 0, as the rule's default says
+    desktop.fill(fid("chuong_trinh", "xay_dung_chuong_trinh") + "-score", "8")
+    expect(total).to_have_text("8")
+    desktop.fill(fid("chuong_trinh", "cong_tac_giao_duc") + "-score", "6,5")
+    expect(total).to_have_text("14,5")
+    desktop.fill(fid("chuong_trinh", "thang_thanh_nien") + "-score", "4")
+    expect(total).to_have_text("18,5")
+    desktop.fill(fid("chuong_trinh", "cong_tac_giao_duc") + "-score", "")
+    expect(total).to_have_text("12")
+    desktop.fill(fid("chuong_trinh", "thang_thanh_nien") + "-score", "bốn")
+    expect(total).to_have_text("—")  # not a number: no total, as on the server
+    other = desktop.locator('[data-calc="phoi_hop.diem_phoi_hop"]')
+    desktop.fill(fid("phoi_hop", "thuc_hien_phoi_hop") + "-score", "5")
+    expect(other).to_have_text("5")
+
+
+def test_repeat_items_are_added_and_removed(desktop: Page, admin: Client) -> None:
+    round_ = Round(admin, ["than-quang-ninh"])
+    desktop.goto(round_.link("than-quang-ninh"))
+    group = desktop.locator(fid("chuong_trinh", "cong_trinh_tieu_bieu"))
+    rows = group.locator(".rows > .row")
+    add = group.locator(".add-row")
+    expect(rows).to_have_count(1)
+    add.click()
+    add.click()
+    expect(rows).to_have_count(3)
+    expect(rows.locator(".row-n")).to_have_text(["1", "2", "3"])
+    names = ["Trồng cây phủ xanh bãi thải mỏ", "Thư viện <số>", "Cải tạo nhà văn hóa"]
+    for index, name in enumerate(names):
+        desktop.fill(fid("chuong_trinh", "cong_trinh_tieu_bieu", index, "ten"), name)
+        # Each new row's inputs are labelled by their own <label for>.
+        expect(desktop.get_by_label("Tên công trình, phần việc").nth(index)).to_have_value(name)
+    rows.nth(1).get_by_role("button", name="Xóa mục này").click()
+    expect(rows).to_have_count(2)
+    expect(rows.locator(".row-n")).to_have_text(["1", "2"])
+    expect(add).to_be_focused()
+    desktop.get_by_role("button", name="Lưu nháp").click()
+    expect(desktop.locator("#notice")).to_be_visible()
+    kept = [names[0], names[2], ""]  # saved in order, and one blank row to fill in
+    expect(rows).to_have_count(len(kept))
+    for index, name in enumerate(kept):
+        expect(desktop.locator(fid("chuong_trinh", "cong_trinh_tieu_bieu", index, "ten"))).to_have_value(name)
+
+    # At most 10 items: the add button goes when the group is full, and comes back.
+    while rows.count() < 10:
+        add.click()
+    expect(add).to_be_hidden()
+    rows.last.get_by_role("button", name="Xóa mục này").click()
+    expect(add).to_be_visible()
+
+
+def test_a_draft_survives_a_reload(desktop: Page, admin: Client) -> None:
+    round_ = Round(admin, ["cong-an"])
+    desktop.goto(round_.link("cong-an"))
+    answers = seed_answers("cong-an")
+    partial = {key: answers[key] for key in ("chuong_trinh", "chi_doan_dan_cu", "danh_gia")}
+    fill_form(desktop, partial)
+    desktop.get_by_role("button", name="Lưu nháp").click()
+    expect(desktop.locator("#notice")).to_have_text("Đã lưu bản nháp. Báo cáo chưa được gửi.")
+    desktop.reload()
+    checklist = answers["chuong_trinh"]["xay_dung_chuong_trinh"]
+    radio = fid("chuong_trinh", "xay_dung_chuong_trinh") + f"-status-{checklist['status']}"
+    expect(desktop.locator(radio)).to_be_checked()
+    expect(desktop.locator(fid("chuong_trinh", "so_cong_trinh"))).to_have_value(
+        str(answers["chuong_trinh"]["so_cong_trinh"])
+    )
+    expect(desktop.locator(fid("chi_doan_dan_cu", "tan_suat_sinh_hoat"))).to_have_value(
+        answers["chi_doan_dan_cu"]["tan_suat_sinh_hoat"]
+    )
+    for choice in answers["chi_doan_dan_cu"]["hinh_thuc_sinh_hoat"]:
+        expect(
+            desktop.locator(f"{fid('chi_doan_dan_cu', 'hinh_thuc_sinh_hoat')} input[value='{choice}']")
+        ).to_be_checked()
+    expect(desktop.locator(fid("danh_gia", "han_che"))).to_have_value(answers["danh_gia"]["han_che"])
+    expect(desktop.locator(fid("danh_gia", "ngay_kiem_tra"))).to_have_value(answers["danh_gia"]["ngay_kiem_tra"])
+    assert admin.call("GET", f"/rounds/{round_.id}")["board"][0]["state"] == "draft"
+
+
+def test_without_javascript_rows_are_added_by_the_server(browser: Browser, admin: Client) -> None:
+    round_ = Round(admin, ["tien-yen"])
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(round_.link("tien-yen"))
+        group = page.locator(fid("chuong_trinh", "cong_trinh_tieu_bieu"))
+        page.fill(fid("chuong_trinh", "cong_trinh_tieu_bieu", 0, "ten"), "Đường điện thắp sáng")
+        page.fill(fid("chuong_trinh", "xay_dung_chuong_trinh") + "-score", "7")
+        group.locator(".add-row").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("#f-chuong_trinh-cong_trinh_tieu_bieu")  # back where the unit was
+        expect(group.locator(".rows > .row")).to_have_count(2)
+        expect(page.locator(fid("chuong_trinh", "cong_trinh_tieu_bieu", 0, "ten"))).to_have_value(
+            "Đường điện thắp sáng"
+        )
+        # The server drew the total too.
+        expect(page.locator('[data-calc="chuong_trinh.diem_chuong_trinh"]')).to_have_text("7")
+        assert admin.call("GET", f"/rounds/{round_.id}")["board"][0]["state"] == "missing"  # nothing saved
+        assert_fits(page, PHONE["width"])
+    finally:
+        context.close()
+
+
+def test_a_label_with_a_script_in_it_shows_as_text(desktop: Page, admin: Client) -> None:
+    hostile = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">'
+    form_id = f"mau-{uuid.uuid4().hex[:8]}"
+    definition = {
+        "id": form_id,
+        "title": {"vi": f"Mẫu thử {hostile}"},
+        "sections": [
+            {
+                "key": "a",
+                "title": {"vi": f"Phần {hostile}"},
+                "fields": [
+                    {"key": "ten", "type": "text", "label": {"vi": f"Tên {hostile}"}, "hint": {"vi": hostile}},
+                    {
+                        "key": "chon",
+                        "type": "select_one",
+                        "label": {"vi": "Chọn"},
+                        "choices": [{"value": "x", "label": {"vi": f"X {hostile}"}}],
+                        "relevant": {"!=": [{"var": "a.ten"}, "</script><script>window.__pwned = true</script>"]},
+                    },
+                ],
+            }
+        ],
+    }
+    admin.call("POST", "/forms", definition)
+    admin.call("POST", f"/forms/{form_id}/versions")
+    round_ = Round(admin, ["ba-che"], form_id=form_id)
+    desktop.goto(round_.link("ba-che"))
+    expect(desktop.get_by_text(f"Tên {hostile}")).to_be_visible()
+    expect(desktop.locator("h1")).to_have_text(f"Mẫu thử {hostile}")
+    expect(desktop.locator(fid("a", "chon"))).to_contain_text(f"X {hostile}")
+    desktop.fill(fid("a", "ten"), "</script><script>window.__pwned = true</script>")
+    expect(desktop.locator(fid("a", "chon") + "-field")).to_be_hidden()  # the rule still ran, as data
+    assert desktop.evaluate("typeof window.__pwned") == "undefined"
+    assert desktop.locator("img").count() == 0
+
+
+def test_the_link_becomes_an_http_only_cookie_and_posts_need_the_csrf_token(desktop: Page, admin: Client) -> None:
+    round_ = Round(admin, ["ba-che"])
+    desktop.goto(round_.link("ba-che"))
+    assert "t=" not in desktop.url
+    assert desktop.url.endswith(f"/web_form/r/{round_.id}")
+    (cookie,) = [c for c in desktop.context.cookies() if c["name"] == f"checkround_{round_.id}"]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert cookie["path"] == "/web_form/r"
+    assert desktop.evaluate("document.cookie") == ""  # no script can read it
+    data = {"action": "draft", "chuong_trinh.so_cong_trinh": "3"}
+    refused = desktop.request.post(desktop.url, form=data, max_redirects=0)
+    assert refused.status == 403
+    assert "Chưa gửi được" in refused.text()
+    csrf = desktop.locator("input[name=csrf]").input_value()
+    accepted = desktop.request.post(desktop.url, form={**data, "csrf": csrf}, max_redirects=0)
+    assert accepted.status == 303
+    assert admin.call("GET", f"/rounds/{round_.id}")["board"][0]["state"] == "draft"
+
+
+def test_a_wrong_link_gets_a_clear_page(desktop: Page, admin: Client) -> None:
+    round_ = Round(admin, ["ba-che"])
+    wrong = round_.link("ba-che").split("?t=")[0] + "?t=mot-duong-dan-sai"
+    response = desktop.goto(wrong)
+    assert response is not None
+    assert response.status == 401
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("Không mở được biểu mẫu")
+    expect(desktop.get_by_role("alert")).to_have_text("Thiếu hoặc sai mã truy cập.")
+    assert "Traceback" not in desktop.content()
+    # Someone else's round with this unit's link: refused, and said so.
+    other = Round(admin, ["cong-an"])
+    response = desktop.goto(other.link("cong-an").split("?t=")[0] + "?t=" + round_.token("ba-che"))
+    assert response is not None
+    assert response.status == 403
+    expect(desktop.get_by_text("Đường dẫn này dành cho một đợt kiểm tra hoặc một đơn vị khác.")).to_be_visible()
