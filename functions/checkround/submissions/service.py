@@ -83,9 +83,12 @@ def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
     unit_id, round_doc = unit_round(ctx, principal, round_id)
     entry = ctx.store.get(entry_path(round_id, unit_id)) or {}
     latest = _latest(ctx, round_id, entry)
+    unit = ctx.store.get(f"units/{unit_id}") or {}
     return {
         "round": _public_round(round_doc),
         "unit_id": unit_id,
+        "unit_name": unit.get("name") or unit_id,
+        "unit_name_en": unit.get("name_en"),
         "form": get_version(ctx, round_doc["form_id"], round_doc["form_version"]),
         "form_version": round_doc["form_version"],
         "state": entry.get("state", "missing"),
