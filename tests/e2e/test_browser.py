@@ -23,7 +23,6 @@ import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from checkround.devstack.client import Client
-from checkround.devstack.emulator import free_port
 from checkround.devstack.seed import round_body
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import ROOT, seed_answers, seed_form, seed_round_template
@@ -40,14 +39,6 @@ GROUP = "chuong_trinh.cong_trinh_tieu_bieu"
 
 
 # -- the stack, the browser and rounds ----------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(tmp_path_factory.mktemp("browser") / "local", free_port(), free_port())
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")

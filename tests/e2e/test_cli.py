@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -20,33 +19,11 @@ import requests
 import yaml
 
 from checkround.devstack.emulator import free_port
+from tests.e2e.conftest import run_cli as checkround
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import small_form
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(tmp_path_factory.mktemp("cli") / "local", free_port(), free_port())
-    running.start()
-    yield running
-    running.stop()
-
-
-def checkround(stack: RunningStack, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m checkround.cli ARGS`` with the stack's environment: no --url or --token,
-    so the defaults (CHECKROUND_PORT, $CHECKROUND_LOCAL_DIR/admin-token) are what is tested."""
-    environment = {key: value for key, value in stack.env.items() if key not in ("CHECKROUND_URL", "CHECKROUND_TOKEN")}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "checkround.cli", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> list[str]:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,6 +18,7 @@ import pytest
 import requests
 
 from checkround.devstack.emulator import free_port
+from tests.e2e.conftest import run_cli as checkround
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import ROOT
 
@@ -27,30 +26,6 @@ pytestmark = pytest.mark.e2e
 
 SEED_UNITS = ROOT / "schemas" / "seed" / "units.csv"
 BAD_ID = "mã đơn vị chỉ gồm chữ thường không dấu, chữ số và '-', bắt đầu bằng một chữ cái, tối đa 63 ký tự"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(tmp_path_factory.mktemp("cli-units") / "local", free_port(), free_port())
-    running.start()
-    yield running
-    running.stop()
-
-
-def checkround(stack: RunningStack, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m checkround.cli ARGS`` with the stack's environment and no --url or --token:
-    the defaults (CHECKROUND_PORT, $CHECKROUND_LOCAL_DIR/admin-token) lead to the stack."""
-    environment = {key: value for key, value in stack.env.items() if key not in ("CHECKROUND_URL", "CHECKROUND_TOKEN")}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "checkround.cli", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
 
 
 def imported(result: subprocess.CompletedProcess[str], count: int, label: str) -> None:
