@@ -2,11 +2,13 @@
 
 Each HTTP function imports only its own route table, on first call, so ``unit_api`` never
 loads the report stack (Jinja2, WeasyPrint) at cold start.
+
+Logging is set up here, once per instance: JSON lines for Cloud Logging in the cloud, plain
+text locally (``CHECKROUND_LOG_FORMAT``; see ``checkround.logs``).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import functions_framework
@@ -14,10 +16,11 @@ from cloudevents.http.event import CloudEvent
 from flask import Request
 from werkzeug.wrappers import Response
 
-from checkround import wiring
+from checkround import logs, wiring
+from checkround.config import settings
 from checkround.http.core import dispatch
 
-logging.basicConfig(level=logging.INFO)
+logs.configure(settings().log_format, settings().project)
 
 
 @functions_framework.http

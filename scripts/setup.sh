@@ -39,4 +39,22 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
   echo "$sum" > "$stamp"
 fi
+# checkov (the Terraform policy gate of `make check`) in a venv of its own inside $VENV: it pins
+# packaging<24 and brings bc-python-hcl2, whose `hcl2` module would shadow python-hcl2.
+checkov_venv="$VENV/checkov"
+checkov_stamp="$checkov_venv/.requirements.sha256"
+checkov_sum=$(sha256sum requirements-checkov.txt | cut -d' ' -f1)
+if [ ! -f "$checkov_stamp" ] || [ "$(cat "$checkov_stamp")" != "$checkov_sum" ]; then
+  echo "setup: installing checkov into $checkov_venv"
+  [ -x "$checkov_venv/bin/python" ] || "$PYTHON" -m venv "$checkov_venv"
+  "$checkov_venv/bin/python" -m pip install -q --disable-pip-version-check -r requirements-checkov.txt
+  echo "$checkov_sum" > "$checkov_stamp"
+fi
+
+# The offline `terraform fmt -check` (infra/tools: hclwrite compiled to WebAssembly), from the
+# npm registry, only when missing. Without node the gate says so and skips (see the Makefile).
+if command -v npm >/dev/null 2>&1 && [ ! -f infra/tools/node_modules/@cdktf/hcl-tools/package.json ]; then
+  echo "setup: installing the HCL formatter into infra/tools/node_modules"
+  (cd infra/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 [ -x "$VENV/bin/checkround" ] || { "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .; rm -rf functions/checkround.egg-info; }  # the checkround CLI (editable); egg-info would be litter in the functions bundle

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .config import Settings
-from .storage.ports import BlobStore, Clock, DocumentStore
+from .storage.ports import BlobStore, Clock, DocumentStore, IdTokenVerifier
 
 
 class SystemClock:
@@ -20,3 +20,5 @@ class Context:
     blobs: BlobStore
     clock: Clock
     settings: Settings
+    # Verifies Google ID tokens for admin sign-in; None where no admin e-mail is configured.
+    id_tokens: IdTokenVerifier | None = None

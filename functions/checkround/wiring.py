@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .config import settings
 from .context import Context, SystemClock
-from .storage.ports import BlobStore
+from .storage.ports import BlobStore, IdTokenVerifier
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +24,15 @@ def context() -> Context:
         from .storage.blobs import LocalBlobStore
 
         blobs = LocalBlobStore(config.blob_dir)
-    return Context(store=store_for(config.project), blobs=blobs, clock=SystemClock(), settings=config)
+    id_tokens: IdTokenVerifier | None = None
+    if config.admin_emails:
+        # Only when someone may sign in with Google: otherwise google-auth is never loaded.
+        from .storage.google_identity import GoogleIdTokenVerifier
+
+        id_tokens = GoogleIdTokenVerifier(config.id_token_audiences)
+    return Context(
+        store=store_for(config.project), blobs=blobs, clock=SystemClock(), settings=config, id_tokens=id_tokens
+    )
 
 
 def reset() -> None:

@@ -68,12 +68,16 @@ class Emulator:
         functions_emulator: str | None = None,
         import_from: Path | None = None,
         log_file: Path | None = None,
+        rules: Path | None = None,
     ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.functions_emulator = functions_emulator
         self.import_from = import_from
         self.log_file = log_file
+        # Security rules to enforce on client (non-admin) requests, e.g. firestore.rules; the
+        # server client libraries the functions use bypass them, as they do in the cloud.
+        self.rules = rules
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -93,6 +97,8 @@ class Emulator:
         args = [EMULATOR_BIN, "--host", self.host, "--port", str(self.port)]
         if self.functions_emulator:
             args += ["--functions_emulator", self.functions_emulator]
+        if self.rules:
+            args += ["--rules", str(self.rules)]
         metadata = latest_export(self.import_from) if self.import_from else None
         if metadata:
             args += ["--import-data", str(metadata)]

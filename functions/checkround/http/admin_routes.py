@@ -14,7 +14,7 @@ from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router
 
-router = Router()
+router = Router("admin_api")
 
 
 @router.route("/forms", ["POST"])

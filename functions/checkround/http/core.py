@@ -2,29 +2,35 @@
 
 A function is a :class:`Router` (a werkzeug URL map plus handlers). :func:`dispatch` turns a
 request into a response and is the single place where :class:`AppError` becomes JSON; anything
-else that escapes a handler is logged and answered with a generic 500 that leaks nothing.
+else that escapes a handler is logged and answered with a generic 500 that leaks nothing. It
+also writes the one access-log line per request (see ``checkround.logs``), and every router
+answers ``GET /healthz`` (and ``/health``) without authentication.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from checkround import logs
 from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.messages import pick_language
-from checkround.rounds.tokens import Principal, authenticate
+from checkround.rounds.tokens import Principal, authenticate, authenticate_id_token, looks_like_jwt
 from checkround.storage.ports import Contention
 
 log = logging.getLogger("checkround.http")
+access_log = logging.getLogger("checkround.access")
 
 Reply = Response | tuple[int, Any]
 Handler = Callable[..., Reply]
@@ -46,21 +52,32 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 @dataclass
 class RequestContext:
     request: Request
-    ctx: Context
+    context: Callable[[], Context]
     language: str
     _principal: Principal | None = field(default=None)
     language_for_page: str = "vi"
 
-    def principal(self, recheck_later: bool = False) -> Principal:
+    @cached_property
+    def ctx(self) -> Context:
+        # Built on first use, so a route that needs no services (the health check) never
+        # creates the Firestore client or looks for credentials.
+        return self.context()
+
+    def principal(self, recheck_later: bool = False, admin_sign_in: bool = False) -> Principal:
+        """Who sent the request. ``admin_sign_in`` also accepts a Google ID token (admin routes
+        only: a unit route never passes it, so a JWT there is refused as an unknown token)."""
         if self._principal is None:
             header = self.request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
             bearer = token.strip() if scheme.lower() == "bearer" else None
-            self._principal = authenticate(self.ctx, bearer, recheck_later)
+            if admin_sign_in and bearer and looks_like_jwt(bearer):
+                self._principal = authenticate_id_token(self.ctx, bearer)
+            else:
+                self._principal = authenticate(self.ctx, bearer, recheck_later)
         return self._principal
 
     def require_admin(self) -> Principal:
-        principal = self.principal()
+        principal = self.principal(admin_sign_in=True)
         if principal.kind != "admin":
             raise AppError("forbidden")
         return principal
@@ -105,9 +122,31 @@ class IdConverter(BaseConverter):
 
 
 class Router:
-    def __init__(self) -> None:
+    """The routes of one HTTP function; ``name`` is the function's (logs and health checks)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
         self._map = Map(strict_slashes=False, converters={"id": IdConverter})
         self._handlers: dict[str, Handler] = {}
+        # /healthz as asked of every function; /health too, because Cloud Run (where 2nd-gen
+        # functions run) reserves some paths that end in "z" and may answer them itself.
+        for path in ("/healthz", "/health"):
+            self.route(path, ["GET"])(self._health)
+
+    def _health(self, rc: RequestContext) -> Reply:
+        """Liveness: answers without authentication and without touching Firestore, so a
+        database outage never makes the platform restart instances that are fine (and the
+        check costs no reads). ``?deep=1`` reads one document to check Firestore as well."""
+        if rc.request.args.get("deep") != "1":
+            return 200, {"status": "ok", "function": self.name}
+        try:
+            rc.ctx.store.get("health/probe")
+        except Exception:
+            log.warning("deep health check: Firestore read failed", exc_info=True)
+            return json_response(
+                503, {"status": "unavailable", "function": self.name, "firestore": "error"}, {"Retry-After": "5"}
+            )
+        return 200, {"status": "ok", "function": self.name, "firestore": "ok"}
 
     def route(self, path: str, methods: list[str]) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
@@ -118,22 +157,34 @@ class Router:
 
         return register
 
-    def match(self, request: Request) -> tuple[Handler, dict[str, Any]]:
+    def match(self, request: Request) -> tuple[Handler, dict[str, Any], str]:
+        """The handler, its arguments and the matched rule (the path template, for logs)."""
         adapter = self._map.bind_to_environ(request.environ)
         try:
-            endpoint, args = adapter.match(request.path, method=request.method)
+            rule, args = adapter.match(request.path, method=request.method, return_rule=True)
         except MethodNotAllowed as exc:
             raise AppError("method_not_allowed") from exc
         except NotFound as exc:
             raise AppError("not_found", what=_NOT_FOUND) from exc
-        return self._handlers[endpoint], dict(args)
+        assert isinstance(rule.endpoint, str)
+        return self._handlers[rule.endpoint], dict(args), rule.rule
 
 
 def dispatch(router: Router, request: Request, context: Callable[[], Context]) -> Response:
+    started = time.perf_counter()
+    headers = {name: request.headers.get(name, "") for name in logs.HEADERS}
+    with logs.request_scope(headers, router.name) as scope:
+        response = _handle(router, request, context, scope)
+        response.headers["X-Request-Id"] = scope.request_id
+        _log_access(request, response, scope, time.perf_counter() - started)
+    return response
+
+
+def _handle(router: Router, request: Request, context: Callable[[], Context], scope: logs.RequestScope) -> Response:
     language = pick_language(request.headers.get("Accept-Language"))
     try:
-        handler, args = router.match(request)
-        rc = RequestContext(request=request, ctx=context(), language=language)
+        handler, args, scope.route = router.match(request)
+        rc = RequestContext(request=request, context=context, language=language)
         reply = handler(rc, **args)
     except AppError as exc:
         return json_response(exc.status, exc.to_body(language))
@@ -141,9 +192,41 @@ def dispatch(router: Router, request: Request, context: Callable[[], Context]) -
         busy = AppError("busy")
         return json_response(busy.status, busy.to_body(language), headers={"Retry-After": "1"})
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The route template, not the path or URL: nothing a client sent ends up in the log.
+        log.exception("unhandled error on %s %s", request.method, scope.route)
         return json_response(500, {"error": {"code": "internal", "message": "Internal error."}})
     if isinstance(reply, Response):
         return reply
     status, body = reply
     return json_response(status, body)
+
+
+def _log_access(request: Request, response: Response, scope: logs.RequestScope, seconds: float) -> None:
+    """One line per request: method, route template, status, latency. Deliberately no query
+    string (a unit link's ``?t=`` token), no headers (``Authorization``) and no body (answers).
+    A streamed download is logged when its response starts, not when the last byte leaves."""
+    route = scope.route or "(no route)"
+    # A 5xx is worth a look (a crash is also logged as ERROR where it happened); 4xx are the
+    # clients' mistakes and stay INFO, so alerting on WARNING+ is not drowned by them.
+    access_log.log(
+        logging.WARNING if response.status_code >= 500 else logging.INFO,
+        "%s %s %s %.1f ms",
+        request.method,
+        route,
+        response.status_code,
+        seconds * 1000,
+        extra={
+            "fields": {
+                "status": response.status_code,
+                "latency_ms": round(seconds * 1000, 1),
+                # Cloud Logging shows this as the request line of the entry; the URL is the
+                # template on purpose (see above).
+                "httpRequest": {
+                    "requestMethod": request.method,
+                    "requestUrl": route,
+                    "status": response.status_code,
+                    "latency": f"{seconds:.6f}s",
+                },
+            }
+        },
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from checkround import logs
 from checkround.context import Context
 from checkround.reports.service import handle_round_update
 from checkround.storage.firestore_events import decode_document_event
@@ -13,6 +14,13 @@ log = logging.getLogger("checkround.events")
 
 
 def handle_firestore_event(event: Any, ctx: Context) -> str:
+    # The event id is the request id of everything logged while handling it, so the lines of
+    # one delivery (and of its retries, which keep the id) can be found together.
+    with logs.request_scope({"X-Request-Id": str(event["id"])}, "on_round_closed"):
+        return _handle(event, ctx)
+
+
+def _handle(event: Any, ctx: Context) -> str:
     path, old, new = decode_document_event(event.get_data())
     if not path or not path.startswith("rounds/") or path.count("/") != 1:
         log.info("ignoring event %s for %s", event["id"], path)

@@ -6,7 +6,7 @@ from checkround.rounds import service as rounds
 
 from .core import Reply, RequestContext, Router
 
-router = Router()
+router = Router("close_due_rounds")
 
 
 @router.route("/", ["POST", "GET"])

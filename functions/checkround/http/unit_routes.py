@@ -9,7 +9,7 @@ from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router, json_response
 
-router = Router()
+router = Router("unit_api")
 
 
 @router.route("/rounds/<id:round_id>/form", ["GET"])

@@ -50,7 +50,7 @@ from checkround.submissions import service as submissions
 from .core import Reply, RequestContext, Router, read_body
 from .webform_session import cookie_name, csrf_matches, csrf_token, seal, unseal
 
-router = Router()
+router = Router("web_form")
 
 LANGUAGES = ("vi", "en")
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"

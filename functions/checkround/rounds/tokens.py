@@ -2,12 +2,17 @@
 
 A token document lives at ``tokens/{hash}``; its ``kind`` is ``admin`` or ``unit`` and a unit
 token names the one round and the one unit it may act for.
+
+Admins may also sign in with a Google ID token (a JWT) whose verified e-mail is on the
+``CHECKROUND_ADMIN_EMAILS`` allowlist: :func:`authenticate_id_token`. Only admin routes try
+it; a JWT is never a unit's credential.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 import weakref
@@ -16,6 +21,7 @@ from typing import Any
 
 from checkround.context import Context
 from checkround.errors import AppError
+from checkround.storage.ports import InvalidIdToken
 
 
 def hash_token(token: str, pepper: str) -> str:
@@ -105,3 +111,37 @@ def authenticate(ctx: Context, token: str | None, recheck_later: bool = False) -
 
 def token_still_valid(doc: dict[str, Any] | None) -> bool:
     return doc is not None and not doc.get("revoked")
+
+
+# Three base64url segments (header.payload.signature). Our own tokens never hold a dot, so the
+# shape alone tells the two kinds apart; 4 KB is far above any Google ID token.
+_JWT_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_JWT_MAX_LENGTH = 4096
+
+
+def looks_like_jwt(token: str | None) -> bool:
+    return bool(token) and len(token or "") <= _JWT_MAX_LENGTH and _JWT_SHAPE.fullmatch(token or "") is not None
+
+
+def authenticate_id_token(ctx: Context, token: str) -> Principal:
+    """The admin behind a Google ID token, or ``unauthenticated``.
+
+    The verifier (an adapter) checks signature, expiry, audience and issuer; here the policy:
+    Google must have verified the e-mail, and the e-mail must be on the allowlist. The
+    principal is named by that e-mail, so the audit log shows which admin acted.
+    """
+    allowlist = ctx.settings.admin_emails
+    if ctx.id_tokens is None or not allowlist or not looks_like_jwt(token):
+        raise AppError("unauthenticated")
+    try:
+        claims = ctx.id_tokens.verify(token)
+    except InvalidIdToken as exc:
+        raise AppError("unauthenticated") from exc
+    email = claims.get("email")
+    # Google sends a JSON boolean; a string "true" or a missing claim is not verification.
+    if claims.get("email_verified") is not True or not isinstance(email, str):
+        raise AppError("unauthenticated")
+    email = email.strip().lower()
+    if email not in allowlist:
+        raise AppError("unauthenticated")
+    return Principal(kind="admin", name=email)

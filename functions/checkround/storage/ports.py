@@ -82,3 +82,16 @@ class BlobStore(Protocol):
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
+
+
+class InvalidIdToken(Exception):
+    """An identity token that could not be verified (signature, expiry, audience, issuer...)."""
+
+
+class IdTokenVerifier(Protocol):
+    def verify(self, token: str) -> Doc:
+        """The claims of a token whose signature, expiry, audience and issuer all check out.
+
+        Raises :class:`InvalidIdToken` for anything else; deciding *who* may act on those
+        claims (the admin allowlist) is the caller's business, not the verifier's.
+        """

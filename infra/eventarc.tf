@@ -1,0 +1,60 @@
+# on_round_closed: the Firestore update event of rounds/{roundId}, delivered by Eventarc.
+# Every close flips rounds/{id}.status in one transaction; the handler claims the summary job
+# in a transaction, so the at-least-once delivery and the retries below are safe.
+resource "google_cloudfunctions2_function" "on_round_closed" {
+  name        = "on_round_closed"
+  location    = var.region
+  description = "Checkround: renders a round's summary PDF when the round closes."
+
+  build_config {
+    runtime         = "python311"
+    entry_point     = "on_round_closed"
+    service_account = google_service_account.build.id
+    source {
+      storage_source {
+        bucket = local.source_storage.bucket
+        object = local.source_storage.object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.runtime["on_round_closed"].email
+    available_memory                 = "2Gi"
+    available_cpu                    = "1"
+    timeout_seconds                  = 540 # below CHECKROUND_SUMMARY_LEASE_SECONDS (600): a live render keeps its claim
+    max_instance_count               = var.max_instances
+    max_instance_request_concurrency = 1
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY" # Eventarc counts as internal
+    all_traffic_on_latest_revision   = true
+    environment_variables = merge(local.common_env, {
+      CHECKROUND_GCS_BUCKET            = google_storage_bucket.reports.name
+      CHECKROUND_PUBLIC_URL            = local.public_url
+      CHECKROUND_SUMMARY_LEASE_SECONDS = "600"
+    })
+  }
+
+  event_trigger {
+    trigger_region        = local.firestore_location
+    event_type            = "google.cloud.firestore.document.v1.updated"
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.trigger.email
+
+    event_filters {
+      attribute = "database"
+      value     = google_firestore_database.default.name
+    }
+    event_filters {
+      attribute = "document"
+      value     = "rounds/{roundId}"
+      operator  = "match-path-pattern"
+    }
+  }
+
+  depends_on = [
+    google_project_iam_member.build,
+    google_project_iam_member.build_sources,
+    google_project_iam_member.trigger_event_receiver,
+    google_service_account_iam_member.pubsub_mints_trigger_tokens,
+  ]
+}

@@ -1,0 +1,62 @@
+resource "google_firestore_database" "default" {
+  name                              = "(default)"
+  location_id                       = local.firestore_location
+  type                              = "FIRESTORE_NATIVE"
+  concurrency_mode                  = "PESSIMISTIC"
+  app_engine_integration_mode       = "DISABLED"
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  delete_protection_state           = "DELETE_PROTECTION_ENABLED"
+  deletion_policy                   = "ABANDON"
+
+  depends_on = [google_project_service.apis]
+}
+
+# The queries the code runs (grep "Where(" functions/):
+#   tokens   where round_id == R and unit_id in [...]      (rounds/service.py, token revocation)
+#   rounds   where status == "open"                         (close_due_rounds: one field, automatic index)
+#   rounds/*/submissions where submission_id in [...]      (exports: one field, automatic index)
+#   rounds/*/submissions where form_version < / > V        (exports: one field, automatic index)
+#   every other list reads a (sub)collection in document-id order: no index needed.
+# Only the tokens query combines two fields. Firestore can answer it by merging the two
+# single-field indexes, but a composite index serves it straight from one index scan (and
+# is what the console asks for once merging gets expensive), so it is declared.
+resource "google_firestore_index" "tokens_round_unit" {
+  database    = google_firestore_database.default.name
+  collection  = "tokens"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "round_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "unit_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+# The repository's security rules (firestore.rules: no direct client access; the functions use
+# IAM through the server client, which rules do not apply to), released on the database.
+resource "google_firebaserules_ruleset" "firestore" {
+  source {
+    files {
+      name    = "firestore.rules"
+      content = file("${path.module}/../firestore.rules")
+    }
+  }
+
+  depends_on = [google_firestore_database.default]
+}
+
+resource "google_firebaserules_release" "firestore" {
+  name         = "cloud.firestore"
+  ruleset_name = google_firebaserules_ruleset.firestore.name
+
+  lifecycle {
+    replace_triggered_by = [google_firebaserules_ruleset.firestore]
+  }
+}

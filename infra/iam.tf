@@ -1,0 +1,137 @@
+# One runtime service account per function, plus one for the Eventarc trigger, one for Cloud
+# Scheduler and one for the builds. Each gets only what its function's code paths use.
+locals {
+  runtime_accounts = {
+    admin_api        = "cr-admin-api"
+    unit_api         = "cr-unit-api"
+    web_form         = "cr-web-form"
+    close_due_rounds = "cr-close-due-rounds"
+    on_round_closed  = "cr-on-round-closed"
+  }
+  # Functions that read or write report PDFs: on_round_closed renders them, admin_api serves
+  # them and re-renders on demand.
+  pdf_functions = ["admin_api", "on_round_closed"]
+  # Functions that hash unit tokens or seal the web form's session: they need the pepper.
+  pepper_functions = ["admin_api", "unit_api", "web_form"]
+}
+
+resource "google_service_account" "runtime" {
+  for_each     = local.runtime_accounts
+  account_id   = each.value
+  display_name = "Checkround ${each.key} (runtime)"
+  depends_on   = [google_project_service.apis]
+}
+
+resource "google_service_account" "trigger" {
+  account_id   = "cr-round-closed-trigger"
+  display_name = "Checkround Eventarc trigger of on_round_closed"
+  depends_on   = [google_project_service.apis]
+}
+
+resource "google_service_account" "scheduler" {
+  account_id   = "cr-scheduler"
+  display_name = "Checkround Cloud Scheduler caller of close_due_rounds"
+  depends_on   = [google_project_service.apis]
+}
+
+resource "google_service_account" "build" {
+  account_id   = "cr-build"
+  display_name = "Checkround Cloud Build (function images)"
+  depends_on   = [google_project_service.apis]
+}
+
+# Firestore: every function reads and writes documents (no admin rights, no index changes).
+resource "google_project_iam_member" "datastore_user" {
+  for_each = local.runtime_accounts
+  project  = var.project
+  role     = "roles/datastore.user"
+  member   = google_service_account.runtime[each.key].member
+}
+
+# Report PDFs: object admin on the reports bucket only, for the functions that handle PDFs.
+resource "google_storage_bucket_iam_member" "reports" {
+  for_each = toset(local.pdf_functions)
+  bucket   = google_storage_bucket.reports.name
+  role     = "roles/storage.objectAdmin"
+  member   = google_service_account.runtime[each.key].member
+}
+
+# The token pepper: this one secret, only where tokens are hashed or sessions sealed.
+resource "google_secret_manager_secret_iam_member" "pepper" {
+  for_each  = toset(local.pepper_functions)
+  secret_id = google_secret_manager_secret.token_pepper.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.runtime[each.key].member
+}
+
+# Eventarc: the trigger's identity receives events and may invoke on_round_closed only.
+resource "google_project_iam_member" "trigger_event_receiver" {
+  project = var.project
+  role    = "roles/eventarc.eventReceiver"
+  member  = google_service_account.trigger.member
+}
+
+resource "google_cloud_run_v2_service_iam_member" "trigger_invokes_on_round_closed" {
+  name     = google_cloudfunctions2_function.on_round_closed.service_config[0].service
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = google_service_account.trigger.member
+}
+
+# Eventarc delivers Firestore events through Pub/Sub push, whose service agent mints the
+# trigger identity's OIDC tokens (needed explicitly in projects made before April 2021).
+resource "google_service_account_iam_member" "pubsub_mints_trigger_tokens" {
+  service_account_id = google_service_account.trigger.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  depends_on         = [google_project_service.apis]
+}
+
+# Cloud Scheduler: invoker on close_due_rounds only.
+resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_close_due_rounds" {
+  name     = google_cloudfunctions2_function.close_due_rounds.service_config[0].service
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = google_service_account.scheduler.member
+}
+
+# Public invocation ONLY for the three functions people call over the internet. Cloud Run
+# IAM lets anyone reach them; the functions authenticate every request themselves: admin_api
+# with an admin bearer token or an allowlisted Google ID token, unit_api with the unit's
+# bearer token (scoped to one round and unit), web_form with the unit link's token and then
+# its signed session cookie. Browsers cannot send Google-signed identity tokens, so
+# IAM-authenticated invocation is no option for unit links.
+resource "google_cloud_run_v2_service_iam_member" "public" {
+  for_each = {
+    admin_api = google_cloudfunctions2_function.admin_api.service_config[0].service
+    unit_api  = google_cloudfunctions2_function.unit_api.service_config[0].service
+    web_form  = google_cloudfunctions2_function.web_form.service_config[0].service
+  }
+  name     = each.value
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# Builds: the roles Cloud Run functions documents for a custom build service account, instead
+# of the default Compute Engine account with Editor: build logs, the image in Artifact Registry,
+# and objects in the function-source buckets only (ours and the gcf-v2-* ones Cloud Functions
+# stages the source in), by an IAM condition on the bucket name.
+resource "google_project_iam_member" "build" {
+  for_each = toset(["roles/logging.logWriter", "roles/artifactregistry.writer"])
+  project  = var.project
+  role     = each.value
+  member   = google_service_account.build.member
+}
+
+resource "google_project_iam_member" "build_sources" {
+  project = var.project
+  role    = "roles/storage.objectAdmin"
+  member  = google_service_account.build.member
+
+  condition {
+    title       = "function-source-buckets"
+    description = "Only the buckets holding function sources and build caches."
+    expression  = "resource.name.startsWith(\"projects/_/buckets/gcf-v2-\") || resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.source.name}\")"
+  }
+}

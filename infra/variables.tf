@@ -1,0 +1,71 @@
+variable "project" {
+  description = "Google Cloud project id to deploy into."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions, the buckets and the scheduler job (asia-southeast1 is the closest to Vietnam)."
+  type        = string
+  default     = "asia-southeast1"
+}
+
+variable "firestore_location" {
+  description = "Location of the Firestore database: a region (e.g. asia-southeast1) or a multi-region (nam5, eur3). The Eventarc trigger of on_round_closed lives there too. Empty: the same as region."
+  type        = string
+  default     = ""
+}
+
+variable "source_archive" {
+  description = "Path of the functions' source archive that `make bundle` builds (main.py, checkround/, templates/, schemas/, requirements.txt at its root)."
+  type        = string
+  default     = "../dist/checkround-source.zip"
+}
+
+variable "public_url" {
+  description = "Base URL under which the HTTP functions are reached as /admin_api/, /unit_api/, /web_form/ (the code builds unit links as <base>/web_form/r/<round> and PDF links as <base>/admin_api/...). Empty: https://<region>-<project>.cloudfunctions.net, where every function answers under its own name. Set it when a load balancer or another front end on your own domain serves them."
+  type        = string
+  default     = ""
+}
+
+variable "admin_emails" {
+  description = "Google accounts allowed to use admin_api with a Google ID token (passed as CHECKROUND_ADMIN_EMAILS, comma-separated)."
+  type        = list(string)
+  default     = []
+}
+
+variable "id_token_audiences" {
+  description = "Audiences admin_api accepts in Google ID tokens (CHECKROUND_ID_TOKEN_AUDIENCE, comma-separated). Empty: the code's default, the public base URL."
+  type        = list(string)
+  default     = []
+}
+
+variable "token_pepper" {
+  description = "Secret pepper of the unit-token hashes and web form seals (Secret Manager secret checkround-token-pepper). Empty: Terraform generates a random one. Changing it invalidates every issued unit link."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "reports_noncurrent_days" {
+  description = "Days an overwritten or deleted report PDF version is kept before the lifecycle rule deletes it."
+  type        = number
+  default     = 30
+}
+
+variable "reports_nearline_days" {
+  description = "Age in days after which report PDFs move to the Nearline storage class."
+  type        = number
+  default     = 365
+}
+
+variable "scheduler_cron" {
+  description = "Cloud Scheduler schedule of close_due_rounds (unix-cron)."
+  type        = string
+  default     = "* * * * *"
+}
+
+variable "max_instances" {
+  description = "Upper bound of instances per function (a cost ceiling)."
+  type        = number
+  default     = 10
+}
