@@ -1,7 +1,9 @@
 """checkround: the admin command line of Checkround; it talks to admin_api over HTTP only.
 
 Push form definitions from YAML or JSON files, see what publishing would change, publish;
-import the roster of units from a CSV file, list the units.
+import the roster of units from a CSV file, list the units; create, open, close and reopen
+rounds and see their board; issue the units' links as CSV; download the summary PDF and
+the exports.
 The server is --url (CHECKROUND_URL; default the local stack on CHECKROUND_PORT) and the
 admin token is --token (CHECKROUND_TOKEN; default the token that `make run` saved in
 $CHECKROUND_LOCAL_DIR/admin-token).
@@ -13,7 +15,7 @@ Exit codes, for scripts:
      then one "path: message" line per invalid field; for units import,
      some rows were refused (one "line <n> (<id>): <field>: <message>"
      line each on stderr) and the other rows were imported
-  2  usage error, or the file cannot be read or parsed
+  2  usage error, or the file cannot be read, parsed or written
   3  the admin API cannot be reached at the URL (refused, timed out,
      or something else answers there)
 """
@@ -27,6 +29,9 @@ import click
 from .api import Connection
 from .forms import forms
 from .messages import LANGUAGES
+from .reports import export, summary
+from .rounds import rounds
+from .tokens import tokens
 from .units import units
 
 
@@ -57,6 +62,10 @@ def cli(ctx: click.Context, url: str | None, token: str | None, lang: str) -> No
 
 cli.add_command(forms)
 cli.add_command(units)
+cli.add_command(rounds)
+cli.add_command(tokens)
+cli.add_command(summary)
+cli.add_command(export)
 
 
 def main() -> None:

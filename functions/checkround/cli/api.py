@@ -7,8 +7,12 @@ and against the deployed ``admin_api``.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -69,22 +73,94 @@ class Connection:
         """The JSON object the API answered, or a Failure: Refused (1), Unreachable (3)."""
         client = self.client()
         url = client.base + path
+        with self._mapped(url):
+            try:
+                result = client.call(method, path, body, headers=dict(headers or {}))
+            except ApiError as exc:
+                raise _refusal(exc, url, self.lang) from None
+        if not isinstance(result, dict):
+            raise Unreachable(text(self.lang, "not_api", url=url, status="200"))
+        return result
+
+    def download(
+        self,
+        path: str,
+        dest: Path,
+        params: Mapping[str, str] | None = None,
+        progress: Callable[[int | None], AbstractContextManager[Callable[[int], None]]] | None = None,
+    ) -> int:
+        """``GET path`` streamed into ``dest``; the number of bytes written, or a Failure with
+        the same exit codes as :meth:`call` (and BadInput, 2, when ``dest`` cannot be written).
+
+        The body goes to a hidden file beside ``dest`` that is renamed at the end, so a download
+        that breaks off (a streamed export cannot turn a late error into a JSON answer) never
+        leaves a truncated file under the name a script expects. ``progress`` is given the
+        length (None when the server streams without one) and returns a context whose value is
+        called with each chunk's size.
+        """
+        client = self.client()
+        url = client.base + path
+        # (connect, read) timeouts: a stalled server fails the command instead of hanging it.
+        with self._mapped(url), client.session.get(url, params=params, stream=True, timeout=(10, 120)) as response:
+            if response.status_code != 200:
+                raise _refusal(ApiError(response.status_code, _payload(response)), url, self.lang)
+            if response.headers.get("Content-Type", "").startswith("text/html"):
+                # A login page or a proxy's placeholder answered 200: not a file of ours.
+                raise Unreachable(text(self.lang, "not_api", url=url, status=response.status_code))
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            watching = progress(total) if progress else nullcontext(_ignore)
+            return self._save(response, dest, watching)
+
+    def _save(
+        self, response: requests.Response, dest: Path, watching: AbstractContextManager[Callable[[int], None]]
+    ) -> int:
+        part = dest.with_name(f".{dest.name}.part")
+        written = 0
         try:
-            result = client.call(method, path, body, headers=dict(headers or {}))
-        except ApiError as exc:
-            raise _refusal(exc, url, self.lang) from None
+            with part.open("wb") as handle, watching as advance:
+                for chunk in response.iter_content(chunk_size=64 * 1024):
+                    handle.write(chunk)
+                    written += len(chunk)
+                    advance(len(chunk))
+            os.replace(part, dest)
+        except requests.RequestException:
+            raise  # requests' errors are OSErrors too, but they are the server's, not the file's
+        except OSError as exc:
+            raise BadInput(text(self.lang, "unwritable", file=dest, detail=exc.strerror or exc)) from None
+        finally:
+            part.unlink(missing_ok=True)
+        return written
+
+    @contextmanager
+    def _mapped(self, url: str) -> Iterator[None]:
+        """Every way requests can fail, as the Failure (and exit code) a script can rely on."""
+        try:
+            yield
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
             raise BadInput(text(self.lang, "bad_url", url=self.url or url)) from exc
         except requests.Timeout:
             raise Unreachable(text(self.lang, "unreachable", url=url, reason=text(self.lang, "timed_out"))) from None
+        except requests.exceptions.ChunkedEncodingError:
+            # Caught before ConnectionError: the server answered, then the stream broke off.
+            raise Unreachable(text(self.lang, "unreachable", url=url, reason=text(self.lang, "cut_off"))) from None
         except requests.ConnectionError as exc:
             raise Unreachable(text(self.lang, "unreachable", url=url, reason=_reason(exc, self.lang))) from None
         except requests.RequestException as exc:
-            # The rest (a broken stream, a body that is not JSON, redirect loops) is no usable answer either.
+            # The rest (a body that is not JSON, redirect loops) is no usable answer either.
             raise Unreachable(text(self.lang, "unreachable", url=url, reason=type(exc).__name__)) from None
-        if not isinstance(result, dict):
-            raise Unreachable(text(self.lang, "not_api", url=url, status="200"))
-        return result
+
+
+def _payload(response: requests.Response) -> Any:
+    """An error answer's body, as ApiError holds it: the JSON, or else the text."""
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _ignore(_size: int) -> None:
+    """The progress callback when nobody watches."""
 
 
 def _refusal(exc: ApiError, url: str, lang: str) -> Failure:

@@ -1,5 +1,5 @@
-"""Reading the CLI's input files, or exit code 2: a form definition (YAML or JSON) into plain
-JSON values, a roster of units (CSV) into the rows to send."""
+"""Reading the CLI's input files, or exit code 2: a form definition or a round (YAML or JSON)
+into plain JSON values, a roster of units (CSV) into the rows to send."""
 
 from __future__ import annotations
 
@@ -22,6 +22,24 @@ _KINDS = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON"}
 def load_definition(path: Path, lang: str) -> dict[str, Any]:
     """The definition in ``path``, checked only as far as the CLI needs (a mapping with an id);
     the server validates the rest and answers with path-addressed errors."""
+    data = _load_mapping(path, lang, "not_mapping")
+    if not isinstance(data.get("id"), str) or not data["id"]:
+        raise BadInput(text(lang, "no_id", file=path))
+    return data
+
+
+def load_round(path: Path, lang: str) -> dict[str, Any]:
+    """The body of ``POST /rounds`` in ``path``: a mapping, its YAML timestamps as ISO strings.
+
+    Everything else (required keys, the window, known units) is the server's to check: its
+    answer names each invalid field, which is more than the CLI could say here. The id is
+    optional (the server makes one up), so it is not required as it is for a form.
+    """
+    return _load_mapping(path, lang, "round_not_mapping")
+
+
+def _load_mapping(path: Path, lang: str, not_mapping: str) -> dict[str, Any]:
+    """A .yaml/.yml/.json file holding one mapping, as plain JSON values; else exit code 2."""
     kind = _KINDS.get(path.suffix.lower())
     if kind is None:
         raise BadInput(text(lang, "bad_suffix", file=path))
@@ -37,9 +55,7 @@ def load_definition(path: Path, lang: str) -> dict[str, Any]:
     except RecursionError:
         raise BadInput(text(lang, "too_deep", file=path)) from None
     if not isinstance(data, dict):
-        raise BadInput(text(lang, "not_mapping", file=path))
-    if not isinstance(data.get("id"), str) or not data["id"]:
-        raise BadInput(text(lang, "no_id", file=path))
+        raise BadInput(text(lang, not_mapping, file=path))
     return data
 
 
@@ -59,6 +75,8 @@ def _plain(value: Any, path: Path, where: str, lang: str) -> Any:
             _plain(item, path, f"{where}.{index}" if where else str(index), lang) for index, item in enumerate(value)
         ]
     if isinstance(value, datetime | date):
+        # An unquoted `2019-06-12T00:00:00+07:00` keeps its offset; one without an offset
+        # stays without, and the server refuses it by name rather than guessing a zone.
         return value.isoformat()
     if value is None or isinstance(value, str | int | float | bool):
         return value

@@ -2,7 +2,8 @@
 
 Result lines that scripts read (``created <id>``, ``published <id> version <n>``, the change
 lines, ``imported <n> units``, the ``line <n> (<id>): <path>: <message>`` lines of a units
-import) are a fixed output format and stay the same in both languages; only the sentences
+import, ``opened <id>``, ``closed <id>``, ``revoked <n> links``, a round's board, the paths of
+downloaded files) are a fixed output format and stay the same in both languages; only the sentences
 meant for a person are translated here.
 """
 
@@ -55,6 +56,24 @@ _TEXTS: dict[str, dict[str, str]] = {
         "rows_would_be_refused": "error: {refused}/{total} dòng sẽ bị từ chối (chạy thử: chưa gửi gì):",
         "stopped_at": "Đã dừng ở dòng {line} ({unit_id}); {imported} đơn vị ở các dòng trước đã được nhập. "
         "Có thể chạy lại lệnh: các đơn vị đó chỉ được ghi lại, không sinh bản trùng.",
+        # rounds, tokens, summary, export
+        "round_not_mapping": "error: {file} phải chứa một đợt kiểm tra (một ánh xạ khóa: giá trị).",
+        "unwritable": "error: không ghi được {file}: {detail}",
+        "cut_off": "tải xuống bị ngắt giữa chừng",
+        "tokens_once": "Lưu ý: {count} mã truy cập chỉ hiển thị một lần, máy chủ không lưu lại. "
+        "Hãy giữ tệp cẩn thận; nếu mất, phát lại bằng: tokens issue --revoke-previous.",
+        "tokens_revoked": "Đã thu hồi {count} đường dẫn cũ.",
+        "tokens_lost": "Các mã đã được phát nhưng không lưu được: phát lại bằng tokens issue --revoke-previous "
+        "(các mã vừa phát sẽ ngừng hoạt động).",
+        "group_needs_csv": "--group chỉ dùng với --format csv.",
+        "downloading": "Đang tải xuống {file}",
+        "waiting_summary": "Đang chờ báo cáo tổng hợp của {round_id}",
+        "summary_failed": "Dựng báo cáo tổng hợp thất bại: {error}. "
+        "Máy chủ có thể thử lại; chạy lại lệnh này sau, hoặc dùng summary render.",
+        "summary_never": "Chưa có báo cáo tổng hợp: đợt đang ở trạng thái {status}. "
+        "Báo cáo được dựng khi đóng đợt (rounds close) hoặc bằng summary render.",
+        "summary_timeout": "Sau {seconds} giây báo cáo tổng hợp vẫn chưa xong (trạng thái {state}). "
+        "Chạy lại với --wait dài hơn.",
     },
     "en": {
         "unreachable": "error: cannot reach the admin API at {url} ({reason}). "
@@ -99,6 +118,23 @@ _TEXTS: dict[str, dict[str, str]] = {
         "rows_would_be_refused": "error: {refused} of {total} rows would be refused (dry run: nothing was sent):",
         "stopped_at": "Stopped at line {line} ({unit_id}); the {imported} units on the lines before it were imported. "
         "Running the import again is safe: it only writes them again.",
+        # rounds, tokens, summary, export
+        "round_not_mapping": "error: {file} must hold one round (a mapping of keys to values).",
+        "unwritable": "error: cannot write {file}: {detail}",
+        "cut_off": "the download broke off",
+        "tokens_once": "Note: the {count} tokens are shown this once; the server does not keep them. "
+        "Keep the file safe; if it is lost, issue new links with: tokens issue --revoke-previous.",
+        "tokens_revoked": "Revoked {count} earlier links.",
+        "tokens_lost": "The tokens were issued but could not be saved: issue them again with "
+        "tokens issue --revoke-previous (the ones just issued then stop working).",
+        "group_needs_csv": "--group works with --format csv only.",
+        "downloading": "Downloading {file}",
+        "waiting_summary": "Waiting for the summary of {round_id}",
+        "summary_failed": "The summary render failed: {error}. "
+        "The server may retry it; run this command again later, or use summary render.",
+        "summary_never": "There is no summary yet: the round is {status}. "
+        "It is rendered when the round closes (rounds close) or by summary render.",
+        "summary_timeout": "No summary after {seconds} seconds (state {state}). Run again with a longer --wait.",
     },
 }
 

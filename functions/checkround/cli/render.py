@@ -1,10 +1,12 @@
-"""How the CLI prints a form's change list: one line per change, ``+`` added, ``-`` removed,
-``~`` changed in place, so that a diff reads like one and a script can grep it."""
+"""How the CLI prints: a form's change list, one line per change (``+`` added, ``-`` removed,
+``~`` changed in place, so that a diff reads like one and a script can grep it), and tables
+aligned by what a terminal shows (Vietnamese names hold combining marks)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 
@@ -48,3 +50,24 @@ def _label(label: Any, lang: str) -> str:
 
 def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def cell(value: Any) -> str:
+    """One table cell: a line break or tab in a name would break the table's alignment."""
+    return "-" if value is None or value == "" else " ".join(str(value).split())
+
+
+def aligned(table: list[list[str]]) -> Iterator[str]:
+    """Columns padded to their widest cell, two spaces apart; the last one unpadded (a long
+    name there does not widen the lines before it)."""
+    widths = [max(_width(row[index]) for row in table) for index in range(len(table[0]) - 1)]
+    for row in table:
+        padded = [value + " " * (width - _width(value)) for value, width in zip(row, widths, strict=False)]
+        yield "  ".join([*padded, row[-1]]).rstrip()
+
+
+def _width(value: str) -> int:
+    """Columns on a terminal: combining marks (a decomposed "ệ") take none, wide characters two."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value
+    )

@@ -13,9 +13,8 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -23,6 +22,7 @@ from .api import Connection, path_id
 from .failures import ExitCode, Failure, Refused, flatten_fields
 from .files import UnitRow, load_units
 from .messages import text
+from .render import aligned, cell
 
 # The server's id pattern (checkround.forms.definition.ID_PATTERN), repeated because the CLI
 # may not import the services (an import-linter contract: it talks to the API over HTTP only).
@@ -127,8 +127,8 @@ def list_units(conn: Connection, as_json: bool) -> None:
     table = [["ID", "CLUSTER", "KIND", "NAME"]]
     for unit in sorted(found, key=lambda unit: str(unit.get("id"))):
         name = unit.get("name_en") if conn.lang == "en" and unit.get("name_en") else unit.get("name")
-        table.append([_cell(unit.get("id")), _cell(unit.get("cluster")), _cell(unit.get("kind")), _cell(name)])
-    for line in _aligned(table):
+        table.append([cell(unit.get("id")), cell(unit.get("cluster")), cell(unit.get("kind")), cell(name)])
+    for line in aligned(table):
         click.echo(line)
 
 
@@ -183,21 +183,13 @@ def _shown(row: UnitRow | None) -> str | None:
     return row.unit_id if row is not None else None
 
 
-def _cell(value: Any) -> str:
-    """One table cell: a line break or tab in a name would break the table's alignment."""
-    return "-" if value is None or value == "" else " ".join(str(value).split())
-
-
-def _aligned(table: list[list[str]]) -> Iterator[str]:
-    """Columns padded to their widest cell, two spaces apart; the last one (the name) unpadded."""
-    widths = [max(_width(row[index]) for row in table) for index in range(len(table[0]) - 1)]
-    for row in table:
-        padded = [cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=False)]
-        yield "  ".join([*padded, row[-1]]).rstrip()
-
-
-def _width(value: str) -> int:
-    """Columns on a terminal: combining marks (a decomposed "ệ") take none, wide characters two."""
-    return sum(
-        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in value
-    )
+def unit_names(conn: Connection) -> dict[str, str]:
+    """Each unit's name by id, in English with --lang en where it has one: the board and the
+    link files are read by people, who know units by name rather than by id."""
+    result = conn.call("GET", "/units")
+    names: dict[str, str] = {}
+    for unit in result.get("units") or []:
+        if isinstance(unit, Mapping) and isinstance(unit.get("id"), str):
+            name = unit.get("name_en") if conn.lang == "en" and unit.get("name_en") else unit.get("name")
+            names[unit["id"]] = "" if name is None else str(name)
+    return names

@@ -1,0 +1,198 @@
+"""``checkround rounds|tokens|summary|export`` as a user runs them: real processes against a
+real local stack, a round from its file to its summary PDF and exports.
+
+One stack serves the whole module; the rounds here have ids of their own, so the seed round
+and the other modules' data do not matter. The summary is the one the stack's Firestore event
+renders when the round closes, as in production.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from checkround.devstack.emulator import free_port
+from tests.e2e.conftest import run_cli as checkround
+from tests.e2e.test_local_stack import RunningStack
+from tests.support import SEED_UNITS, UNIT_NAMES, seed_answers
+
+pytestmark = pytest.mark.e2e
+
+SEED_FORM = "kiem-tra-6-thang-2019"
+BOM = b"\xef\xbb\xbf"
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout.splitlines()
+
+
+def failed(result: subprocess.CompletedProcess[str], code: int) -> str:
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    return result.stderr
+
+
+def round_body(round_id: str) -> dict[str, Any]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    return {
+        "id": round_id,
+        "title": {"vi": "Đợt kiểm tra qua CLI", "en": "A round through the CLI"},
+        "form_id": SEED_FORM,
+        "unit_ids": SEED_UNITS,
+        # datetime objects: yaml.safe_dump writes them as YAML timestamps, which the CLI must
+        # turn back into ISO strings for the API.
+        "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=7),
+        "time_zone": "Asia/Ho_Chi_Minh",
+    }
+
+
+def write_yaml(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_round_from_its_file_to_the_summary_and_exports(stack: RunningStack, tmp_path: Path) -> None:
+    round_id = "cli-dot"
+    reported = ("tien-yen", "mong-cai")  # seed units with answers in schemas/seed/answers
+    source = write_yaml(tmp_path / "round.yaml", round_body(round_id))
+    assert "opens_at: 20" in source.read_text(encoding="utf-8")  # a timestamp, not a quoted string
+    assert ok(checkround(stack, "rounds", "create", str(source))) == [round_id]
+    assert ok(checkround(stack, "rounds", "open", round_id)) == [f"opened {round_id}"]
+
+    # The links, as Excel opens them: a BOM, then CSV with one row per unit.
+    links_file = tmp_path / "links.csv"
+    issued = checkround(stack, "tokens", "issue", round_id, "-o", str(links_file))
+    assert ok(issued) == [str(links_file)]
+    assert "7" in issued.stderr  # the tokens are shown once: the warning says how to recover
+    assert "--revoke-previous" in issued.stderr
+    raw = links_file.read_bytes()
+    assert raw.startswith(BOM)
+    assert raw.count(b"\r\n") == 8  # CRLF, as Excel writes CSV: a header and 7 rows
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["unit_id", "unit_name", "form_url", "token"]
+    assert [row[0] for row in rows[1:]] == SEED_UNITS
+    assert all(row[1] == UNIT_NAMES[row[0]] for row in rows[1:])
+    assert links_file.stat().st_mode & 0o077 == 0  # live tokens: readable by the owner only
+    links = {row[0]: row for row in rows[1:]}
+    page = requests.get(links["tien-yen"][2], allow_redirects=False, timeout=30)
+    assert page.status_code == 303  # the web form takes the token and sets its session cookie
+
+    base = f"http://127.0.0.1:{stack.port}"
+    for unit_id in reported:
+        answer = requests.post(
+            f"{base}/unit_api/rounds/{round_id}/submission",
+            json={"answers": seed_answers(unit_id)},
+            headers={"Authorization": f"Bearer {links[unit_id][3]}"},
+            timeout=60,
+        )
+        assert answer.status_code == 201, answer.text
+
+    board = ok(checkround(stack, "rounds", "status", round_id))
+    assert board[0] == "Đợt kiểm tra qua CLI: open; 7 units: submitted 2, returned 0, draft 0, missing 5"
+    assert board[1].split() == ["UNIT", "NAME", "STATE", "SUBMITTED", "(Asia/Ho_Chi_Minh)", "REV", "LATE"]
+    state_at = board[1].index("STATE")  # aligned by display width, Vietnamese names included
+    states = {line.split()[0]: line[state_at:].split()[0] for line in board[2:]}
+    assert states == {unit_id: "submitted" if unit_id in reported else "missing" for unit_id in SEED_UNITS}
+    submitted = [line for line in board[2:] if line.split()[0] in reported]
+    assert board[2:4] == submitted  # the submitted units come first
+    assert all(re.search(r"submitted  +\d{4}-\d\d-\d\d \d\d:\d\d  +1  +no$", line) for line in submitted), submitted
+    assert "BTV Huyện Đoàn Tiên Yên" in submitted[0] + submitted[1]
+    english = ok(checkround(stack, "--lang", "en", "rounds", "status", round_id))
+    assert english[0].startswith("A round through the CLI: open; ")
+    as_json = json.loads(checkround(stack, "rounds", "status", "--json", round_id).stdout)
+    assert sorted(row["state"] for row in as_json["board"]) == ["missing"] * 5 + ["submitted"] * 2
+
+    assert ok(checkround(stack, "rounds", "close", round_id)) == [f"closed {round_id}"]
+    assert ok(checkround(stack, "rounds", "close", round_id)) == [f"{round_id} was already closed"]
+
+    # The render that the close's Firestore event started: waited for, then downloaded.
+    pdf = tmp_path / "x.pdf"
+    got = checkround(stack, "summary", "get", round_id, "-o", str(pdf), "--wait", "50")
+    assert ok(got) == [str(pdf)]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert not list(tmp_path.glob(".*.part"))
+
+    exported = tmp_path / "out.csv"
+    result = checkround(stack, "export", round_id, "--format", "csv", "-o", str(exported))
+    assert ok(result) == [str(exported)]
+    assert result.stderr.startswith("Đang tải xuống")  # the progress bar's label (no terminal: no bar)
+    table = list(csv.reader(io.StringIO(exported.read_bytes().decode("utf-8-sig"), newline="")))
+    assert table[0][0] == "unit_id"
+    assert sorted(row[0] for row in table[2:]) == sorted(reported)  # rows 1-2: keys, labels
+    workbook = tmp_path / "out.xlsx"
+    assert ok(checkround(stack, "export", round_id, "--format", "xlsx", "-o", str(workbook))) == [str(workbook)]
+    assert workbook.read_bytes().startswith(b"PK\x03\x04")  # XLSX is a zip
+
+
+def test_a_round_that_never_closed_has_no_summary_to_wait_for(stack: RunningStack, tmp_path: Path) -> None:
+    body = {key: value.isoformat() if isinstance(value, datetime) else value for key, value in round_body("").items()}
+    del body["id"]  # the server makes one up
+    source = tmp_path / "round.json"
+    source.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    (round_id,) = ok(checkround(stack, "rounds", "create", str(source)))
+    assert round_id.startswith("round-")
+    stderr = failed(checkround(stack, "--lang", "en", "summary", "get", round_id, "-o", str(tmp_path / "s.pdf")), 1)
+    assert stderr.startswith("error: summary_not_ready: There is no summary yet: the round is draft.")
+    assert not (tmp_path / "s.pdf").exists()
+    # Reissuing to stdout: still CSV with a BOM, and the warning on stderr.
+    ok(checkround(stack, "rounds", "open", round_id))
+    one = checkround(stack, "tokens", "issue", round_id, "--unit", "mong-cai")
+    assert one.returncode == 0, one.stderr
+    # (run_cli reads text, which turns the CSV's CRLF into "\n"; the file above was checked raw.)
+    assert one.stdout.startswith("\ufeffunit_id,unit_name,form_url,token\nmong-cai,")
+    assert len(one.stdout.splitlines()) == 2
+    again = checkround(stack, "--lang", "en", "tokens", "issue", round_id, "--unit", "mong-cai", "--revoke-previous")
+    assert "Revoked 1 earlier links." in again.stderr
+    assert ok(checkround(stack, "tokens", "revoke", round_id)) == ["revoked 1 links"]
+
+
+def test_refusals_bad_files_and_no_server(stack: RunningStack, tmp_path: Path) -> None:
+    assert failed(checkround(stack, "rounds", "status", "khong-co"), 1).startswith("error: not_found: ")
+    assert failed(checkround(stack, "summary", "get", "khong-co"), 1).startswith("error: not_found: ")
+    links = tmp_path / "links.csv"
+    assert failed(checkround(stack, "tokens", "issue", "khong-co", "-o", str(links)), 1).startswith(
+        "error: not_found: "
+    )
+    assert not links.exists()
+    assert not list(tmp_path.glob(".*"))  # nothing half-written either
+    export_to = tmp_path / "e.csv"
+    assert failed(checkround(stack, "export", "khong-co", "--format", "csv", "-o", str(export_to)), 1).startswith(
+        "error: not_found: "
+    )
+    assert not export_to.exists()
+
+    # The server names each invalid field: a window that ends before it starts.
+    body = round_body("cli-sai")
+    body["closes_at"] = body["opens_at"] - timedelta(days=1)
+    stderr = failed(checkround(stack, "rounds", "create", str(write_yaml(tmp_path / "sai.yaml", body))), 1)
+    assert stderr.startswith("error: validation_failed: ")
+    assert "  closes_at: " in stderr
+
+    broken = tmp_path / "hong.yaml"
+    broken.write_text("title: {vi: [\n", encoding="utf-8")
+    assert "không phải YAML hợp lệ" in failed(checkround(stack, "rounds", "create", str(broken)), 2)
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n- b\n", encoding="utf-8")
+    assert "must hold one round" in failed(checkround(stack, "--lang", "en", "rounds", "create", str(listed)), 2)
+    assert failed(checkround(stack, "export", "r", "--format", "xlsx", "--group", "a.b"), 2)
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    stderr = failed(checkround(stack, "--url", url, "rounds", "status", "cli-dot"), 3)
+    assert f"{url}/admin_api/rounds/cli-dot" in stderr
+    target = tmp_path / "none.pdf"
+    failed(checkround(stack, "--url", url, "export", "cli-dot", "--format", "csv", "-o", str(target)), 3)
+    assert not target.exists()
