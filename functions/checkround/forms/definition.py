@@ -168,7 +168,9 @@ class SectionSchema(Schema):
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _unique_keys(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
-        errors = _duplicates_error(original.get("fields"), "field")
+        # ``original`` is what was sent, which may be no object at all (its type error is
+        # reported by marshmallow already).
+        errors = _duplicates_error(original.get("fields"), "field") if isinstance(original, dict) else None
         if errors:
             raise ValidationError(errors)
 

@@ -93,8 +93,13 @@ def inspect_rule(rule: Any) -> RuleInfo:
         if count[0] > MAX_NODES:
             problems.append(f"The rule has more than {MAX_NODES} parts.")
     if not problems:
-        diagnostics = [d for d in _ENGINE.check(rule) if d["severity"] == "error"]
-        problems.extend(f"{d['message']} (at {d['pointer'] or '/'})" for d in diagnostics)
+        try:
+            diagnostics = [d for d in _ENGINE.check(rule) if d["severity"] == "error"]
+            problems.extend(f"{d['message']} (at {d['pointer'] or '/'})" for d in diagnostics)
+        except datalogic_py.DataLogicError as exc:
+            # The engine refuses some JSON it cannot represent (an integer beyond 64 bits):
+            # the admin's mistake, not a crash (found by fuzzing the API).
+            problems.append(f"The rule cannot be read: {exc}")
     return RuleInfo(tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(reads)))
 
 

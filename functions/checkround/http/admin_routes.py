@@ -17,6 +17,14 @@ from .core import Reply, RequestContext, Router
 router = Router("admin_api")
 
 
+@router.route("/openapi.json", ["GET"])
+def openapi_document(rc: RequestContext) -> Reply:
+    """The OpenAPI document of this function; public, like the API.md it makes precise."""
+    from . import openapi  # apispec is loaded on the first request for the document only
+
+    return Response(openapi.document_text(router), content_type="application/json; charset=utf-8")
+
+
 @router.route("/forms", ["POST"])
 def create_form(rc: RequestContext) -> Reply:
     rc.require_admin()
