@@ -7,7 +7,7 @@ The summary object is plain data that the report template, exports and tests all
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from checkround.forms.definition import iter_fields
 from checkround.forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
 
-from .display import display_answers, loc
+from .display import display_answers, loc, unit_name
 from .display import local_time as _local
 
 
@@ -184,6 +184,22 @@ def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ranked
 
 
+def roster_answers(
+    round_doc: Mapping[str, Any],
+    submissions: Iterable[tuple[str, Mapping[str, Any]]],
+    to_current_keys: Callable[[Mapping[str, Any], int | None], Mapping[str, Any]] | None = None,
+) -> Iterator[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
+    """``(unit id, submission, answers under the current keys)`` for the round's own units."""
+    roster = set(round_doc.get("unit_ids") or [])
+    for unit_id, submission in submissions:
+        if unit_id not in roster:
+            continue
+        answers = submission.get("answers") or {}
+        if to_current_keys is not None:
+            answers = to_current_keys(answers, submission.get("form_version"))
+        yield unit_id, submission, answers
+
+
 def aggregate(
     round_doc: Mapping[str, Any],
     definition: Mapping[str, Any],
@@ -207,13 +223,7 @@ def aggregate(
 
     reported: dict[str, dict[str, Any]] = {}
     appendix: dict[str, list[dict[str, Any]]] = {}  # each unit's answers as shown, for the annex
-    roster = set(round_doc["unit_ids"])
-    for unit_id, submission in submissions:
-        if unit_id not in roster:
-            continue
-        answers = submission.get("answers") or {}
-        if to_current_keys is not None:
-            answers = to_current_keys(answers, submission.get("form_version"))
+    for unit_id, submission, answers in roster_answers(round_doc, submissions, to_current_keys):
         section_scores = dict.fromkeys(max_by_section, 0.0)
         for (section_key, field_key), acc in accs.items():
             value = (answers.get(section_key) or {}).get(field_key)
@@ -236,7 +246,7 @@ def aggregate(
     unit_rows = []
     for unit_id in round_doc["unit_ids"]:
         unit = units.get(unit_id, {})
-        name = (unit.get("name_en") if language == "en" else None) or unit.get("name") or unit_id
+        name = unit_name(unit, unit_id, language)
         cluster = unit.get("cluster") or ""
         row: dict[str, Any] = {
             "id": unit_id,

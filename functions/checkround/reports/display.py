@@ -20,6 +20,11 @@ def loc(text: Any, language: str) -> str:
     return "" if text is None else str(text)
 
 
+def unit_name(unit: Mapping[str, Any], unit_id: str, language: str) -> str:
+    """A unit's name in the report's language (its registered name if it has no English one)."""
+    return str((unit.get("name_en") if language == "en" else None) or unit.get("name") or unit_id)
+
+
 def format_number(value: Any, digits: int = 2, language: str = "vi") -> str:
     """Vietnamese groups thousands with ``.`` and marks decimals with ``,``; English the reverse."""
     if value is None:

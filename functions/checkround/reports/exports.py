@@ -68,7 +68,8 @@ from checkround.forms.versions import VersionMapper, merge_definitions
 from checkround.rounds.service import get_round_doc, round_path
 from checkround.storage.ports import Doc, Where
 
-from .display import loc, local_time
+from .aggregate import roster_answers
+from .display import loc, local_time, unit_name
 
 FORMATS = ("json", "csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -274,16 +275,10 @@ def export_rows(
     to_current_keys: ToCurrentKeys | None = None,
 ) -> Iterator[Row]:
     """One :class:`Row` per ``(unit_id, latest submission)``, built as the stream is read."""
-    roster = set(round_doc.get("unit_ids") or [])
     fields = layout.columns[len(FIXED_KEYS) :]
-    for unit_id, submission in submissions:
-        if unit_id not in roster:
-            continue
-        answers = submission.get("answers") or {}
-        if to_current_keys is not None:
-            answers = to_current_keys(answers, submission.get("form_version"))
+    for unit_id, submission, answers in roster_answers(round_doc, submissions, to_current_keys):
         unit = units.get(unit_id) or {}
-        name = (unit.get("name_en") if layout.language == "en" else None) or unit.get("name") or unit_id
+        name = unit_name(unit, unit_id, layout.language)
         values: list[Any] = [
             unit_id,
             name,

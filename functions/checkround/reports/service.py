@@ -17,12 +17,12 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper
-from checkround.rounds.service import get_round_doc
+from checkround.rounds.service import UNIT_NOUN, get_round_doc
 from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.service import latest_submissions
 
 from .aggregate import aggregate
-from .display import display_answers, loc
+from .display import display_answers, loc, unit_name
 
 _SUMMARY = {"vi": "báo cáo tổng hợp", "en": "Summary"}
 _SUBMISSION = {"vi": "báo cáo của đơn vị", "en": "Submission"}
@@ -161,7 +161,7 @@ def unit_view(ctx: Context, round_id: str, unit_id: str) -> dict[str, Any]:
     """What one unit's PDF shows: its latest revision, every field, in the round's language."""
     round_doc = get_round_doc(ctx, round_id)
     if unit_id not in round_doc["unit_ids"]:
-        raise AppError("not_found", what={"vi": "đơn vị", "en": "Unit"})
+        raise AppError("not_found", what=UNIT_NOUN)
     entry = ctx.store.get(f"rounds/{round_id}/entries/{unit_id}") or {}
     submission = (
         ctx.store.get(f"rounds/{round_id}/submissions/{entry['submission_id']}") if entry.get("submission_id") else None
@@ -174,7 +174,7 @@ def unit_view(ctx: Context, round_id: str, unit_id: str) -> dict[str, Any]:
     zone = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
     return {
         "language": language,
-        "unit": (unit.get("name_en") if language == "en" else None) or unit.get("name") or unit_id,
+        "unit": unit_name(unit, unit_id, language),
         "round_title": loc(round_doc.get("title"), language),
         "issuing_body": loc(round_doc.get("issuing_body"), language),
         "form_title": loc(definition["title"], language),

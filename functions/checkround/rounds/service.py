@@ -20,8 +20,8 @@ from checkround.storage.ports import Doc, Transaction, Where
 from . import audit, tokens
 from .inputs import ReopenInput, RoundInput, TokensInput, UnitInput
 
-_UNIT = {"vi": "đơn vị", "en": "Unit"}
-_ROUND = {"vi": "đợt kiểm tra", "en": "Round"}
+UNIT_NOUN = {"vi": "đơn vị", "en": "Unit"}
+ROUND_NOUN = {"vi": "đợt kiểm tra", "en": "Round"}
 
 
 def round_path(round_id: str) -> str:
@@ -55,7 +55,7 @@ def list_units(ctx: Context) -> list[Doc]:
 def get_round_doc(ctx: Context, round_id: str) -> Doc:
     doc = ctx.store.get(round_path(round_id))
     if doc is None:
-        raise AppError("not_found", what=_ROUND)
+        raise AppError("not_found", what=ROUND_NOUN)
     return doc
 
 
@@ -98,7 +98,7 @@ def create_round(ctx: Context, body: Any) -> Doc:
         "created_at": ctx.clock.now(),
     }
     if not ctx.store.create(round_path(round_id), doc):
-        raise AppError("already_exists", what=_ROUND)
+        raise AppError("already_exists", what=ROUND_NOUN)
     return {"id": round_id, "status": "draft"}
 
 
@@ -106,7 +106,7 @@ def open_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
     def write(tx: Transaction) -> Doc:
         doc = tx.get(round_path(round_id))
         if doc is None:
-            raise AppError("not_found", what=_ROUND)
+            raise AppError("not_found", what=ROUND_NOUN)
         if doc["status"] == "open":
             return {"status": "open"}
         if doc["status"] == "closed":
@@ -128,7 +128,7 @@ def close_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
     def write(tx: Transaction) -> Doc:
         doc = tx.get(round_path(round_id))
         if doc is None:
-            raise AppError("not_found", what=_ROUND)
+            raise AppError("not_found", what=ROUND_NOUN)
         if doc["status"] == "closed":
             return {"status": "closed", "closed_now": False}
         if doc["status"] != "open":
@@ -150,7 +150,7 @@ def reopen_round(ctx: Context, round_id: str, body: Any, actor: str = "admin") -
     def write(tx: Transaction) -> Doc:
         doc = tx.get(round_path(round_id))
         if doc is None:
-            raise AppError("not_found", what=_ROUND)
+            raise AppError("not_found", what=ROUND_NOUN)
         if doc["status"] != "closed":
             raise AppError("invalid_state", detail="only a closed round can be reopened")
         changes: Doc = {"status": "open", "reopened_at": now, **data}

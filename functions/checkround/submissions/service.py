@@ -21,7 +21,15 @@ from checkround.forms.validate import Checked, check_answers
 from checkround.inputs_common import load
 from checkround.rounds import audit
 from checkround.rounds.inputs import ReturnInput
-from checkround.rounds.service import deadline, entry_path, get_round_doc, recent_round, round_path
+from checkround.rounds.service import (
+    ROUND_NOUN,
+    UNIT_NOUN,
+    deadline,
+    entry_path,
+    get_round_doc,
+    recent_round,
+    round_path,
+)
 from checkround.rounds.tokens import Principal, token_still_valid
 from checkround.storage.ports import Doc, Transaction
 
@@ -263,9 +271,9 @@ def return_submission(ctx: Context, round_id: str, unit_id: str, body: Any, acto
     def write(tx: Transaction) -> Doc:
         current, entry = tx.get_many([round_path(round_id), entry_path(round_id, unit_id)])
         if current is None:
-            raise AppError("not_found", what={"vi": "đợt kiểm tra", "en": "Round"})
+            raise AppError("not_found", what=ROUND_NOUN)
         if unit_id not in current["unit_ids"]:
-            raise AppError("not_found", what={"vi": "đơn vị", "en": "Unit"})
+            raise AppError("not_found", what=UNIT_NOUN)
         if current["status"] != "open":
             raise AppError("round_not_open")
         if entry is None or entry.get("state") != "submitted":
