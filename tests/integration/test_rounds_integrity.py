@@ -115,12 +115,13 @@ def test_expired_and_revoked_links_are_401(admin, unit_client):
     now = datetime.now(UTC)
     short = {"id": "dot-ngan", "title": {"vi": "Đợt ngắn"}, "form_id": "kiem-tra-6-thang-2019",
              "unit_ids": ["hai-quan"], "opens_at": (now - timedelta(hours=1)).isoformat(),
-             "closes_at": (now + timedelta(seconds=2)).isoformat()}  # fmt: skip
+             "closes_at": (now + timedelta(seconds=5)).isoformat()}  # fmt: skip
     assert admin("POST", "/rounds", short).status_code == 201
     admin("POST", "/rounds/dot-ngan/open")
     token = admin("POST", "/rounds/dot-ngan/tokens", {}).json["tokens"]["hai-quan"]["token"]
     assert unit_client(token)("GET", "/rounds/dot-ngan/form").status_code == 200
-    time.sleep(2.5)
+    # Wait for the deadline itself, however long the setup took on a loaded machine.
+    time.sleep(max(0.0, (now + timedelta(seconds=5.5) - datetime.now(UTC)).total_seconds()))
     expired = unit_client(token)("POST", "/rounds/dot-ngan/submission", {"answers": seed_answers("hai-quan")})
     assert expired.status_code == 401
     assert expired.json["error"]["code"] == "token_expired"
