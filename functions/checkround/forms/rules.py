@@ -108,10 +108,27 @@ def _compiled(encoded: str) -> datalogic_py.Rule:
     return _ENGINE.compile(json.loads(encoded))
 
 
+# The same rule objects come back on every submission (definitions are cached per version), so
+# they are looked up by identity first: encoding a rule to find it costs more than running it.
+_BY_IDENTITY: dict[int, tuple[Any, datalogic_py.Rule]] = {}
+
+
+def _rule_for(rule: Any) -> datalogic_py.Rule:
+    hit = _BY_IDENTITY.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    compiled = _compiled(json.dumps(rule, sort_keys=True))
+    if len(_BY_IDENTITY) > 4096:
+        _BY_IDENTITY.clear()
+    # Holding the rule keeps its id from being reused by another object while it is cached.
+    _BY_IDENTITY[id(rule)] = (rule, compiled)
+    return compiled
+
+
 def evaluate(rule: Any, data: Any) -> Any:
     """Run a checked rule against ``data``; engine failures become :class:`RuleError`."""
     try:
-        return _compiled(json.dumps(rule, sort_keys=True)).evaluate(data)
+        return _rule_for(rule).evaluate(data)
     except datalogic_py.DataLogicError as exc:
         raise RuleError(str(exc)) from exc
 

@@ -122,6 +122,9 @@ def _json_value(value: Any) -> Any:
     return None
 
 
+_UNSET = object()
+
+
 def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> None:
     calculated = [
         (section["key"], f)
@@ -129,15 +132,22 @@ def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> 
         for f in section["fields"]
         if f["type"] == "calculated"
     ]
-    # Loops are refused at save time, so as many passes as calculations settle every chain.
+    # Loops are refused at save time, so as many passes as calculations settle every chain; a
+    # pass that changes nothing has settled it (usually the second: forms list parts first).
     for _ in range(len(calculated)):
+        changed = False
         for section_key, f in calculated:
             try:
                 value = _json_value(evaluate(f["calculate"], data))
             except RuleError:
                 value = None
-            data.setdefault(section_key, {})[f["key"]] = value
+            previous = data.setdefault(section_key, {}).get(f["key"], _UNSET)
+            # By type too: 1, 1.0 and True are equal in Python but not to every JSON Logic rule.
+            changed = changed or type(previous) is not type(value) or previous != value
+            data[section_key][f["key"]] = value
             clean.setdefault(section_key, {})[f["key"]] = value
+        if not changed:
+            break
     for section in definition["sections"]:
         for f in section["fields"]:
             items = (clean.get(section["key"]) or {}).get(f["key"])

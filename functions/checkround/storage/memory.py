@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import operator
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from .ports import Doc, Where
@@ -105,7 +105,8 @@ class MemoryStore:
         rows.sort(key=lambda row: _sort_key(row, order_by))
         yield from rows[:limit] if limit is not None else rows
 
-    def transaction(self, fn: Callable[[Any], T]) -> T:
+    def transaction(self, fn: Callable[[Any], T], prefetch: Sequence[str] | None = None) -> T:
+        del prefetch  # reads cost nothing here
         with self._lock:
             tx = _MemoryTransaction(self)
             result = fn(tx)
