@@ -15,6 +15,8 @@ process), then in one run measures:
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import signal
 import statistics
@@ -35,6 +37,9 @@ from google.cloud import firestore  # noqa: E402
 from benchmarks.results import machine as machine_line  # noqa: E402
 from benchmarks.results import write_section  # noqa: E402
 from checkround.devstack.emulator import free_port  # noqa: E402
+from checkround.storage.firestore import FirestoreStore  # noqa: E402
+from checkround.storage.firestore_client import Client as TunedClient  # noqa: E402
+from checkround.storage.ports import Transaction  # noqa: E402
 from tests.support import seed_answers  # noqa: E402
 
 READY = "Ctrl-C stops everything"
@@ -91,68 +96,62 @@ def prepare_round(base: str, admin: requests.Session) -> dict[str, str]:
     return {unit: entry["token"] for unit, entry in tokens.items()}
 
 
-def submit_latency(base: str, token: str, answers: dict[str, Any], n: int) -> list[float]:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-    samples = []
-    for i in range(n + 10):
-        start = time.perf_counter()
-        response = session.post(
-            f"{base}/unit_api/rounds/bench/submission",
-            json={"answers": answers},
-            headers={"Idempotency-Key": f"lat-{i}"},
-        )
-        elapsed = (time.perf_counter() - start) * 1000
-        assert response.status_code == 201, response.text
-        if i >= 10:  # warm-up: caches, connections, the emulator's JIT
-            samples.append(elapsed)
-    return samples
+def latencies(base: str, emulator: str, token: str, answers: dict[str, Any], n: int) -> dict[str, list[float]]:
+    """The three measurements, interleaved one call of each per round, so that whatever else
+    the machine does at a moment weighs on all three alike; the first 10 rounds warm caches,
+    connections and the emulator's JIT and are not counted.
 
-
-def bare_latency(emulator: str, answers: dict[str, Any], n: int) -> list[float]:
+    - ``submit``: a submission through the functions host, from a plain keep-alive HTTP/1.1
+      connection (``http.client``: the client library's own cost is not the function's);
+    - ``bare``: a transactional write of the same submission document with Google's Firestore
+      client as it comes (``@firestore.transactional``: BeginTransaction, then Commit);
+    - ``same``: the transaction a submission runs (4 reads in one call, 4 writes) through the
+      app's own Firestore adapter, without HTTP, auth or validation.
+    """
     os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
     client = firestore.Client(project="bench-submit")
-    samples = []
-    for i in range(n + 10):
+    store = FirestoreStore(TunedClient(project="bench-submit"))
+    connection = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]))
+    body = json.dumps({"answers": answers}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def submit(i: int) -> None:
+        connection.request("POST", "/unit_api/rounds/bench/submission", body, {**headers, "Idempotency-Key": f"l{i}"})
+        response = connection.getresponse()
+        text = response.read()
+        assert response.status == 201, text
+
+    def bare(i: int) -> None:
         ref = client.document(f"rounds/bench/submissions/bare-{i:05d}")
         doc = {"unit_id": "bare", "revision": i, "answers": answers, "submitted_at": firestore.SERVER_TIMESTAMP}
 
         @firestore.transactional
-        def write(tx: firestore.Transaction, ref: Any = ref, doc: dict[str, Any] = doc) -> None:
+        def write(tx: firestore.Transaction) -> None:
             tx.set(ref, doc)
 
-        start = time.perf_counter()
         write(client.transaction())
-        elapsed = (time.perf_counter() - start) * 1000
-        if i >= 10:
-            samples.append(elapsed)
-    return samples
 
+    def same(i: int) -> None:
+        paths = ["rounds/bench", "rounds/bench/entries/x", "tokens/x", f"rounds/bench/idempotency/x{i}"]
 
-def same_transaction_latency(emulator: str, answers: dict[str, Any], n: int) -> list[float]:
-    """The transaction a submission runs (4 reads in one call, 4 writes), straight from the client:
-    the storage floor of the design, without HTTP, auth or validation."""
-    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
-    client = firestore.Client(project="bench-submit")
-    samples = []
+        def write(tx: Transaction) -> None:
+            tx.get_many(paths)
+            tx.create(f"rounds/bench/submissions/same-{i:05d}", {"answers": answers, "revision": i})
+            tx.set("rounds/bench/entries/x", {"revision": i, "state": "submitted"})
+            tx.create(f"rounds/bench/idempotency/x{i}", {"body_hash": "h"})
+            tx.create(f"rounds/bench/audit/same-{i:05d}", {"action": "submit"})
+
+        store.transaction(write)
+
+    samples: dict[str, list[float]] = {"submit": [], "bare": [], "same": []}
+    calls = {"submit": submit, "bare": bare, "same": same}
     for i in range(n + 10):
-        reads = [
-            client.document(p)
-            for p in ("rounds/bench", "rounds/bench/entries/x", "tokens/x", f"rounds/bench/idempotency/x{i}")
-        ]
-
-        @firestore.transactional
-        def write(tx: firestore.Transaction, i: int = i, reads: list[Any] = reads) -> None:
-            list(client.get_all(reads, transaction=tx))
-            tx.create(client.document(f"rounds/bench/submissions/same-{i:05d}"), {"answers": answers, "revision": i})
-            tx.set(client.document("rounds/bench/entries/x"), {"revision": i, "state": "submitted"})
-            tx.create(client.document(f"rounds/bench/idempotency/x{i}"), {"body_hash": "h"})
-            tx.create(client.document(f"rounds/bench/audit/same-{i:05d}"), {"action": "submit"})
-
-        start = time.perf_counter()
-        write(client.transaction())
-        if i >= 10:
-            samples.append((time.perf_counter() - start) * 1000)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call(i)
+            if i >= 10:
+                samples[name].append((time.perf_counter() - start) * 1000)
+    connection.close()
     return samples
 
 
@@ -237,9 +236,8 @@ def main() -> None:
         admin = admin_session(base, (local / "admin-token").read_text().strip())
         tokens = prepare_round(base, admin)
         answers = seed_answers("hai-quan")
-        submit = submit_latency(base, tokens["hai-quan"], answers, args.n)
-        bare = bare_latency(f"127.0.0.1:{emulator_port}", answers, args.n)
-        same = same_transaction_latency(f"127.0.0.1:{emulator_port}", answers, args.n)
+        timed = latencies(base, f"127.0.0.1:{emulator_port}", tokens["hai-quan"], answers, args.n)
+        submit, bare, same = timed["submit"], timed["bare"], timed["same"]
         rate, failures = throughput(base, tokens, args.seconds)
     finally:
         proc.send_signal(signal.SIGINT)

@@ -1,5 +1,5 @@
-"""The Firestore adapter's transactions on the real emulator: the first read begins them, a
-prefetched read is the same read, failures release their locks, contention is retried."""
+"""The Firestore adapter's transactions on the real emulator: the first read begins them,
+later reads join them, failures release their locks, contention is retried."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_concurrent_increments_lose_nothing(store):
 
     def worker():
         for _ in range(3):
-            store.transaction(bump, prefetch=["counters/c"])
+            store.transaction(bump)
 
     # Few writers: the emulator resolves collisions on one document by lock timeouts, which
     # makes heavy contention on it slow with any client (the service queues a unit's requests).
@@ -37,7 +37,7 @@ def test_concurrent_increments_lose_nothing(store):
     assert store.get("counters/c") == {"n": 6}
 
 
-def test_prefetched_read_returns_the_documents_in_the_order_asked(store):
+def test_a_read_returns_the_documents_in_the_order_asked(store):
     store.set("things/a", {"v": "a"})
     store.set("things/c", {"v": "c"})
     paths = ["things/c", "things/missing", "things/a"]
@@ -45,19 +45,20 @@ def test_prefetched_read_returns_the_documents_in_the_order_asked(store):
     def read(tx):
         return tx.get_many(paths)
 
-    assert store.transaction(read, prefetch=paths) == [{"v": "c"}, None, {"v": "a"}]
+    assert store.transaction(read) == [{"v": "c"}, None, {"v": "a"}]
 
 
-def test_other_reads_after_an_unused_prefetch_share_the_transaction(store):
+def test_a_second_read_joins_the_transaction_the_first_began(store):
     store.set("things/a", {"v": 1})
     store.set("things/b", {"v": 2})
 
-    def read_other(tx):
-        (b,) = tx.get_many(["things/b"])  # not the prefetched paths
-        tx.set("things/sum", {"v": b["v"] + 40})
+    def read_twice(tx):
+        a = tx.get("things/a")
+        (b,) = tx.get_many(["things/b"])
+        tx.set("things/sum", {"v": a["v"] + b["v"] + 39})
         return b
 
-    assert store.transaction(read_other, prefetch=["things/a"]) == {"v": 2}
+    assert store.transaction(read_twice) == {"v": 2}
     assert store.get("things/sum") == {"v": 42}
 
 
@@ -70,13 +71,13 @@ def test_a_failed_function_writes_nothing_and_leaves_no_lock(store):
         raise ValueError("the caller's own error")
 
     with pytest.raises(ValueError, match="caller's own error"):
-        store.transaction(fail, prefetch=["things/a"])
+        store.transaction(fail)
 
     def fail_before_reading(tx):
         raise ValueError("before reading")
 
     with pytest.raises(ValueError, match="before reading"):
-        store.transaction(fail_before_reading, prefetch=["things/a"])
+        store.transaction(fail_before_reading)
     # A transaction left open would hold its lock on things/a until the emulator expires it
     # (many seconds); a rolled-back one lets this write through at once.
     start = time.monotonic()

@@ -6,7 +6,7 @@ Locally ``FIRESTORE_EMULATOR_HOST`` points the same client at the emulator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -61,8 +61,8 @@ class FirestoreStore:
         for snap in query.stream():
             yield snap.id, snap.to_dict() or {}
 
-    def transaction(self, fn: Callable[[Transaction], T], prefetch: Sequence[str] | None = None) -> T:
-        return run_transaction(self._client, fn, prefetch)
+    def transaction(self, fn: Callable[[Transaction], T]) -> T:
+        return run_transaction(self._client, fn)
 
 
 @lru_cache(maxsize=8)

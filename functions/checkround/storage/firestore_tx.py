@@ -6,9 +6,7 @@ with the transaction's id (what the Java and Node.js clients do), so a transacti
 once and commits costs two round trips instead of three: a submission then costs the database
 what a bare one-document transactional write costs.
 
-Reads a function names up front (``prefetch``) are sent on a worker thread before the function
-runs, so work the function does before reading (validating the answers) overlaps the round
-trip. Writes are collected with the client's own ``WriteBatch`` (so sentinels such as
+Writes are collected with the client's own ``WriteBatch`` (so sentinels such as
 ``SERVER_TIMESTAMP`` encode as usual) and committed with the transaction's id.
 
 This reaches into the client's generated API (``_firestore_api``) and its encoders; the client
@@ -18,9 +16,7 @@ version is pinned in requirements.txt and every transaction of the integration s
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import grpc
@@ -40,18 +36,6 @@ MAX_ATTEMPTS = 20
 # Each call's own limit; the generated client's wrappers (which set one) are bypassed below.
 RPC_TIMEOUT_SECONDS = 30.0
 
-_POOL: ThreadPoolExecutor | None = None
-_POOL_GUARD = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    """Created on first use: a function instance that never prefetches never starts a thread."""
-    global _POOL
-    with _POOL_GUARD:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="firestore-prefetch")
-        return _POOL
-
 
 def _stub(client: firestore.Client, name: str) -> Any:
     """The gRPC method itself: the generated wrappers add retry, timeout and logging layers
@@ -66,32 +50,26 @@ def _unary(client: firestore.Client, name: str, request: Any) -> Any:
         raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
 
 
-def _stream(client: firestore.Client, name: str, request: Any) -> Iterable[Any]:
-    try:
-        yield from _stub(client, name)(request, metadata=client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS)
-    except grpc.RpcError as exc:
-        raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
-
-
 class InlineTransaction:
     """One attempt of a transaction; implements the ``Transaction`` port."""
 
-    def __init__(self, client: firestore.Client, retry_id: bytes | None, prefetch: Sequence[str] | None) -> None:
+    def __init__(self, client: firestore.Client, retry_id: bytes | None) -> None:
         self._client = client
         self._retry_id = retry_id
         self.id: bytes | None = None
         self._batch = client.batch()
         self._wrote = False
-        self._prefetch_paths = list(prefetch or [])
-        self._prefetched: Future[list[Doc | None]] | None = None
         self._committed = False
-        if self._prefetch_paths:
-            self._prefetched = _pool().submit(self._read, self._prefetch_paths)
 
     # -- reads ------------------------------------------------------------------------------
 
-    def _read(self, paths: list[str]) -> list[Doc | None]:
+    def get(self, path: str) -> Doc | None:
+        return self.get_many([path])[0]
+
+    def get_many(self, paths: list[str]) -> list[Doc | None]:
         """One BatchGetDocuments; the first read of the attempt begins the transaction."""
+        if self._wrote:
+            raise RuntimeError("Firestore transactions must read before they write")
         names = [self._client.document(path)._document_path for path in paths]
         request = api.BatchGetDocumentsRequest(database=self._client._database_string, documents=names)
         if self.id is None:
@@ -100,34 +78,20 @@ class InlineTransaction:
         else:
             request.transaction = self.id
         found: dict[str, Doc | None] = {}
-        for response in _stream(self._client, "batch_get_documents", request):
-            if response.transaction:
-                self.id = response.transaction
-            kind = response._pb.WhichOneof("result")
-            if kind == "found":
-                found[response.found.name] = cast(Doc, _helpers.decode_dict(response.found.fields, self._client))
-            elif kind == "missing":
-                found[response.missing] = None
+        try:
+            for response in _stub(self._client, "batch_get_documents")(
+                request, metadata=self._client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS
+            ):
+                if response.transaction:
+                    self.id = response.transaction
+                kind = response._pb.WhichOneof("result")
+                if kind == "found":
+                    found[response.found.name] = cast(Doc, _helpers.decode_dict(response.found.fields, self._client))
+                elif kind == "missing":
+                    found[response.missing] = None
+        except grpc.RpcError as exc:
+            raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
         return [found.get(name) for name in names]
-
-    def settle(self) -> None:
-        """Wait for a prefetch the function never asked for, so its transaction id is known."""
-        if self._prefetched is not None:
-            prefetched, self._prefetched = self._prefetched, None
-            prefetched.result()
-
-    def get(self, path: str) -> Doc | None:
-        return self.get_many([path])[0]
-
-    def get_many(self, paths: list[str]) -> list[Doc | None]:
-        if self._wrote:
-            raise RuntimeError("Firestore transactions must read before they write")
-        if self._prefetched is not None and paths == self._prefetch_paths:
-            prefetched, self._prefetched = self._prefetched, None
-            return prefetched.result()
-        # Another read while the prefetch is in flight would begin a second transaction.
-        self.settle()
-        return self._read(paths)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -146,7 +110,6 @@ class InlineTransaction:
     # -- end --------------------------------------------------------------------------------
 
     def commit(self) -> None:
-        self.settle()
         self._committed = True
         writes = self._batch._write_pbs
         if self.id is None:
@@ -159,8 +122,6 @@ class InlineTransaction:
 
     def rollback(self) -> None:
         """Release the transaction's locks; best effort, the server also expires them."""
-        with contextlib.suppress(gexc.GoogleAPICallError):
-            self.settle()
         if self.id is None or self._committed:
             return  # a failed commit has already ended the transaction
         request = api.RollbackRequest(database=self._client._database_string, transaction=self.id)
@@ -168,14 +129,12 @@ class InlineTransaction:
             _unary(self._client, "rollback", request)
 
 
-def run_transaction(
-    client: firestore.Client, fn: Callable[[InlineTransaction], T], prefetch: Sequence[str] | None = None
-) -> T:
+def run_transaction(client: firestore.Client, fn: Callable[[InlineTransaction], T]) -> T:
     """Run ``fn`` in a read-write transaction, again on contention, at most ``MAX_ATTEMPTS`` times."""
     retry_id: bytes | None = None
     last: Exception | None = None
     for _ in range(MAX_ATTEMPTS):
-        tx = InlineTransaction(client, retry_id, prefetch)
+        tx = InlineTransaction(client, retry_id)
         try:
             result = fn(tx)
             tx.commit()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import operator
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from .ports import Doc, Where
@@ -105,8 +105,7 @@ class MemoryStore:
         rows.sort(key=lambda row: _sort_key(row, order_by))
         yield from rows[:limit] if limit is not None else rows
 
-    def transaction(self, fn: Callable[[Any], T], prefetch: Sequence[str] | None = None) -> T:
-        del prefetch  # reads cost nothing here
+    def transaction(self, fn: Callable[[Any], T]) -> T:
         with self._lock:
             tx = _MemoryTransaction(self)
             result = fn(tx)

@@ -8,7 +8,7 @@ the cloud.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -68,11 +68,8 @@ class DocumentStore(Protocol):
     ) -> Iterator[tuple[str, Doc]]:
         """Stream ``(document id, data)`` of a collection, filtered and ordered."""
 
-    def transaction(self, fn: Callable[[Transaction], T], prefetch: Sequence[str] | None = None) -> T:
-        """Run ``fn`` atomically, retrying on contention; ``fn`` must have no other side effects.
-
-        ``prefetch`` names the documents ``fn`` reads first, in one ``get_many`` with exactly
-        these paths; an adapter may start reading them while ``fn`` does its own work."""
+    def transaction(self, fn: Callable[[Transaction], T]) -> T:
+        """Run ``fn`` atomically, retrying on contention; ``fn`` must have no other side effects."""
 
 
 class BlobStore(Protocol):

@@ -1,9 +1,8 @@
 """Submission service: what a unit reads and writes in its round.
 
-A submission is stored in one transaction that reads the round, the unit's entry, its token
-and its idempotency key, so a submission racing the close is either stored whole before it or
-refused whole after it. The answers are validated against the round's pinned form version
-while that read is on its way (once, not on each retry).
+A submission is validated against the round's pinned form version outside the transaction,
+then stored in one transaction that also re-reads the round, so a submission racing the close
+is either stored whole before it or refused whole after it.
 """
 
 from __future__ import annotations
@@ -153,22 +152,19 @@ def submit(
         # Keys are the client's; hashing scopes them to the unit and keeps the path well-formed.
         digest = hashlib.sha256(f"{unit_id}\n{idempotency_key}".encode()).hexdigest()
         idem_path = f"{round_path(round_id)}/idempotency/{digest}"
-    # Everything the decision needs, in one read that the adapter starts before validating.
-    token_paths = [principal.token_path] if principal.token_path else []
-    paths = [round_path(round_id), entry_path(round_id, unit_id), *token_paths, *([idem_path] if idem_path else [])]
-    validated: list[Checked] = []  # once, not again on each retry of the transaction
+    try:
+        checked = _check(ctx, round_doc, answers, language, draft=False)
+    except AppError:
+        # A key already used with another body is a conflict, whatever this body's faults.
+        seen = ctx.store.get(idem_path) if idem_path else None
+        if seen is not None:
+            _replay(seen, body_hash)
+        raise
 
     def write(tx: Transaction) -> tuple[Doc, bool]:
-        if not validated:
-            try:
-                validated.append(_check(ctx, round_doc, answers, language, draft=False))
-            except AppError:
-                # A key already used with another body is a conflict, whatever this body's faults.
-                seen = tx.get_many(paths)[-1] if idem_path else None
-                if seen is not None:
-                    _replay(seen, body_hash)
-                raise
-        checked = validated[0]
+        # One round trip for everything the decision needs.
+        token_paths = [principal.token_path] if principal.token_path else []
+        paths = [round_path(round_id), entry_path(round_id, unit_id), *token_paths, *([idem_path] if idem_path else [])]
         current, entry, *rest = tx.get_many(paths)
         assert current is not None
         if token_paths and not token_still_valid(rest.pop(0)):
@@ -220,7 +216,7 @@ def submit(
     # Requests of one unit queue here instead of colliding in the database: the transaction
     # stays the guarantee, this only spares it the retries when a client sends in bursts.
     with _unit_lock(round_id, unit_id):
-        return ctx.store.transaction(write, prefetch=paths)
+        return ctx.store.transaction(write)
 
 
 _LOCKS: weakref.WeakValueDictionary[tuple[str, str], threading.Lock] = weakref.WeakValueDictionary()
