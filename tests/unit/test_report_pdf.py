@@ -7,15 +7,17 @@ totals are u1 9+3=12, u2 7+5=12, u3 2+0=2 out of 15; cluster c1 ranks u1 and u2 
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
+from urllib.parse import unquote
 
 import pytest
 
 from checkround.config import settings
 from checkround.forms.definition import check_definition
 from checkround.reports.aggregate import aggregate
-from checkround.reports.render import render_pdf, render_unit_pdf
+from checkround.reports.render import bar_svg, render_pdf, render_unit_pdf
 from checkround.reports.service import unit_view
 from checkround.rounds import service as rounds
 from checkround.submissions import service as submissions
@@ -99,3 +101,27 @@ def test_one_units_pdf_shows_its_latest_answers(tmp_path):
     with pytest.raises(Exception, match="not_found"):
         unit_view(ctx, "r1", "u3")  # has not submitted
     rounds.close_round(ctx, "r1")
+
+
+def test_bars_hold_numbers_and_colours_only():
+    svg = unquote(bar_svg([(2, "#2b6cb0"), (0, "#d69e2e"), (1, "#c53030")], 3, 90).removeprefix("data:image/svg+xml,"))
+    # Two segments (the empty one is left out) and the frame.
+    assert svg.count("<rect") == 3
+    assert '<rect x="0" width="60" height="8" fill="#2b6cb0"/>' in svg
+    assert '<rect x="60" width="30" height="8" fill="#c53030"/>' in svg
+    assert bar_svg([(1, "#2b6cb0")], 0, 10).count("%3Crect") == 1  # nothing answered: the frame only
+    with pytest.raises(ValueError, match="not a colour"):
+        bar_svg([(1, "red\"/><image href='file:///etc/passwd'/>")], 1, 10)
+
+
+def test_rendering_leaves_the_garbage_collector_as_it_found_it():
+    summary = aggregate(ROUND, check_definition(small_form()), UNITS, iter(SUBMISSIONS))
+    summary["generated_at"] = "now"
+    render_pdf(summary, settings().templates_dir)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        render_pdf(summary, settings().templates_dir)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
