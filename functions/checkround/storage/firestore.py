@@ -1,7 +1,9 @@
-"""The Firestore adapter: the only module that imports ``google.cloud.firestore``.
+"""The Firestore adapter (with ``firestore_tx`` and ``firestore_client``, the only modules that
+import ``google.cloud.firestore``).
 
-It maps the :class:`~checkround.storage.ports.DocumentStore` port onto the Firestore client.
-Locally ``FIRESTORE_EMULATOR_HOST`` points the same client at the emulator.
+It maps the :class:`~checkround.storage.ports.DocumentStore` port onto the Firestore client;
+transactions run in ``firestore_tx``. Locally ``FIRESTORE_EMULATOR_HOST`` points the same
+client at the emulator.
 """
 
 from __future__ import annotations
