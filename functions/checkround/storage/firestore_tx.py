@@ -16,6 +16,7 @@ version is pinned in requirements.txt and every transaction of the integration s
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -59,7 +60,7 @@ class InlineTransaction:
         self.id: bytes | None = None
         self._batch = client.batch()
         self._wrote = False
-        self._committed = False
+        self.committing = False
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ class InlineTransaction:
     # -- end --------------------------------------------------------------------------------
 
     def commit(self) -> None:
-        self._committed = True
+        self.committing = True
         writes = self._batch._write_pbs
         if self.id is None:
             # Nothing was read: an atomic batch of writes is all a transaction would be.
@@ -122,18 +123,27 @@ class InlineTransaction:
 
     def rollback(self) -> None:
         """Release the transaction's locks; best effort, the server also expires them."""
-        if self.id is None or self._committed:
+        if self.id is None or self.committing:
             return  # a failed commit has already ended the transaction
         request = api.RollbackRequest(database=self._client._database_string, transaction=self.id)
         with contextlib.suppress(gexc.GoogleAPICallError):
             _unary(self._client, "rollback", request)
 
 
+# Errors the generated client would have retried on a read; nothing is written before the
+# commit, so the whole attempt is simply run again.
+_TRANSIENT = (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.ResourceExhausted, gexc.InternalServerError)
+
+
 def run_transaction(client: firestore.Client, fn: Callable[[InlineTransaction], T]) -> T:
-    """Run ``fn`` in a read-write transaction, again on contention, at most ``MAX_ATTEMPTS`` times."""
+    """Run ``fn`` in a read-write transaction, again on contention, at most ``MAX_ATTEMPTS`` times.
+
+    Raises :class:`Contention` when the attempts run out, and when the database did not answer
+    a commit (then the commit may or may not have happened: the caller's client retries, with
+    its idempotency key where the operation has one)."""
     retry_id: bytes | None = None
     last: Exception | None = None
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         tx = InlineTransaction(client, retry_id)
         try:
             result = fn(tx)
@@ -143,6 +153,12 @@ def run_transaction(client: firestore.Client, fn: Callable[[InlineTransaction], 
             # Retrying with the aborted id keeps the transaction's place in the lock queue.
             last, retry_id = exc, tx.id or retry_id
             tx.rollback()
+        except _TRANSIENT as exc:
+            if tx.committing:
+                raise Contention(f"the database did not answer the commit: {exc}") from exc
+            last = exc
+            tx.rollback()
+            time.sleep(min(0.05 * 2**attempt, 1.0))
         except BaseException:
             tx.rollback()
             raise
