@@ -60,6 +60,13 @@ CATALOG: dict[str, ErrorKind] = {
         "Hệ thống đang bận vì nhiều người gửi cùng lúc; vui lòng gửi lại sau giây lát. Chưa có gì được lưu.",
         "Too many requests at once; nothing was stored, please send again in a moment.",
     ),
+    "unavailable": ErrorKind(
+        503,
+        "Cơ sở dữ liệu không phản hồi nên chưa rõ nội dung đã được lưu hay chưa; vui lòng gửi lại "
+        "(gửi lại cùng một báo cáo với cùng Idempotency-Key chỉ được lưu một lần).",
+        "The database did not answer, so this may or may not have been stored; please send it again "
+        "(sent again with the same Idempotency-Key, it is stored once).",
+    ),
     "summary_not_ready": ErrorKind(409, "Báo cáo tổng hợp chưa sẵn sàng.", "The summary is not ready yet."),
 }
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import threading
 import time
 
-import grpc
 import pytest
 
-from checkround.storage import firestore_tx
 from checkround.storage.firestore import store_for
 from checkround.storage.ports import Contention
+from tests.integration.faults import fail_next
 
 
 @pytest.fixture
@@ -113,44 +112,9 @@ def test_reads_after_writes_are_refused(store):
     assert store.get("things/a") is None
 
 
-class _Unavailable(grpc.RpcError):
-    """What gRPC raises when the database does not answer."""
-
-    def code(self):
-        return grpc.StatusCode.UNAVAILABLE
-
-    def details(self):
-        return "injected: the database did not answer"
-
-    def trailing_metadata(self):
-        return None
-
-
-def _failing(monkeypatch, method, times):
-    """Make the next ``times`` calls of one gRPC method fail as if the database were away."""
-    real = firestore_tx._stub
-    left = [times]
-
-    def stub(client, name):
-        call = real(client, name)
-        if name != method:
-            return call
-
-        def flaky(*args, **kwargs):
-            if left[0] > 0:
-                left[0] -= 1
-                raise _Unavailable()
-            return call(*args, **kwargs)
-
-        return flaky
-
-    monkeypatch.setattr(firestore_tx, "_stub", stub)
-    return left
-
-
 def test_a_read_the_database_did_not_answer_is_tried_again(store, monkeypatch):
     store.set("counters/c", {"n": 1})
-    left = _failing(monkeypatch, "batch_get_documents", times=2)
+    left = fail_next(monkeypatch, "batch_get_documents", times=2)
 
     def bump(tx):
         (doc,) = tx.get_many(["counters/c"])
@@ -163,7 +127,7 @@ def test_a_read_the_database_did_not_answer_is_tried_again(store, monkeypatch):
 
 def test_a_commit_the_database_did_not_answer_is_contention_not_a_crash(store, monkeypatch):
     store.set("counters/c", {"n": 1})
-    _failing(monkeypatch, "commit", times=1)
+    fail_next(monkeypatch, "commit", times=1)
 
     def bump(tx):
         (doc,) = tx.get_many(["counters/c"])

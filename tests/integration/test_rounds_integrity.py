@@ -8,10 +8,13 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import grpc
 import pytest
 
 from checkround import wiring
 from checkround.reports.service import build_summary
+from checkround.storage import firestore_tx
+from tests.integration.faults import fail_next
 from tests.integration.helpers import setup_seed_round
 from tests.integration.test_events import pdfs, round_event
 from tests.support import SEED_UNITS, seed_answers
@@ -206,3 +209,29 @@ def test_reopen_and_close_again_keeps_the_first_summary(project, admin, unit_cli
     assert [a for a, _ in actions if a in ("open", "close", "reopen")] == ["open", "close", "reopen", "close"]
     assert ("submit", "unit:bien-phong") in actions
     assert all(actor.startswith("admin") for a, actor in actions if a != "submit")
+
+
+def test_a_commit_the_database_did_not_answer_is_503_and_safe_to_send_again(admin, unit_client, monkeypatch):
+    unit = unit_client(setup_seed_round(admin)["hai-quan"])
+    body = {"answers": seed_answers("hai-quan")}
+    send = lambda: unit("POST", f"/rounds/{ROUND}/submission", body, headers={"Idempotency-Key": "k1"})  # noqa: E731
+    fail_next(monkeypatch, "commit", times=1)
+    unanswered = send()
+    assert unanswered.status_code == 503
+    assert unanswered.json["error"]["code"] == "unavailable"
+    assert unanswered.headers["Retry-After"] == "1"
+    again = send()  # the client's retry, with the same key
+    assert again.status_code == 201
+    assert send().json == again.json  # a replay from now on
+    assert list(stored_submissions()) == ["hai-quan-0001"]
+
+
+def test_contention_out_of_retries_is_503_busy_and_stores_nothing(admin, unit_client, monkeypatch):
+    unit = unit_client(setup_seed_round(admin)["hai-quan"])
+    monkeypatch.setattr(firestore_tx, "MAX_ATTEMPTS", 2)
+    fail_next(monkeypatch, "commit", times=2, code=grpc.StatusCode.ABORTED)
+    busy = unit("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("hai-quan")})
+    assert busy.status_code == 503
+    assert busy.json["error"]["code"] == "busy"
+    assert busy.headers["Retry-After"] == "1"
+    assert stored_submissions() == {}

@@ -27,7 +27,7 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.messages import pick_language
 from checkround.rounds.tokens import Principal, authenticate, authenticate_id_token, looks_like_jwt
-from checkround.storage.ports import Contention
+from checkround.storage.ports import CommitUnanswered, Contention
 
 log = logging.getLogger("checkround.http")
 access_log = logging.getLogger("checkround.access")
@@ -188,8 +188,8 @@ def _handle(router: Router, request: Request, context: Callable[[], Context], sc
         reply = handler(rc, **args)
     except AppError as exc:
         return json_response(exc.status, exc.to_body(language))
-    except Contention:
-        busy = AppError("busy")
+    except Contention as exc:
+        busy = AppError("unavailable" if isinstance(exc, CommitUnanswered) else "busy")
         return json_response(busy.status, busy.to_body(language), headers={"Retry-After": "1"})
     except Exception:
         # The route template, not the path or URL: nothing a client sent ends up in the log.

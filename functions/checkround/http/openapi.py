@@ -237,7 +237,8 @@ _WHY = {
     413: "too_large: the body is over the limit (1 MiB by default).",
     415: "unsupported_media_type: a body that is not application/json.",
     422: "validation_failed / invalid_definition, with `fields`.",
-    503: "busy: a transaction out of retries; nothing stored; Retry-After.",
+    503: "busy: a transaction out of retries, nothing stored; or unavailable: the database did not answer "
+    "a commit, which may or may not have happened (send again with the same Idempotency-Key); Retry-After.",
 }
 
 

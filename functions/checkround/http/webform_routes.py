@@ -44,7 +44,7 @@ from checkround.forms.formdata import answers_from_form, empty_rows, repeat_grou
 from checkround.forms.rules import ITEM
 from checkround.forms.validate import rule_view
 from checkround.rounds.tokens import Principal, authenticate
-from checkround.storage.ports import Contention
+from checkround.storage.ports import CommitUnanswered, Contention
 from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router, read_body
@@ -466,8 +466,10 @@ def _post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -> Resp
         return _redirect(rc, f"r/{session.round_id}/receipt", lang=rc.language_for_page)
     except AppError as exc:
         return _form_page(rc, session, view, values, errors=exc.fields, failure=exc)
-    except Contention:
-        return _form_page(rc, session, view, values, failure=AppError("busy"))
+    except Contention as exc:
+        # The page keeps its submission key, so sending it again is stored at most once.
+        kind = "unavailable" if isinstance(exc, CommitUnanswered) else "busy"
+        return _form_page(rc, session, view, values, failure=AppError(kind))
 
 
 @router.route("/r/<id:round_id>", ["GET", "POST"])

@@ -27,7 +27,7 @@ from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.types import TransactionOptions
 from google.cloud.firestore_v1.types import firestore as api
 
-from .ports import Contention, Doc
+from .ports import CommitUnanswered, Contention, Doc
 
 T = TypeVar("T")
 
@@ -121,10 +121,13 @@ class InlineTransaction:
         request = api.CommitRequest(database=self._client._database_string, writes=writes, transaction=self.id)
         _unary(self._client, "commit", request)
 
-    def rollback(self) -> None:
-        """Release the transaction's locks; best effort, the server also expires them."""
-        if self.id is None or self.committing:
-            return  # a failed commit has already ended the transaction
+    def rollback(self, even_after_commit: bool = False) -> None:
+        """Release the transaction's locks; best effort, the server also expires them.
+
+        After a commit the database refused, there is nothing to release; after one it did not
+        answer, there may be (then a rollback of a commit that did happen fails harmlessly)."""
+        if self.id is None or (self.committing and not even_after_commit):
+            return
         request = api.RollbackRequest(database=self._client._database_string, transaction=self.id)
         with contextlib.suppress(gexc.GoogleAPICallError):
             _unary(self._client, "rollback", request)
@@ -155,7 +158,8 @@ def run_transaction(client: firestore.Client, fn: Callable[[InlineTransaction], 
             tx.rollback()
         except _TRANSIENT as exc:
             if tx.committing:
-                raise Contention(f"the database did not answer the commit: {exc}") from exc
+                tx.rollback(even_after_commit=True)
+                raise CommitUnanswered(f"the database did not answer the commit: {exc}") from exc
             last = exc
             tx.rollback()
             time.sleep(min(0.05 * 2**attempt, 1.0))

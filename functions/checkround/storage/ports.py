@@ -22,6 +22,11 @@ class Contention(Exception):
     """A transaction kept colliding with others and gave up: the caller may simply retry."""
 
 
+class CommitUnanswered(Contention):
+    """The database did not answer a commit, which may or may not have happened: the caller
+    may retry, and an idempotent request (one with its key) is then stored once."""
+
+
 @dataclass(frozen=True)
 class Where:
     """A query filter; ``op`` is one of ``==``, ``<``, ``<=``, ``>``, ``>=``, ``in``."""
