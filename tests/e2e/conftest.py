@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from checkround.devstack.emulator import free_port
 from tests.e2e.test_local_stack import RunningStack
@@ -35,3 +41,28 @@ def run_cli(stack: RunningStack, *args: str, env: dict[str, str] | None = None) 
         timeout=60,
         check=False,
     )
+
+
+def failed(result: subprocess.CompletedProcess[str], code: int) -> str:
+    """The stderr of a CLI run that must exit with ``code``, print nothing and not crash."""
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    return result.stderr
+
+
+def write_yaml(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A throwaway HTTP server (a meddling proxy, a failing gateway) on a free port: its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
 from checkround.devstack.emulator import free_port
+from tests.e2e.conftest import failed, serving, write_yaml
 from tests.e2e.conftest import run_cli as checkround
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import small_form
@@ -30,18 +29,6 @@ def ok(result: subprocess.CompletedProcess[str]) -> list[str]:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr == ""
     return result.stdout.splitlines()
-
-
-def failed(result: subprocess.CompletedProcess[str], code: int) -> str:
-    assert result.returncode == code, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    return result.stderr
-
-
-def write_yaml(path: Path, form: dict[str, Any]) -> Path:
-    path.write_text(yaml.safe_dump(form, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def test_push_diff_publish(stack: RunningStack, tmp_path: Path) -> None:
@@ -194,14 +181,8 @@ def test_a_draft_changed_meanwhile_is_a_clear_412(stack: RunningStack, tmp_path:
     path = write_yaml(tmp_path / "form.yaml", small_form(id="cli-dua"))
     ok(checkround(stack, "forms", "push", str(path)))
     handler = type("Meddler", (_Meddler,), {"target": f"http://127.0.0.1:{stack.port}"})
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    with serving(handler) as url:
         stderr = failed(checkround(stack, "--lang", "en", "--url", url, "forms", "push", str(path)), 1)
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
     lines = stderr.splitlines()
     assert lines[0] == "error: version_conflict: The draft was changed by someone else; reload it and try again."
     assert lines[1].startswith("Someone else changed the draft of cli-dua while this push ran; nothing was written.")

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 import requests
-import yaml
 
 from checkround.devstack.emulator import free_port
+from tests.e2e.conftest import failed, write_yaml
 from tests.e2e.conftest import run_cli as checkround
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import SEED_UNITS, UNIT_NAMES, seed_answers
@@ -38,13 +38,6 @@ def ok(result: subprocess.CompletedProcess[str]) -> list[str]:
     return result.stdout.splitlines()
 
 
-def failed(result: subprocess.CompletedProcess[str], code: int) -> str:
-    assert result.returncode == code, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    return result.stderr
-
-
 def round_body(round_id: str) -> dict[str, Any]:
     now = datetime.now(UTC).replace(microsecond=0)
     return {
@@ -58,11 +51,6 @@ def round_body(round_id: str) -> dict[str, Any]:
         "closes_at": now + timedelta(days=7),
         "time_zone": "Asia/Ho_Chi_Minh",
     }
-
-
-def write_yaml(path: Path, data: dict[str, Any]) -> Path:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def test_a_round_from_its_file_to_the_summary_and_exports(stack: RunningStack, tmp_path: Path) -> None:

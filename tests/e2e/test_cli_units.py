@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +18,7 @@ import requests
 
 from checkround.devstack.emulator import free_port
 from tests.e2e.conftest import run_cli as checkround
+from tests.e2e.conftest import serving
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import ROOT
 
@@ -242,14 +242,8 @@ def test_an_import_cut_short_says_how_far_it_got(stack: RunningStack, tmp_path: 
     handler = type(
         "Gateway", (_FailingGateway,), {"target": f"http://127.0.0.1:{stack.port}", "allowed": 3, "seen": []}
     )
-    gateway = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=gateway.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{gateway.server_address[1]}"
+    with serving(handler) as url:
         stderr = failed(checkround(stack, "--lang", "en", "--url", url, "units", "import", str(path)), 3)
-    finally:
-        gateway.shutdown()
-        gateway.server_close()
     # Nothing after the first failure was tried: the next rows would have met the same gateway.
     assert len(handler.seen) == 4
     assert stderr == [

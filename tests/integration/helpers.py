@@ -20,14 +20,15 @@ def setup_seed_round(admin, round_id="kt-6-thang-2019", unit_ids=None, open_it=T
     return create_round(admin, round_id, unit_ids or [u["id"] for u in units], open_it)
 
 
-def create_round(admin, round_id, unit_ids, open_it=True):
+def create_round(admin, round_id, unit_ids, open_it=True, closes_in=timedelta(days=7)):
+    """An open round that opened an hour ago and closes ``closes_in`` from now; its unit tokens."""
     now = datetime.now(UTC)
     body = {k: v for k, v in seed_round_template().items() if k not in ("opens_at", "closes_at")}
     body.update(
         id=round_id,
         unit_ids=unit_ids,
         opens_at=(now - timedelta(hours=1)).isoformat(),
-        closes_at=(now + timedelta(days=7)).isoformat(),
+        closes_at=(now + closes_in).isoformat(),
     )
     response = admin("POST", "/rounds", body)
     assert response.status_code == 201, response.json

@@ -15,7 +15,7 @@ from checkround import wiring
 from checkround.reports.service import build_summary
 from checkround.storage import firestore_tx
 from tests.integration.faults import fail_next
-from tests.integration.helpers import setup_seed_round
+from tests.integration.helpers import create_round, setup_seed_round
 from tests.integration.test_events import pdfs, round_event
 from tests.support import SEED_UNITS, seed_answers
 
@@ -116,12 +116,7 @@ def test_expired_and_revoked_links_are_401(admin, unit_client):
 
     # A link lives until closes_at + grace; past that it is 401 token_expired.
     now = datetime.now(UTC)
-    short = {"id": "dot-ngan", "title": {"vi": "Đợt ngắn"}, "form_id": "kiem-tra-6-thang-2019",
-             "unit_ids": ["hai-quan"], "opens_at": (now - timedelta(hours=1)).isoformat(),
-             "closes_at": (now + timedelta(seconds=5)).isoformat()}  # fmt: skip
-    assert admin("POST", "/rounds", short).status_code == 201
-    admin("POST", "/rounds/dot-ngan/open")
-    token = admin("POST", "/rounds/dot-ngan/tokens", {}).json["tokens"]["hai-quan"]["token"]
+    token = create_round(admin, "dot-ngan", ["hai-quan"], closes_in=timedelta(seconds=5))["hai-quan"]
     assert unit_client(token)("GET", "/rounds/dot-ngan/form").status_code == 200
     # Wait for the deadline itself, however long the setup took on a loaded machine.
     time.sleep(max(0.0, (now + timedelta(seconds=5.5) - datetime.now(UTC)).total_seconds()))

@@ -136,13 +136,7 @@ def test_wrong_missing_and_foreign_links_get_a_clear_page(admin, apps):
 
 def test_expired_link_gets_a_clear_page(admin, apps):
     setup_seed_round(admin)
-    now = datetime.now(UTC)
-    body = {"id": "dot-ngan", "title": {"vi": "Đợt ngắn"}, "form_id": "kiem-tra-6-thang-2019",
-            "unit_ids": ["hai-quan"], "opens_at": (now - timedelta(hours=1)).isoformat(),
-            "closes_at": (now + timedelta(seconds=1.5)).isoformat()}  # fmt: skip
-    assert admin("POST", "/rounds", body).status_code == 201
-    admin("POST", "/rounds/dot-ngan/open")
-    token = admin("POST", "/rounds/dot-ngan/tokens", {}).json["tokens"]["hai-quan"]["token"]
+    token = create_round(admin, "dot-ngan", ["hai-quan"], closes_in=timedelta(seconds=1.5))["hai-quan"]
     client, page = open_link(apps, token, "dot-ngan")
     assert page.status_code == 200
     time.sleep(2)
