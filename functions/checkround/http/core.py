@@ -180,6 +180,11 @@ def dispatch(router: Router, request: Request, context: Callable[[], Context]) -
     return response
 
 
+def contention_error(exc: Contention) -> AppError:
+    """``busy`` (nothing stored) or ``unavailable`` (a commit that may or may not have happened)."""
+    return AppError("unavailable" if isinstance(exc, CommitUnanswered) else "busy")
+
+
 def _handle(router: Router, request: Request, context: Callable[[], Context], scope: logs.RequestScope) -> Response:
     language = pick_language(request.headers.get("Accept-Language"))
     try:
@@ -189,7 +194,7 @@ def _handle(router: Router, request: Request, context: Callable[[], Context], sc
     except AppError as exc:
         return json_response(exc.status, exc.to_body(language))
     except Contention as exc:
-        busy = AppError("unavailable" if isinstance(exc, CommitUnanswered) else "busy")
+        busy = contention_error(exc)
         return json_response(busy.status, busy.to_body(language), headers={"Retry-After": "1"})
     except Exception:
         # The route template, not the path or URL: nothing a client sent ends up in the log.

@@ -44,10 +44,10 @@ from checkround.forms.formdata import answers_from_form, empty_rows, repeat_grou
 from checkround.forms.rules import ITEM
 from checkround.forms.validate import rule_view
 from checkround.rounds.tokens import Principal, authenticate
-from checkround.storage.ports import CommitUnanswered, Contention
+from checkround.storage.ports import Contention
 from checkround.submissions import service as submissions
 
-from .core import Reply, RequestContext, Router, read_body
+from .core import Reply, RequestContext, Router, contention_error, read_body
 from .webform_session import cookie_name, csrf_matches, csrf_token, seal, unseal
 
 router = Router("web_form")
@@ -468,8 +468,7 @@ def _post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -> Resp
         return _form_page(rc, session, view, values, errors=exc.fields, failure=exc)
     except Contention as exc:
         # The page keeps its submission key, so sending it again is stored at most once.
-        kind = "unavailable" if isinstance(exc, CommitUnanswered) else "busy"
-        return _form_page(rc, session, view, values, failure=AppError(kind))
+        return _form_page(rc, session, view, values, failure=contention_error(exc))
 
 
 @router.route("/r/<id:round_id>", ["GET", "POST"])

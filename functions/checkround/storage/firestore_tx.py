@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 import grpc
@@ -44,11 +44,18 @@ def _stub(client: firestore.Client, name: str) -> Any:
     return getattr(client._firestore_api.transport, name)
 
 
-def _unary(client: firestore.Client, name: str, request: Any) -> Any:
+@contextlib.contextmanager
+def _api_errors() -> Iterator[None]:
+    """gRPC's errors as the client library's exceptions (ABORTED → ``Aborted``, ...)."""
     try:
-        return _stub(client, name)(request, metadata=client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS)
+        yield
     except grpc.RpcError as exc:
         raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
+
+
+def _unary(client: firestore.Client, name: str, request: Any) -> Any:
+    with _api_errors():
+        return _stub(client, name)(request, metadata=client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS)
 
 
 class InlineTransaction:
@@ -79,7 +86,7 @@ class InlineTransaction:
         else:
             request.transaction = self.id
         found: dict[str, Doc | None] = {}
-        try:
+        with _api_errors():
             for response in _stub(self._client, "batch_get_documents")(
                 request, metadata=self._client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS
             ):
@@ -90,8 +97,6 @@ class InlineTransaction:
                     found[response.found.name] = cast(Doc, _helpers.decode_dict(response.found.fields, self._client))
                 elif kind == "missing":
                     found[response.missing] = None
-        except grpc.RpcError as exc:
-            raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
         return [found.get(name) for name in names]
 
     # -- writes -----------------------------------------------------------------------------
