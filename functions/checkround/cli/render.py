@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 
@@ -14,27 +14,33 @@ def change_lines(changes: Iterable[Mapping[str, Any]], lang: str) -> list[str]:
     return [change_line(change, lang) for change in changes]
 
 
+def _required_line(change: Mapping[str, Any], field: str, lang: str) -> str:
+    to = change.get("to")
+    if isinstance(to, bool):
+        return f"~ {'now required' if to else 'now optional'} {field}"
+    return f"~ required {field}: {_value(to)}"  # a rule, once required may depend on answers
+
+
+# One line per kind of change the API reports: (change, field, language) → line.
+_LINES: dict[str, Callable[[Mapping[str, Any], str, str], str]] = {
+    "field_added": lambda c, field, lang: f"+ field {field} ({c.get('type')})",
+    "field_removed": lambda c, field, lang: f"- field {field}",
+    "choice_added": lambda c, field, lang: f"+ choice {field}: {c.get('value')}",
+    "choice_removed": lambda c, field, lang: f"- choice {field}: {c.get('value')}",
+    "relabelled": lambda c, field, lang: (
+        f"~ relabelled {field}: {_label(c.get('from'), lang)} → {_label(c.get('to'), lang)}"
+    ),
+    "renamed": lambda c, field, lang: f"~ renamed {c.get('from')} → {field}",
+    "type_changed": lambda c, field, lang: f"~ retyped {field}: {c.get('from')} → {c.get('to')}",
+    "required_changed": _required_line,
+}
+
+
 def change_line(change: Mapping[str, Any], lang: str) -> str:
     kind, field = str(change.get("change")), str(change.get("field"))
-    if kind == "field_added":
-        return f"+ field {field} ({change.get('type')})"
-    if kind == "field_removed":
-        return f"- field {field}"
-    if kind == "choice_added":
-        return f"+ choice {field}: {change.get('value')}"
-    if kind == "choice_removed":
-        return f"- choice {field}: {change.get('value')}"
-    if kind == "relabelled":
-        return f"~ relabelled {field}: {_label(change.get('from'), lang)} → {_label(change.get('to'), lang)}"
-    if kind == "renamed":
-        return f"~ renamed {change.get('from')} → {field}"
-    if kind == "type_changed":
-        return f"~ retyped {field}: {change.get('from')} → {change.get('to')}"
-    if kind == "required_changed":
-        to = change.get("to")
-        if isinstance(to, bool):
-            return f"~ {'now required' if to else 'now optional'} {field}"
-        return f"~ required {field}: {_value(to)}"  # a rule, once required may depend on answers
+    line = _LINES.get(kind)
+    if line is not None:
+        return line(change, field, lang)
     # A kind this CLI does not know yet (the API may add some): still one readable line.
     rest = {key: value for key, value in change.items() if key not in ("change", "field")}
     details = " ".join(f"{key}={_value(value)}" for key, value in rest.items())
