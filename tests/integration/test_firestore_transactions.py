@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
+from google.api_core.exceptions import NotFound
+from google.cloud import firestore
 
 from checkround.storage.firestore import store_for
 from checkround.storage.ports import Contention
@@ -100,6 +103,36 @@ def test_a_transaction_that_only_writes_is_atomic(store):
         store.transaction(lambda tx: (tx.create("things/z", {"v": 3}), tx.create("things/x", {"v": 9})))
     assert store.get("things/z") is None
     assert store.get("things/x") == {"v": 1}
+
+
+def test_writes_the_codec_leaves_to_the_client_commit_with_the_others(store):
+    """A server timestamp and a dotted field path go through the client's encoders, in the same
+    commit as the writes encoded directly, and read back through the transaction."""
+    store.set("things/a", {"inner": {"x": 1, "y": 2}, "v": 0})
+
+    def write(tx):
+        tx.get("things/a")
+        tx.set("things/b", {"at": firestore.SERVER_TIMESTAMP, "v": 1})
+        tx.update("things/a", {"inner.x": 10})  # a field path: only inner.x changes
+        tx.create("things/c", {"when": datetime(2019, 6, 20, tzinfo=UTC), "list": [1, "a", None, {"k": []}]})
+
+    store.transaction(write)
+    read = store.transaction(lambda tx: tx.get_many(["things/a", "things/b", "things/c"]))
+    assert read[0] == {"inner": {"x": 10, "y": 2}, "v": 0}
+    assert isinstance(read[1]["at"], datetime) and read[1]["v"] == 1
+    assert abs((read[1]["at"] - datetime.now(UTC)).total_seconds()) < 60
+    assert read[2] == {"when": datetime(2019, 6, 20, tzinfo=UTC), "list": [1, "a", None, {"k": []}]}
+
+
+def test_an_update_of_a_missing_document_fails_whole(store):
+    def write(tx):
+        tx.get("things/none")
+        tx.create("things/new", {"v": 1})
+        tx.update("things/none", {"v": 2})
+
+    with pytest.raises(NotFound):  # the update's precondition: the document exists
+        store.transaction(write)
+    assert store.get("things/new") is None
 
 
 def test_reads_after_writes_are_refused(store):

@@ -6,8 +6,9 @@ with the transaction's id (what the Java and Node.js clients do), so a transacti
 once and commits costs two round trips instead of three: a submission then costs the database
 what a bare one-document transactional write costs.
 
-Writes are collected with the client's own ``WriteBatch`` (so sentinels such as
-``SERVER_TIMESTAMP`` encode as usual) and committed with the transaction's id.
+Writes are encoded straight into raw protobuf messages by ``firestore_codec`` (what it does
+not handle, such as ``SERVER_TIMESTAMP``, by the client's own encoders) and committed with the
+transaction's id.
 
 This reaches into the client's generated API (``_firestore_api``) and its encoders; the client
 version is pinned in requirements.txt and every transaction of the integration suite runs here.
@@ -18,15 +19,15 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import grpc
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1 import _helpers
-from google.cloud.firestore_v1.types import TransactionOptions
 from google.cloud.firestore_v1.types import firestore as api
 
+from . import firestore_codec
 from .ports import CommitUnanswered, Contention, Doc
 
 T = TypeVar("T")
@@ -53,6 +54,16 @@ def _api_errors() -> Iterator[None]:
         raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
 
 
+# The client's encoders, for what ``firestore_codec`` leaves to them (sentinels, field paths).
+_CLIENT_WRITES: dict[str, Callable[[str, Doc], list[Any]]] = {
+    "create": _helpers.pbs_for_create,
+    "set": _helpers.pbs_for_set_no_merge,
+    "update": lambda name, data: _helpers.pbs_for_update(name, data, None),
+}
+_BatchGetPb: Any = api.BatchGetDocumentsRequest.pb()
+_CommitPb: Any = api.CommitRequest.pb()
+
+
 def _unary(client: firestore.Client, name: str, request: Any) -> Any:
     with _api_errors():
         return _stub(client, name)(request, metadata=client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS)
@@ -65,8 +76,7 @@ class InlineTransaction:
         self._client = client
         self._retry_id = retry_id
         self.id: bytes | None = None
-        self._batch = client.batch()
-        self._wrote = False
+        self._writes: list[Any] = []  # raw ``Write`` messages, in order
         self.committing = False
 
     # -- reads ------------------------------------------------------------------------------
@@ -76,55 +86,62 @@ class InlineTransaction:
 
     def get_many(self, paths: list[str]) -> list[Doc | None]:
         """One BatchGetDocuments; the first read of the attempt begins the transaction."""
-        if self._wrote:
+        if self._writes:
             raise RuntimeError("Firestore transactions must read before they write")
-        names = [self._client.document(path)._document_path for path in paths]
-        request = api.BatchGetDocumentsRequest(database=self._client._database_string, documents=names)
+        names = [self._name(path) for path in paths]
+        request = _BatchGetPb(database=self._client._database_string, documents=names)
         if self.id is None:
-            options = TransactionOptions.ReadWrite(retry_transaction=self._retry_id or b"")
-            request.new_transaction = TransactionOptions(read_write=options)
+            request.new_transaction.read_write.retry_transaction = self._retry_id or b""
         else:
             request.transaction = self.id
         found: dict[str, Doc | None] = {}
         with _api_errors():
-            for response in _stub(self._client, "batch_get_documents")(
-                request, metadata=self._client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS
+            for wrapped in _stub(self._client, "batch_get_documents")(
+                api.BatchGetDocumentsRequest.wrap(request),
+                metadata=self._client._rpc_metadata,
+                timeout=RPC_TIMEOUT_SECONDS,
             ):
+                response = wrapped._pb
                 if response.transaction:
                     self.id = response.transaction
-                kind = response._pb.WhichOneof("result")
+                kind = response.WhichOneof("result")
                 if kind == "found":
-                    found[response.found.name] = cast(Doc, _helpers.decode_dict(response.found.fields, self._client))
+                    found[response.found.name] = firestore_codec.decode_fields(response.found.fields, self._client)
                 elif kind == "missing":
                     found[response.missing] = None
         return [found.get(name) for name in names]
 
+    def _name(self, path: str) -> str:
+        return f"{self._client._database_string}/documents/{path}"
+
     # -- writes -----------------------------------------------------------------------------
 
     def create(self, path: str, data: Doc) -> None:
-        self._wrote = True
-        self._batch.create(self._client.document(path), data)
+        self._write(path, data, "create")
 
     def set(self, path: str, data: Doc) -> None:
-        self._wrote = True
-        self._batch.set(self._client.document(path), data)
+        self._write(path, data, "set")
 
     def update(self, path: str, data: Doc) -> None:
-        self._wrote = True
-        self._batch.update(self._client.document(path), data)
+        self._write(path, data, "update")
+
+    def _write(self, path: str, data: Doc, kind: str) -> None:
+        name = self._name(path)
+        try:
+            self._writes.append(firestore_codec.write_pb(name, data, kind))
+        except firestore_codec.Unsupported:
+            self._writes.extend(write._pb for write in _CLIENT_WRITES[kind](name, data))
 
     # -- end --------------------------------------------------------------------------------
 
     def commit(self) -> None:
         self.committing = True
-        writes = self._batch._write_pbs
-        if self.id is None:
-            # Nothing was read: an atomic batch of writes is all a transaction would be.
-            if writes:
-                self._batch.commit()
+        if self.id is None and not self._writes:
             return
-        request = api.CommitRequest(database=self._client._database_string, writes=writes, transaction=self.id)
-        _unary(self._client, "commit", request)
+        # Without a read there is no transaction id: an atomic batch of writes is all a
+        # transaction would be.
+        request = _CommitPb(database=self._client._database_string, writes=self._writes, transaction=self.id or b"")
+        _unary(self._client, "commit", api.CommitRequest.wrap(request))
 
     def rollback(self, even_after_commit: bool = False) -> None:
         """Release the transaction's locks; best effort, the server also expires them.
