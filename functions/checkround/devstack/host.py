@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import functions_framework
+from waitress import wasyncore
+from waitress.server import create_server
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from checkround.storage.firestore_events import maybe_base64
@@ -79,32 +80,47 @@ def _deliver(events: dict[str, Any], name: str, request: Request) -> Response:
     return Response(result.get_data(), result.status_code)
 
 
-class _KeepAliveHandler(WSGIRequestHandler):
-    # HTTP/1.1 keeps connections open between requests, as Cloud Functions' front end does;
-    # werkzeug's default (1.0) would time a TCP handshake into every call.
-    protocol_version = "HTTP/1.1"
-
-
 class Host:
-    """The host in a background thread (tests and ``make run`` both use it)."""
+    """The host in a background thread (tests and ``make run`` both use it).
+
+    waitress, not werkzeug's development server: that one answers every request with
+    ``Connection: close`` (so each call paid a TCP handshake and a new thread), whereas Cloud
+    Functions' front end keeps connections open and a worker pool serves them, as here."""
+
+    THREADS = 16  # requests served at once; more wait in waitress's queue
 
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
-        self._server: BaseWSGIServer | None = None
+        self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        self._server = make_server(self.host, self.port, build_app(), threaded=True, request_handler=_KeepAliveHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="functions-host", daemon=True)
+        self._stopping.clear()
+        self._server = create_server(
+            build_app(), host=self.host, port=self.port, threads=self.THREADS, ident="checkround"
+        )
+        self._thread = threading.Thread(target=self._serve, args=(self._server,), name="functions-host", daemon=True)
         self._thread.start()
+
+    def _serve(self, server: Any) -> None:
+        # waitress's own run() loops until every connection is gone; this loop also stops when
+        # asked, then closes the connections from this, the loop's own thread.
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=1.0, map=server._map, use_poll=True, count=1)
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown(timeout=10)
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._stopping.set()
+            self._server.pull_trigger()  # wakes the loop at once
+            if self._thread is not None:
+                self._thread.join(timeout=15)
             self._server = None

@@ -1,0 +1,76 @@
+"""The local functions host: connections stay open between requests, as behind Cloud
+Functions' front end, and stopping it ends at once even while a client holds one open."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from checkround.devstack.emulator import free_port, port_is_free
+from checkround.devstack.host import Host
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def host(project):
+    running = Host("127.0.0.1", free_port())
+    running.start()
+    yield running
+    running.stop()
+
+
+def get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bool, dict]:
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, response.will_close, json.loads(response.read())
+
+
+def test_one_connection_serves_request_after_request(host):
+    connection = http.client.HTTPConnection("127.0.0.1", host.port, timeout=10)
+    status, will_close, body = get(connection, "/unit_api/healthz")
+    assert (status, will_close, body["function"]) == (200, False, "unit_api")
+    first_socket = connection.sock
+    for name in ("admin_api", "web_form", "unit_api"):
+        status, will_close, body = get(connection, f"/{name}/healthz")
+        assert (status, will_close, body["function"]) == (200, False, name)
+    assert connection.sock is first_socket  # http.client reconnects silently when a server closes
+    connection.close()
+
+
+def test_requests_are_served_side_by_side(host):
+    """A slow request does not hold up the others (a pool of workers, not one)."""
+    results: list[int] = []
+
+    def call() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", host.port, timeout=10)
+        results.append(get(connection, "/unit_api/healthz?deep=1")[0])
+        connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200] * 12
+
+
+def test_stopping_closes_open_connections_and_frees_the_port(project):
+    running = Host("127.0.0.1", free_port())
+    running.start()
+    idle = socket.create_connection(("127.0.0.1", running.port))
+    connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=10)
+    assert get(connection, "/unit_api/healthz")[0] == 200
+    started = time.monotonic()
+    running.stop()
+    assert time.monotonic() - started < 5
+    assert port_is_free("127.0.0.1", running.port)
+    idle.settimeout(5)
+    assert idle.recv(1) == b""  # the server closed it
+    idle.close()
+    connection.close()
