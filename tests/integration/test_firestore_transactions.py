@@ -12,6 +12,7 @@ from google.api_core.exceptions import NotFound
 from google.cloud import firestore
 
 from checkround.storage.firestore import store_for
+from checkround.storage.memory import MemoryStore
 from checkround.storage.ports import Contention
 from tests.integration.faults import fail_next
 
@@ -51,6 +52,26 @@ def test_a_read_returns_the_documents_in_the_order_asked(store):
         return tx.get_many(paths)
 
     assert store.transaction(read) == [{"v": "c"}, None, {"v": "a"}]
+
+
+@pytest.fixture(params=["firestore", "memory"])
+def either_store(request, store):
+    """The same behaviour from both adapters of the port."""
+    return store if request.param == "firestore" else MemoryStore()
+
+
+def test_a_read_can_ask_for_some_fields_only(either_store):
+    store = either_store
+    store.set("things/a", {"v": 1, "roster": ["u"] * 500, "odd-name": 2, "nested": {"x": 1}})
+    store.set("things/b", {"other": 1})
+    paths = ["things/a", "things/b", "things/missing"]
+    fields = ["v", "odd-name", "nested"]
+
+    assert store.transaction(lambda tx: tx.get_many(paths, fields=fields)) == [
+        {"v": 1, "odd-name": 2, "nested": {"x": 1}},
+        {},  # there, but none of the fields: not the same as missing
+        None,
+    ]
 
 
 def test_a_second_read_joins_the_transaction_the_first_began(store):
@@ -119,7 +140,8 @@ def test_writes_the_codec_leaves_to_the_client_commit_with_the_others(store):
     store.transaction(write)
     read = store.transaction(lambda tx: tx.get_many(["things/a", "things/b", "things/c"]))
     assert read[0] == {"inner": {"x": 10, "y": 2}, "v": 0}
-    assert isinstance(read[1]["at"], datetime) and read[1]["v"] == 1
+    assert isinstance(read[1]["at"], datetime)
+    assert read[1]["v"] == 1
     assert abs((read[1]["at"] - datetime.now(UTC)).total_seconds()) < 60
     assert read[2] == {"when": datetime(2019, 6, 20, tzinfo=UTC), "list": [1, "a", None, {"k": []}]}
 

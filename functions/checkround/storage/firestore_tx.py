@@ -25,6 +25,7 @@ import grpc
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1 import _helpers
+from google.cloud.firestore_v1.field_path import FieldPath
 from google.cloud.firestore_v1.types import firestore as api
 
 from . import firestore_codec
@@ -64,6 +65,11 @@ _BatchGetPb: Any = api.BatchGetDocumentsRequest.pb()
 _CommitPb: Any = api.CommitRequest.pb()
 
 
+def _field_path(name: str) -> str:
+    """A top-level field name as a Firestore field path (quoted unless it is a simple name)."""
+    return FieldPath(name).to_api_repr()
+
+
 def _unary(client: firestore.Client, name: str, request: Any) -> Any:
     with _api_errors():
         return _stub(client, name)(request, metadata=client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS)
@@ -84,12 +90,15 @@ class InlineTransaction:
     def get(self, path: str) -> Doc | None:
         return self.get_many([path])[0]
 
-    def get_many(self, paths: list[str]) -> list[Doc | None]:
+    def get_many(self, paths: list[str], fields: list[str] | None = None) -> list[Doc | None]:
         """One BatchGetDocuments; the first read of the attempt begins the transaction."""
         if self._writes:
             raise RuntimeError("Firestore transactions must read before they write")
         names = [self._name(path) for path in paths]
         request = _BatchGetPb(database=self._client._database_string, documents=names)
+        if fields is not None:
+            # Only what the caller reads travels and is decoded (a round's roster can be long).
+            request.mask.field_paths.extend(_field_path(name) for name in fields)
         if self.id is None:
             request.new_transaction.read_write.retry_transaction = self._retry_id or b""
         else:

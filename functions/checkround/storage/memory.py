@@ -35,8 +35,11 @@ class _MemoryTransaction:
             raise RuntimeError("Firestore transactions must read before they write")
         return self._store._read(path)
 
-    def get_many(self, paths: list[str]) -> list[Doc | None]:
-        return [self.get(path) for path in paths]
+    def get_many(self, paths: list[str], fields: list[str] | None = None) -> list[Doc | None]:
+        docs = [self.get(path) for path in paths]
+        if fields is None:
+            return docs
+        return [None if doc is None else {k: v for k, v in doc.items() if k in fields} for doc in docs]
 
     def create(self, path: str, data: Doc) -> None:
         self._writes.append(("create", path, data))

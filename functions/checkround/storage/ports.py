@@ -41,8 +41,9 @@ class Transaction(Protocol):
 
     def get(self, path: str) -> Doc | None: ...
 
-    def get_many(self, paths: list[str]) -> list[Doc | None]:
-        """Several documents in one round trip, in the order asked."""
+    def get_many(self, paths: list[str], fields: list[str] | None = None) -> list[Doc | None]:
+        """Several documents in one round trip, in the order asked; with ``fields``, only those
+        top-level fields of each (a document without any of them reads as ``{}``, not ``None``)."""
 
     def create(self, path: str, data: Doc) -> None:
         """Write a document that the transaction has read as absent."""
