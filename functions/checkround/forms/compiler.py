@@ -16,7 +16,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields
 
-from .fieldtypes import REGISTRY, Build
+from .fieldtypes import REGISTRY, Build, Record
 from .messages import messages
 
 
@@ -26,34 +26,32 @@ def statically_required(field: Mapping[str, Any], section: Mapping[str, Any] | N
     return field.get("required") is True and field.get("relevant") is None and not hidden_by_section
 
 
-def _schema_class(
-    members: Sequence[Mapping[str, Any]], build: Build, name: str, section: Mapping[str, Any] | None
-) -> type[Schema]:
+def _record(members: Sequence[Mapping[str, Any]], build: Build, section: Mapping[str, Any] | None) -> Record:
+    """A section, or a record of a repeat group: its fields as one :class:`Record`."""
     declared = {
         field["key"]: REGISTRY[field["type"]].make({**field, "required": statically_required(field, section)}, build)
         for field in members
     }
-    schema = Schema.from_dict(declared, name=name)
-    schema.error_messages = {"unknown": build.msgs["unknown"], "type": build.msgs["invalid_object"]}
-    return schema
+    return Record(
+        declared,
+        unknown_message=build.msgs["unknown"],
+        type_message=build.msgs["invalid_object"],
+        required=False,
+        error_messages={"null": build.msgs["null"]},
+    )
 
 
 def compile_schema(definition: Mapping[str, Any], language: str = "vi", draft: bool = False) -> Schema:
     """Build the answers schema; ``draft`` relaxes ``required`` (drafts check types only)."""
     msgs = messages(language)
 
-    def nested(members: Sequence[Mapping[str, Any]]) -> type[Schema]:
+    def nested(members: Sequence[Mapping[str, Any]]) -> fields.Field[Any]:
         # Sub-fields of a repeat group; a rule decides whether they may be hidden.
-        return _schema_class(members, build, "Item", None)
+        return _record(members, build, None)
 
     build = Build(msgs=msgs, draft=draft, nested=nested)
     section_fields: dict[str, fields.Field[Any]] = {
-        section["key"]: fields.Nested(
-            _schema_class(section["fields"], build, f"Section_{section['key']}", section),
-            required=False,
-            error_messages={"type": msgs["invalid_object"], "null": msgs["null"]},
-        )
-        for section in definition["sections"]
+        section["key"]: _record(section["fields"], build, section) for section in definition["sections"]
     }
     answers_schema = Schema.from_dict(section_fields, name=f"Answers_{definition['id']}")
     answers_schema.error_messages = {"unknown": msgs["unknown"], "type": msgs["invalid_object"]}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, missing, validate
+from marshmallow import ValidationError, fields, missing, validate
 
 Messages = Mapping[str, str]
 FieldDef = Mapping[str, Any]
@@ -63,7 +63,7 @@ class Build:
 
     msgs: Messages
     draft: bool
-    nested: Callable[[Sequence[FieldDef]], type[Schema]]
+    nested: Callable[[Sequence[FieldDef]], fields.Field[Any]]
 
 
 def _base_kwargs(field: FieldDef, build: Build, invalid: str) -> dict[str, Any]:
@@ -182,9 +182,10 @@ class Record(fields.Field[dict[str, Any]]):
     It answers as a nested Schema would: the members' messages under their keys, the unknown
     key message for any other key, and ``{"_schema": [...]}`` for a value that is not an
     object. It carries the valid members as ``valid_data``. It only skips the Schema machinery
-    (hooks, partial loading, a getter per field). Run once per checklist item, that machinery
-    took about a tenth of a seed submission's validation. ``tests/unit/test_record_field.py``
-    checks it against a nested Schema."""
+    (hooks, partial loading, a getter per field). Sections, records of repeat groups and
+    checklist items are Records. Run once for each of them, that machinery took about a quarter
+    of a seed submission's validation. ``tests/unit/test_record_field.py`` checks Records
+    against nested Schemas."""
 
     def __init__(
         self, members: Mapping[str, fields.Field[Any]], unknown_message: str, type_message: str, **kwargs: Any
@@ -196,7 +197,8 @@ class Record(fields.Field[dict[str, Any]]):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
         if not isinstance(value, Mapping):
-            raise ValidationError({"_schema": [self.type_message]})
+            # An empty valid part, as a Schema gives: a list of records keeps its indices.
+            raise ValidationError({"_schema": [self.type_message]}, valid_data={})
         loaded: dict[str, Any] = {}
         errors: dict[str, Any] = {}
         for name, member in self.members.items():
@@ -204,6 +206,9 @@ class Record(fields.Field[dict[str, Any]]):
                 result = member.deserialize(value.get(name, missing), name, value)
             except ValidationError as exc:
                 errors[name] = exc.messages
+                # A member that is itself a record keeps its valid part, as a Schema keeps it.
+                if exc.valid_data:
+                    loaded[name] = exc.valid_data
                 continue
             if result is not missing:
                 loaded[name] = result
@@ -242,10 +247,7 @@ def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
 
 
 def _make_repeat(field: FieldDef, build: Build) -> fields.Field[Any]:
-    item = fields.Nested(
-        build.nested(field["fields"]),
-        error_messages={"type": build.msgs["invalid_object"], "null": build.msgs["null"]},
-    )
+    item = build.nested(field["fields"])
     kwargs = _base_kwargs(field, build, "invalid_list")
     # An empty list is how a unit says "none"; min_items decides whether that is allowed.
     kwargs["allow_none"] = True
