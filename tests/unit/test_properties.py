@@ -59,6 +59,14 @@ def definitions(draw):
         sections.append(
             {"key": f"s{s_index}", "title": {"vi": f"Phần {s_index}"}, "fields": [draw(field_defs(k)) for k in keys]}
         )
+    if draw(st.booleans()):
+        # Rules change the pipeline's path (calculations, then relevance): cover it too.
+        sections[0]["fields"].append(
+            {"key": "tinh_tong", "type": "calculated", "label": {"vi": "Tổng"}, "calculate": {"+": [1, 2]}}
+        )
+        # The mutation tests change the first section: only a later one may be hidden.
+        shown = len(sections) == 1 or draw(st.booleans())
+        sections[-1]["relevant"] = {"==": [1, 1 if shown else 2]}
     return {"id": "ngau-nhien", "title": {"vi": "Ngẫu nhiên"}, "sections": sections}
 
 
@@ -98,7 +106,9 @@ def form_and_answers(draw):
     answers = {}
     for section in definition["sections"]:
         answers[section["key"]] = {
-            f["key"]: valid_value(draw, f) for f in section["fields"] if f["required"] or draw(st.booleans())
+            f["key"]: valid_value(draw, f)
+            for f in section["fields"]
+            if f["type"] != "calculated" and (f["required"] or draw(st.booleans()))
         }
     return definition, answers
 
@@ -119,7 +129,7 @@ MUTATIONS = ["wrong_type", "unknown_key", "missing_required", "out_of_range"]
 
 def mutate(definition, answers, mutation, data):
     section = definition["sections"][0]
-    field = data.draw(st.sampled_from(section["fields"]))
+    field = data.draw(st.sampled_from([f for f in section["fields"] if f["type"] != "calculated"]))
     values = answers[section["key"]]
     if mutation == "unknown_key":
         values["zz_khong_co"] = 1
@@ -181,8 +191,12 @@ def test_no_definition_produces_a_500(tmp_path, body):
         assert response.json["error"]["code"] in ("invalid_definition", "validation_failed")
 
 
+# Answers shaped like the form's (its section keys) holding anything at all, or any JSON.
+ANSWERS = st.one_of(JSON, st.dictionaries(st.sampled_from(["s0", "s1", "s2"]), JSON, max_size=3))
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(definitions(), JSON)
+@given(definitions(), ANSWERS)
 def test_no_answers_produce_a_500(tmp_path, definition, answers):
     ctx = memory_context(tmp_path)
     forms.create_form(ctx, {**definition, "id": "mau-nho"})

@@ -165,6 +165,19 @@ def test_calculated_total_is_computed_and_client_value_ignored():
     assert result.ignored == ["s.tong"]
 
 
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [("abc", {"_schema": ["Must be a group of values (an object)."]}), (None, ["This field may not be empty."])],
+)
+def test_a_section_with_calculations_sent_as_no_object_is_its_own_error(sent, message):
+    """It was a crash (a 500): the calculations wrote into whatever the section was."""
+    definition = form(
+        f("a", "checklist", max_score=6, required=True),
+        f("tong", "calculated", calculate={"+": [{"var": ["s.a.score", 0]}]}),
+    )
+    assert errors(definition, {"s": sent}, "en") == {"s": message}
+
+
 def test_calculation_chains_settle_in_any_order():
     definition = form(
         f("c", "calculated", calculate={"*": [{"var": "s.b"}, 2]}),

@@ -80,6 +80,17 @@ def _has_error(errors: dict[Any, Any], *path: Any) -> bool:
     return True
 
 
+def _refused_whole(errors: dict[Any, Any], path: tuple[Any, ...]) -> bool:
+    """Whether the container at ``path`` (or one around it) has an error about itself: not an
+    object (``_schema``), or a message list such as "may not be null"."""
+    node: Any = errors
+    for step in path:
+        if not isinstance(node, dict) or step not in node:
+            return not isinstance(node, dict)
+        node = node[step]
+    return not isinstance(node, dict) or "_schema" in node
+
+
 def _add_error(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:
     node = errors
     for step in path[:-1]:
@@ -151,7 +162,11 @@ def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> 
                 value = _json_value(evaluate(f["calculate"], data))
             except RuleError:
                 value = None
-            previous = data.setdefault(section_key, {}).get(f["key"], _UNSET)
+            if not isinstance(data.get(section_key), dict):
+                # The section was sent as something else (its error says so): to the rules
+                # it holds no answers.
+                data[section_key] = {}
+            previous = data[section_key].get(f["key"], _UNSET)
             # By type too: 1, 1.0 and True are equal in Python but not to every JSON Logic rule.
             changed = changed or type(previous) is not type(value) or previous != value
             data[section_key][f["key"]] = value
@@ -275,8 +290,8 @@ def check_answers(
             _drop_error(errors, *path)
             hidden_fields.add(path)
             continue
-        if not isinstance(container, dict) or _has_error(errors, *path[:-1], "_schema"):
-            continue  # its section or record is not even an object: that error says it all
+        if not isinstance(container, dict) or _refused_whole(errors, path[:-1]):
+            continue  # its section or record was refused as a whole: that error says it all
         value = container.get(key)
         required = f.get("required")
         must = required is True or (isinstance(required, dict) and _holds(required, rule_data, when_broken=True))
