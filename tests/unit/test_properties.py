@@ -135,7 +135,7 @@ def mutate(definition, answers, mutation, data):
         values["zz_khong_co"] = 1
         return ("zz_khong_co",)
     if mutation == "missing_required":
-        field = next((f for f in section["fields"] if f["required"]), None)
+        field = next((f for f in section["fields"] if f.get("required")), None)
         if field is None:
             return None
         values.pop(field["key"], None)
