@@ -17,6 +17,7 @@ version is pinned in requirements.txt and every transaction of the integration s
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -65,6 +66,7 @@ _BatchGetPb: Any = api.BatchGetDocumentsRequest.pb()
 _CommitPb: Any = api.CommitRequest.pb()
 
 
+@functools.lru_cache(maxsize=256)
 def _field_path(name: str) -> str:
     """A top-level field name as a Firestore field path (quoted unless it is a simple name)."""
     return FieldPath(name).to_api_repr()
