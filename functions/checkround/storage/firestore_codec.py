@@ -24,12 +24,11 @@ from typing import Any, cast
 
 from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1 import _helpers
-from google.cloud.firestore_v1.types import document, write
+from google.cloud.firestore_v1.types import write
 
 from .ports import Doc
 
 _Write: Any = write.Write.pb()
-_Value: Any = document.Value.pb()
 
 
 class Unsupported(TypeError):
