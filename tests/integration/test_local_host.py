@@ -1,5 +1,6 @@
 """The local functions host: connections stay open between requests, as behind Cloud
-Functions' front end, and stopping it ends at once even while a client holds one open."""
+Functions' front end; stopping lets the requests under way answer, closes idle connections at
+once and frees the port."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 
 import pytest
 
+from checkround.devstack import host as host_module
 from checkround.devstack.emulator import free_port, port_is_free
 from checkround.devstack.host import Host
 
@@ -74,3 +76,35 @@ def test_stopping_closes_open_connections_and_frees_the_port(project):
     assert idle.recv(1) == b""  # the server closed it
     idle.close()
     connection.close()
+
+
+def test_stopping_lets_a_request_under_way_finish_and_answer(project, monkeypatch):
+    """A request that is being served when the host stops still gets its answer (its
+    transaction may have committed: cutting the answer off would hide that)."""
+    started = threading.Event()
+
+    def slow_app(environ, start_response):
+        started.set()
+        time.sleep(1.0)
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "4")])
+        return [b"done"]
+
+    monkeypatch.setattr(host_module, "build_app", lambda: slow_app)
+    running = Host("127.0.0.1", free_port())
+    running.start()
+    answers: list[tuple[int, bytes]] = []
+
+    def call() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=10)
+        connection.request("GET", "/slow")
+        response = connection.getresponse()
+        answers.append((response.status, response.read()))
+        connection.close()
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    assert started.wait(5)
+    running.stop()
+    caller.join(10)
+    assert answers == [(200, b"done")]
+    assert port_is_free("127.0.0.1", running.port)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import functions_framework
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -88,6 +89,7 @@ class Host:
     Functions' front end keeps connections open and a worker pool serves them, as here."""
 
     THREADS = 16  # requests served at once; more wait in waitress's queue
+    DRAIN_SECONDS = 30.0  # how long stopping waits for the requests under way
 
     def __init__(self, host: str, port: int) -> None:
         self.host = host
@@ -102,25 +104,52 @@ class Host:
 
     def start(self) -> None:
         self._stopping.clear()
-        self._server = create_server(
-            build_app(), host=self.host, port=self.port, threads=self.THREADS, ident="checkround"
+        server = create_server(
+            build_app(),
+            host=self.host,
+            port=self.port,
+            threads=self.THREADS,
+            ident="checkround",
+            # X-Forwarded-* pass through untouched, as with werkzeug and behind Cloud Functions'
+            # front end (the web form reads X-Forwarded-Proto behind an HTTPS tunnel).
+            clear_untrusted_proxy_headers=False,
         )
-        self._thread = threading.Thread(target=self._serve, args=(self._server,), name="functions-host", daemon=True)
+        if not isinstance(server, BaseWSGIServer):
+            # A name with several addresses (localhost: ::1 and 127.0.0.1) gets a socket each.
+            server.close()
+            raise ValueError(f"the local host listens on one address; give an IP address, not {self.host!r}")
+        self._server = server
+        self._thread = threading.Thread(target=self._serve, args=(server,), name="functions-host", daemon=True)
         self._thread.start()
 
     def _serve(self, server: Any) -> None:
         # waitress's own run() loops until every connection is gone; this loop also stops when
-        # asked, then closes the connections from this, the loop's own thread.
+        # asked. Everything below runs on this, the loop's own thread.
         while not self._stopping.is_set():
             wasyncore.loop(timeout=1.0, map=server._map, use_poll=True, count=1)
+        # No new connections; the requests under way finish and their answers go out, and each
+        # connection is closed once it is idle.
+        server.accepting = False
+        server.del_channel()
+        server.socket.close()
+        deadline = time.monotonic() + self.DRAIN_SECONDS
+        while time.monotonic() < deadline:
+            channels = list(server.active_channels.values())
+            busy = [channel for channel in channels if channel.requests or channel.total_outbufs_len]
+            for channel in channels:
+                if channel not in busy:
+                    channel.close()
+            if not busy:
+                break
+            wasyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
         for channel in list(server._map.values()):
             channel.close()
-        server.task_dispatcher.shutdown(timeout=10)
+        server.task_dispatcher.shutdown(timeout=self.DRAIN_SECONDS)
 
     def stop(self) -> None:
         if self._server is not None:
             self._stopping.set()
             self._server.pull_trigger()  # wakes the loop at once
             if self._thread is not None:
-                self._thread.join(timeout=15)
+                self._thread.join(timeout=2 * self.DRAIN_SECONDS)
             self._server = None
