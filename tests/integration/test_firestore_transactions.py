@@ -193,3 +193,11 @@ def test_a_commit_the_database_did_not_answer_is_contention_not_a_crash(store, m
     with pytest.raises(Contention, match="did not answer the commit"):
         store.transaction(bump)
     assert store.get("counters/c") == {"n": 1}  # the injected failure happened before sending
+
+
+@pytest.mark.parametrize("path", ["things", "things/a/b", "things//a", "/things/a"])
+def test_a_path_that_names_no_document_is_refused_before_any_call(store, path):
+    with pytest.raises(ValueError, match="not a document path"):
+        store.transaction(lambda tx: tx.get(path))
+    with pytest.raises(ValueError, match="not a document path"):
+        store.transaction(lambda tx: tx.set(path, {"v": 1}))

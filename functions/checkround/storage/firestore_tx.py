@@ -123,6 +123,11 @@ class InlineTransaction:
         return [found.get(name) for name in names]
 
     def _name(self, path: str) -> str:
+        # A document path has an even number of non-empty segments (collection/id/...); the
+        # client's document() refused others before a call, so this does too.
+        segments = path.split("/")
+        if len(segments) % 2 or not all(segments):
+            raise ValueError(f"not a document path: {path!r}")
         return f"{self._client._database_string}/documents/{path}"
 
     # -- writes -----------------------------------------------------------------------------
@@ -150,7 +155,9 @@ class InlineTransaction:
         if self.id is None and not self._writes:
             return
         # Without a read there is no transaction id: an atomic batch of writes is all a
-        # transaction would be.
+        # transaction would be. Unlike the client's WriteBatch.commit(), it is not retried on
+        # UNAVAILABLE: such a commit may have happened, and run_transaction says so
+        # (CommitUnanswered) rather than send the writes twice.
         request = _CommitPb(database=self._client._database_string, writes=self._writes, transaction=self.id or b"")
         _unary(self._client, "commit", api.CommitRequest.wrap(request))
 
