@@ -136,7 +136,7 @@ def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, lan
 
 # What a submission's transaction reads of the round, the entry, the token and the
 # idempotency record: only these travel, however long the round's roster.
-_DECIDING_FIELDS = [
+DECIDING_FIELDS = [
     "status", "closes_at", "grace_minutes", "form_id", "form_version",  # the round
     "revision",  # the unit's entry
     "revoked",  # the token
@@ -175,7 +175,7 @@ def submit(
         # One round trip for everything the decision needs.
         token_paths = [principal.token_path] if principal.token_path else []
         paths = [round_path(round_id), entry_path(round_id, unit_id), *token_paths, *([idem_path] if idem_path else [])]
-        current, entry, *rest = tx.get_many(paths, fields=_DECIDING_FIELDS)
+        current, entry, *rest = tx.get_many(paths, fields=DECIDING_FIELDS)
         assert current is not None
         if token_paths and not token_still_valid(rest.pop(0)):
             raise AppError("unauthenticated")  # revoked since it was last looked at
