@@ -39,6 +39,26 @@ resource "google_firestore_index" "tokens_round_unit" {
   }
 }
 
+# Units' answers are stored as maps (a submission's `answers`, an entry's `draft`) and no query
+# reads inside them. Left to the defaults, Firestore would index every answer (ascending and
+# descending, and each list as array-contains) on every write: work on each submission's commit
+# and index storage billed for nothing. These exemptions switch those indexes off.
+resource "google_firestore_field" "submission_answers_unindexed" {
+  database   = google_firestore_database.default.name
+  collection = "submissions"
+  field      = "answers"
+
+  index_config {}
+}
+
+resource "google_firestore_field" "entry_draft_unindexed" {
+  database   = google_firestore_database.default.name
+  collection = "entries"
+  field      = "draft"
+
+  index_config {}
+}
+
 # The repository's security rules (firestore.rules: no direct client access; the functions use
 # IAM through the server client, which rules do not apply to), released on the database.
 resource "google_firebaserules_ruleset" "firestore" {

@@ -2,7 +2,8 @@
 provider registry here): every entry point of functions/main.py has exactly one 2nd-gen
 function with its own name as entry point and the right trigger, every function resource
 runs an entry point that exists, all of them are built from the one source object, and the
-scheduler calls close_due_rounds with OIDC. Also: ``make bundle``'s archive layout."""
+scheduler calls close_due_rounds with OIDC, and the answer maps no query reads are not
+indexed. Also: ``make bundle``'s archive layout."""
 
 from __future__ import annotations
 
@@ -164,6 +165,21 @@ def test_only_the_internet_facing_functions_are_public(tf: dict[str, Any]) -> No
                 assert _unquote(body["role"]) == "roles/run.invoker"
                 public |= {ref.split(".")[1] for ref in body["for_each"].values()}
     assert public == PUBLIC_FUNCTIONS
+
+
+def test_the_answer_maps_are_exempt_from_indexing_and_no_query_reads_them(tf: dict[str, Any]) -> None:
+    exempt = {
+        # python-hcl2 marks blocks with "__is_block__"; an empty block holds nothing else.
+        (_unquote(body["collection"]), _unquote(body["field"])): [
+            {k: v for k, v in block.items() if k != "__is_block__"} for block in body.get("index_config", [])
+        ]
+        for body in tf["resources"].get("google_firestore_field", {}).values()
+    }
+    # An empty index_config block is what switches every index of the field off.
+    assert exempt == {("submissions", "answers"): [{}], ("entries", "draft"): [{}]}
+    source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "functions").rglob("*.py"))
+    for _, field in exempt:
+        assert f'Where("{field}' not in source, f"a query filters on {field}, which is not indexed"
 
 
 def test_bundle_has_main_py_at_the_root_and_no_tests(tmp_path: Path) -> None:
