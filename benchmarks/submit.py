@@ -103,16 +103,18 @@ def latencies(
     base: str, emulator: str, host_pid: int, token: str, answers: dict[str, Any], n: int, warmup: int
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """The measurements, interleaved one call of each per round, so that whatever else
-    the machine does at a moment weighs on all of them alike; the first ``warmup`` rounds warm
-    caches, connections and the emulator's JIT (its JVM keeps getting faster for the first few
-    hundred calls) and are not counted.
+    the machine does at a moment weighs on all of them alike. The first ``warmup`` rounds warm
+    caches, connections and the emulator (its JVM keeps getting faster for the first few hundred
+    calls); they are returned apart (``cold_*``), with the CPU per round the host and the
+    emulator spent in them and in the timed rounds.
 
     - ``submit``: a submission through the functions host, from a plain keep-alive HTTP/1.1
       connection (``http.client``: the client library's own cost is not the function's);
     - ``bare``: a transactional write of the same submission document with Google's Firestore
       client as it comes (``@firestore.transactional``: BeginTransaction, then Commit);
-    - ``same``: the transaction a submission runs (4 reads in one call, 4 writes) through the
-      app's own Firestore adapter, without HTTP, auth or validation;
+    - ``same``: a transaction of a submission's shape (4 reads in one call with its field mask,
+      4 writes of smaller documents) through the app's own Firestore adapter, without HTTP,
+      auth or validation;
     - ``health`` and ``invalid``: the parts of the function path outside the database, over the
       same connection: ``GET /unit_api/health`` (the HTTP floor), and a submission the
       validation refuses (422: HTTP, the token check, the whole validation, no transaction).
