@@ -15,14 +15,7 @@ from checkround.submissions import service as submissions
 from .core import Reply, RequestContext, Router
 
 router = Router("admin_api")
-
-
-@router.route("/openapi.json", ["GET"])
-def openapi_document(rc: RequestContext) -> Reply:
-    """The OpenAPI document of this function; public, like the API.md it makes precise."""
-    from . import openapi  # apispec is loaded on the first request for the document only
-
-    return Response(openapi.document_text(router), content_type="application/json; charset=utf-8")
+router.publish_openapi()
 
 
 @router.route("/forms", ["POST"])

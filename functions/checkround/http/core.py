@@ -148,6 +148,16 @@ class Router:
             )
         return 200, {"status": "ok", "function": self.name, "firestore": "ok"}
 
+    def publish_openapi(self) -> None:
+        """Serve ``GET /openapi.json``: this function's OpenAPI document, public like API.md."""
+        self.route("/openapi.json", ["GET"])(self._openapi)
+
+    def _openapi(self, rc: RequestContext) -> Reply:
+        # apispec is loaded on the first request for the document: it stays out of cold starts.
+        from . import openapi
+
+        return Response(openapi.document_text(self), content_type="application/json; charset=utf-8")
+
     def route(self, path: str, methods: list[str]) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             endpoint = f"{fn.__name__}:{path}"

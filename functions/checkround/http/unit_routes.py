@@ -5,22 +5,12 @@ Kept free of the report stack: this module is what a unit's cold start imports.
 
 from __future__ import annotations
 
-from werkzeug.wrappers import Response
-
 from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router, json_response
 
 router = Router("unit_api")
-
-
-@router.route("/openapi.json", ["GET"])
-def openapi_document(rc: RequestContext) -> Reply:
-    """The OpenAPI document of this function; public, like the API.md it makes precise."""
-    # Loaded on the first request for the document: apispec stays out of a unit's cold start.
-    from . import openapi
-
-    return Response(openapi.document_text(router), content_type="application/json; charset=utf-8")
+router.publish_openapi()
 
 
 @router.route("/rounds/<id:round_id>/form", ["GET"])
