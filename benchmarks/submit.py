@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,50 @@ def prepare_round(base: str, admin: requests.Session) -> dict[str, str]:
     return {unit: entry["token"] for unit, entry in tokens.items()}
 
 
+class Calls:
+    """The calls the benchmark makes: over one keep-alive HTTP/1.1 connection to the host
+    (``http.client``: the client library's own cost is not the function's), and bare writes
+    with Google's Firestore client as it comes."""
+
+    def __init__(self, base: str, emulator: str, token: str, answers: dict[str, Any]) -> None:
+        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
+        self.client = firestore.Client(project="bench-submit")
+        self.connection = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=60)
+        self.answers = answers
+        self.body = json.dumps({"answers": answers}).encode()
+        self.refused = json.dumps({"answers": {**answers, "unknown_section": {}}}).encode()
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def _call(self, method: str, path: str, status: int, body: bytes | None = None, **headers: str) -> None:
+        self.connection.request(method, path, body, {**self.headers, **headers})
+        response = self.connection.getresponse()
+        text = response.read()
+        assert response.status == status, text
+
+    def submit(self, key: str) -> None:
+        """A submission through the functions host (201)."""
+        self._call("POST", "/unit_api/rounds/bench/submission", 201, self.body, **{"Idempotency-Key": key})
+
+    def invalid(self) -> None:
+        """A submission the validation refuses (422: HTTP, the token check, the whole
+        validation, no transaction)."""
+        self._call("POST", "/unit_api/rounds/bench/submission", 422, self.refused)
+
+    def health(self) -> None:
+        """``GET /unit_api/health``: the HTTP floor."""
+        self._call("GET", "/unit_api/health", 200)
+
+    def bare(self, doc_id: str) -> None:
+        """A transactional write of the same submission document with Google's Firestore client
+        (``@firestore.transactional``: BeginTransaction, then Commit)."""
+        ref = self.client.document(f"rounds/bench/submissions/{doc_id}")
+        doc = {"unit_id": "bare", "revision": 1, "answers": self.answers, "submitted_at": firestore.SERVER_TIMESTAMP}
+        firestore.transactional(lambda tx: tx.set(ref, doc))(self.client.transaction())
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 def latencies(
     base: str, emulator: str, host_pid: int, token: str, answers: dict[str, Any], n: int, warmup: int
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
@@ -108,53 +153,13 @@ def latencies(
     calls); they are returned apart (``cold_*``), with the CPU per round the host and the
     emulator spent in them and in the timed rounds.
 
-    - ``submit``: a submission through the functions host, from a plain keep-alive HTTP/1.1
-      connection (``http.client``: the client library's own cost is not the function's);
-    - ``bare``: a transactional write of the same submission document with Google's Firestore
-      client as it comes (``@firestore.transactional``: BeginTransaction, then Commit);
-    - ``same``: a transaction of a submission's shape (4 reads in one call with its field mask,
-      4 writes of smaller documents) through the app's own Firestore adapter, without HTTP,
-      auth or validation;
-    - ``health`` and ``invalid``: the parts of the function path outside the database, over the
-      same connection: ``GET /unit_api/health`` (the HTTP floor), and a submission the
-      validation refuses (422: HTTP, the token check, the whole validation, no transaction).
+    Besides :class:`Calls`' submission, bare write, health check and refused submission,
+    ``same`` is a transaction of a submission's shape (4 reads in one call with its field mask,
+    4 writes of smaller documents) through the app's own Firestore adapter, without HTTP, auth
+    or validation.
     """
-    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
-    client = firestore.Client(project="bench-submit")
+    made = Calls(base, emulator, token, answers)
     store = FirestoreStore(TunedClient(project="bench-submit"))
-    connection = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=60)
-    body = json.dumps({"answers": answers}).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-    def submit(i: int) -> None:
-        connection.request("POST", "/unit_api/rounds/bench/submission", body, {**headers, "Idempotency-Key": f"l{i}"})
-        response = connection.getresponse()
-        text = response.read()
-        assert response.status == 201, text
-
-    def health(i: int) -> None:
-        connection.request("GET", "/unit_api/health")
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 200
-
-    refused = json.dumps({"answers": {**answers, "unknown_section": {}}}).encode()
-
-    def invalid(i: int) -> None:
-        connection.request("POST", "/unit_api/rounds/bench/submission", refused, headers)
-        response = connection.getresponse()
-        text = response.read()
-        assert response.status == 422, text
-
-    def bare(i: int) -> None:
-        ref = client.document(f"rounds/bench/submissions/bare-{i:05d}")
-        doc = {"unit_id": "bare", "revision": i, "answers": answers, "submitted_at": firestore.SERVER_TIMESTAMP}
-
-        @firestore.transactional
-        def write(tx: firestore.Transaction) -> None:
-            tx.set(ref, doc)
-
-        write(client.transaction())
 
     def same(i: int) -> None:
         paths = ["rounds/bench", "rounds/bench/entries/x", "tokens/x", f"rounds/bench/idempotency/x{i}"]
@@ -168,22 +173,28 @@ def latencies(
 
         store.transaction(write)
 
-    calls = {"submit": submit, "bare": bare, "same": same, "health": health, "invalid": invalid}
+    calls: dict[str, Callable[[int], None]] = {
+        "submit": lambda i: made.submit(f"l{i}"),
+        "bare": lambda i: made.bare(f"bare-{i:05d}"),
+        "same": same,
+        "health": lambda i: made.health(),
+        "invalid": lambda i: made.invalid(),
+    }
     samples: dict[str, list[float]] = {key: [] for name in calls for key in (name, f"cold_{name}")}
     jvm = emulator_pids(int(emulator.rsplit(":", 1)[1]))
     # CPU of the host and the emulator at the start, after the warm-up and at the end: what
     # the warm-up rounds cost each of them, against the timed rounds.
-    marks = [(process_cpu(host_pid), sum(map(process_cpu, jvm)))]
+    marks = [cpu_now(host_pid, jvm)]
     for i in range(n + warmup):
         if i == warmup:
-            marks.append((process_cpu(host_pid), sum(map(process_cpu, jvm))))
+            marks.append(cpu_now(host_pid, jvm))
         for name, call in calls.items():
             start = time.perf_counter()
             call(i)
             # The warm-up rounds are kept apart: reported, not mixed into the steady state.
             samples[name if i >= warmup else f"cold_{name}"].append((time.perf_counter() - start) * 1000)
-    marks.append((process_cpu(host_pid), sum(map(process_cpu, jvm))))
-    connection.close()
+    marks.append(cpu_now(host_pid, jvm))
+    made.close()
     per_round = {
         "host_cold": (marks[1][0] - marks[0][0]) / warmup,
         "emulator_cold": (marks[1][1] - marks[0][1]) / warmup,
@@ -212,38 +223,31 @@ def emulator_pids(port: int) -> list[int]:
     return found
 
 
+def cpu_now(host_pid: int, jvm: list[int]) -> tuple[float, float]:
+    """CPU seconds used so far by the functions host and by the emulator."""
+    return process_cpu(host_pid), sum(map(process_cpu, jvm))
+
+
 def cpu_per_call(
     base: str, emulator_port: int, host_pid: int, token: str, answers: dict[str, Any], n: int
 ) -> dict[str, dict[str, float]]:
     """CPU milliseconds each process spends per call, for ``n`` submissions in a row and then
     ``n`` bare writes in a row: where the machine's cores go, beside the wall time."""
-    os.environ["FIRESTORE_EMULATOR_HOST"] = f"127.0.0.1:{emulator_port}"
-    client = firestore.Client(project="bench-submit")
-    connection = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=60)
-    body = json.dumps({"answers": answers}).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    made = Calls(base, f"127.0.0.1:{emulator_port}", token, answers)
     jvm = emulator_pids(emulator_port)
-
-    def submit(i: int) -> None:
-        connection.request("POST", "/unit_api/rounds/bench/submission", body, {**headers, "Idempotency-Key": f"c{i}"})
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 201
-
-    def bare(i: int) -> None:
-        ref = client.document(f"rounds/bench/submissions/cpu-{i:05d}")
-        doc = {"unit_id": "bare", "revision": i, "answers": answers, "submitted_at": firestore.SERVER_TIMESTAMP}
-        firestore.transactional(lambda tx: tx.set(ref, doc))(client.transaction())
-
     usage = {}
-    for name, call in (("submit", submit), ("bare", bare)):
-        before = (process_cpu(host_pid), sum(map(process_cpu, jvm)), time.process_time(), time.perf_counter())
+    runs: tuple[tuple[str, Callable[[int], None]], ...] = (
+        ("submit", lambda i: made.submit(f"c{i}")),
+        ("bare", lambda i: made.bare(f"cpu-{i:05d}")),
+    )
+    for name, call in runs:
+        before = (*cpu_now(host_pid, jvm), time.process_time(), time.perf_counter())
         for i in range(n):
             call(i)
-        after = (process_cpu(host_pid), sum(map(process_cpu, jvm)), time.process_time(), time.perf_counter())
+        after = (*cpu_now(host_pid, jvm), time.process_time(), time.perf_counter())
         host, emulator, own, wall = (1000 * (b - a) / n for a, b in zip(before, after, strict=True))
         usage[name] = {"host": host, "emulator": emulator, "client": own, "wall": wall}
-    connection.close()
+    made.close()
     return usage
 
 
