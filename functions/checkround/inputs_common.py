@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, validate
 
 from .errors import AppError
+
+
+class FullMatch(validate.Regexp):
+    """marshmallow's ``Regexp``, matched against the whole string: ``Regexp`` uses ``re.match``,
+    where ``$`` also matches before a final newline, so ``"r1\\n"`` passed ``^[a-z0-9]+$``.
+    A subclass, so that apispec still publishes the pattern in the OpenAPI document."""
+
+    @overload
+    def __call__(self, value: str) -> str: ...
+
+    @overload
+    def __call__(self, value: bytes) -> bytes: ...
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self.error.format(input=value, regex=self.regex.pattern))
+        return value
 
 
 def error_fields(exc: ValidationError) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from checkround.errors import AppError
-from checkround.inputs_common import error_fields
+from checkround.inputs_common import FullMatch, error_fields
 
 from .fieldtypes import ALL_OPTIONS, REGISTRY
 from .messages import LANGUAGES
@@ -59,7 +59,7 @@ class ChoiceSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    value = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
+    value = fields.String(required=True, validate=FullMatch(r"^[a-z0-9_]{1,64}$"))
     label = _localized(required=True)
 
 
@@ -67,7 +67,7 @@ class FieldDefSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    key = fields.String(required=True, validate=validate.Regexp(KEY_PATTERN))
+    key = fields.String(required=True, validate=FullMatch(KEY_PATTERN))
     type = fields.String(required=True, validate=validate.OneOf(sorted(REGISTRY)))
     label = _localized(required=True)
     hint = _localized()
@@ -75,7 +75,7 @@ class FieldDefSchema(Schema):
     required = fields.Raw(validate=_bool_or_rule)
     role = fields.String(validate=validate.OneOf(ROLES))
     # The key this field had in the previous version ("key", or "section.key" if it moved).
-    renamed_from = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"))
+    renamed_from = fields.String(validate=FullMatch(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"))
     relevant = fields.Raw(validate=_rule)
     constraint = fields.Raw(validate=_rule)
     constraint_message = _localized()
@@ -88,7 +88,7 @@ class FieldDefSchema(Schema):
     max_items = fields.Integer(strict=True, validate=validate.Range(min=1))
     unit = _localized()
     choices = fields.List(fields.Nested(ChoiceSchema))
-    choice_set = fields.String(validate=validate.Regexp(KEY_PATTERN))
+    choice_set = fields.String(validate=FullMatch(KEY_PATTERN))
     max_score = fields.Float(allow_nan=False)
     scale = fields.Integer(strict=True, validate=validate.Range(min=2, max=10))
     calculate = fields.Raw(validate=_rule)
@@ -153,7 +153,7 @@ class SectionSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    key = fields.String(required=True, validate=validate.Regexp(KEY_PATTERN))
+    key = fields.String(required=True, validate=FullMatch(KEY_PATTERN))
     title = _localized(required=True)
     description = _localized()
     relevant = fields.Raw(validate=_rule)
@@ -179,12 +179,12 @@ class FormDefinitionSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    id = fields.String(required=True, validate=FullMatch(ID_PATTERN))
     title = _localized(required=True)
     description = _localized()
     languages = fields.List(fields.String(validate=validate.OneOf(LANGUAGES)), validate=validate.Length(min=1))
     choice_sets = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(KEY_PATTERN)),
+        keys=fields.String(validate=FullMatch(KEY_PATTERN)),
         values=fields.List(fields.Nested(ChoiceSchema), validate=validate.Length(min=1, max=500)),
     )
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))

@@ -15,6 +15,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, missing, validate
 
+from checkround.inputs_common import FullMatch
+
 Messages = Mapping[str, str]
 FieldDef = Mapping[str, Any]
 
@@ -123,7 +125,7 @@ def _make_email(field: FieldDef, build: Build) -> fields.Field[Any]:
 
 
 def _make_phone(field: FieldDef, build: Build) -> fields.Field[Any]:
-    pattern = validate.Regexp(r"^\+?[0-9][0-9 ().-]{5,24}$", error=build.msgs["phone"])
+    pattern = FullMatch(r"^\+?[0-9][0-9 ().-]{5,24}$", error=build.msgs["phone"])
     return fields.String(validate=[pattern], **_base_kwargs(field, build, "invalid_string"))
 
 

@@ -19,10 +19,11 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields
 
 from checkround.errors import CATALOG
 from checkround.forms.definition import FormDefinitionSchema, LocalizedSchema
+from checkround.inputs_common import FullMatch
 from checkround.rounds.inputs import ReopenInput, ReturnInput, RoundInput, TokensInput, UnitInput
 
 from .core import IdConverter, Router
@@ -42,7 +43,7 @@ class SubmissionInput(Schema):
 
     answers = fields.Dict(required=True, metadata={"description": "Answers keyed by section, then field key."})
     unit_id = fields.String(
-        validate=validate.Regexp(IdConverter.regex),
+        validate=FullMatch(IdConverter.regex),
         metadata={"description": "Optional; if it is not the token's unit the answer is 403."},
     )
 

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo, available_timezones
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from checkround.forms.definition import ID_PATTERN, LocalizedSchema
+from checkround.inputs_common import FullMatch
 
-_ID = validate.Regexp(ID_PATTERN)
+_ID = FullMatch(ID_PATTERN)
 
 
 class UnitInput(Schema):
@@ -89,7 +90,7 @@ class ReturnInput(Schema):
         unknown = RAISE
 
     comments = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")),
+        keys=fields.String(validate=FullMatch(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")),
         values=fields.String(validate=validate.Length(min=1, max=2000)),
         required=True,
         validate=validate.Length(max=500),
