@@ -130,3 +130,22 @@ def test_one_units_pdf_through_the_api(project, admin, unit_client):
     assert seed_answers("tien-yen")["danh_gia"]["diem_manh"].split()[0] in text
     assert admin("GET", "/rounds/kt-6-thang-2019/submissions/ba-che.pdf").status_code == 404
     assert unit_client(tokens["tien-yen"])("GET", "/rounds/kt-6-thang-2019/submissions/tien-yen.pdf").status_code == 404
+
+
+def test_a_late_redelivery_of_an_earlier_close_does_nothing(project, admin, unit_client, apps):
+    close_with_submissions(admin, unit_client, ["hai-quan"])
+    client = apps["on_round_closed"].test_client()
+    first, first_headers = round_event(project, "kt-6-thang-2019", "open", "closed", close_count=1, event_id="e1")
+    assert client.post("/", data=first, headers=first_headers).status_code == 200
+    assert admin("POST", "/rounds/kt-6-thang-2019/reopen").status_code == 200
+    assert admin("POST", "/rounds/kt-6-thang-2019/close").status_code == 200
+    second, second_headers = round_event(project, "kt-6-thang-2019", "open", "closed", close_count=2, event_id="e2")
+    assert client.post("/", data=second, headers=second_headers).status_code == 200
+    rendered = pdfs("kt-6-thang-2019")
+    assert len(rendered) == 2
+    # Eventarc delivers the first close's event once more, late: nothing moves back.
+    assert client.post("/", data=first, headers=first_headers).status_code == 200
+    assert pdfs("kt-6-thang-2019") == rendered
+    summary = admin("GET", "/rounds/kt-6-thang-2019/summary").json
+    assert (summary["state"], summary["generation"]) == ("ready", 2)
+    assert [item["generation"] for item in summary["history"]] == [1, 2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
@@ -114,3 +115,67 @@ def test_a_claim_left_by_a_dead_delivery_blocks_until_its_lease_ends(closed_roun
     ctx.clock.advance(minutes=11)  # the lease runs out; the next delivery takes over
     assert reports.handle_round_update(ctx, "r1", {"status": "open"}, new) == "rendered"
     assert reports.get_summary(ctx, "r1")["state"] == "ready"
+
+
+def test_an_older_close_neither_renders_nor_moves_the_generation_back(closed_round, tmp_path):
+    ctx = closed_round
+    first = ctx.store.get("rounds/r1")
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, first) == "rendered"
+    rounds.reopen_round(ctx, "r1", None)
+    rounds.close_round(ctx, "r1")
+    second = ctx.store.get("rounds/r1")
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, second) == "rendered"
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, first) == "stale"
+    assert reports.run_summary(ctx, "r1", 1, force=True) == "stale"
+    assert reports.get_summary(ctx, "r1")["generation"] == 2
+    assert len(list((tmp_path / "blobs" / "summaries" / "r1").glob("*.pdf"))) == 2
+
+
+def test_an_event_of_a_close_that_a_newer_close_followed_does_nothing(closed_round, tmp_path):
+    ctx = closed_round
+    first = ctx.store.get("rounds/r1")
+    rounds.reopen_round(ctx, "r1", None)
+    rounds.close_round(ctx, "r1")
+    # The first close's event arrives after the second close, before the second's event.
+    assert reports.handle_round_update(ctx, "r1", {"status": "open"}, first) == "stale"
+    assert reports.get_summary(ctx, "r1")["state"] == "pending"
+    assert not (tmp_path / "blobs" / "summaries").exists()
+
+
+def test_two_renders_at_once_write_two_file_names(closed_round, monkeypatch):
+    ctx = closed_round
+    assert reports.run_summary(ctx, "r1", 1) == "rendered"
+    real = render.render_pdf
+    both_rendering = threading.Barrier(2, timeout=10)
+    met: list[bool] = []
+
+    def render_in_step(*args, **kwargs):
+        data = real(*args, **kwargs)
+        both_rendering.wait()  # both claims were taken before either stores its file
+        met.append(True)
+        return data
+
+    names: list[str] = []
+    put = ctx.blobs.put
+
+    def recording_put(name, data, content_type):
+        names.append(name)
+        return put(name, data, content_type)
+
+    monkeypatch.setattr(render, "render_pdf", render_in_step)
+    monkeypatch.setattr(ctx.blobs, "put", recording_put)
+    outcomes: list[str] = []
+    admins = [
+        threading.Thread(target=lambda: outcomes.append(reports.run_summary(ctx, "r1", 1, force=True)))
+        for _ in range(2)
+    ]
+    for thread in admins:
+        thread.start()
+    for thread in admins:
+        thread.join()
+    assert met == [True, True]  # the race happened: two renders ran at once
+    assert sorted(outcomes) == ["rendered", "superseded"]
+    assert len(set(names)) == len(names) == 2, names
+    summary = reports.get_summary(ctx, "r1")
+    assert summary["state"] == "ready"
+    assert len({item["file"] for item in summary["history"]}) == len(summary["history"]) == 2

@@ -180,7 +180,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "SummaryRun": {
         "allOf": [
             {"$ref": "#/components/schemas/Summary"},
-            _obj(["outcome"], outcome={"type": "string"}),
+            _obj(["outcome"], outcome={"enum": ["rendered", "skipped", "superseded", "stale"]}),
         ]
     },
     "OpenApi": {"type": "object", "required": ["openapi", "paths"]},

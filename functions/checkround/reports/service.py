@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper
-from checkround.rounds.service import UNIT_NOUN, get_round_doc
+from checkround.rounds.service import UNIT_NOUN, get_round_doc, round_path
 from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.service import latest_submissions
 
@@ -58,21 +59,37 @@ class SummaryBusy(RuntimeError):
 
 DONE = "done"
 BUSY = "busy"
+STALE = "stale"
 
 
-def _claim(ctx: Context, round_id: str, generation: int, force: bool) -> str:
-    """A new claim id, or ``DONE`` (this close is already rendered), or ``BUSY``."""
+@dataclass(frozen=True)
+class Claim:
+    """This delivery's claim on the summary: its id and the render number it owns."""
+
+    claim_id: str
+    render: int
+
+
+def _claim(ctx: Context, round_id: str, generation: int, force: bool) -> Claim | str:
+    """A new :class:`Claim`, or ``DONE`` (this close is already rendered), ``BUSY``, or
+    ``STALE`` (a newer close owns the summary: its generation never moves back)."""
     claim_id = secrets.token_hex(8)
     now = ctx.clock.now()
 
-    def write(tx: Transaction) -> str:
+    def write(tx: Transaction) -> Claim | str:
         current = tx.get(summary_path(round_id)) or {}
-        same = current.get("generation") == generation
+        held = current.get("generation")
+        if held is not None and generation < held:
+            return STALE
+        same = held == generation
         if same and not force:
             if current.get("state") == "ready":
                 return DONE
             if current.get("state") == "rendering" and current.get("lease_until") and current["lease_until"] > now:
                 return BUSY
+        # The render number is drawn here, in the claim's transaction, so that two renders
+        # (a delivery and an admin's re-render, or two admins) never write the same file.
+        render = int(current.get("claims") or current.get("renders") or 0) + 1
         tx.set(
             summary_path(round_id),
             {
@@ -81,12 +98,13 @@ def _claim(ctx: Context, round_id: str, generation: int, force: bool) -> str:
                 "generation": generation,
                 "state": "rendering",
                 "claim_id": claim_id,
+                "claims": render,
                 "claimed_at": now,
                 "lease_until": now + timedelta(seconds=ctx.settings.summary_lease_seconds),
                 "error": None,
             },
         )
-        return claim_id
+        return Claim(claim_id, render)
 
     return ctx.store.transaction(write)
 
@@ -112,37 +130,39 @@ def run_summary(ctx: Context, round_id: str, generation: int, force: bool = Fals
 
     A duplicate delivery that finds another one rendering waits for it (a render takes
     seconds) and then reports ``skipped``; if the other one neither finishes nor fails in
-    ``wait_seconds``, :class:`SummaryBusy` makes this delivery fail and be retried.
+    ``wait_seconds``, :class:`SummaryBusy` makes this delivery fail and be retried. A close
+    older than the one the summary already holds does nothing (``stale``).
     """
     give_up = time.monotonic() + wait_seconds
-    claim_id = _claim(ctx, round_id, generation, force)
-    while claim_id == BUSY:
+    claim = _claim(ctx, round_id, generation, force)
+    while claim == BUSY:
         if time.monotonic() > give_up:
             raise SummaryBusy(f"the summary of {round_id} (close {generation}) is being rendered elsewhere")
         time.sleep(0.5)
-        claim_id = _claim(ctx, round_id, generation, force)
-    if claim_id == DONE:
+        claim = _claim(ctx, round_id, generation, force)
+    if claim == DONE:
         return "skipped"
+    if not isinstance(claim, Claim):
+        return STALE
     try:
         from .render import render_pdf  # heavy: only when a report is printed
 
         summary = build_summary(ctx, round_id)
         pdf = render_pdf(summary, ctx.settings.templates_dir)
-        renders = (ctx.store.get(summary_path(round_id)) or {}).get("renders", 0) + 1
-        blob_name = f"summaries/{round_id}/summary-{generation}-{renders}.pdf"
+        blob_name = f"summaries/{round_id}/summary-{generation}-{claim.render}.pdf"
         location = ctx.blobs.put(blob_name, pdf, "application/pdf")
     except Exception as exc:
-        _finish(ctx, round_id, claim_id, {"state": "failed", "error": f"{type(exc).__name__}: {exc}"})
+        _finish(ctx, round_id, claim.claim_id, {"state": "failed", "error": f"{type(exc).__name__}: {exc}"})
         raise
     done = _finish(
         ctx,
         round_id,
-        claim_id,
+        claim.claim_id,
         {
             "state": "ready",
             "blob": blob_name,
             "location": location,
-            "renders": renders,
+            "renders": claim.render,
             "generated_at": ctx.clock.now(),
             "participation": summary["participation"],
         },
@@ -154,7 +174,14 @@ def handle_round_update(ctx: Context, round_id: str, old: Doc | None, new: Doc |
     if not is_close_transition(old, new):
         return "ignored"
     assert new is not None
-    return run_summary(ctx, round_id, int(new.get("close_count", 1)))
+    generation = int(new.get("close_count", 1))
+    # A late (re)delivery of an earlier close's event: the round has been closed again since,
+    # and that newer close's own event renders the summary. The close count only grows, so a
+    # read outside any transaction is enough; the claim checks the summary's generation too.
+    current = ctx.store.get(round_path(round_id)) or {}
+    if int(current.get("close_count") or 0) > generation:
+        return STALE
+    return run_summary(ctx, round_id, generation)
 
 
 def unit_view(ctx: Context, round_id: str, unit_id: str) -> dict[str, Any]:
