@@ -39,7 +39,7 @@ def unit_api(request: Request) -> Response:
 
 @functions_framework.http
 def web_form(request: Request) -> Response:
-    from checkround.http.webform_routes import router
+    from checkround.http.webform import router
 
     return dispatch(router, request, wiring.context)
 

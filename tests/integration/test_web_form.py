@@ -13,7 +13,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from checkround import wiring
-from checkround.http.webform_session import cookie_name
+from checkround.http.webform.session import cookie_name
 from tests.integration.helpers import create_round, setup_seed_round
 from tests.support import seed_answers
 

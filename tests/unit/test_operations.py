@@ -14,7 +14,7 @@ from checkround.http.admin_routes import router as admin_router
 from checkround.http.core import Router, dispatch
 from checkround.http.scheduler_routes import router as scheduler_router
 from checkround.http.unit_routes import router as unit_router
-from checkround.http.webform_routes import router as webform_router
+from checkround.http.webform import router as webform_router
 from checkround.rounds import service as rounds
 from checkround.rounds.tokens import issue_admin_token
 from tests.support import memory_context

@@ -17,6 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
+
+from werkzeug.wrappers import Response
+
+from checkround.errors import AppError
+from checkround.http.core import RequestContext
+from checkround.rounds.tokens import Principal, authenticate
+from checkround.submissions import service as submissions
+
+from .render import asked_language, redirect
 
 COOKIE_PREFIX = "checkround_"
 
@@ -72,3 +82,50 @@ def _same(sent: str, expected: str) -> bool:
     # Constant time; bytes, because compare_digest refuses str with non-ASCII characters and a
     # client may send anything.
     return hmac.compare_digest(sent.encode(), expected.encode())
+
+
+# -- the session of a request -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    round_id: str
+    principal: Principal
+    sealed: str  # the cookie value, which the CSRF token is derived from
+
+
+def _is_https(rc: RequestContext) -> bool:
+    forwarded = rc.request.headers.get("X-Forwarded-Proto", "")
+    return rc.request.is_secure or forwarded == "https" or rc.ctx.settings.public_base_url.startswith("https://")
+
+
+def open_link(rc: RequestContext, round_id: str, token: str | None) -> Response:
+    """Check the link's token, keep it in the session cookie, and send the browser on to the
+    page without it."""
+    principal = authenticate(rc.ctx, token)
+    # Scope, roster and deadline are checked before any cookie is set.
+    submissions.unit_round(rc.ctx, principal, round_id)
+    assert token is not None
+    asked = asked_language(rc)
+    response = redirect(rc, f"r/{round_id}", **({"lang": asked} if asked else {}))
+    response.set_cookie(
+        cookie_name(round_id),
+        seal(rc.ctx.settings.token_pepper, round_id, token),
+        path=None,  # the browser's default, the folder of the link: see cookie_name
+        httponly=True,
+        secure=_is_https(rc),
+        # Lax, not Strict: the link is usually opened from a mail or chat on another site, and
+        # a Strict cookie set on that navigation would not come back with its redirect. A
+        # cross-site POST still arrives without the cookie, and with no CSRF token.
+        samesite="Lax",
+    )
+    return response
+
+
+def session_of(rc: RequestContext, round_id: str) -> Session:
+    """The session the request's cookie holds for ``round_id``; 401 when there is none."""
+    sealed = rc.request.cookies.get(cookie_name(round_id))
+    token = unseal(rc.ctx.settings.token_pepper, round_id, sealed)
+    if token is None or sealed is None:
+        raise AppError("unauthenticated")
+    return Session(round_id, authenticate(rc.ctx, token), sealed)

@@ -1,0 +1,74 @@
+"""The form page's POST: it must carry the session's CSRF token, then saves a draft (and
+redirects back), submits through the same service as ``unit_api`` (and redirects to the
+receipt), or draws the page again with a repeat row added or removed, saving nothing (for a
+browser without JavaScript). Field errors come back next to their fields with everything typed
+kept; what the post holds is read by :func:`checkround.forms.webform.read_post`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from checkround.errors import AppError
+from checkround.forms.webform import read_post
+from checkround.http.core import RequestContext, contention_error, read_body
+from checkround.storage.ports import Contention
+from checkround.submissions import service as submissions
+
+from .pages import csrf_page, form_page
+from .render import redirect
+from .session import Session, csrf_matches
+
+# The seed form posts about 120 inputs; a page posts a few per field and per repeat row.
+_MAX_POSTED_INPUTS = 5000
+
+
+def _posted_form(rc: RequestContext) -> MultiDict[str, str]:
+    """The urlencoded body, within the body limit (a larger one is a 413 page)."""
+    if rc.request.mimetype != "application/x-www-form-urlencoded":
+        raise AppError("bad_request", detail="the form must be posted as application/x-www-form-urlencoded")
+    raw = read_body(rc.request, rc.ctx.settings.max_body_bytes)
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=_MAX_POSTED_INPUTS)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise AppError("bad_request", detail="the form post cannot be read") from exc
+    return MultiDict(pairs)
+
+
+def _submit(rc: RequestContext, session: Session, answers: dict[str, Any], key: str | None) -> None:
+    body = {"answers": answers}
+    args = (rc.ctx, session.principal, session.round_id, body)
+    try:
+        submissions.submit(*args, key or None, rc.language_for_page)
+    except AppError as exc:
+        if exc.code != "idempotency_conflict":
+            raise
+        # The same page sent again with other answers (back, edit, send): a new revision.
+        submissions.submit(*args, None, rc.language_for_page)
+
+
+def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -> Response:
+    form = _posted_form(rc)
+    if not csrf_matches(rc.ctx.settings.token_pepper, session.sealed, form.get("csrf")):
+        return csrf_page(rc, session.round_id)
+    post = read_post(view["form"], form)
+    if post.action == "redraw":
+        return form_page(rc, session, view, post.answers, blanks=post.blanks)
+    try:
+        if post.action == "draft":
+            submissions.save_draft(
+                rc.ctx, session.principal, session.round_id, {"answers": post.answers}, rc.language_for_page
+            )
+            return redirect(rc, f"r/{session.round_id}", lang=rc.language_for_page, saved="draft")
+        _submit(rc, session, post.answers, form.get("submission_key"))
+        return redirect(rc, f"r/{session.round_id}/receipt", lang=rc.language_for_page)
+    except AppError as exc:
+        return form_page(rc, session, view, post.answers, errors=exc.fields, failure=exc)
+    except Contention as exc:
+        # The page keeps its submission key, so sending it again is stored at most once.
+        return form_page(rc, session, view, post.answers, failure=contention_error(exc))

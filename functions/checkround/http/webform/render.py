@@ -1,0 +1,143 @@
+"""Drawing the web form's pages: the Jinja environment and its filters, the page's language,
+relative links and redirects.
+
+Every page speaks one language (``rc.language_for_page``): the round's, unless ``?lang=`` asks
+for another; an error page, which may have no round, speaks ``?lang=`` or the browser's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import jinja2
+from werkzeug.wrappers import Response
+
+from checkround.forms.fieldtypes import REGISTRY
+from checkround.http.core import RequestContext
+
+from .assets import SECURITY_HEADERS, static_url
+
+LANGUAGES = ("vi", "en")
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+
+
+def loc(text: Any, lang: str) -> str:
+    """A label in ``lang`` (a ``{vi, en}`` dict; Vietnamese when ``lang`` is missing)."""
+    if isinstance(text, dict):
+        return str(text.get(lang) or text.get("vi") or "")
+    return str(text or "")
+
+
+def _plain(value: Any) -> str:
+    """An answer as an input shows it: nothing for no answer, 1265.5 and 38 (not 38.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number(value: Any, lang: str) -> str:
+    """A computed number as a person reads it: at most two decimals, a decimal comma in vi."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _when(moment: Any, zone: str | None) -> str:
+    if not isinstance(moment, datetime):
+        return ""
+    local = moment.astimezone(ZoneInfo(zone or DEFAULT_ZONE))
+    offset = local.strftime("%z")
+    return f"{local:%H:%M %d/%m/%Y} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def messages(errors: Any) -> list[str]:
+    """Every message of a nested error, in order."""
+    if isinstance(errors, Mapping):
+        return [message for value in errors.values() for message in messages(value)]
+    if isinstance(errors, list | tuple):
+        return [message for value in errors for message in messages(value)]
+    return [str(errors)]
+
+
+@jinja2.pass_context
+def _num(context: Any, value: Any) -> str:
+    return _number(value, context.get("lang", "vi"))
+
+
+def field_id(*parts: Any) -> str:
+    """The element id of a field (``f-section-field``, ``f-section-group-0-sub``): keys are
+    ``[a-z][a-z0-9_]*``, so joining them with ``-`` cannot make two fields collide."""
+    return "-".join(str(part) for part in parts)
+
+
+@lru_cache(maxsize=2)
+def _env(templates_dir: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.globals.update(
+        widget_of=lambda field: REGISTRY[field["type"]].widget,
+        field_id=field_id,
+        static_url=lambda name: static_url(Path(templates_dir), name),
+    )
+    env.filters.update(loc=loc, plain=_plain, when=_when, messages=messages, num=_num)
+    return env
+
+
+def text(rc: RequestContext) -> dict[str, Any]:
+    """The web form's sentences (templates/webform/text.html.j2) in the page's language."""
+    env = _env(str(rc.ctx.settings.templates_dir))
+    texts: dict[str, dict[str, Any]] = env.get_template("webform/text.html.j2").module.TEXT  # type: ignore[attr-defined]
+    return texts[rc.language_for_page]
+
+
+def root(rc: RequestContext) -> str:
+    """The way from this page back to the function's root, as a relative URL.
+
+    Links, redirects and static files are addressed relative to the page because the function
+    cannot know its public prefix (``/web_form`` locally; the front end strips it in the cloud).
+    """
+    return "../" * (rc.request.path.count("/") - 1)
+
+
+def render(rc: RequestContext, template: str, status: int = 200, **values: Any) -> Response:
+    env = _env(str(rc.ctx.settings.templates_dir))
+    html = env.get_template(template).render(lang=rc.language_for_page, T=text(rc), root=root(rc), **values)
+    return Response(html, status=status, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+def redirect(rc: RequestContext, target: str, **query: str) -> Response:
+    """A 303 to ``target`` (relative to the function's root): after a POST, the browser's
+    back and reload buttons then repeat a harmless GET."""
+    location = root(rc) + target + (f"?{urlencode(query)}" if query else "")
+    return Response(status=303, headers={**PAGE_HEADERS, "Location": location})
+
+
+def asked_language(rc: RequestContext) -> str | None:
+    asked = rc.request.args.get("lang")
+    return asked if asked in LANGUAGES else None
+
+
+def use_round_language(rc: RequestContext, view: Mapping[str, Any]) -> str:
+    """Vietnamese unless the page asks otherwise (``?lang=``) or the round speaks another."""
+    round_lang = view["round"].get("language")
+    rc.language_for_page = asked_language(rc) or (round_lang if round_lang in LANGUAGES else "vi")
+    return rc.language_for_page
+
+
+def error_text(rc: RequestContext) -> dict[str, Any]:
+    """An error page speaks ``?lang=``, else the browser's language (Vietnamese when it states
+    none): there may be no round to take the language from."""
+    rc.language_for_page = asked_language(rc) or rc.language
+    return text(rc)

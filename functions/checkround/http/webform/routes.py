@@ -1,0 +1,41 @@
+"""The routes of ``web_form``, each a few lines that hand over to the module doing the job."""
+
+from __future__ import annotations
+
+from checkround.errors import AppError
+from checkround.http.core import Reply, RequestContext, Router
+from checkround.submissions import service as submissions
+
+from . import assets, pages
+from .posts import handle_post
+from .render import use_round_language
+from .session import open_link, session_of
+
+router = Router("web_form")
+
+router.route("/assets/<name>", ["GET"])(assets.static_file)
+
+
+@router.route("/r/<id:round_id>", ["GET", "POST"])
+def form_page(rc: RequestContext, round_id: str) -> Reply:
+    try:
+        if rc.request.method == "GET" and "t" in rc.request.args:
+            return open_link(rc, round_id, rc.request.args.get("t"))
+        session = session_of(rc, round_id)
+        view = submissions.get_form_for_unit(rc.ctx, session.principal, round_id)
+        use_round_language(rc, view)
+        if rc.request.method == "POST":
+            return handle_post(rc, session, view)
+    except AppError as exc:
+        return pages.error_page(rc, exc, round_id)
+    return pages.opened_form_page(rc, session, view)
+
+
+@router.route("/r/<id:round_id>/receipt", ["GET"])
+def receipt_page(rc: RequestContext, round_id: str) -> Reply:
+    try:
+        session = session_of(rc, round_id)
+        view = submissions.get_form_for_unit(rc.ctx, session.principal, round_id)
+    except AppError as exc:
+        return pages.error_page(rc, exc, round_id)
+    return pages.receipt_page(rc, round_id, view)
