@@ -4,7 +4,8 @@ Each HTTP function imports only its own route table, on first call, so ``unit_ap
 loads the report stack (Jinja2, WeasyPrint) at cold start.
 
 Logging is set up here, once per instance: JSON lines for Cloud Logging in the cloud, plain
-text locally (``CHECKROUND_LOG_FORMAT``; see ``checkround.logs``).
+text locally (``CHECKROUND_LOG_FORMAT``; see ``checkround.logs``). A cloud instance refuses to
+start with a secret left at its local default (``checkround.config``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from flask import Request
 from werkzeug.wrappers import Response
 
 from checkround import logs, wiring
-from checkround.config import settings
+from checkround.config import refuse_local_secrets_in_cloud, settings
 from checkround.http.core import dispatch
 
 logs.configure(settings().log_format, settings().project)
+refuse_local_secrets_in_cloud(settings())
 
 
 @functions_framework.http

@@ -8,6 +8,7 @@ fall back to ``CHECKROUND_URL`` and ``CHECKROUND_TOKEN`` the way click options d
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,23 @@ _ROOT = _find_root()
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value) if value else default
+
+
+# Secrets that have a value for local development, so that `make run` needs no setup; a cloud
+# instance must never start with one of them (anyone can read it here). Each entry: the
+# variable, its local default, and the functions that use it (the others may run without it;
+# infra/iam.tf grants the secret to exactly these, and tests/unit/test_infra.py checks that).
+SECRETS_WITH_LOCAL_DEFAULTS: dict[str, tuple[str, frozenset[str]]] = {
+    "CHECKROUND_TOKEN_PEPPER": ("local-development-pepper", frozenset({"admin_api", "unit_api", "web_form"})),
+}
+
+
+class UnsafeConfiguration(RuntimeError):
+    """A cloud instance was about to start with a secret anyone can read in this repository."""
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    return env.get(name) or SECRETS_WITH_LOCAL_DEFAULTS[name][0]
 
 
 def _csv(value: str, lower: bool = False) -> list[str]:
@@ -53,6 +71,13 @@ class Settings:
     id_token_audiences: tuple[str, ...]
     # "json" (one Cloud Logging entry per line) or "text"; json by default on Cloud Run.
     log_format: str
+    # Running on the platform: Cloud Run sets K_SERVICE (2nd-gen functions run there; the
+    # container contract documents it). FUNCTION_TARGET names the entry point this instance
+    # serves; it says nothing about where, since functions-framework sets it locally too.
+    cloud: bool
+    function_target: str | None
+    # Secrets (by variable) left unset or at their local default.
+    local_secrets: frozenset[str]
     # The local stack only (devstack): where it listens and keeps its data.
     port: int
     emulator_port: int
@@ -65,11 +90,12 @@ def settings() -> Settings:
     env = os.environ
     port = env.get("CHECKROUND_PORT", "8088")
     public_base_url = env.get("CHECKROUND_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/")
+    cloud = bool(env.get("K_SERVICE"))
     return Settings(
         project=env.get("CHECKROUND_PROJECT") or env.get("GOOGLE_CLOUD_PROJECT") or "checkround-local",
         blob_dir=_path("CHECKROUND_BLOB_DIR", _path("CHECKROUND_LOCAL_DIR", _ROOT / ".local") / "blobs"),
         gcs_bucket=env.get("CHECKROUND_GCS_BUCKET") or None,
-        token_pepper=env.get("CHECKROUND_TOKEN_PEPPER", "local-development-pepper"),
+        token_pepper=_secret(env, "CHECKROUND_TOKEN_PEPPER"),
         public_base_url=public_base_url,
         max_body_bytes=int(env.get("CHECKROUND_MAX_BODY_BYTES", str(1024 * 1024))),
         max_form_fields=int(env.get("CHECKROUND_MAX_FORM_FIELDS", "500")),
@@ -78,10 +104,37 @@ def settings() -> Settings:
         summary_lease_seconds=int(env.get("CHECKROUND_SUMMARY_LEASE_SECONDS", "600")),
         admin_emails=frozenset(_csv(env.get("CHECKROUND_ADMIN_EMAILS", ""), lower=True)),
         id_token_audiences=tuple(_csv(env.get("CHECKROUND_ID_TOKEN_AUDIENCE", "")) or [public_base_url]),
-        # K_SERVICE is set by Cloud Run (2nd-gen functions run there): structured logs in the
-        # cloud, readable text on a developer's terminal.
-        log_format=env.get("CHECKROUND_LOG_FORMAT") or ("json" if env.get("K_SERVICE") else "text"),
+        # Structured logs in the cloud, readable text on a developer's terminal.
+        log_format=env.get("CHECKROUND_LOG_FORMAT") or ("json" if cloud else "text"),
+        cloud=cloud,
+        function_target=env.get("FUNCTION_TARGET") or None,
+        local_secrets=frozenset(
+            name for name, (default, _) in SECRETS_WITH_LOCAL_DEFAULTS.items() if _secret(env, name) == default
+        ),
         port=int(port),
         emulator_port=int(env.get("CHECKROUND_EMULATOR_PORT", "8089")),
         local_dir=_path("CHECKROUND_LOCAL_DIR", _ROOT / ".local"),
     )
+
+
+def refuse_local_secrets_in_cloud(config: Settings) -> None:
+    """Stop a cloud instance from starting with a secret at its local default.
+
+    Called once per instance when ``main.py`` is imported, so the platform reports a failed
+    start (and this message in the function's log) instead of serving requests. An instance
+    whose entry point is known needs only the secrets that entry point uses; one on Cloud Run
+    without ``FUNCTION_TARGET`` needs them all.
+    """
+    if not config.cloud:
+        return
+    missing = sorted(
+        name
+        for name in config.local_secrets
+        if config.function_target is None or config.function_target in SECRETS_WITH_LOCAL_DEFAULTS[name][1]
+    )
+    if missing:
+        raise UnsafeConfiguration(
+            f"refusing to start {config.function_target or 'this instance'} in the cloud: "
+            f"{', '.join(missing)} is unset or left at its local development default, which anyone "
+            "can read in the source. Give the function its secrets from Secret Manager, as infra/ does."
+        )

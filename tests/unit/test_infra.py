@@ -195,3 +195,19 @@ def test_bundle_has_main_py_at_the_root_and_no_tests(tmp_path: Path) -> None:
     assert any(n.startswith("schemas/") for n in names)
     assert not [n for n in names if n.startswith("tests/") or "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if ".egg-info" in n]
+
+
+def test_the_pepper_goes_to_exactly_the_functions_that_refuse_to_start_without_it(tf: dict[str, Any]) -> None:
+    from checkround.config import SECRETS_WITH_LOCAL_DEFAULTS
+
+    _, users = SECRETS_WITH_LOCAL_DEFAULTS["CHECKROUND_TOKEN_PEPPER"]
+    assert {_unquote(name) for name in tf["locals"]["pepper_functions"]} == users
+    with_secret = {
+        _unquote(body["name"])
+        for body in _functions(tf).values()
+        if any(
+            _unquote(item["key"]) == "CHECKROUND_TOKEN_PEPPER"
+            for item in body["service_config"][0].get("secret_environment_variables", [])
+        )
+    }
+    assert with_secret == users
