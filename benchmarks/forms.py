@@ -5,6 +5,9 @@
    against fastjsonschema on the equivalent JSON Schema, in the same run (ratio reported).
 3. On the local stack (real emulator + functions host): a submission's latency against the
    time the cached validation takes for the same answers (the goal: at most 10 %).
+4. A repeat group of 500, 1,000 and 2,000 rows with rules on each row (review finding 1):
+   validation time per submission, which grows linearly with the rows when each rule is handed
+   only what it reads.
 
     PYTHONPATH=functions .venv/bin/python benchmarks/forms.py [--write]
 
@@ -228,6 +231,56 @@ def bench_validate() -> dict[str, float]:
     }
 
 
+ROWS_FORM = {
+    "id": "bench-rows",
+    "title": {"vi": "Đo dòng"},
+    "sections": [
+        {
+            "key": "s",
+            "title": {"vi": "Phần"},
+            "fields": [
+                {"key": "tran", "type": "integer", "label": {"vi": "Trần"}},
+                {
+                    "key": "hang",
+                    "type": "repeat",
+                    "label": {"vi": "Hàng"},
+                    "max_items": 2000,
+                    "fields": [
+                        {"key": "ten", "type": "text", "label": {"vi": "Tên"}, "required": True},
+                        {"key": "so", "type": "integer", "label": {"vi": "Số"}, "min": 0,
+                         "constraint": {"<=": [{"var": "_item.so"}, {"var": "s.tran"}]}},
+                        {"key": "ghi_chu", "type": "text", "label": {"vi": "Ghi chú"},
+                         "relevant": {">": [{"var": "_item.so"}, 5]}},
+                        {"key": "gap_doi", "type": "calculated", "label": {"vi": "Gấp đôi"},
+                         "calculate": {"*": [{"var": "_item.so"}, 2]}},
+                    ],
+                },
+                {"key": "tong", "type": "calculated", "label": {"vi": "Tổng"},
+                 "calculate": {"reduce": [{"var": "s.hang"}, {"+": [{"var": "accumulator"}, {"var": "current.so"}]},
+                                          0]}},
+            ],
+        }
+    ],
+}  # fmt: skip
+
+
+def bench_rows(counts: tuple[int, ...] = (500, 1000, 2000)) -> dict[str, float]:
+    """Validation of a submission whose repeat group has ``count`` rows, three rules each."""
+    definition = check_definition(copy.deepcopy(ROWS_FORM))
+    schema = compile_schema(definition, "vi")
+    results = {}
+    for count in counts:
+        rows = [{"ten": f"Dòng {i}", "so": i % 10, "ghi_chu": "Ghi chú"} for i in range(count)]
+        answers = {"s": {"tran": 100, "hang": rows}}
+
+        def validate(answers: dict[str, Any] = answers) -> None:
+            check_answers(definition, schema, answers)
+
+        validate()
+        results[f"rows_{count}_ms"] = median_ms(validate, 5)
+    return results
+
+
 def bench_stack(submissions: int = 40) -> dict[str, float]:
     """Submission latency on the local stack against the validation inside it."""
     from checkround import wiring
@@ -287,6 +340,10 @@ Measured {time.strftime("%Y-%m-%d")} on this machine ({machine}); one run, numbe
 | seed submission through the local stack (host + emulator), median | {r["submit_median_ms"]:.1f} ms |
 | validating the same answers with the cached schema, median | {r["validate_median_ms"]:.2f} ms |
 | validation's share of a submission (goal ≤ 10 %) | {share:.1f} % |
+| validate a repeat group of 500 rows, three rules per row, median | {r["rows_500_ms"]:.0f} ms |
+| the same, 1,000 rows | {r["rows_1000_ms"]:.0f} ms |
+| the same, 2,000 rows (the most `max_items` allows) | {r["rows_2000_ms"]:.0f} ms |
+| 2,000 rows against 1,000 (2.0× is linear) | {r["rows_2000_ms"] / r["rows_1000_ms"]:.1f}× |
 
 fastjsonschema generates Python code per schema and stops at the first error; ours returns
 every error in marshmallow's nested shape, in the unit's language, and runs the form's
@@ -298,7 +355,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
-    results = {**bench_compile(), **bench_validate(), **bench_stack()}
+    results = {**bench_compile(), **bench_validate(), **bench_rows(), **bench_stack()}
     section = report(results)
     print(section)
     if args.write:

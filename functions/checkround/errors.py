@@ -55,6 +55,13 @@ CATALOG: dict[str, ErrorKind] = {
     ),
     "invalid_definition": ErrorKind(422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."),
     "validation_failed": ErrorKind(422, "Báo cáo có trường chưa hợp lệ.", "Some answers are not valid."),
+    "rules_too_costly": ErrorKind(
+        422,
+        "Các quy tắc của biểu mẫu cần quá nhiều phép tính với những câu trả lời này nên không kiểm tra "
+        "được; chưa có gì được lưu. Hãy bớt số dòng hoặc độ dài câu trả lời, hoặc báo người quản trị biểu mẫu.",
+        "The form's rules need too much computation for these answers, so they could not be checked; "
+        "nothing was stored. Send fewer rows or shorter answers, or tell the form's administrator.",
+    ),
     "busy": ErrorKind(
         503,
         "Hệ thống đang bận vì nhiều người gửi cùng lúc; vui lòng gửi lại sau giây lát. Chưa có gì được lưu.",

@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from checkround.errors import AppError
 from checkround.inputs_common import FullMatch, error_fields
 
-from .fieldtypes import ALL_OPTIONS, REGISTRY
+from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY
 from .messages import LANGUAGES
 from .references import check_references
 from .rules import inspect_rule
@@ -85,7 +85,7 @@ class FieldDefSchema(Schema):
     min_length = fields.Integer(strict=True, validate=validate.Range(min=0))
     max_length = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     min_items = fields.Integer(strict=True, validate=validate.Range(min=0))
-    max_items = fields.Integer(strict=True, validate=validate.Range(min=1))
+    max_items = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ROWS_CEILING))
     unit = _localized()
     choices = fields.List(fields.Nested(ChoiceSchema))
     choice_set = fields.String(validate=FullMatch(KEY_PATTERN))

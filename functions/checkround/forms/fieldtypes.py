@@ -24,6 +24,10 @@ CHECKLIST_STATUSES = ("yes", "partial", "no")
 
 # Free text is bounded even when the admin sets no limit: a form is not a file store.
 _DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 10000}
+# Rows of a repeat group without max_items, and the most max_items may allow: a unit could
+# otherwise post tens of thousands of empty rows, each one loaded and checked.
+DEFAULT_MAX_ROWS = 200
+MAX_ROWS_CEILING = 2000
 
 
 class _IsoValue(fields.Field[str]):
@@ -248,12 +252,27 @@ def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
     return Record(members, unknown_message=msgs["unknown"], type_message=msgs["invalid_object"], **kwargs)
 
 
+class Rows(fields.List[Any]):
+    """A repeat group's rows; more than its cap are refused before any row is loaded (one
+    message for the list, not one per row)."""
+
+    def __init__(self, item: fields.Field[Any], cap: validate.Length, **kwargs: Any) -> None:
+        super().__init__(item, validate=cap, **kwargs)
+        self.cap = cap
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list) and self.cap.max is not None and len(value) > self.cap.max:
+            self.cap(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def _make_repeat(field: FieldDef, build: Build) -> fields.Field[Any]:
     item = build.nested(field["fields"])
     kwargs = _base_kwargs(field, build, "invalid_list")
     # An empty list is how a unit says "none"; min_items decides whether that is allowed.
     kwargs["allow_none"] = True
-    return fields.List(item, validate=_count(field, build.msgs), **kwargs)
+    (cap,) = _count({**field, "max_items": field.get("max_items", DEFAULT_MAX_ROWS)}, build.msgs)
+    return Rows(item, cap, **kwargs)
 
 
 def _make_calculated(field: FieldDef, build: Build) -> fields.Field[Any]:

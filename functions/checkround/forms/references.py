@@ -61,6 +61,11 @@ def _reads_known_field(read: str, owner_repeat: dict[str, Any] | None, known: se
     return f"{parts[0]}.{parts[1]}" in known
 
 
+def _reads_whole_group(read: str, groups: set[str]) -> bool:
+    parts = read.split(".")
+    return len(parts) <= 2 and any(group == read or group.startswith(read + ".") for group in groups)
+
+
 def _check_reads(definition: dict[str, Any], errors: dict[Any, Any]) -> dict[str, set[str]]:
     """Check every rule's reads; return what each calculated field reads (for the loop check)."""
     fields = _walk_fields(definition)
@@ -68,11 +73,18 @@ def _check_reads(definition: dict[str, Any], errors: dict[Any, Any]) -> dict[str
     sections = {section["key"] for section in definition["sections"]}
     owners = {path: (field, repeat, name) for path, field, repeat, name in fields}
     calc_reads: dict[str, set[str]] = {}
+    groups = {name for _, field, repeat, name in fields if repeat is None and field.get("fields")}
     for owner_path, rule_name, rule in rule_paths(definition):
         field, repeat, dotted = owners.get(owner_path, (None, None, ""))
         for read in inspect_rule(rule).reads:
             if not _reads_known_field(read, repeat, known, sections):
                 _put(errors, owner_path, rule_name, f"The rule reads {read!r}, which is not a field of this form.")
+            elif repeat is not None and _reads_whole_group(read, groups):
+                message = (
+                    f"A rule of a repeat group's field reads the whole group {read!r}: it would go over "
+                    f"every row once per row. Read the row's own fields with {ITEM}.<key>."
+                )
+                _put(errors, owner_path, rule_name, message)
         if rule_name == "calculate" and field is not None:
             prefix = dotted.rsplit(".", 1)[0] + "." if repeat is not None else ""
             calc_reads[dotted] = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from checkround.inputs_common import error_fields
 
 from .fieldtypes import REGISTRY
 from .messages import messages
-from .rules import ITEM, RuleError, evaluate, truthy
+from .rules import ITEM, RuleBudgetExceeded, RuleError, evaluate, metered, truthy
 
 Answers = dict[str, Any]
 
@@ -187,9 +188,24 @@ def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> 
                             item[sub["key"]] = None
 
 
+@contextmanager
+def _rules_within_budget() -> Iterator[None]:
+    """One submission's rules share one budget; running over it is the unit's 422."""
+    try:
+        with metered():
+            yield
+    except RuleBudgetExceeded as exc:
+        raise AppError("rules_too_costly") from exc
+
+
 def rule_view(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """What the rules say about typed answers, judging nothing: ``(calculated values by dotted
     name, dotted names of the fields that are not relevant)``. The web form draws from it."""
+    with _rules_within_budget():
+        return _rule_view(definition, answers)
+
+
+def _rule_view(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     data: Answers = _copy_tree(dict(answers))
     _calculate(definition, data, data)
     calculated: dict[str, Any] = {}
@@ -248,6 +264,11 @@ def _features(definition: Mapping[str, Any]) -> tuple[bool, bool]:
 def check_answers(
     definition: Mapping[str, Any], schema: Schema, answers: Any, language: str = "vi", draft: bool = False
 ) -> Checked:
+    with _rules_within_budget():
+        return _check_answers(definition, schema, answers, language, draft)
+
+
+def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, language: str, draft: bool) -> Checked:
     msgs = messages(language)
     if not isinstance(answers, dict):
         raise AppError("validation_failed", fields={"answers": [msgs["invalid_object"]]})
