@@ -246,7 +246,7 @@ def test_without_javascript_rows_are_added_and_removed_and_totals_shown(admin, a
     html = client.get(URL).get_data(as_text=True)
     assert f'name="{GROUP}.1.ten" value="Sân chơi thiếu nhi"' in html
     assert f'name="{GROUP}.2.ten" value=""' in html  # one blank row to fill in
-    assert 'value="45.5"' in html  # a stored number shows as typed, not 45.50 or 45,5000
+    assert 'value="45,5"' in html  # a stored number shows as it reads back, not 45,50 or 45.5
 
 
 def test_submit_shows_a_receipt_once_per_page_and_the_closed_form_is_read_only(admin, apps):
@@ -351,3 +351,77 @@ def test_labels_answers_and_rules_cannot_break_out_of_the_page(admin, apps):
     rules = re.search(r'<script type="application/json" id="rules">(.*?)</script>', html, re.S).group(1)
     assert "\\u003c/script\\u003e" in rules  # the rule's string, escaped inside the JSON
     assert unescape(rules) == rules  # JSON, not HTML entities: the script parses it as is
+
+
+def test_numbers_are_read_as_the_page_language_writes_them_and_ambiguous_ones_are_refused(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["ba-che"])
+    decimal, whole = "chuong_trinh.gia_tri_cong_trinh", "chuong_trinh.so_luot_tham_gia"
+    form = {decimal: "1.265", whole: "2.340", "chuong_trinh.cong_tac_giao_duc.score": "6,5", "action": "draft"}
+
+    # "1.265" in a Vietnamese decimal field is 1265 or 1,265: refused, both readings shown,
+    # what was typed kept, nothing stored (a draft neither).
+    refused = post(client, page, form)
+    html = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    message = "Chưa rõ “1.265” là 1265 hay 1,265: hãy nhập lại đúng số cần ghi, 1265 hoặc 1,265."
+    error = re.search(r'<p class="error" id="f-chuong_trinh-gia_tri_cong_trinh-error" role="alert">([^<]*)', html)
+    assert error.group(1) == message
+    assert f'name="{decimal}" value="1.265"' in html
+    assert message in re.search(r'id="error-summary">(.*?)</div>', html, re.S).group(1)
+    assert f'name="{whole}" value="2340"' in html  # read, and shown as it reads back
+    assert stored(f"rounds/{ROUND}/entries/ba-che") is None
+    assert list(wiring.context().store.list(f"rounds/{ROUND}/submissions")) == []
+
+    # Grouping and a decimal comma are read as meant.
+    saved = post(client, refused, {**form, decimal: "1.265,5"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:2000]
+    draft = stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["chuong_trinh"]
+    assert draft["gia_tri_cong_trinh"] == 1265.5
+    assert draft["so_luot_tham_gia"] == 2340
+    assert draft["cong_tac_giao_duc"]["score"] == 6.5
+    again = client.get(URL).get_data(as_text=True)
+    assert f'name="{decimal}" value="1265,5"' in again  # reads back as itself
+    assert 'inputmode="decimal" data-number="decimal"' in again
+    assert re.search(rf'<input type="text" inputmode="numeric" data-number="whole"[^>]*name="{whole}"', again)
+
+    # English the other way round: "1,265" is ambiguous there, "1,265.5" is not.
+    english = client.get(URL, query_string={"lang": "en"})
+    refused = client.post(URL, query_string={"lang": "en"}, data={"csrf": csrf_of(english), **form, decimal: "1,265"})
+    assert refused.status_code == 422
+    assert "“1,265” could be 1265 or 1.265" in unescape(refused.get_data(as_text=True))
+    english_form = {**form, decimal: "1,265.5", whole: "12,340"}
+    saved = client.post(URL, query_string={"lang": "en"}, data={"csrf": csrf_of(english), **english_form})
+    assert saved.status_code == 303
+    draft = stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["chuong_trinh"]
+    assert (draft["gia_tri_cong_trinh"], draft["so_luot_tham_gia"]) == (1265.5, 12340)
+
+
+def test_an_unreadable_number_is_shown_with_the_other_errors_of_a_submit(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["ba-che"])
+    form = {
+        f"{GROUP}.0.ten": "Sân chơi",
+        f"{GROUP}.0.gia_tri": "12.500",
+        "chuong_trinh.so_cong_trinh": "2,5",
+        "chuong_trinh.xay_dung_chuong_trinh.status": "yes",
+        "chuong_trinh.xay_dung_chuong_trinh.score": "80",
+        "action": "submit",
+    }
+    refused = post(client, page, form)
+    html = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    errors = dict(re.findall(r'<p class="error" id="([^"]+)" role="alert">([^<]*)', html))
+    assert errors["f-chuong_trinh-cong_trinh_tieu_bieu-0-gia_tri-error"].startswith(
+        "Chưa rõ “12.500” là 12500 hay 12,5"
+    )
+    assert (
+        errors["f-chuong_trinh-so_cong_trinh-error"]
+        == "Hãy nhập một số nguyên, không có phần thập phân, ví dụ 2.340 hoặc 15."
+    )
+    # The schema's own errors come with them: the out-of-range score, a required field.
+    assert errors["f-chuong_trinh-xay_dung_chuong_trinh-score-error"] == "Phải nằm trong khoảng từ 0 đến 8."
+    assert len(errors) > 3
+    assert f'name="{GROUP}.0.gia_tri" value="12.500"' in html
+    assert list(wiring.context().store.list(f"rounds/{ROUND}/submissions")) == []
+    assert stored(f"rounds/{ROUND}/entries/ba-che") is None

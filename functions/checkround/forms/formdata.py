@@ -1,8 +1,15 @@
 """Turn an HTML form post (``section.field`` names) into an answers dict, per widget.
 
-Values stay as the browser sent them (strings); the compiled schema converts and validates
-them exactly as it does for JSON clients. Empty inputs are left out, so "not answered" is the
-same in both channels.
+Values stay as the browser sent them (strings), except numbers: the compiled schema converts
+and validates them exactly as it does for JSON clients. Empty inputs are left out, so "not
+answered" is the same in both channels.
+
+Numbers are read as the form's language writes them (:mod:`checkround.formats.numbers`:
+``1.265,5`` in Vietnamese, ``1,265.5`` in English), so the schema gets JSON numbers, as from
+an API client. A text that cannot be read, or that reads two ways (``1.265`` in a Vietnamese
+decimal field), stays in the answers as an :class:`Unread` string, the text as typed with a
+message saying what to do: :func:`unread_errors` collects those messages for the page and
+:func:`readable` leaves them out; nothing with an :class:`Unread` value may be stored.
 
 Repeat groups post their rows as ``section.field.<index>.<sub key>``: a row left entirely
 empty is no row, which is how a page without JavaScript removes one; :func:`empty_rows` and
@@ -15,7 +22,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from checkround.formats.numbers import NumberError, format_for_input, parse_number
+
 from .fieldtypes import REGISTRY
+from .messages import messages
 
 
 class FormData(Protocol):
@@ -31,10 +41,47 @@ def _scalar(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
     return value or None
 
 
-def _decimal(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+@dataclass(frozen=True)
+class Numeral:
+    """A number as typed, read with the form's language by :func:`answers_from_form`."""
+
+    text: str
+    whole: bool  # a whole-number field: only whole-number readings count
+
+
+class Unread(str):
+    """A number as typed that cannot be read as one number, and the message saying so."""
+
+    message: str
+
+    def __new__(cls, text: str, message: str) -> Unread:
+        unread = super().__new__(cls, text)
+        unread.message = message
+        return unread
+
+
+def read_number(text: str, language: str, whole: bool = False) -> int | float | Unread:
+    """``text`` as a number of a form in ``language``, or an :class:`Unread` saying why not."""
+    try:
+        return parse_number(text, language, whole)
+    except NumberError as exc:
+        msgs = messages(language)
+        if exc.readings is not None:
+            first, second = (format_for_input(reading, language) for reading in exc.readings)
+            return Unread(text, msgs["ambiguous_number"].format(text=text, first=first, second=second))
+        if exc.problem == "too_large":
+            return Unread(text, msgs["too_large"])
+        return Unread(text, msgs["unreadable_integer" if whole else "unreadable_number"])
+
+
+def whole_number(field: Mapping[str, Any]) -> bool:
+    """Whether a field drawn as a number input takes whole numbers only (all but decimal)."""
+    return bool(field["type"] != "decimal")
+
+
+def _number(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
     value = _scalar(data, name, field)
-    # Vietnamese writes 2,5 for 2.5; thousands separators are not expected in form inputs.
-    return value.replace(",", ".") if isinstance(value, str) else value
+    return None if value is None else Numeral(value, whole=whole_number(field))
 
 
 def _multiple(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
@@ -44,7 +91,9 @@ def _multiple(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
 
 def _checklist(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
     parts = {part: (data.get(f"{name}.{part}") or "").strip() for part in ("status", "score", "note")}
-    item = {part: value.replace(",", ".") if part == "score" else value for part, value in parts.items() if value}
+    item: dict[str, Any] = {part: value for part, value in parts.items() if value}
+    if "score" in item:
+        item["score"] = Numeral(item["score"], whole=False)
     return item or None
 
 
@@ -83,8 +132,8 @@ _READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {
     "textarea": _scalar,
     "email": _scalar,
     "phone": _scalar,
-    "number": _decimal,
-    "rating": _scalar,
+    "number": _number,
+    "rating": _number,
     "boolean": _scalar,
     "date": _scalar,
     "time": _scalar,
@@ -97,7 +146,39 @@ _READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {
 }
 
 
-def answers_from_form(definition: Mapping[str, Any], data: FormData) -> dict[str, Any]:
+def _read_numerals(value: Any, language: str) -> Any:
+    if isinstance(value, Numeral):
+        return read_number(value.text, language, value.whole)
+    if isinstance(value, dict):
+        return {key: _read_numerals(item, language) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_read_numerals(item, language) for item in value]
+    return value
+
+
+def unread_errors(answers: Any) -> dict[Any, Any]:
+    """The messages of the :class:`Unread` values in ``answers``, shaped as the schema's
+    errors are (by section, field, checklist part and repeat row index)."""
+    parts = answers.items() if isinstance(answers, dict) else enumerate(answers) if isinstance(answers, list) else ()
+    errors: dict[Any, Any] = {}
+    for key, value in parts:
+        found = [value.message] if isinstance(value, Unread) else unread_errors(value)
+        if found:
+            errors[key] = found
+    return errors
+
+
+def readable(answers: Any) -> Any:
+    """``answers`` without their :class:`Unread` values (repeat rows keep their places)."""
+    if isinstance(answers, dict):
+        return {key: readable(value) for key, value in answers.items() if not isinstance(value, Unread)}
+    if isinstance(answers, list):
+        return [readable(value) for value in answers]
+    return answers
+
+
+def answers_from_form(definition: Mapping[str, Any], data: FormData, language: str = "vi") -> dict[str, Any]:
+    """The answers a page posted, numbers read as ``language`` writes them."""
     answers: dict[str, Any] = {}
     for section in definition["sections"]:
         values = {}
@@ -107,7 +188,8 @@ def answers_from_form(definition: Mapping[str, Any], data: FormData) -> dict[str
             if value is not None:
                 values[field["key"]] = value
         answers[section["key"]] = values
-    return answers
+    read: dict[str, Any] = _read_numerals(answers, language)
+    return read
 
 
 def repeat_groups(definition: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

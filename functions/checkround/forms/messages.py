@@ -39,6 +39,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "email": "Địa chỉ thư điện tử không hợp lệ.",
         "phone": "Số điện thoại không hợp lệ.",
         "constraint": "Giá trị không thỏa điều kiện của biểu mẫu.",
+        "unreadable_number": "Chưa đọc được số này. Hãy nhập một số, ví dụ 1.265,5 hoặc 2,5.",
+        "unreadable_integer": "Hãy nhập một số nguyên, không có phần thập phân, ví dụ 2.340 hoặc 15.",
+        "ambiguous_number": (
+            "Chưa rõ “{text}” là {first} hay {second}: hãy nhập lại đúng số cần ghi, {first} hoặc {second}."
+        ),
     },
     "en": {
         "required": "This field is required.",
@@ -70,6 +75,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "email": "Not a valid e-mail address.",
         "phone": "Not a valid phone number.",
         "constraint": "This value does not meet the form's condition.",
+        "unreadable_number": "This is not a number we can read. Type a number such as 1,265.5 or 2.5.",
+        "unreadable_integer": "Type a whole number, without decimals, such as 2,340 or 15.",
+        "ambiguous_number": (
+            "“{text}” could be {first} or {second}: type the number you mean again, as {first} or {second}."
+        ),
     },
 }
 

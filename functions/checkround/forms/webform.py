@@ -16,11 +16,14 @@ from typing import Any, Literal
 
 from marshmallow import ValidationError
 
+from checkround.errors import AppError
+
 from .compiler import CACHE
 from .fieldtypes import REGISTRY
-from .formdata import FormData, answers_from_form, empty_rows, repeat_groups, without_row
+from .formdata import FormData, answers_from_form, empty_rows, readable, repeat_groups, unread_errors, without_row
+from .messages import messages
 from .rules import ITEM
-from .validate import rule_view
+from .validate import check_answers, rule_view
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,11 @@ class Post:
     blanks: dict[str, int] = field(default_factory=dict)
 
 
-def read_post(definition: Mapping[str, Any], data: FormData) -> Post:
+def read_post(definition: Mapping[str, Any], data: FormData, language: str = "vi") -> Post:
     """The answers and the action of a posted page (``action`` is ``draft``, ``submit``,
-    ``add:<group>`` or ``remove:<group>.<row>``; a page without one submits)."""
-    answers = answers_from_form(definition, data)
+    ``add:<group>`` or ``remove:<group>.<row>``; a page without one submits), its numbers read
+    as ``language`` writes them."""
+    answers = answers_from_form(definition, data, language)
     verb, _, target = (data.get("action") or "submit").partition(":")
     groups = repeat_groups(definition)
     if verb == "add" and target in groups:
@@ -44,7 +48,7 @@ def read_post(definition: Mapping[str, Any], data: FormData) -> Post:
     if verb == "remove":
         group, _, index = target.rpartition(".")
         if group in groups and index.isdigit():
-            answers = answers_from_form(definition, without_row(data, group, int(index)))
+            answers = answers_from_form(definition, without_row(data, group, int(index)), language)
         return Post("redraw", answers)
     if verb not in ("draft", "submit"):
         return Post("redraw", answers)  # an action of another page: save nothing
@@ -62,10 +66,41 @@ def preview(
     """
     schema = CACHE.get(definition["id"], version, definition, lang, draft=True)
     try:
-        data: dict[str, Any] = schema.load(values)
+        data: dict[str, Any] = schema.load(readable(values))
     except ValidationError as exc:
         data = exc.valid_data if isinstance(exc.valid_data, dict) else {}
     return rule_view(definition, data)
+
+
+def _overlay(under: Any, over: Any) -> Any:
+    """Nested errors ``over`` laid on ``under``: a message of ``over`` replaces what ``under``
+    says at the same place, and the rest of both is kept."""
+    if not (isinstance(under, Mapping) and isinstance(over, Mapping)):
+        return over
+    return {**under, **{key: _overlay(under.get(key), value) for key, value in over.items()}}
+
+
+def unread_refusal(
+    definition: Mapping[str, Any], version: int, answers: Mapping[str, Any], lang: str, draft: bool
+) -> dict[Any, Any] | None:
+    """The errors of a post holding a number that could not be read as one number, which
+    must not be saved (draft or not): its message, with whatever else the answers would be
+    refused for, so that one post shows them all. ``None`` when every number was read."""
+    unread = unread_errors(answers)
+    if not unread:
+        return None
+    schema = CACHE.get(definition["id"], version, definition, lang, draft=draft)
+    try:
+        check_answers(definition, schema, readable(answers), lang, draft)
+    except AppError as exc:
+        return dict(_overlay(exc.fields or {}, unread))
+    return unread
+
+
+def number_messages(lang: str) -> dict[str, str]:
+    """What the page's script says of a number it cannot read: the server's own messages."""
+    msgs = messages(lang)
+    return {key: msgs[key] for key in ("unreadable_number", "unreadable_integer", "ambiguous_number", "too_large")}
 
 
 def client_rules(definition: Mapping[str, Any]) -> dict[str, Any]:

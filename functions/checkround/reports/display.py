@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from checkround.formats import numbers
 from checkround.forms.fieldtypes import REGISTRY
 
 from .labels import LABELS
@@ -26,14 +27,10 @@ def unit_name(unit: Mapping[str, Any], unit_id: str, language: str) -> str:
 
 
 def format_number(value: Any, digits: int = 2, language: str = "vi") -> str:
-    """Vietnamese groups thousands with ``.`` and marks decimals with ``,``; English the reverse."""
+    """A number as reports print it (:mod:`checkround.formats.numbers`), ``—`` for none."""
     if value is None:
         return "—"
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{int(value):,}"
-    return text if language == "en" else text.translate(str.maketrans(",.", ".,"))
+    return numbers.format_number(value, language, digits)
 
 
 def local_time(moment: Any, zone: ZoneInfo, pattern: str = "%d/%m/%Y %H:%M") -> str | None:

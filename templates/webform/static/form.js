@@ -10,7 +10,8 @@
  *
  * A hidden field's controls are disabled, so they are not posted: the server would drop those
  * answers anyway. Values are read the way the server reads the post (checkround/forms/
- * formdata.py): empty inputs are no answer, "2,5" is 2.5, an emptied repeat row is no row.
+ * formdata.py): empty inputs are no answer, numbers are read as the page's language writes them
+ * (numbers.js), an emptied repeat row is no row.
  */
 (function () {
   "use strict";
@@ -37,12 +38,14 @@
 
   function number(name) {
     var value = text(name);
-    if (value === undefined) {
+    if (value === undefined || !window.CheckroundNumbers) {
       return undefined;
     }
-    var parsed = Number(value.replace(",", "."));
-    // A value that is not a number stays as typed, as on the server: a rule then fails on it.
-    return isFinite(parsed) ? parsed : value;
+    var whole = controls(name)[0].getAttribute("data-number") === "whole";
+    var read = window.CheckroundNumbers.parse(value, lang, whole);
+    // A number that cannot be read is no answer to the rules, as on the server (number-fields.js
+    // says why next to it).
+    return read.problem ? undefined : read.value;
   }
 
   function checkedValues(name) {
@@ -149,11 +152,10 @@
   }
 
   function format(value) {
-    if (typeof value !== "number" || !isFinite(value)) {
+    if (typeof value !== "number" || !isFinite(value) || !window.CheckroundNumbers) {
       return "—";
     }
-    var shown = value.toFixed(2).replace(/\.?0+$/, "");
-    return lang === "vi" ? shown.replace(".", ",") : shown;
+    return window.CheckroundNumbers.format(value, lang, 2); // as the reports print it
   }
 
   function show(name, value) {

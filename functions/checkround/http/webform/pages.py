@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
 from checkround.forms.fieldtypes import REGISTRY
-from checkround.forms.webform import client_rules, preview
+from checkround.forms.webform import client_rules, number_messages, preview
 from checkround.http.core import RequestContext
 
 from .render import error_text, field_id, loc, messages, redirect, render, root, text, use_round_language
@@ -122,6 +122,7 @@ def form_page(
         not_relevant=not_relevant,
         blanks=blanks or {},
         rules=client_rules(view["form"]),
+        number_messages=number_messages(lang),
         csrf=csrf_token(rc.ctx.settings.token_pepper, session.sealed),
         # A fresh key per page drawn: the same page sent twice (a double tap on a slow
         # network) stores one revision.

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
-from checkround.forms.webform import read_post
+from checkround.forms.webform import read_post, unread_refusal
 from checkround.http.core import RequestContext, contention_error, read_body
 from checkround.storage.ports import Contention
 from checkround.submissions import service as submissions
@@ -56,11 +56,15 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     form = _posted_form(rc)
     if not csrf_matches(rc.ctx.settings.token_pepper, session.sealed, form.get("csrf")):
         return csrf_page(rc, session.round_id)
-    post = read_post(view["form"], form)
+    post = read_post(view["form"], form, rc.language_for_page)
     if post.action == "redraw":
         return form_page(rc, session, view, post.answers, blanks=post.blanks)
+    draft = post.action == "draft"
+    refused = unread_refusal(view["form"], view["form_version"], post.answers, rc.language_for_page, draft)
+    if refused is not None:
+        return form_page(rc, session, view, post.answers, errors=refused, failure=AppError("validation_failed"))
     try:
-        if post.action == "draft":
+        if draft:
             submissions.save_draft(
                 rc.ctx, session.principal, session.round_id, {"answers": post.answers}, rc.language_for_page
             )

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 from werkzeug.wrappers import Response
 
+from checkround.formats.numbers import format_for_input, format_number
 from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.formdata import whole_number
 from checkround.http.core import RequestContext
 
 from .assets import SECURITY_HEADERS, static_url
@@ -36,21 +38,15 @@ def loc(text: Any, lang: str) -> str:
     return str(text or "")
 
 
-def _plain(value: Any) -> str:
-    """An answer as an input shows it: nothing for no answer, 1265.5 and 38 (not 38.0)."""
+@jinja2.pass_context
+def _plain(context: Any, value: Any) -> str:
+    """An answer as an input shows it: nothing for no answer, a number as the page's language
+    writes it, ungrouped so that it reads back as itself (1265,5 and 38, not 38,0)."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_for_input(value, context.get("lang", "vi"))
     return str(value)
-
-
-def _number(value: Any, lang: str) -> str:
-    """A computed number as a person reads it: at most two decimals, a decimal comma in vi."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "—"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "vi" else text
 
 
 def _when(moment: Any, zone: str | None) -> str:
@@ -72,7 +68,10 @@ def messages(errors: Any) -> list[str]:
 
 @jinja2.pass_context
 def _num(context: Any, value: Any) -> str:
-    return _number(value, context.get("lang", "vi"))
+    """A computed number as the reports print it: at most two decimals, grouped."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    return format_number(value, context.get("lang", "vi"), 2)
 
 
 def field_id(*parts: Any) -> str:
@@ -89,6 +88,7 @@ def _env(templates_dir: str) -> jinja2.Environment:
     env.globals.update(
         widget_of=lambda field: REGISTRY[field["type"]].widget,
         field_id=field_id,
+        whole_number=whole_number,
         static_url=lambda name: static_url(Path(templates_dir), name),
     )
     env.filters.update(loc=loc, plain=_plain, when=_when, messages=messages, num=_num)
