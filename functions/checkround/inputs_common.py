@@ -8,6 +8,10 @@ from marshmallow import Schema, ValidationError, validate
 
 from .errors import AppError
 
+# An id in a path (``/rounds/<id:round_id>``) and wherever a body names one: what the services
+# create, and nothing Firestore would refuse as a document id (``..``, ``__x__``, slashes).
+PATH_ID = r"[a-z0-9][a-z0-9_-]{0,127}"
+
 
 class FullMatch(validate.Regexp):
     """marshmallow's ``Regexp``, matched against the whole string: ``Regexp`` uses ``re.match``,

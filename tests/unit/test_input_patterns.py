@@ -17,9 +17,9 @@ from checkround.forms import service as forms
 from checkround.forms.compiler import compile_schema
 from checkround.forms.definition import check_definition
 from checkround.forms.validate import check_answers
-from checkround.http.openapi import SubmissionInput
 from checkround.rounds import service as rounds
 from checkround.rounds.inputs import ReturnInput, RoundInput, UnitInput
+from checkround.submissions.inputs import SubmissionInput
 from tests.support import T0, memory_context, small_form
 
 

@@ -13,8 +13,9 @@ from werkzeug.wrappers import Request
 
 from checkround.context import Context
 from checkround.errors import CATALOG
-from checkround.http import admin_routes, openapi, unit_routes
+from checkround.http import admin_routes, openapi, operations, unit_routes
 from checkround.http.core import Router, dispatch
+from checkround.reports import exports
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -83,7 +84,7 @@ def test_binary_answers_carry_their_media_types() -> None:
     paths = openapi.build(admin_routes.router)["paths"]
     assert list(paths["/rounds/{round_id}/summary.pdf"]["get"]["responses"]["200"]["content"]) == ["application/pdf"]
     export = paths["/rounds/{round_id}/submissions"]["get"]["responses"]["200"]["content"]
-    assert set(export) == {"application/json", openapi.CSV, openapi.XLSX}
+    assert set(export) == {"application/json", operations.CSV, exports.XLSX_TYPE}
 
 
 @pytest.mark.parametrize("router", ROUTERS, ids=lambda r: r.name)
@@ -98,3 +99,14 @@ def test_the_document_is_served_without_authentication(router: Router) -> None:
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert json.loads(response.get_data()) == openapi.build(router)
+
+
+def test_a_router_that_publishes_its_document_refuses_a_route_without_an_operation() -> None:
+    router = Router("some_api")
+    router.route("/before", ["GET"])(lambda rc: (200, {}))  # not yet published: allowed
+    router.publish_openapi()
+    with pytest.raises(ValueError, match="states no Operation"):
+        router.route("/after", ["GET"])
+    operation = operations.Operation("Something.", answer="Health")
+    router.route("/after", ["GET", "POST"], operation)(lambda rc: (200, {}))
+    assert router.operations[("/after", "GET")] is router.operations[("/after", "POST")] is operation

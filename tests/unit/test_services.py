@@ -11,6 +11,7 @@ from checkround.forms import service as forms
 from checkround.rounds import service as rounds
 from checkround.rounds.tokens import authenticate, issue_admin_token
 from checkround.submissions import service as submissions
+from checkround.submissions.inputs import SubmissionInput
 from tests.support import T0, memory_context, small_form
 
 
@@ -234,3 +235,26 @@ def test_changing_the_type_of_a_published_key_is_refused(ctx):
         forms.publish_version(ctx, "mau-nho")
     assert "use a new key" in caught.value.fields["a.so"][0]
     assert forms.get_form(ctx, "mau-nho")["versions"] == [1]
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"answers": VALID, "colour": "red"}, {"colour": ["Unknown field."]}),
+        ({}, {"answers": ["Missing data for required field."]}),
+        ({"answers": VALID, "unit_id": "U 1"}, {"unit_id": ["String does not match expected pattern."]}),
+    ],
+)
+def test_a_submission_body_is_loaded_with_the_schema_its_document_shows(ctx, body, fields):
+    """SubmissionInput (the unit_api document's body) is what refuses these, for drafts and
+    submissions alike: the unit_id pattern is its, not a hand-written check's."""
+    units = make_round(ctx)
+    for call in (
+        lambda: submissions.submit(ctx, units["u1"], "r1", body, None, "en"),
+        lambda: submissions.save_draft(ctx, units["u1"], "r1", body, "en"),
+    ):
+        with pytest.raises(AppError) as caught:
+            call()
+        assert caught.value.code == "validation_failed"
+        assert caught.value.fields == fields
+    assert SubmissionInput().validate(body) == fields

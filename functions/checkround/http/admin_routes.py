@@ -1,4 +1,7 @@
-"""Routes of ``admin_api``: forms, units, rounds, tokens, board and summary (admin token)."""
+"""Routes of ``admin_api``: forms, units, rounds, tokens, board and summary (admin token).
+
+Each route states, where it is registered, what its OpenAPI document says of it
+(:class:`~.operations.Operation`; the answers' shapes are in :mod:`.openapi`)."""
 
 from __future__ import annotations
 
@@ -6,31 +9,52 @@ from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
 from checkround.forms import service as forms
+from checkround.forms.definition import FormDefinitionSchema
 from checkround.reports import exports
 from checkround.reports import service as reports
 from checkround.rounds import audit
 from checkround.rounds import service as rounds
+from checkround.rounds.inputs import ReopenInput, ReturnInput, RoundInput, TokensInput, UnitInput
 from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router
+from .operations import BODY, CSV, EXPORT_PARAMS, IF_MATCH, PDF, Operation, reads, writes
 
 router = Router("admin_api")
 router.publish_openapi()
 
 
-@router.route("/forms", ["POST"])
+@router.route(
+    "/forms",
+    ["POST"],
+    Operation(
+        "Create a form (its first draft).", 201, "FormCreated", body=FormDefinitionSchema, errors=writes(*BODY, 409)
+    ),
+)
 def create_form(rc: RequestContext) -> Reply:
     rc.require_admin()
     return 201, forms.create_form(rc.ctx, rc.json())
 
 
-@router.route("/forms/<id:form_id>", ["GET"])
+@router.route(
+    "/forms/<id:form_id>", ["GET"], Operation("A form: draft, etag, versions.", answer="Form", errors=reads(404))
+)
 def get_form(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     return 200, forms.get_form(rc.ctx, form_id)
 
 
-@router.route("/forms/<id:form_id>/draft", ["PUT"])
+@router.route(
+    "/forms/<id:form_id>/draft",
+    ["PUT"],
+    Operation(
+        "Replace the draft (If-Match: the current etag).",
+        answer="Etag",
+        body=FormDefinitionSchema,
+        errors=writes(*BODY, 404, 412),
+        parameters=(IF_MATCH,),
+    ),
+)
 def put_draft(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     body = rc.json()
@@ -38,96 +62,170 @@ def put_draft(rc: RequestContext, form_id: str) -> Reply:
     return 200, result
 
 
-@router.route("/forms/<id:form_id>/diff", ["POST"])
+@router.route(
+    "/forms/<id:form_id>/diff",
+    ["POST"],
+    Operation(
+        "The change list a definition would publish against the latest version.",
+        answer="Diff",
+        body=FormDefinitionSchema,
+        errors=reads(*BODY, 404),
+    ),
+)
 def diff(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     return 200, forms.diff_against_latest(rc.ctx, form_id, rc.json())
 
 
-@router.route("/forms/<id:form_id>/versions", ["POST"])
+@router.route(
+    "/forms/<id:form_id>/versions",
+    ["POST"],
+    Operation("Freeze the draft as the next version.", 201, "Published", errors=writes(404, 422)),
+)
 def publish(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     return 201, forms.publish_version(rc.ctx, form_id)
 
 
-@router.route("/forms/<id:form_id>/versions/<int:version>", ["GET"])
+@router.route(
+    "/forms/<id:form_id>/versions/<int:version>",
+    ["GET"],
+    Operation("A frozen version.", answer="Definition", errors=reads(404)),
+)
 def get_version(rc: RequestContext, form_id: str, version: int) -> Reply:
     rc.require_admin()
     return 200, forms.get_version(rc.ctx, form_id, version)
 
 
-@router.route("/units/<id:unit_id>", ["PUT"])
+@router.route(
+    "/units/<id:unit_id>",
+    ["PUT"],
+    Operation("Create or replace a unit.", answer="Unit", body=UnitInput, errors=writes(*BODY)),
+)
 def put_unit(rc: RequestContext, unit_id: str) -> Reply:
     rc.require_admin()
     return 200, rounds.put_unit(rc.ctx, unit_id, rc.json())
 
 
-@router.route("/units", ["GET"])
+@router.route("/units", ["GET"], Operation("Every unit.", answer="Units", errors=reads()))
 def list_units(rc: RequestContext) -> Reply:
     rc.require_admin()
     return 200, {"units": rounds.list_units(rc.ctx)}
 
 
-@router.route("/rounds", ["POST"])
+@router.route(
+    "/rounds",
+    ["POST"],
+    Operation("Create a round (draft).", 201, "RoundCreated", body=RoundInput, errors=writes(*BODY, 409)),
+)
 def create_round(rc: RequestContext) -> Reply:
     rc.require_admin()
     return 201, rounds.create_round(rc.ctx, rc.json())
 
 
-@router.route("/rounds/<id:round_id>/open", ["POST"])
+@router.route(
+    "/rounds/<id:round_id>/open", ["POST"], Operation("Open a round.", answer="RoundStatus", errors=writes(404, 409))
+)
 def open_round(rc: RequestContext, round_id: str) -> Reply:
     return 200, rounds.open_round(rc.ctx, round_id, rc.require_admin().actor)
 
 
-@router.route("/rounds/<id:round_id>/close", ["POST"])
+@router.route(
+    "/rounds/<id:round_id>/close",
+    ["POST"],
+    Operation("Close a round (closing twice is not an error).", answer="RoundStatus", errors=writes(404, 409)),
+)
 def close_round(rc: RequestContext, round_id: str) -> Reply:
     return 200, rounds.close_round(rc.ctx, round_id, rc.require_admin().actor)
 
 
-@router.route("/rounds/<id:round_id>/reopen", ["POST"])
+@router.route(
+    "/rounds/<id:round_id>/reopen",
+    ["POST"],
+    Operation(
+        "Reopen a closed round, optionally with a new deadline.",
+        answer="RoundStatus",
+        body=ReopenInput,
+        body_required=False,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
 def reopen_round(rc: RequestContext, round_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, rounds.reopen_round(rc.ctx, round_id, rc.json(required=False), actor)
 
 
-@router.route("/rounds/<id:round_id>/audit", ["GET"])
+@router.route(
+    "/rounds/<id:round_id>/audit", ["GET"], Operation("The round's audit log.", answer="AuditLog", errors=reads(404))
+)
 def audit_log(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     rounds.get_round_doc(rc.ctx, round_id)
     return 200, {"events": audit.list_events(rc.ctx, round_id)}
 
 
-@router.route("/rounds/<id:round_id>/submissions/<id:unit_id>/return", ["POST"])
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>/return",
+    ["POST"],
+    Operation(
+        "Return a unit's submission with comments per field.",
+        answer="Returned",
+        body=ReturnInput,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
 def return_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, submissions.return_submission(rc.ctx, round_id, unit_id, rc.json(), actor)
 
 
-@router.route("/rounds/<id:round_id>", ["GET"])
+@router.route("/rounds/<id:round_id>", ["GET"], Operation("A round and its board.", answer="Round", errors=reads(404)))
 def get_round(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     return 200, rounds.get_round(rc.ctx, round_id)
 
 
-@router.route("/rounds/<id:round_id>/tokens", ["POST"])
+@router.route(
+    "/rounds/<id:round_id>/tokens",
+    ["POST"],
+    Operation(
+        "Issue unit links (shown once).",
+        answer="Tokens",
+        body=TokensInput,
+        body_required=False,
+        errors=writes(*BODY, 404),
+    ),
+)
 def issue_tokens(rc: RequestContext, round_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, rounds.issue_tokens(rc.ctx, round_id, rc.json(required=False), actor)
 
 
-@router.route("/rounds/<id:round_id>/tokens/revoke", ["POST"])
+@router.route(
+    "/rounds/<id:round_id>/tokens/revoke",
+    ["POST"],
+    Operation("Revoke unit links.", answer="Revoked", body=TokensInput, body_required=False, errors=writes(*BODY, 404)),
+)
 def revoke_tokens(rc: RequestContext, round_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, rounds.revoke_tokens(rc.ctx, round_id, rc.json(required=False), actor)
 
 
-@router.route("/rounds/<id:round_id>/summary", ["GET"])
+@router.route(
+    "/rounds/<id:round_id>/summary",
+    ["GET"],
+    Operation("The summary's state and history.", answer="Summary", errors=reads(404)),
+)
 def get_summary(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     return 200, reports.get_summary(rc.ctx, round_id)
 
 
-@router.route("/rounds/<id:round_id>/summary", ["POST"])
+@router.route(
+    "/rounds/<id:round_id>/summary",
+    ["POST"],
+    Operation("Render the summary again, as a new numbered file.", 202, "SummaryRun", errors=writes(404, 409)),
+)
 def rerender_summary(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     round_doc = rounds.get_round_doc(rc.ctx, round_id)
@@ -135,29 +233,47 @@ def rerender_summary(rc: RequestContext, round_id: str) -> Reply:
     return 202, {"outcome": outcome, **reports.get_summary(rc.ctx, round_id)}
 
 
-@router.route("/rounds/<id:round_id>/submissions/<id:unit_id>.pdf", ["GET"])
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>.pdf",
+    ["GET"],
+    Operation("One unit's filled checklist.", media=(PDF,), errors=reads(404)),
+)
 def unit_pdf(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
     rc.require_admin()
     pdf = reports.unit_pdf(rc.ctx, round_id, unit_id)
     return Response(
         pdf,
-        content_type="application/pdf",
+        content_type=PDF,
         headers={"Content-Disposition": f'inline; filename="{round_id}-{unit_id}.pdf"'},
     )
 
 
-@router.route("/rounds/<id:round_id>/summary.pdf", ["GET"])
+@router.route(
+    "/rounds/<id:round_id>/summary.pdf",
+    ["GET"],
+    Operation("The summary PDF (409 summary_not_ready before the render).", media=(PDF,), errors=reads(404, 409)),
+)
 def get_summary_pdf(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     pdf = reports.get_summary_pdf(rc.ctx, round_id)
     return Response(
         pdf,
-        content_type="application/pdf",
+        content_type=PDF,
         headers={"Content-Disposition": f'inline; filename="{round_id}-summary.pdf"'},
     )
 
 
-@router.route("/rounds/<id:round_id>/submissions", ["GET"])
+@router.route(
+    "/rounds/<id:round_id>/submissions",
+    ["GET"],
+    Operation(
+        "Export the latest revision of each unit (json, csv or xlsx).",
+        answer="Export",
+        media=(CSV, exports.XLSX_TYPE),
+        errors=reads(400, 404),
+        parameters=EXPORT_PARAMS,
+    ),
+)
 def export_submissions(rc: RequestContext, round_id: str) -> Reply:
     """The latest revision of every unit that submitted, as JSON, CSV or XLSX (see
     :mod:`checkround.reports.exports` for the columns and the two header rows)."""

@@ -26,8 +26,11 @@ from checkround import logs
 from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.messages import pick_language
+from checkround.inputs_common import PATH_ID
 from checkround.rounds.tokens import Principal, authenticate, authenticate_id_token, looks_like_jwt
 from checkround.storage.ports import CommitUnanswered, Contention
+
+from .operations import DOCUMENT, HEALTH, Operation
 
 log = logging.getLogger("checkround.http")
 access_log = logging.getLogger("checkround.access")
@@ -115,10 +118,10 @@ def read_body(request: Request, limit: int) -> bytes:
 
 
 class IdConverter(BaseConverter):
-    """Path ids: what the services create, and nothing Firestore would refuse as a document id
-    (``..``, ``__x__``, slashes), so an odd URL is a 404 and never reaches the store."""
+    """Path ids (:data:`~checkround.inputs_common.PATH_ID`): an odd URL is a 404 and never
+    reaches the store."""
 
-    regex = r"[a-z0-9][a-z0-9_-]{0,127}"
+    regex = PATH_ID
 
 
 class Router:
@@ -128,10 +131,13 @@ class Router:
         self.name = name
         self._map = Map(strict_slashes=False, converters={"id": IdConverter})
         self._handlers: dict[str, Handler] = {}
+        # (rule, method) -> what its OpenAPI document says; see publish_openapi.
+        self.operations: dict[tuple[str, str], Operation] = {}
+        self.documented = False
         # /healthz as asked of every function; /health too, because Cloud Run (where 2nd-gen
         # functions run) reserves some paths that end in "z" and may answer them itself.
         for path in ("/healthz", "/health"):
-            self.route(path, ["GET"])(self._health)
+            self.route(path, ["GET"], HEALTH)(self._health)
 
     def _health(self, rc: RequestContext) -> Reply:
         """Liveness: answers without authentication and without touching Firestore, so a
@@ -149,8 +155,12 @@ class Router:
         return 200, {"status": "ok", "function": self.name, "firestore": "ok"}
 
     def publish_openapi(self) -> None:
-        """Serve ``GET /openapi.json``: this function's OpenAPI document, public like API.md."""
-        self.route("/openapi.json", ["GET"])(self._openapi)
+        """Serve ``GET /openapi.json``: this function's OpenAPI document, public like API.md.
+
+        From then on every route must state its :class:`~.operations.Operation`: a route the
+        document would leave out fails when it is registered."""
+        self.documented = True
+        self.route("/openapi.json", ["GET"], DOCUMENT)(self._openapi)
 
     def _openapi(self, rc: RequestContext) -> Reply:
         # apispec is loaded on the first request for the document: it stays out of cold starts.
@@ -158,11 +168,17 @@ class Router:
 
         return Response(openapi.document_text(self), content_type="application/json; charset=utf-8")
 
-    def route(self, path: str, methods: list[str]) -> Callable[[Handler], Handler]:
+    def route(self, path: str, methods: list[str], operation: Operation | None = None) -> Callable[[Handler], Handler]:
+        """Register a handler for ``path``; ``operation`` is what the OpenAPI document says of it."""
+        if self.documented and operation is None:
+            raise ValueError(f"{self.name}: {' '.join(methods)} {path} states no Operation for its OpenAPI document")
+
         def register(fn: Handler) -> Handler:
             endpoint = f"{fn.__name__}:{path}"
             self._map.add(Rule(path, endpoint=endpoint, methods=methods))
             self._handlers[endpoint] = fn
+            if operation is not None:
+                self.operations.update({(path, method): operation for method in methods})
             return fn
 
         return register

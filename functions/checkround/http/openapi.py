@@ -1,12 +1,13 @@
 """The OpenAPI 3.1 documents of ``admin_api`` and ``unit_api``, generated from the routers.
 
 The paths come from the functions' own :class:`~checkround.http.core.Router` (werkzeug rules),
-and the request bodies from the marshmallow schemas the services load them with (apispec's
-``MarshmallowPlugin``), so the document cannot drift from what the code accepts. What a
-router's rule means (its bodies, answers and errors) is described in :data:`OPERATIONS`; a rule
-without an entry there fails :func:`build` loudly rather than being left out of the document
+what each rule takes and answers from the :class:`~.operations.Operation` registered with it
+(next to its handler), and the request bodies from the marshmallow schemas the services load
+them with (apispec's ``MarshmallowPlugin``), so the document cannot drift from what the code
+accepts. A router that publishes its document refuses a route without an operation
 (``tests/unit/test_openapi.py`` builds both). Served as ``GET /<function>/openapi.json``,
-generated on the first request and cached for the life of the instance.
+generated on the first request and cached for the life of the instance. This module holds the
+shapes of the answers (:data:`RESPONSE_SCHEMAS`) and of the errors.
 """
 
 from __future__ import annotations
@@ -14,38 +15,19 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import RAISE, Schema, fields
+from marshmallow import Schema
 
 from checkround.errors import CATALOG
-from checkround.forms.definition import FormDefinitionSchema, LocalizedSchema
-from checkround.inputs_common import FullMatch
-from checkround.rounds.inputs import ReopenInput, ReturnInput, RoundInput, TokensInput, UnitInput
+from checkround.forms.definition import LocalizedSchema
 
 from .core import IdConverter, Router
+from .operations import Operation
 
-PDF = "application/pdf"
-CSV = "text/csv"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON = "application/json"
-
-
-class SubmissionInput(Schema):
-    """The body of a unit's draft and submission (checked by ``submissions.service``; the
-    answers themselves are validated against the round's pinned form, not described here)."""
-
-    class Meta:
-        unknown = RAISE
-
-    answers = fields.Dict(required=True, metadata={"description": "Answers keyed by section, then field key."})
-    unit_id = fields.String(
-        validate=FullMatch(IdConverter.regex),
-        metadata={"description": "Optional; if it is not the token's unit the answer is 403."},
-    )
 
 
 # -- response shapes -----------------------------------------------------------------------------
@@ -223,10 +205,8 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
 }
 
-# -- operations ----------------------------------------------------------------------------------
+# -- errors ---------------------------------------------------------------------------------------
 
-AUTH = (401, 403)
-BODY = (400, 413, 415, 422)
 _WHY = {
     400: "bad_request: malformed JSON, a body that is not an object, a bad parameter.",
     401: "unauthenticated / token_expired.",
@@ -242,194 +222,6 @@ _WHY = {
     "a commit, which may or may not have happened (send again with the same Idempotency-Key); Retry-After.",
 }
 
-
-@dataclass(frozen=True)
-class Operation:
-    """What one route and method take and answer (the router holds only its path)."""
-
-    summary: str
-    ok: int = 200
-    answer: str | None = None  # a schema of RESPONSE_SCHEMAS (JSON); None with ``media``
-    media: tuple[str, ...] = ()  # binary answers: their media types
-    body: str | None = None  # a request body schema (components), JSON
-    body_required: bool = True
-    errors: tuple[int, ...] = ()
-    public: bool = False
-    parameters: tuple[dict[str, Any], ...] = ()
-    # Answers other than the success and the error body, as status -> schema name.
-    others: tuple[tuple[int, str, str], ...] = ()
-
-
-def _writes(*statuses: int) -> tuple[int, ...]:
-    """The errors of a route that writes in a transaction: authentication, its own, and busy."""
-    return tuple(sorted({*AUTH, *statuses, 503}))
-
-
-def _reads(*statuses: int) -> tuple[int, ...]:
-    return tuple(sorted({*AUTH, *statuses}))
-
-
-_IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": True,
-    "description": "The etag of the draft being replaced (GET /forms/{form_id}).",
-    "schema": {"type": "string"},
-}
-_IDEMPOTENCY_KEY = {
-    "in": "header",
-    "name": "Idempotency-Key",
-    "required": False,
-    "description": "The same key with the same body returns the first result; with another body 409.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-}
-_EXPORT_PARAMS = (
-    {"in": "query", "name": "format", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"}},
-    {
-        "in": "query",
-        "name": "group",
-        "description": "A repeat group (`section.field`) whose items to export; format=csv only.",
-        "schema": {"type": "string"},
-    },
-)
-
-HEALTH = Operation(
-    "Liveness: no authentication, no Firestore read; deep=1 also reads one document.",
-    answer="Health",
-    public=True,
-    parameters=({"in": "query", "name": "deep", "schema": {"type": "string"}},),
-    others=((503, "deep=1 and Firestore failed (Retry-After).", "Health"),),
-)
-DOCUMENT = Operation("This OpenAPI document.", answer="OpenApi", public=True)
-
-# (werkzeug rule, method) -> Operation, per function. Every rule of the router must be here.
-OPERATIONS: dict[str, dict[tuple[str, str], Operation]] = {
-    "admin_api": {
-        ("/forms", "POST"): Operation(
-            "Create a form (its first draft).", 201, "FormCreated", body="FormDefinition", errors=_writes(*BODY, 409)
-        ),
-        ("/forms/<id:form_id>", "GET"): Operation("A form: draft, etag, versions.", answer="Form", errors=_reads(404)),
-        ("/forms/<id:form_id>/draft", "PUT"): Operation(
-            "Replace the draft (If-Match: the current etag).",
-            answer="Etag",
-            body="FormDefinition",
-            errors=_writes(*BODY, 404, 412),
-            parameters=(_IF_MATCH,),
-        ),
-        ("/forms/<id:form_id>/diff", "POST"): Operation(
-            "The change list a definition would publish against the latest version.",
-            answer="Diff",
-            body="FormDefinition",
-            errors=_reads(*BODY, 404),
-        ),
-        ("/forms/<id:form_id>/versions", "POST"): Operation(
-            "Freeze the draft as the next version.", 201, "Published", errors=_writes(404, 422)
-        ),
-        ("/forms/<id:form_id>/versions/<int:version>", "GET"): Operation(
-            "A frozen version.", answer="Definition", errors=_reads(404)
-        ),
-        ("/units/<id:unit_id>", "PUT"): Operation(
-            "Create or replace a unit.", answer="Unit", body="UnitInput", errors=_writes(*BODY)
-        ),
-        ("/units", "GET"): Operation("Every unit.", answer="Units", errors=_reads()),
-        ("/rounds", "POST"): Operation(
-            "Create a round (draft).", 201, "RoundCreated", body="RoundInput", errors=_writes(*BODY, 409)
-        ),
-        ("/rounds/<id:round_id>/open", "POST"): Operation(
-            "Open a round.", answer="RoundStatus", errors=_writes(404, 409)
-        ),
-        ("/rounds/<id:round_id>/close", "POST"): Operation(
-            "Close a round (closing twice is not an error).", answer="RoundStatus", errors=_writes(404, 409)
-        ),
-        ("/rounds/<id:round_id>/reopen", "POST"): Operation(
-            "Reopen a closed round, optionally with a new deadline.",
-            answer="RoundStatus",
-            body="ReopenInput",
-            body_required=False,
-            errors=_writes(*BODY, 404, 409),
-        ),
-        ("/rounds/<id:round_id>/audit", "GET"): Operation(
-            "The round's audit log.", answer="AuditLog", errors=_reads(404)
-        ),
-        ("/rounds/<id:round_id>/submissions/<id:unit_id>/return", "POST"): Operation(
-            "Return a unit's submission with comments per field.",
-            answer="Returned",
-            body="ReturnInput",
-            errors=_writes(*BODY, 404, 409),
-        ),
-        ("/rounds/<id:round_id>", "GET"): Operation("A round and its board.", answer="Round", errors=_reads(404)),
-        ("/rounds/<id:round_id>/tokens", "POST"): Operation(
-            "Issue unit links (shown once).",
-            answer="Tokens",
-            body="TokensInput",
-            body_required=False,
-            errors=_writes(*BODY, 404),
-        ),
-        ("/rounds/<id:round_id>/tokens/revoke", "POST"): Operation(
-            "Revoke unit links.",
-            answer="Revoked",
-            body="TokensInput",
-            body_required=False,
-            errors=_writes(*BODY, 404),
-        ),
-        ("/rounds/<id:round_id>/summary", "GET"): Operation(
-            "The summary's state and history.", answer="Summary", errors=_reads(404)
-        ),
-        ("/rounds/<id:round_id>/summary", "POST"): Operation(
-            "Render the summary again, as a new numbered file.", 202, "SummaryRun", errors=_writes(404, 409)
-        ),
-        ("/rounds/<id:round_id>/submissions/<id:unit_id>.pdf", "GET"): Operation(
-            "One unit's filled checklist.", media=(PDF,), errors=_reads(404)
-        ),
-        ("/rounds/<id:round_id>/summary.pdf", "GET"): Operation(
-            "The summary PDF (409 summary_not_ready before the render).", media=(PDF,), errors=_reads(404, 409)
-        ),
-        ("/rounds/<id:round_id>/submissions", "GET"): Operation(
-            "Export the latest revision of each unit (json, csv or xlsx).",
-            answer="Export",
-            media=(CSV, XLSX),
-            errors=_reads(400, 404),
-            parameters=_EXPORT_PARAMS,
-        ),
-    },
-    "unit_api": {
-        ("/rounds/<id:round_id>/form", "GET"): Operation(
-            "The pinned form, the unit's draft, last submission and returned comments.",
-            answer="UnitForm",
-            errors=_reads(404),
-        ),
-        ("/rounds/<id:round_id>/draft", "PUT"): Operation(
-            "Save a draft (types checked, required fields not).",
-            answer="DraftSaved",
-            body="SubmissionInput",
-            errors=_writes(*BODY, 404, 409),
-        ),
-        ("/rounds/<id:round_id>/submission", "POST"): Operation(
-            "Submit (a new revision).",
-            201,
-            "SubmissionResult",
-            body="SubmissionInput",
-            errors=_writes(*BODY, 404, 409),
-            parameters=(_IDEMPOTENCY_KEY,),
-        ),
-        ("/rounds/<id:round_id>/submission", "GET"): Operation(
-            "The latest revision.", answer="Submission", errors=_reads(404)
-        ),
-    },
-}
-for _ops in OPERATIONS.values():
-    _ops.update({("/healthz", "GET"): HEALTH, ("/health", "GET"): HEALTH, ("/openapi.json", "GET"): DOCUMENT})
-
-# Request body schemas: the marshmallow classes the services load the bodies with.
-BODIES: dict[str, type[Schema]] = {
-    "FormDefinition": FormDefinitionSchema,
-    "RoundInput": RoundInput,
-    "UnitInput": UnitInput,
-    "TokensInput": TokensInput,
-    "ReopenInput": ReopenInput,
-    "ReturnInput": ReturnInput,
-    "SubmissionInput": SubmissionInput,
-}
 
 _CONVERTER_SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {"type": "string", "pattern": f"^{IdConverter.regex}$"},
@@ -483,8 +275,9 @@ def _operation(rule: str, method: str, op: Operation, path_parameters: list[dict
     }
     if op.public:
         spec["security"] = []
-    if op.body:
-        spec["requestBody"] = {"required": op.body_required, "content": {JSON: {"schema": _ref(op.body)}}}
+    if op.body is not None:
+        body = _ref(body_name(op.body))
+        spec["requestBody"] = {"required": op.body_required, "content": {JSON: {"schema": body}}}
     return spec
 
 
@@ -500,9 +293,15 @@ def _answers_used(operations: Any) -> set[str]:
     return used
 
 
+def body_name(schema_class: type[Schema]) -> str:
+    """The component name of a request body: its class's (``FormDefinitionSchema`` ->
+    ``FormDefinition``, as apispec names nested schemas)."""
+    return schema_class.__name__.removesuffix("Schema")
+
+
 def build(router: Router) -> dict[str, Any]:
-    """The document of one function; raises ``KeyError`` for a route :data:`OPERATIONS` lacks."""
-    operations = OPERATIONS[router.name]
+    """The document of one function; raises ``KeyError`` for a route without an operation."""
+    operations = router.operations
     spec = APISpec(
         title=f"Checkround {router.name}",
         version="1",
@@ -529,9 +328,9 @@ def build(router: Router) -> dict[str, Any]:
     spec.components.schema("Localized", schema=LocalizedSchema)
     for name in sorted(_answers_used(operations.values())):
         spec.components.schema(name, RESPONSE_SCHEMAS[name])
-    for name, schema_class in BODIES.items():
-        if any(op.body == name for op in operations.values()):
-            spec.components.schema(name, schema=schema_class)
+    bodies = {op.body for op in operations.values() if op.body is not None}
+    for schema_class in sorted(bodies, key=body_name):
+        spec.components.schema(body_name(schema_class), schema=schema_class)
     for status, why in _WHY.items():
         headers = {"Retry-After": {"schema": {"type": "string"}}} if status == 503 else {}
         response: dict[str, Any] = {"description": why, "content": {JSON: {"schema": _ref("Error")}}}

@@ -33,7 +33,10 @@ from checkround.rounds.service import (
 from checkround.rounds.tokens import Principal, token_still_valid
 from checkround.storage.ports import Doc, Transaction
 
+from .inputs import SubmissionInput
+
 _SUBMISSION = {"vi": "báo cáo", "en": "Submission"}
+_SUBMISSION_INPUT = SubmissionInput()
 
 
 def _unit_scope(principal: Principal, round_id: str, body_unit: Any = None) -> str:
@@ -63,14 +66,8 @@ def unit_round(
 
 
 def _answers_of(body: Any) -> tuple[Any, Any]:
-    if not isinstance(body, dict):
-        raise AppError("bad_request", detail="the body must be a JSON object")
-    extra = set(body) - {"answers", "unit_id"}
-    if extra:
-        raise AppError("validation_failed", fields={key: ["Unknown field."] for key in sorted(extra)})
-    if "answers" not in body:
-        raise AppError("validation_failed", fields={"answers": ["Missing data for required field."]})
-    return body["answers"], body.get("unit_id")
+    data = load(_SUBMISSION_INPUT, body)
+    return data["answers"], data.get("unit_id")
 
 
 def _check(ctx: Context, round_doc: Doc, answers: Any, language: str, draft: bool) -> Checked:
