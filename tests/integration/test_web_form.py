@@ -425,3 +425,31 @@ def test_an_unreadable_number_is_shown_with_the_other_errors_of_a_submit(admin, 
     assert f'name="{GROUP}.0.gia_tri" value="12.500"' in html
     assert list(wiring.context().store.list(f"rounds/{ROUND}/submissions")) == []
     assert stored(f"rounds/{ROUND}/entries/ba-che") is None
+
+
+def test_the_scripts_background_draft_is_answered_with_json(admin, apps):
+    """draft.js saves the draft as the unit types: the same post as "Lưu nháp", answered with
+    when it was saved and the stamp the page's copy on the phone is then made on top of."""
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["ba-che"])
+    html = page.get_data(as_text=True)
+    assert f'data-draft-key="checkround:{ROUND}:ba-che:v1"' in html
+    assert 'data-stamp="/0"' in html  # no draft, no revision yet
+
+    saved = post(client, page, {"action": "draft", "background": "1", "danh_gia.diem_manh": "Giữ nguyên"})
+    assert saved.status_code == 200
+    assert saved.headers["Content-Type"] == "application/json"
+    reply = saved.get_json()
+    at = stored(f"rounds/{ROUND}/entries/ba-che")["draft_saved_at"]
+    assert reply["stamp"] == f"{at.isoformat()}/0"
+    assert re.fullmatch(r"\d\d:\d\d", reply["saved_at"])
+    assert stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["danh_gia"]["diem_manh"] == "Giữ nguyên"
+    # The page drawn next carries the same stamp, so the copy on the phone is put back over it.
+    assert f'data-stamp="{reply["stamp"]}"' in client.get(URL).get_data(as_text=True)
+
+    refused = post(client, page, {"action": "draft", "background": "1", "chuong_trinh.so_cong_trinh": "mười"})
+    assert refused.status_code == 422
+    assert refused.get_json()["message"]
+    assert stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["danh_gia"]["diem_manh"] == "Giữ nguyên"
+    forged = client.post(URL, data={"action": "draft", "background": "1", "csrf": "x"})
+    assert forged.status_code == 403

@@ -98,6 +98,7 @@ def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
         "form_version": round_doc["form_version"],
         "state": entry.get("state", "missing"),
         "draft": entry.get("draft"),
+        "draft_saved_at": entry.get("draft_saved_at"),
         "submission": latest,
         "returned": entry.get("returned") if entry.get("state") == "returned" else None,
     }

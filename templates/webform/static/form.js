@@ -32,6 +32,9 @@
 
   function text(name) {
     var control = controls(name)[0];
+    if (control && control.type === "radio") {
+      control = form.querySelector('[name="' + name + '"]:checked'); // a short list: none is no answer
+    }
     var value = control ? control.value.trim() : "";
     return value === "" ? undefined : value;
   }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -84,6 +85,23 @@ def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lan
     return summary
 
 
+def draft_stamp(draft_saved_at: Any, revision: Any) -> str:
+    """What the server holds for the unit, in a word: when its draft was last saved and its
+    last revision. The page's script puts back a copy kept on the phone only when it was made
+    on top of the same stamp (draft.js), so a draft saved or a report sent since wins."""
+    saved = draft_saved_at.isoformat() if isinstance(draft_saved_at, datetime) else ""
+    return f"{saved}/{revision or 0}"
+
+
+def view_stamp(view: Mapping[str, Any]) -> str:
+    return draft_stamp(view.get("draft_saved_at"), (view["submission"] or {}).get("revision"))
+
+
+def draft_key(view: Mapping[str, Any]) -> str:
+    """The name of the copy kept on the phone: one per round, unit and form version."""
+    return f"checkround:{view['round']['id']}:{view['unit_id']}:v{view['form_version']}"
+
+
 def stored_answers(view: Mapping[str, Any]) -> dict[str, Any]:
     """The answers a page opens with: the unit's draft, else its last submission."""
     answers: dict[str, Any] = view["draft"] or (view["submission"] or {}).get("answers") or {}
@@ -123,6 +141,8 @@ def form_page(
         blanks=blanks or {},
         rules=client_rules(view["form"]),
         number_messages=number_messages(lang),
+        draft_key=draft_key(view),
+        stamp=view_stamp(view),
         csrf=csrf_token(rc.ctx.settings.token_pepper, session.sealed),
         # A fresh key per page drawn: the same page sent twice (a double tap on a slow
         # network) stores one revision.
@@ -141,4 +161,4 @@ def receipt_page(rc: RequestContext, round_id: str, view: Mapping[str, Any]) -> 
     lang = use_round_language(rc, view)
     if view["submission"] is None:
         return redirect(rc, f"r/{round_id}", lang=lang)
-    return render(rc, "webform/receipt.html.j2", view=view, submission=view["submission"])
+    return render(rc, "webform/receipt.html.j2", view=view, submission=view["submission"], draft_key=draft_key(view))

@@ -20,8 +20,8 @@ from checkround.http.core import RequestContext, contention_error, read_body
 from checkround.storage.ports import Contention
 from checkround.submissions import service as submissions
 
-from .pages import csrf_page, form_page
-from .render import redirect
+from .pages import csrf_page, draft_stamp, form_page
+from .render import clock_time, json_reply, redirect
 from .session import Session, csrf_matches
 
 # The seed form posts about 120 inputs; a page posts a few per field and per repeat row.
@@ -52,6 +52,31 @@ def _submit(rc: RequestContext, session: Session, answers: dict[str, Any], key: 
         submissions.submit(*args, None, rc.language_for_page)
 
 
+def _background_draft(
+    rc: RequestContext, session: Session, view: Mapping[str, Any], answers: dict[str, Any]
+) -> Response:
+    """The draft the page's script saves as the unit types (draft.js): JSON, no page.
+
+    A refusal says why in the page's language; the page keeps what was typed either way.
+    """
+    try:
+        saved = submissions.save_draft(
+            rc.ctx, session.principal, session.round_id, {"answers": answers}, rc.language_for_page
+        )
+    except AppError as exc:
+        return json_reply({"message": exc.message(rc.language_for_page)}, status=exc.status)
+    except Contention as exc:
+        failure = contention_error(exc)
+        return json_reply({"message": failure.message(rc.language_for_page)}, status=failure.status)
+    revision = (view["submission"] or {}).get("revision")
+    return json_reply(
+        {
+            "saved_at": clock_time(saved["saved_at"], view["round"].get("time_zone")),
+            "stamp": draft_stamp(saved["saved_at"], revision),
+        }
+    )
+
+
 def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -> Response:
     form = _posted_form(rc)
     if not csrf_matches(rc.ctx.settings.token_pepper, session.sealed, form.get("csrf")):
@@ -60,9 +85,15 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     if post.action == "redraw":
         return form_page(rc, session, view, post.answers, blanks=post.blanks)
     draft = post.action == "draft"
+    background = draft and form.get("background") == "1"
     refused = unread_refusal(view["form"], view["form_version"], post.answers, rc.language_for_page, draft)
     if refused is not None:
-        return form_page(rc, session, view, post.answers, errors=refused, failure=AppError("validation_failed"))
+        failure = AppError("validation_failed")
+        if background:
+            return json_reply({"message": failure.message(rc.language_for_page)}, status=failure.status)
+        return form_page(rc, session, view, post.answers, errors=refused, failure=failure)
+    if background:
+        return _background_draft(rc, session, view, post.answers)
     try:
         if draft:
             submissions.save_draft(

@@ -7,6 +7,7 @@ for another; an error page, which may have no round, speaks ``?lang=`` or the br
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -55,6 +56,13 @@ def _when(moment: Any, zone: str | None) -> str:
     local = moment.astimezone(ZoneInfo(zone or DEFAULT_ZONE))
     offset = local.strftime("%z")
     return f"{local:%H:%M %d/%m/%Y} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def clock_time(moment: Any, zone: str | None) -> str:
+    """The hour and minute of a moment in the round's time zone: "10:32"."""
+    if not isinstance(moment, datetime):
+        return ""
+    return f"{moment.astimezone(ZoneInfo(zone or DEFAULT_ZONE)):%H:%M}"
 
 
 def messages(errors: Any) -> list[str]:
@@ -115,6 +123,13 @@ def render(rc: RequestContext, template: str, status: int = 200, **values: Any) 
     env = _env(str(rc.ctx.settings.templates_dir))
     html = env.get_template(template).render(lang=rc.language_for_page, T=text(rc), root=root(rc), **values)
     return Response(html, status=status, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+def json_reply(body: Mapping[str, Any], status: int = 200) -> Response:
+    """What the page's script gets back from a post it made in the background."""
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, content_type="application/json", headers=PAGE_HEADERS
+    )
 
 
 def redirect(rc: RequestContext, target: str, **query: str) -> Response:
