@@ -40,7 +40,7 @@ from benchmarks.results import machine as machine_line  # noqa: E402
 from benchmarks.results import write_section  # noqa: E402
 from checkround.devstack.emulator import free_port  # noqa: E402
 from checkround.storage.firestore import FirestoreStore  # noqa: E402
-from checkround.storage.firestore_client import Client as TunedClient  # noqa: E402
+from checkround.storage.firestore_client import api_client  # noqa: E402
 from checkround.storage.ports import Transaction  # noqa: E402
 from checkround.submissions.service import DECIDING_FIELDS  # noqa: E402
 from tests.support import seed_answers  # noqa: E402
@@ -159,7 +159,7 @@ def latencies(
     or validation.
     """
     made = Calls(base, emulator, token, answers)
-    store = FirestoreStore(TunedClient(project="bench-submit"))
+    store = FirestoreStore(api_client(), "bench-submit")
 
     def same(i: int) -> None:
         paths = ["rounds/bench", "rounds/bench/entries/x", "tokens/x", f"rounds/bench/idempotency/x{i}"]

@@ -11,6 +11,9 @@ import pytest
 from checkround import wiring
 from checkround.devstack.emulator import Emulator
 from checkround.rounds.tokens import issue_admin_token
+from checkround.storage import firestore
+from checkround.storage.firestore_client import api_client
+from tests.integration.faults import Faults
 
 MAIN = Path(__file__).resolve().parents[2] / "functions" / "main.py"
 
@@ -31,6 +34,16 @@ def project(emulator, monkeypatch):
     monkeypatch.setenv("CHECKROUND_PROJECT", name)
     wiring.reset()
     return name
+
+
+@pytest.fixture
+def faults(project, monkeypatch):
+    """Failures to inject into the calls of the store the app (and the test) uses."""
+    injected = Faults()
+    store = firestore.FirestoreStore(api_client([injected]), project)
+    monkeypatch.setattr(firestore, "store_for", lambda name: store)
+    wiring.reset()
+    return injected
 
 
 @pytest.fixture(scope="session")

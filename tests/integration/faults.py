@@ -1,14 +1,14 @@
-"""Failures injected into the Firestore adapter's gRPC calls to the real emulator."""
+"""Failures injected into the Firestore adapter's calls to the real emulator, by a gRPC client
+interceptor on the adapter's channel (the library's public hook; nothing is patched)."""
 
 from __future__ import annotations
 
 import grpc
 
-from checkround.storage import firestore_tx
 
-
-class RpcFailure(grpc.RpcError):
-    """What gRPC raises when a call fails with ``code``."""
+class RpcFailure(grpc.RpcError, grpc.Call, grpc.Future):
+    """What gRPC raises when a call fails with ``code`` (a unary call's interceptor returns it:
+    a Call and a Future whose result raises it, as gRPC's own failed calls are)."""
 
     def __init__(self, code: grpc.StatusCode) -> None:
         super().__init__()
@@ -23,25 +23,80 @@ class RpcFailure(grpc.RpcError):
     def trailing_metadata(self):
         return None
 
+    def initial_metadata(self):
+        return None
 
-def fail_next(monkeypatch, method, times, code=grpc.StatusCode.UNAVAILABLE):
-    """Make the next ``times`` calls of one gRPC method (``commit``, ``batch_get_documents``)
-    fail before they are sent; returns ``[calls still to fail]``."""
-    real = firestore_tx._stub
-    left = [times]
+    def is_active(self):
+        return False
 
-    def stub(client, name):
-        call = real(client, name)
-        if name != method:
-            return call
+    def time_remaining(self):
+        return None
 
-        def flaky(*args, **kwargs):
-            if left[0] > 0:
-                left[0] -= 1
-                raise RpcFailure(code)
-            return call(*args, **kwargs)
+    def cancel(self):
+        return False
 
-        return flaky
+    def add_callback(self, callback):
+        return False
 
-    monkeypatch.setattr(firestore_tx, "_stub", stub)
-    return left
+    def result(self, timeout=None):
+        raise self
+
+    def exception(self, timeout=None):
+        return self
+
+    def traceback(self, timeout=None):
+        return None
+
+    def done(self):
+        return True
+
+    def running(self):
+        return False
+
+    def cancelled(self):
+        return False
+
+    def add_done_callback(self, fn):
+        fn(self)
+
+
+class Faults(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Fails the next calls of a method (``Commit``, ``BatchGetDocuments``, ``Rollback``) and
+    records the name of every call made."""
+
+    def __init__(self) -> None:
+        self.plans: dict[str, dict] = {}
+        self.calls: list[str] = []
+
+    def fail_next(self, method, times, code=grpc.StatusCode.UNAVAILABLE, after_sending=False):
+        """The next ``times`` calls of ``method`` fail with ``code``: before they are sent, or,
+        with ``after_sending``, once the database has answered (the answer is lost). Returns
+        ``[calls still to fail]``."""
+        left = [times]
+        self.plans[method] = {"left": left, "code": code, "after": after_sending}
+        return left
+
+    def _plan(self, details):
+        method = details.method.rsplit("/", 1)[1]
+        self.calls.append(method)
+        plan = self.plans.get(method)
+        if plan is None or plan["left"][0] <= 0:
+            return None
+        plan["left"][0] -= 1
+        return plan
+
+    def intercept_unary_unary(self, continuation, details, request):
+        plan = self._plan(details)
+        if plan is None:
+            return continuation(details, request)
+        if plan["after"]:
+            continuation(details, request).result()
+        return RpcFailure(plan["code"])
+
+    def intercept_unary_stream(self, continuation, details, request):
+        plan = self._plan(details)
+        if plan is None:
+            return continuation(details, request)
+        if plan["after"]:
+            list(continuation(details, request))
+        raise RpcFailure(plan["code"])

@@ -1,20 +1,18 @@
 """The Firestore adapter's transactions on the real emulator: the first read begins them,
-later reads join them, failures release their locks, contention is retried."""
+later reads join them, failures release their locks, contention and unanswered calls are
+retried. (What both adapters must do alike is in test_store_contract.py.)"""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
-from datetime import UTC, datetime
 
+import grpc
 import pytest
-from google.api_core.exceptions import NotFound
-from google.cloud import firestore
 
-from checkround.storage.firestore import store_for
-from checkround.storage.memory import MemoryStore
-from checkround.storage.ports import Contention
-from tests.integration.faults import fail_next
+from checkround.storage.firestore import FirestoreStore, store_for
+from checkround.storage.firestore_client import api_client
+from checkround.storage.ports import CommitUnanswered, NotFound
 
 
 @pytest.fixture
@@ -22,56 +20,93 @@ def store(project):
     return store_for(project)
 
 
-def test_concurrent_increments_lose_nothing(store):
-    store.set("counters/c", {"n": 0})
+@pytest.fixture
+def faulty(faults, project):
+    from checkround.storage import firestore
+
+    return firestore.store_for(project)
+
+
+class Recorder(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Records each call's method and metadata as they leave the channel."""
+
+    def __init__(self):
+        self.calls = []
+
+    def intercept_unary_unary(self, continuation, details, request):
+        self.calls.append((details.method.rsplit("/", 1)[1], dict(details.metadata or ())))
+        return continuation(details, request)
+
+    intercept_unary_stream = intercept_unary_unary
+
+
+def counted_increments(store, workers, each, barrier=None):
+    """``workers`` threads add 1 to counters/c ``each`` times; returns how many attempts ran.
+    With ``barrier``, every worker's first attempt waits there after its read: all of them have
+    read the counter before any of them commits."""
+    attempts = []
+    lock = threading.Lock()
+
+    def increment():
+        tries = [0]
+
+        def bump(tx):
+            tries[0] += 1
+            (doc,) = tx.get_many(["counters/c"])
+            if barrier is not None and tries[0] == 1 and len(attempts) == 0:
+                barrier.wait(timeout=30)
+            tx.update("counters/c", {"n": doc["n"] + 1})
+
+        store.transaction(bump)
+        with lock:
+            attempts.append(tries[0])
+
+    def worker():
+        for _ in range(each):
+            increment()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return attempts
+
+
+def test_concurrent_increments_lose_nothing(faulty, faults):
+    faulty.set("counters/c", {"n": 0})
+    faults.calls.clear()
+    barrier = threading.Barrier(2)
+    attempts = counted_increments(faulty, workers=2, each=3, barrier=barrier)
+    assert faulty.get("counters/c") == {"n": 6}
+    # The race happened: both first transactions read 0 before either committed, so one of them
+    # had to run again; and it was settled in this process, not by the emulator's lock timeout
+    # (an ABORTED commit after about 2 s).
+    assert barrier.n_waiting == 0
+    assert not barrier.broken
+    assert len(attempts) == 6
+    assert sum(attempts) > 6
+    assert faults.calls.count("Commit") == 6  # none refused
+
+
+def test_a_transaction_that_reads_once_costs_two_calls_with_the_librarys_headers(project, monkeypatch):
+    recorder = Recorder()
+    store = FirestoreStore(api_client([recorder]), project)
+    store.set("counters/c", {"n": 1})
+    recorder.calls.clear()
 
     def bump(tx):
         (doc,) = tx.get_many(["counters/c"])
         tx.update("counters/c", {"n": doc["n"] + 1})
 
-    def worker():
-        for _ in range(3):
-            store.transaction(bump)
-
-    # Few writers: the emulator resolves collisions on one document by lock timeouts, which
-    # makes heavy contention on it slow with any client (the service queues a unit's requests).
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert store.get("counters/c") == {"n": 6}
-
-
-def test_a_read_returns_the_documents_in_the_order_asked(store):
-    store.set("things/a", {"v": "a"})
-    store.set("things/c", {"v": "c"})
-    paths = ["things/c", "things/missing", "things/a"]
-
-    def read(tx):
-        return tx.get_many(paths)
-
-    assert store.transaction(read) == [{"v": "c"}, None, {"v": "a"}]
-
-
-@pytest.fixture(params=["firestore", "memory"])
-def either_store(request, store):
-    """The same behaviour from both adapters of the port."""
-    return store if request.param == "firestore" else MemoryStore()
-
-
-def test_a_read_can_ask_for_some_fields_only(either_store):
-    store = either_store
-    store.set("things/a", {"v": 1, "roster": ["u"] * 500, "odd-name": 2, "nested": {"x": 1}})
-    store.set("things/b", {"other": 1})
-    paths = ["things/a", "things/b", "things/missing"]
-    fields = ["v", "odd-name", "nested"]
-
-    assert store.transaction(lambda tx: tx.get_many(paths, fields=fields)) == [
-        {"v": 1, "odd-name": 2, "nested": {"x": 1}},
-        {},  # there, but none of the fields: not the same as missing
-        None,
-    ]
+    store.transaction(bump)
+    assert [method for method, _ in recorder.calls] == ["BatchGetDocuments", "Commit"]
+    database = f"projects/{project}/databases/%28default%29"
+    for _, metadata in recorder.calls:
+        assert metadata["x-goog-request-params"] == f"database={database}"  # the routing header
+        assert "gapic/" in metadata["x-goog-api-client"]  # the client's own header
+        assert metadata["authorization"] == "Bearer owner"  # the emulator's server-client token
+    assert store.get("counters/c") == {"n": 2}
 
 
 def test_a_second_read_joins_the_transaction_the_first_began(store):
@@ -88,7 +123,8 @@ def test_a_second_read_joins_the_transaction_the_first_began(store):
     assert store.get("things/sum") == {"v": 42}
 
 
-def test_a_failed_function_writes_nothing_and_leaves_no_lock(store):
+def test_a_failed_function_writes_nothing_and_leaves_no_lock(faulty, faults):
+    store = faulty
     store.set("things/a", {"v": 1})
 
     def fail(tx):
@@ -98,52 +134,17 @@ def test_a_failed_function_writes_nothing_and_leaves_no_lock(store):
 
     with pytest.raises(ValueError, match="caller's own error"):
         store.transaction(fail)
-
-    def fail_before_reading(tx):
-        raise ValueError("before reading")
-
-    with pytest.raises(ValueError, match="before reading"):
-        store.transaction(fail_before_reading)
-    # A transaction left open would hold its lock on things/a until the emulator expires it
-    # (many seconds); a rolled-back one lets this write through at once.
-    start = time.monotonic()
-    store.transaction(lambda tx: tx.update("things/a", {"v": 3}) if tx.get("things/a") else None)
-    assert time.monotonic() - start < 2
+    assert faults.calls[-1] == "Rollback"  # its lock released at once, not left to expire
+    # Another transaction of the process knows nothing of the first: only the database's lock
+    # could hold it up, and there is none.
+    other = FirestoreStore(api_client([faults]), store.database.split("/")[1])
+    faults.calls.clear()
+    other.transaction(lambda tx: tx.update("things/a", {"v": 3}) if tx.get("things/a") else None)
+    assert faults.calls == ["BatchGetDocuments", "Commit"]
     assert store.get("things/a") == {"v": 3}
 
-
-def test_a_transaction_that_only_writes_is_atomic(store):
-    def write(tx):
-        tx.create("things/x", {"v": 1})
-        tx.create("things/y", {"v": 2})
-
-    store.transaction(write)
-    assert [store.get("things/x"), store.get("things/y")] == [{"v": 1}, {"v": 2}]
-    # Creating an existing document fails the whole batch: things/z is not written either.
-    with pytest.raises(Exception, match="exists"):
-        store.transaction(lambda tx: (tx.create("things/z", {"v": 3}), tx.create("things/x", {"v": 9})))
-    assert store.get("things/z") is None
-    assert store.get("things/x") == {"v": 1}
-
-
-def test_writes_the_codec_leaves_to_the_client_commit_with_the_others(store):
-    """A server timestamp and a dotted field path go through the client's encoders, in the same
-    commit as the writes encoded directly, and read back through the transaction."""
-    store.set("things/a", {"inner": {"x": 1, "y": 2}, "v": 0})
-
-    def write(tx):
-        tx.get("things/a")
-        tx.set("things/b", {"at": firestore.SERVER_TIMESTAMP, "v": 1})
-        tx.update("things/a", {"inner.x": 10})  # a field path: only inner.x changes
-        tx.create("things/c", {"when": datetime(2019, 6, 20, tzinfo=UTC), "list": [1, "a", None, {"k": []}]})
-
-    store.transaction(write)
-    read = store.transaction(lambda tx: tx.get_many(["things/a", "things/b", "things/c"]))
-    assert read[0] == {"inner": {"x": 10, "y": 2}, "v": 0}
-    assert isinstance(read[1]["at"], datetime)
-    assert read[1]["v"] == 1
-    assert abs((read[1]["at"] - datetime.now(UTC)).total_seconds()) < 60
-    assert read[2] == {"when": datetime(2019, 6, 20, tzinfo=UTC), "list": [1, "a", None, {"k": []}]}
+    with pytest.raises(ValueError, match="before reading"):
+        store.transaction(lambda tx: (_ for _ in ()).throw(ValueError("before reading")))
 
 
 def test_an_update_of_a_missing_document_fails_whole(store):
@@ -157,47 +158,65 @@ def test_an_update_of_a_missing_document_fails_whole(store):
     assert store.get("things/new") is None
 
 
-def test_reads_after_writes_are_refused(store):
-    def bad(tx):
-        tx.set("things/a", {"v": 1})
-        tx.get("things/a")
-
-    with pytest.raises(RuntimeError, match="read before they write"):
-        store.transaction(bad)
-    assert store.get("things/a") is None
-
-
-def test_a_read_the_database_did_not_answer_is_tried_again(store, monkeypatch):
-    store.set("counters/c", {"n": 1})
-    left = fail_next(monkeypatch, "batch_get_documents", times=2)
+def test_a_read_the_database_did_not_answer_is_tried_again(faulty, faults):
+    faulty.set("counters/c", {"n": 1})
+    left = faults.fail_next("BatchGetDocuments", times=2)
 
     def bump(tx):
         (doc,) = tx.get_many(["counters/c"])
         tx.update("counters/c", {"n": doc["n"] + 1})
 
-    store.transaction(bump)
+    faulty.transaction(bump)
     assert left == [0]
-    assert store.get("counters/c") == {"n": 2}  # applied once
+    assert faulty.get("counters/c") == {"n": 2}  # applied once
 
 
-def test_a_commit_the_database_did_not_answer_is_contention_not_a_crash(store, monkeypatch):
-    store.set("counters/c", {"n": 1})
-    fail_next(monkeypatch, "commit", times=1)
+def test_contention_is_retried_with_the_aborted_transactions_id(faulty, faults):
+    faulty.set("counters/c", {"n": 1})
+    left = faults.fail_next("Commit", times=2, code=grpc.StatusCode.ABORTED)
 
     def bump(tx):
         (doc,) = tx.get_many(["counters/c"])
         tx.update("counters/c", {"n": doc["n"] + 1})
 
-    # The outcome of an unanswered commit is unknown, so it is not run again here: the caller
-    # answers 503 and its client retries (with its Idempotency-Key for a submission).
-    with pytest.raises(Contention, match="did not answer the commit"):
-        store.transaction(bump)
-    assert store.get("counters/c") == {"n": 1}  # the injected failure happened before sending
+    faulty.transaction(bump)
+    assert left == [0]
+    assert faulty.get("counters/c") == {"n": 2}
+    assert faults.calls.count("BatchGetDocuments") >= 3
 
 
-@pytest.mark.parametrize("path", ["things", "things/a/b", "things//a", "/things/a"])
-def test_a_path_that_names_no_document_is_refused_before_any_call(store, path):
-    with pytest.raises(ValueError, match="not a document path"):
-        store.transaction(lambda tx: tx.get(path))
-    with pytest.raises(ValueError, match="not a document path"):
-        store.transaction(lambda tx: tx.set(path, {"v": 1}))
+def test_a_commit_unanswered_before_it_arrived_is_sent_again_and_applied_once(faulty, faults):
+    faulty.set("counters/c", {"n": 1})
+    left = faults.fail_next("Commit", times=2)
+
+    def bump(tx):
+        (doc,) = tx.get_many(["counters/c"])
+        tx.update("counters/c", {"n": doc["n"] + 1})
+
+    faulty.transaction(bump)  # the same request, with the same transaction id, sent again
+    assert left == [0]
+    assert faulty.get("counters/c") == {"n": 2}
+
+
+def test_a_commit_whose_answer_was_lost_is_applied_once(faulty, faults):
+    faulty.set("counters/c", {"n": 1})
+    faults.fail_next("Commit", times=1, after_sending=True)
+
+    def bump(tx):
+        (doc,) = tx.get_many(["counters/c"])
+        tx.update("counters/c", {"n": doc["n"] + 1})
+
+    # Sent again with the same transaction id, a commit that happened cannot happen twice;
+    # the adapter either learns it happened or says the outcome is unknown (the caller's 503).
+    with contextlib.suppress(CommitUnanswered):
+        faulty.transaction(bump)
+    assert faulty.get("counters/c") == {"n": 2}
+
+
+def test_a_write_only_commit_unanswered_is_not_sent_again(faulty, faults):
+    faults.fail_next("Commit", times=1)
+    # Without a read there is no transaction id that would make a second send harmless.
+    with pytest.raises(CommitUnanswered, match="did not answer the commit"):
+        faulty.transaction(lambda tx: tx.create("things/x", {"v": 1}))
+    assert faults.calls == ["Commit"]
+    assert faulty.get("things/x") is None  # the injected failure happened before sending

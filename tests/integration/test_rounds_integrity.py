@@ -13,8 +13,7 @@ import pytest
 
 from checkround import wiring
 from checkround.reports.service import build_summary
-from checkround.storage import firestore_tx
-from tests.integration.faults import fail_next
+from checkround.storage.firestore_tx import RetryPolicy
 from tests.integration.helpers import create_round, setup_seed_round
 from tests.integration.test_events import pdfs, round_event
 from tests.support import SEED_UNITS, seed_answers
@@ -206,11 +205,12 @@ def test_reopen_and_close_again_keeps_the_first_summary(project, admin, unit_cli
     assert all(actor.startswith("admin") for a, actor in actions if a != "submit")
 
 
-def test_a_commit_the_database_did_not_answer_is_503_and_safe_to_send_again(admin, unit_client, monkeypatch):
+def test_a_commit_the_database_did_not_answer_is_503_and_safe_to_send_again(admin, unit_client, faults):
     unit = unit_client(setup_seed_round(admin)["hai-quan"])
     body = {"answers": seed_answers("hai-quan")}
     send = lambda: unit("POST", f"/rounds/{ROUND}/submission", body, headers={"Idempotency-Key": "k1"})  # noqa: E731
-    fail_next(monkeypatch, "commit", times=1)
+    # Unanswered, then sent again with its transaction id and still unanswered, every time.
+    faults.fail_next("Commit", times=4)
     unanswered = send()
     assert unanswered.status_code == 503
     assert unanswered.json["error"]["code"] == "unavailable"
@@ -221,10 +221,10 @@ def test_a_commit_the_database_did_not_answer_is_503_and_safe_to_send_again(admi
     assert list(stored_submissions()) == ["hai-quan-0001"]
 
 
-def test_contention_out_of_retries_is_503_busy_and_stores_nothing(admin, unit_client, monkeypatch):
+def test_contention_out_of_retries_is_503_busy_and_stores_nothing(admin, unit_client, faults):
     unit = unit_client(setup_seed_round(admin)["hai-quan"])
-    monkeypatch.setattr(firestore_tx, "MAX_ATTEMPTS", 2)
-    fail_next(monkeypatch, "commit", times=2, code=grpc.StatusCode.ABORTED)
+    wiring.context().store.policy = RetryPolicy(max_attempts=2)
+    faults.fail_next("Commit", times=2, code=grpc.StatusCode.ABORTED)
     busy = unit("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("hai-quan")})
     assert busy.status_code == 503
     assert busy.json["error"]["code"] == "busy"

@@ -1,25 +1,43 @@
-"""The tuned Firestore client builds its channel for the cloud as it does for the emulator
-(the emulator path runs in every integration test; this one needs no network until a call)."""
+"""The generated client for the cloud: the transport's own channel (credentials from the
+environment, the library's headers) wrapped by the given interceptors. No call reaches the
+network: the recording interceptor answers it."""
 
 from __future__ import annotations
 
-from unittest import mock
-
+import google.auth
+import grpc
+import pytest
+from google.api_core import exceptions as gexc
 from google.auth.credentials import AnonymousCredentials
+from google.cloud.firestore_v1.types import firestore as api
 
-from checkround.storage import firestore_client
+from checkround.storage.firestore_client import api_client
+from tests.integration.faults import RpcFailure
 
 
-def test_cloud_channel_gets_the_calling_thread_stream_option(monkeypatch):
+class Answering(grpc.UnaryUnaryClientInterceptor):
+    """Records a call's details and answers it with UNAVAILABLE instead of sending it."""
+
+    def __init__(self):
+        self.seen = []
+
+    def intercept_unary_unary(self, continuation, details, request):
+        self.seen.append((details.method, dict(details.metadata or ())))
+        return RpcFailure(grpc.StatusCode.UNAVAILABLE)
+
+
+def test_cloud_client_uses_the_environments_credentials_and_the_given_interceptors(monkeypatch):
     monkeypatch.delenv("FIRESTORE_EMULATOR_HOST", raising=False)
-    client = firestore_client.Client(project="p", credentials=AnonymousCredentials())
-    with mock.patch.object(
-        firestore_client.FirestoreGrpcTransport,
-        "create_channel",
-        wraps=firestore_client.FirestoreGrpcTransport.create_channel,
-    ) as create:
-        api = client._firestore_api
-    assert isinstance(api.transport, firestore_client._Transport)
-    options = list(create.call_args.kwargs["options"])
-    assert firestore_client._STREAMS_ON_CALLING_THREAD in options
-    assert ("grpc.keepalive_time_ms", 30000) in options  # the library's own options are kept
+    asked = []
+    monkeypatch.setattr(google.auth, "default", lambda **kwargs: asked.append(kwargs) or (AnonymousCredentials(), "p"))
+    answering = Answering()
+    client = api_client([answering])
+    assert asked, "credentials come from the environment"
+    request = api.RollbackRequest(database="projects/p/databases/(default)", transaction=b"t")
+    with pytest.raises(gexc.ServiceUnavailable):
+        client.rollback(request=request, retry=None, timeout=5)
+    ((method, metadata),) = answering.seen
+    assert method == "/google.firestore.v1.Firestore/Rollback"
+    assert metadata["x-goog-request-params"] == "database=projects/p/databases/%28default%29"
+    assert "gapic/" in metadata["x-goog-api-client"]
+    assert "authorization" not in metadata  # the emulator's token is for the emulator only

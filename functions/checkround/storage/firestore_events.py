@@ -10,7 +10,7 @@ from google.events.cloud.firestore import DocumentEventData
 
 
 def _value(value: Any) -> Any:
-    kind = value._pb.WhichOneof("value_type")
+    kind = type(value).pb(value).WhichOneof("value_type")  # proto-plus' documented raw view
     if kind in (None, "null_value"):
         return None
     if kind == "map_value":

@@ -1,90 +1,178 @@
-"""Firestore read-write transactions that begin with their first read.
+"""Firestore read-write transactions that begin with their first read, and their retries.
 
-The Python client opens every transaction with its own ``BeginTransaction`` round trip before
-the first read. Firestore's API also lets the first read carry ``new_transaction`` and answer
-with the transaction's id (what the Java and Node.js clients do), so a transaction that reads
-once and commits costs two round trips instead of three: a submission then costs the database
-what a bare one-document transactional write costs.
+The first read of an attempt is a ``BatchGetDocuments`` that carries ``new_transaction`` and
+answers with the transaction's id; later reads join it and the writes go in its ``Commit``.
+A transaction that reads once and commits therefore costs two round trips (the high-level
+client's costs three: it opens each with a ``BeginTransaction`` of its own).
 
-Writes are encoded straight into raw protobuf messages by ``firestore_codec`` (what it does
-not handle, such as ``SERVER_TIMESTAMP``, by the client's own encoders) and committed with the
-transaction's id.
+Contention, and why this module arbitrates between the process's own transactions:
+Firestore (pessimistic mode) locks what a transaction reads and resolves a conflict between
+two transactions by age: the older one goes on, the younger is aborted and retried, keeping its
+age with ``retry_transaction``. The emulator does not: two transactions that both read a
+document and then both write it wait for each other's read lock until the emulator's lock
+timeout (about 2 s) aborts the first waiter, or both when they committed at the same moment,
+and it ignores ``retry_transaction``. Retried at once, such a pair met again in the same way;
+20 attempts of 2 s each were the 40-second failures of the contention tests. So:
 
-This reaches into the client's generated API (``_firestore_api``) and its encoders; the client
-version is pinned in requirements.txt and every transaction of the integration suite runs here.
+- every retry first ends the attempt (rollback: no lock is kept while waiting), then waits a
+  jittered, exponentially growing delay (:class:`RetryPolicy`), a bounded number of times;
+- the transactions of this process resolve their conflicts before they reach the database
+  (:class:`Arbiter`): at commit, one that writes a document a younger live transaction has
+  read rolls that one back first ("wounds" it), and one that writes a document an older or
+  already committing transaction has read steps back, waits for it to end and runs again. Two
+  transactions of one process on one document then take a few round trips, not a lock timeout,
+  on the emulator as in the cloud. Between processes the database decides, as above.
+
+Calls go through the generated client's public methods with ``retry=None``: retrying is this
+module's, because what may be sent again depends on the call (see :func:`run_transaction`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
+import itertools
+import random
+import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
-import grpc
 from google.api_core import exceptions as gexc
-from google.cloud import firestore
-from google.cloud.firestore_v1 import _helpers
-from google.cloud.firestore_v1.field_path import FieldPath
+from google.cloud.firestore_v1.types import common
 from google.cloud.firestore_v1.types import firestore as api
 
-from . import firestore_codec
-from .ports import CommitUnanswered, Contention, Doc
+from . import firestore_values as values
+from .ports import AlreadyExists, CommitUnanswered, Contention, Doc, NotFound
 
 T = TypeVar("T")
 
-# Contention on the emulator (pessimistic locks) and in the cloud both surface as ABORTED.
-MAX_ATTEMPTS = 20
-
-# Each call's own limit; the generated client's wrappers (which set one) are bypassed below.
+# Each call's own limit: a call that hangs longer is an unanswered call.
 RPC_TIMEOUT_SECONDS = 30.0
 
+# Errors after which nothing has been written: a read or a commit that was refused whole.
+TRANSIENT = (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.ResourceExhausted, gexc.InternalServerError)
 
-def _stub(client: firestore.Client, name: str) -> Any:
-    """The gRPC method itself: the generated wrappers add retry, timeout and logging layers
-    costing about 0.3 ms a call, and this module does its own retrying."""
-    return getattr(client._firestore_api.transport, name)
-
-
-@contextlib.contextmanager
-def _api_errors() -> Iterator[None]:
-    """gRPC's errors as the client library's exceptions (ABORTED → ``Aborted``, ...)."""
-    try:
-        yield
-    except grpc.RpcError as exc:
-        raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
+_CommitRequest: Any = api.CommitRequest.pb()
 
 
-# The client's encoders, for what ``firestore_codec`` leaves to them (sentinels, field paths).
-_CLIENT_WRITES: dict[str, Callable[[str, Doc], list[Any]]] = {
-    "create": _helpers.pbs_for_create,
-    "set": _helpers.pbs_for_set_no_merge,
-    "update": lambda name, data: _helpers.pbs_for_update(name, data, None),
-}
-_BatchGetPb: Any = api.BatchGetDocumentsRequest.pb()
-_CommitPb: Any = api.CommitRequest.pb()
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and after how long an attempt runs again: "full jitter" exponential backoff
+    (a random delay between 0 and ``base · 2^(retry-1)``, at most ``cap``), at most
+    ``max_attempts`` attempts and no new attempt after ``budget`` seconds. ``random`` and
+    ``sleep`` are injectable so that tests can check the policy without waiting."""
+
+    max_attempts: int = 12
+    base: float = 0.02
+    cap: float = 1.0
+    budget: float = 25.0
+    random: Callable[[], float] = random.random
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def delay(self, retry: int) -> float:
+        """The wait before retry number ``retry`` (1 for the first retry)."""
+        return self.random() * min(self.cap, self.base * 2.0 ** (retry - 1))
 
 
-@functools.lru_cache(maxsize=256)
-def _field_path(name: str) -> str:
-    """A top-level field name as a Firestore field path (quoted unless it is a simple name)."""
-    return FieldPath(name).to_api_repr()
+DEFAULT_POLICY = RetryPolicy()
 
 
-def _unary(client: firestore.Client, name: str, request: Any) -> Any:
-    with _api_errors():
-        return _stub(client, name)(request, metadata=client._rpc_metadata, timeout=RPC_TIMEOUT_SECONDS)
+class Wounded(Exception):
+    """This attempt was rolled back by an older transaction of the process (see Arbiter)."""
+
+
+class StepBack(Exception):
+    """This attempt must end and wait for the given transactions before it runs again."""
+
+    def __init__(self, others: list[Attempt]) -> None:
+        super().__init__("conflicting transactions of this process go first")
+        self.others = others
+
+
+_ages = itertools.count()
+
+
+@dataclass(eq=False)
+class Attempt:
+    """What the arbiter knows of one attempt: its transaction's age, what it read, its state."""
+
+    age: int
+    reads: set[str] = field(default_factory=set)
+    committing: bool = False
+    wounded: bool = False
+    wounded_by: list[Attempt] = field(default_factory=list)
+    id: bytes | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+class Arbiter:
+    """Wound-wait between the live transactions of this process (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: set[Attempt] = set()
+
+    def enter(self, attempt: Attempt) -> None:
+        with self._lock:
+            self._live.add(attempt)
+
+    def read(self, attempt: Attempt, names: Iterable[str], tx_id: bytes | None) -> None:
+        with self._lock:
+            attempt.reads.update(names)
+            attempt.id = tx_id
+            if attempt.wounded:
+                raise Wounded()
+
+    def leave(self, attempt: Attempt) -> None:
+        with self._lock:
+            self._live.discard(attempt)
+        attempt.done.set()
+
+    def commit(self, attempt: Attempt, writes: set[str]) -> list[Attempt]:
+        """Mark ``attempt`` committing; returns the younger attempts it wounded (to roll back),
+        or raises :class:`StepBack` or :class:`Wounded`."""
+        with self._lock:
+            if attempt.wounded:
+                raise Wounded()
+            conflicts = [other for other in self._live if other is not attempt and other.reads & writes]
+            first = [other for other in conflicts if other.committing or other.age < attempt.age]
+            if first:
+                raise StepBack(first)
+            for other in conflicts:
+                other.wounded = True
+                other.wounded_by.append(attempt)
+            attempt.committing = True
+            return conflicts
+
+
+class Calls(Protocol):
+    """What transactions need of the adapter (``FirestoreStore``): its calls of the API."""
+
+    database: str
+    arbiter: Arbiter
+
+    def name(self, path: str) -> str: ...
+
+    def batch_get(
+        self, request: api.BatchGetDocumentsRequest, tx: InlineTransaction | None = None
+    ) -> dict[str, Doc | None]: ...
+
+    def commit(self, request: api.CommitRequest, resend: bool, policy: RetryPolicy) -> None: ...
+
+    def rollback(self, tx_id: bytes) -> None: ...
 
 
 class InlineTransaction:
     """One attempt of a transaction; implements the ``Transaction`` port."""
 
-    def __init__(self, client: firestore.Client, retry_id: bytes | None) -> None:
-        self._client = client
+    def __init__(self, store: Calls, attempt: Attempt, retry_id: bytes | None) -> None:
+        self._store = store
+        self.attempt = attempt
         self._retry_id = retry_id
         self.id: bytes | None = None
-        self._writes: list[Any] = []  # raw ``Write`` messages, in order
+        self._writes: list[Any] = []  # ``Write`` messages, in order
+        self._written: set[str] = set()
         self.committing = False
 
     # -- reads ------------------------------------------------------------------------------
@@ -96,39 +184,23 @@ class InlineTransaction:
         """One BatchGetDocuments; the first read of the attempt begins the transaction."""
         if self._writes:
             raise RuntimeError("Firestore transactions must read before they write")
-        names = [self._name(path) for path in paths]
-        request = _BatchGetPb(database=self._client._database_string, documents=names)
+        names = [self._store.name(path) for path in paths]
+        request = api.BatchGetDocumentsRequest(database=self._store.database, documents=names)
         if fields is not None:
             # Only what the caller reads travels and is decoded (a round's roster can be long).
-            request.mask.field_paths.extend(_field_path(name) for name in fields)
+            request.mask = common.DocumentMask(field_paths=[values.field_path(name) for name in fields])
         if self.id is None:
-            request.new_transaction.read_write.retry_transaction = self._retry_id or b""
+            request.new_transaction = common.TransactionOptions(
+                read_write=common.TransactionOptions.ReadWrite(retry_transaction=self._retry_id or b"")
+            )
         else:
             request.transaction = self.id
-        found: dict[str, Doc | None] = {}
-        with _api_errors():
-            for wrapped in _stub(self._client, "batch_get_documents")(
-                api.BatchGetDocumentsRequest.wrap(request),
-                metadata=self._client._rpc_metadata,
-                timeout=RPC_TIMEOUT_SECONDS,
-            ):
-                response = wrapped._pb
-                if response.transaction:
-                    self.id = response.transaction
-                kind = response.WhichOneof("result")
-                if kind == "found":
-                    found[response.found.name] = firestore_codec.decode_fields(response.found.fields, self._client)
-                elif kind == "missing":
-                    found[response.missing] = None
+        found = self._store.batch_get(request, self)
+        self._store.arbiter.read(self.attempt, names, self.id)
         return [found.get(name) for name in names]
 
-    def _name(self, path: str) -> str:
-        # A document path has an even number of non-empty segments (collection/id/...); the
-        # client's document() refused others before a call, so this does too.
-        segments = path.split("/")
-        if len(segments) % 2 or not all(segments):
-            raise ValueError(f"not a document path: {path!r}")
-        return f"{self._client._database_string}/documents/{path}"
+    def began(self, tx_id: bytes) -> None:
+        self.id = tx_id
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -142,68 +214,100 @@ class InlineTransaction:
         self._write(path, data, "update")
 
     def _write(self, path: str, data: Doc, kind: str) -> None:
-        name = self._name(path)
-        try:
-            self._writes.append(firestore_codec.write_pb(name, data, kind))
-        except firestore_codec.Unsupported:
-            self._writes.extend(write._pb for write in _CLIENT_WRITES[kind](name, data))
+        name = self._store.name(path)
+        self._writes.append(values.write_message(name, data, kind))
+        self._written.add(name)
 
     # -- end --------------------------------------------------------------------------------
 
-    def commit(self) -> None:
+    def commit(self, policy: RetryPolicy) -> None:
+        wounded = self._store.arbiter.commit(self.attempt, self._written)
+        for other in wounded:
+            if other.id is not None:
+                self._store.rollback(other.id)
         self.committing = True
         if self.id is None and not self._writes:
             return
-        # Without a read there is no transaction id: an atomic batch of writes is all a
-        # transaction would be. Unlike the client's WriteBatch.commit(), it is not retried on
-        # UNAVAILABLE: such a commit may have happened, and run_transaction says so
-        # (CommitUnanswered) rather than send the writes twice.
-        request = _CommitPb(database=self._client._database_string, writes=self._writes, transaction=self.id or b"")
-        _unary(self._client, "commit", api.CommitRequest.wrap(request))
+        request = api.CommitRequest.wrap(
+            _CommitRequest(database=self._store.database, writes=self._writes, transaction=self.id or b"")
+        )
+        self._store.commit(request, resend=self.id is not None, policy=policy)
 
-    def rollback(self, even_after_commit: bool = False) -> None:
-        """Release the transaction's locks; best effort, the server also expires them.
-
-        After a commit the database refused, there is nothing to release; after one it did not
-        answer, there may be (then a rollback of a commit that did happen fails harmlessly)."""
-        if self.id is None or (self.committing and not even_after_commit):
-            return
-        request = api.RollbackRequest(database=self._client._database_string, transaction=self.id)
-        with contextlib.suppress(gexc.GoogleAPICallError):
-            _unary(self._client, "rollback", request)
+    def rollback(self) -> None:
+        """End a failed attempt and release its locks (best effort: the database also expires
+        them). After a refused commit there is nothing left to release, but a commit can also
+        fail before it reaches the database; after an unanswered one, a rollback fails if the
+        commit happened and otherwise makes sure it never will."""
+        if self.id is not None:
+            self._store.rollback(self.id)
 
 
-# Errors the generated client would have retried on a read; nothing is written before the
-# commit, so the whole attempt is simply run again.
-_TRANSIENT = (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.ResourceExhausted, gexc.InternalServerError)
+def run_transaction(store: Calls, fn: Callable[[InlineTransaction], T], policy: RetryPolicy = DEFAULT_POLICY) -> T:
+    """Run ``fn`` in a read-write transaction; again, after a backoff, when the database aborts
+    it for contention or a read fails transiently, at most ``policy.max_attempts`` times.
 
-
-def run_transaction(client: firestore.Client, fn: Callable[[InlineTransaction], T]) -> T:
-    """Run ``fn`` in a read-write transaction, again on contention, at most ``MAX_ATTEMPTS`` times.
-
-    Raises :class:`Contention` when the attempts run out, and when the database did not answer
-    a commit (then the commit may or may not have happened: the caller's client retries, with
-    its idempotency key where the operation has one)."""
+    A commit the database did not answer is sent again as it was, with the same transaction
+    id, which commits at most once; one without a transaction (a batch of writes, no reads) is
+    not. When its outcome stays unknown, :class:`CommitUnanswered` says so: the caller's client
+    retries, with its idempotency key where the operation has one. :class:`Contention` when the
+    attempts run out."""
     retry_id: bytes | None = None
+    age = next(_ages)
+    started = policy.clock()
     last: Exception | None = None
-    for attempt in range(MAX_ATTEMPTS):
-        tx = InlineTransaction(client, retry_id)
+    failures = 0  # attempts the database ended (aborted, or a read not answered)
+    for _ in range(policy.max_attempts * 10):
+        attempt = Attempt(age)
+        store.arbiter.enter(attempt)
+        tx = InlineTransaction(store, attempt, retry_id)
+        wait_for: list[Attempt] = []
+        done = False
         try:
             result = fn(tx)
-            tx.commit()
+            tx.commit(policy)
+            done = True
             return result
+        except StepBack as exc:
+            last, wait_for = exc, exc.others
+        except Wounded as exc:
+            last, wait_for = exc, attempt.wounded_by
         except gexc.Aborted as exc:
-            # Retrying with the aborted id keeps the transaction's place in the lock queue.
-            last, retry_id = exc, tx.id or retry_id
-            tx.rollback()
-        except _TRANSIENT as exc:
+            last, failures = exc, failures + 1
+        except TRANSIENT as exc:
             if tx.committing:
-                tx.rollback(even_after_commit=True)
                 raise CommitUnanswered(f"the database did not answer the commit: {exc}") from exc
-            last = exc
-            tx.rollback()
-            time.sleep(min(0.05 * 2**attempt, 1.0))
-        except BaseException:
-            tx.rollback()
-            raise
-    raise Contention(f"gave up after {MAX_ATTEMPTS} attempts: {last}") from last
+            last, failures = exc, failures + 1
+        except gexc.GoogleAPICallError as exc:
+            if not attempt.wounded:
+                mapped = _port_error(exc)
+                if mapped is exc:
+                    raise
+                raise mapped from exc
+            # The call failed because an older transaction rolled this one back.
+            last, wait_for = exc, attempt.wounded_by
+        finally:
+            # End the attempt before any wait: no lock is held while it waits.
+            if not done:
+                tx.rollback()
+            store.arbiter.leave(attempt)
+        # Retrying with the ended attempt's id keeps the transaction's place (its age) in the
+        # cloud's queue; the emulator ignores it.
+        retry_id = tx.id or retry_id
+        if failures >= policy.max_attempts or policy.clock() - started > policy.budget:
+            break
+        if wait_for:
+            # Another transaction of this process goes first: wait for its end, not a guess.
+            for other in wait_for:
+                other.done.wait(RPC_TIMEOUT_SECONDS)
+        else:
+            policy.sleep(policy.delay(failures))
+    raise Contention(f"gave up after {failures} aborted attempts ({policy.clock() - started:.1f} s): {last}") from last
+
+
+def _port_error(exc: gexc.GoogleAPICallError) -> Exception:
+    """The port's error for a refused write precondition, else the error itself."""
+    if isinstance(exc, gexc.NotFound):
+        return NotFound(str(exc.message))
+    if isinstance(exc, gexc.AlreadyExists):
+        return AlreadyExists(str(exc.message))
+    return exc

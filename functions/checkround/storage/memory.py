@@ -1,6 +1,11 @@
 """An in-memory DocumentStore for unit tests of the services (never used by integration tests).
 
-Transactions are serialised with one lock, which is the strongest isolation Firestore gives.
+It behaves like the Firestore adapter wherever the services rely on it, and the contract suite
+(``tests/integration/test_store_contract.py``) runs the same cases on both: paths that name no
+document are refused, a transaction's reads come before its writes, its commit applies all of
+its writes or none, an update of a missing document raises :class:`NotFound` and a create of an
+existing one in a transaction :class:`AlreadyExists`. Transactions are serialised with one lock,
+which is the strongest isolation Firestore gives.
 """
 
 from __future__ import annotations
@@ -8,10 +13,10 @@ from __future__ import annotations
 import copy
 import operator
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from .ports import Doc, Where
+from .ports import AlreadyExists, Doc, NotFound, Where
 
 T = TypeVar("T")
 
@@ -25,34 +30,38 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def check_path(path: str) -> str:
+    """A document path has an even number of non-empty segments, as Firestore requires."""
+    segments = path.split("/")
+    if len(segments) % 2 or not all(segments):
+        raise ValueError(f"not a document path: {path!r}")
+    return path
+
+
 class _MemoryTransaction:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
-        self._writes: list[tuple[str, str, Doc]] = []
+        self.writes: list[tuple[str, str, Doc]] = []
 
     def get(self, path: str) -> Doc | None:
-        if self._writes:
-            raise RuntimeError("Firestore transactions must read before they write")
-        return self._store._read(path)
+        return self.get_many([path])[0]
 
     def get_many(self, paths: list[str], fields: list[str] | None = None) -> list[Doc | None]:
-        docs = [self.get(path) for path in paths]
+        if self.writes:
+            raise RuntimeError("Firestore transactions must read before they write")
+        docs = [self._store.read(check_path(path)) for path in paths]
         if fields is None:
             return docs
         return [None if doc is None else {k: v for k, v in doc.items() if k in fields} for doc in docs]
 
     def create(self, path: str, data: Doc) -> None:
-        self._writes.append(("create", path, data))
+        self.writes.append(("create", check_path(path), copy.deepcopy(data)))
 
     def set(self, path: str, data: Doc) -> None:
-        self._writes.append(("set", path, data))
+        self.writes.append(("set", check_path(path), copy.deepcopy(data)))
 
     def update(self, path: str, data: Doc) -> None:
-        self._writes.append(("update", path, data))
-
-
-def _sort_key(row: tuple[str, Doc], order_by: str | None) -> Any:
-    return row[1].get(order_by) if order_by else row[0]
+        self.writes.append(("update", check_path(path), copy.deepcopy(data)))
 
 
 class MemoryStore:
@@ -60,34 +69,32 @@ class MemoryStore:
         self.docs: dict[str, Doc] = {}
         self._lock = threading.RLock()
 
-    def _read(self, path: str) -> Doc | None:
+    def read(self, path: str) -> Doc | None:
         doc = self.docs.get(path)
         return copy.deepcopy(doc) if doc is not None else None
 
     def get(self, path: str) -> Doc | None:
         with self._lock:
-            return self._read(path)
+            return self.read(check_path(path))
 
     def create(self, path: str, data: Doc) -> bool:
         with self._lock:
-            if path in self.docs:
+            if check_path(path) in self.docs:
                 return False
             self.docs[path] = copy.deepcopy(data)
             return True
 
     def set(self, path: str, data: Doc) -> None:
         with self._lock:
-            self.docs[path] = copy.deepcopy(data)
+            self.docs[check_path(path)] = copy.deepcopy(data)
 
     def update(self, path: str, data: Doc) -> None:
         with self._lock:
-            if path not in self.docs:
-                raise KeyError(path)
-            self.docs[path].update(copy.deepcopy(data))
+            self._apply([("update", check_path(path), copy.deepcopy(data))])
 
     def delete(self, path: str) -> None:
         with self._lock:
-            self.docs.pop(path, None)
+            self.docs.pop(check_path(path), None)
 
     def list(
         self,
@@ -105,18 +112,37 @@ class MemoryStore:
             ]
         for cond in where or []:
             rows = [r for r in rows if cond.field in r[1] and _OPS[cond.op](r[1][cond.field], cond.value)]
-        rows.sort(key=lambda row: _sort_key(row, order_by))
+        if order_by is None:
+            # Firestore orders by the field of an inequality filter first, then by id.
+            order_by = next((cond.field for cond in where or [] if cond.op not in ("==", "in")), None)
+        if order_by:
+            rows = [row for row in rows if order_by in row[1]]  # Firestore leaves out the others
+        rows.sort(key=lambda row: (row[1][order_by], row[0]) if order_by else row[0])
         yield from rows[:limit] if limit is not None else rows
+
+    def _apply(self, writes: Sequence[tuple[str, str, Doc]]) -> None:
+        """Every write or none: the preconditions are checked (in order, as a batch sees the
+        writes before it) on a copy of the affected documents before any is changed."""
+        staged: dict[str, Doc | None] = {}
+        for kind, path, data in writes:
+            current = staged[path] if path in staged else self.docs.get(path)
+            if kind == "create":
+                if current is not None:
+                    raise AlreadyExists(f"document already exists: {path}")
+                staged[path] = data
+            elif kind == "update":
+                if current is None:
+                    raise NotFound(f"no document to update: {path}")
+                staged[path] = {**current, **data}
+            else:
+                staged[path] = data
+        for path, doc in staged.items():
+            if doc is not None:
+                self.docs[path] = copy.deepcopy(doc)
 
     def transaction(self, fn: Callable[[Any], T]) -> T:
         with self._lock:
             tx = _MemoryTransaction(self)
             result = fn(tx)
-            for kind, path, data in tx._writes:
-                if kind == "create" and path in self.docs:
-                    raise RuntimeError(f"create: {path} already exists")
-                if kind == "update":
-                    self.docs[path].update(copy.deepcopy(data))
-                else:
-                    self.docs[path] = copy.deepcopy(data)
+            self._apply(tx.writes)
             return result

@@ -27,6 +27,14 @@ class CommitUnanswered(Contention):
     may retry, and an idempotent request (one with its key) is then stored once."""
 
 
+class NotFound(LookupError):
+    """An update of a document that does not exist (the whole commit is refused)."""
+
+
+class AlreadyExists(Exception):
+    """A create, in a transaction, of a document that exists (the whole commit is refused)."""
+
+
 @dataclass(frozen=True)
 class Where:
     """A query filter; ``op`` is one of ``==``, ``<``, ``<=``, ``>``, ``>=``, ``in``."""
