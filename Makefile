@@ -1,18 +1,22 @@
-# The two commands of the README are `make run` and `make test`; both set the machine up first.
+# The two commands of the README are `make run` and `make test`; both set the machine up first:
+# `make run` only with what running needs (setup-run), `make test` with the test tools too.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/functions
 
-.PHONY: setup run demo test check lint format typecheck imports infra tf-fmt checkov bundle unit integration e2e clean
+.PHONY: setup setup-run run demo test check lint format typecheck imports infra tf-fmt checkov bundle unit integration e2e clean
 
 setup:
-	@./scripts/setup.sh
+	@VENV=$(VENV) ./scripts/setup.sh test
 
-run: setup
+setup-run:
+	@VENV=$(VENV) ./scripts/setup.sh run
+
+run: setup-run
 	$(PY) -m checkround.devstack run
 
-demo: setup
+demo: setup-run
 	$(PY) -m checkround.devstack demo
 
 # Every gate, in the order that fails fastest.

@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Prepare this machine for `make run` and `make test`: system packages, then a venv.
-# Idempotent and quick when nothing changed (a stamp remembers the installed requirements).
+# Prepare this machine: `scripts/setup.sh run` for `make run` and `make demo` (system packages,
+# a venv with the runtime, the local stack and the CLI); `scripts/setup.sh test` (the default)
+# for `make test`, which adds the test and gate tools: the test-only system packages, the
+# Python test tools, checkov's venv and the npm HCL formatter. A first `make run` waits on none
+# of those. Idempotent and quick when nothing changed (stamps remember what was installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+MODE="${1:-test}"
+case "$MODE" in run | test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
 
 PYTHON="${PYTHON:-python3.11}"
 VENV="${VENV:-.venv}"
 EMULATOR="${CHECKROUND_EMULATOR_BIN:-/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator}"
 
-# System packages: pango for WeasyPrint, poppler-utils for the PDF checks (pdftotext,
-# pdftoppm), a JRE for the Firestore emulator. Fonts ship in templates/fonts.
+# System packages: pango for WeasyPrint, a JRE for the Firestore emulator; for the tests,
+# poppler-utils for the PDF checks (pdftotext, pdftoppm) and chromium for the browser tests.
+# Fonts ship in templates/fonts.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+[ "$MODE" = run ] || packages+=(poppler-utils chromium)
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium; do
+for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
@@ -32,13 +41,22 @@ fi
 command -v "$PYTHON" >/dev/null 2>&1 || { echo "setup: $PYTHON not found (Python 3.11 is required)" >&2; exit 1; }
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 
-stamp="$VENV/.requirements.sha256"
-sum=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
-  echo "setup: installing Python packages into $VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-  echo "$sum" > "$stamp"
-fi
+# Python packages: requirements-run.txt (the runtime, the local stack, the CLI) for run;
+# requirements-dev.txt (that and the test tools) for test. One stamp per file set.
+install() {  # install <requirements file> <stamp name> <files whose content the stamp sums>
+  local file=$1 stamp="$VENV/.$2.sha256" sum
+  shift 2
+  sum=$(cat "$@" | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    echo "setup: installing $file into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$file"
+    echo "$sum" > "$stamp"
+  fi
+}
+install requirements-run.txt requirements-run requirements.txt requirements-run.txt
+if [ "$MODE" = run ]; then exit 0; fi
+
+install requirements-dev.txt requirements-test requirements.txt requirements-run.txt requirements-dev.txt
 # checkov (the Terraform policy gate of `make check`) in a venv of its own inside $VENV: it pins
 # packaging<24 and brings bc-python-hcl2, whose `hcl2` module would shadow python-hcl2.
 checkov_venv="$VENV/checkov"
@@ -57,4 +75,3 @@ if command -v npm >/dev/null 2>&1 && [ ! -f infra/tools/node_modules/@cdktf/hcl-
   echo "setup: installing the HCL formatter into infra/tools/node_modules"
   (cd infra/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
-[ -x "$VENV/bin/checkround" ] || { "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .; rm -rf functions/checkround.egg-info; }  # the checkround CLI (editable); egg-info would be litter in the functions bundle
