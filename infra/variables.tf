@@ -16,7 +16,7 @@ variable "firestore_location" {
 }
 
 variable "source_archive" {
-  description = "Path of the functions' source archive that `make bundle` builds (main.py, checkround/, templates/, schemas/, requirements.txt at its root)."
+  description = "Path of the functions' source archive that `make bundle` builds (main.py, checkround/ without cli/ and devstack/, templates/, requirements.txt at its root)."
   type        = string
   default     = "../dist/checkround-source.zip"
 }

@@ -1,8 +1,14 @@
-"""Build the Cloud Functions source archive: ``dist/checkround-source.zip``.
+"""Build the Cloud Functions source archive: ``dist/checkround-source.zip``, and list it.
 
-Cloud Functions wants ``main.py`` at the archive root, so ``functions/`` is flattened into it
-(``main.py``, ``checkround/``), next to ``templates/`` (fonts included), ``schemas/`` and
-``requirements.txt``; ``checkround.config`` finds ``templates/`` beside the package there.
+The archive holds what the functions run, and nothing else: Cloud Functions wants ``main.py``
+at the archive root, so ``functions/`` is flattened into it (``main.py``, ``checkround/``),
+next to ``templates/`` (fonts and the web form's scripts included) and ``requirements.txt``;
+``checkround.config`` finds ``templates/`` beside the package there. Left out: the admin CLI
+(``checkround/cli``) and the local stack (``checkround/devstack``), which run on an admin's
+machine, and ``schemas/`` (the seed form, roster and demo answers), which only the local stack
+loads. ``tests/unit/test_bundle.py`` checks the list and imports every shipped module from an
+unpacked archive.
+
 Deterministic: entries sorted, every timestamp fixed, so the same tree gives the same bytes
 (and the same object name in infra/storage.tf, which carries the archive's MD5).
 
@@ -23,10 +29,11 @@ TREES = [
     (ROOT / "functions" / "main.py", "main.py"),
     (ROOT / "functions" / "checkround", "checkround"),
     (ROOT / "templates", "templates"),
-    (ROOT / "schemas", "schemas"),
     (ROOT / "requirements.txt", "requirements.txt"),
 ]
-EXCLUDED_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+# Parts of those trees that the functions never run (archive names).
+NOT_SHIPPED = ("checkround/cli/", "checkround/devstack/")
+EXCLUDED_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".import_linter_cache"}
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry
 
@@ -48,8 +55,9 @@ def entries() -> Iterator[tuple[Path, str]]:
             continue
         for path in source.rglob("*"):
             relative = path.relative_to(source)
-            if path.is_file() and not _excluded(relative):
-                found.append((f"{name}/{relative.as_posix()}", path))
+            entry = f"{name}/{relative.as_posix()}"
+            if path.is_file() and not _excluded(relative) and not entry.startswith(NOT_SHIPPED):
+                found.append((entry, path))
     for name, path in sorted(found):
         yield path, name
 
@@ -74,7 +82,11 @@ def main(argv: list[str]) -> int:
     output = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUTPUT
     names = build(output)
     shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
+    with zipfile.ZipFile(output) as archive:
+        for info in archive.infolist():
+            print(f"{info.file_size:>10,}  {info.filename}")
     print(f"bundle: {shown}: {len(names)} files, {output.stat().st_size / 1e6:.1f} MB")
+    print(f"bundle: not shipped: {', '.join(NOT_SHIPPED)}, schemas/ (the local stack's seed and demo)")
     return 0
 
 

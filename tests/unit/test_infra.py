@@ -3,20 +3,17 @@ provider registry here): every entry point of functions/main.py has exactly one 
 function with its own name as entry point and the right trigger, every function resource
 runs an entry point that exists, all of them are built from the one source object, and the
 scheduler calls close_due_rounds with OIDC, and the answer maps no query reads are not
-indexed. Also: ``make bundle``'s archive layout."""
+indexed. (``make bundle``'s archive: tests/unit/test_bundle.py.)"""
 
 from __future__ import annotations
 
 import ast
-import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import hcl2
 import pytest
-
-from scripts import bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -180,21 +177,6 @@ def test_the_answer_maps_are_exempt_from_indexing_and_no_query_reads_them(tf: di
     source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "functions").rglob("*.py"))
     for _, field in exempt:
         assert f'Where("{field}' not in source, f"a query filters on {field}, which is not indexed"
-
-
-def test_bundle_has_main_py_at_the_root_and_no_tests(tmp_path: Path) -> None:
-    first, second = tmp_path / "a.zip", tmp_path / "b.zip"
-    names = bundle.build(first)
-    bundle.build(second)
-    assert first.read_bytes() == second.read_bytes(), "the bundle is deterministic"
-    with zipfile.ZipFile(first) as archive:
-        assert archive.namelist() == names == sorted(names)
-    for required in ("main.py", "requirements.txt", "checkround/__init__.py", "checkround/config.py"):
-        assert required in names
-    assert any(n.startswith("templates/fonts/") and n.endswith(".ttf") for n in names)
-    assert any(n.startswith("schemas/") for n in names)
-    assert not [n for n in names if n.startswith("tests/") or "__pycache__" in n or n.endswith(".pyc")]
-    assert not [n for n in names if ".egg-info" in n]
 
 
 def test_the_pepper_goes_to_exactly_the_functions_that_refuse_to_start_without_it(tf: dict[str, Any]) -> None:
