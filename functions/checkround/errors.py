@@ -2,12 +2,14 @@
 
 Services raise :class:`AppError` with a code from :data:`CATALOG`; the HTTP layer maps it to a
 response in one place. Validation errors carry marshmallow's nested ``field -> messages`` shape
-unchanged under ``fields``.
+unchanged under ``fields``, and name what was refused (``subject``: a unit, a round, a report…)
+in their message, while the code stays ``validation_failed`` for clients that branch on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -16,6 +18,8 @@ class ErrorKind:
     status: int
     vi: str
     en: str
+    # What was refused -> its (vi, en) sentence, for a kind whose own sentence cannot say it.
+    subjects: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 CATALOG: dict[str, ErrorKind] = {
@@ -54,7 +58,28 @@ CATALOG: dict[str, ErrorKind] = {
         415, "Chỉ nhận nội dung JSON (application/json).", "Only application/json is accepted."
     ),
     "invalid_definition": ErrorKind(422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."),
-    "validation_failed": ErrorKind(422, "Báo cáo có trường chưa hợp lệ.", "Some answers are not valid."),
+    "validation_failed": ErrorKind(
+        422,
+        "Nội dung gửi lên có trường chưa hợp lệ.",
+        "Some fields are not valid.",
+        subjects={
+            "answers": ("Báo cáo có trường chưa hợp lệ.", "Some answers are not valid."),
+            "unit": ("Thông tin đơn vị có trường chưa hợp lệ.", "Some of the unit's fields are not valid."),
+            "round": ("Thông tin đợt kiểm tra có trường chưa hợp lệ.", "Some of the round's fields are not valid."),
+            "reopen": (
+                "Yêu cầu mở lại đợt kiểm tra có trường chưa hợp lệ.",
+                "Some fields of the request to reopen the round are not valid.",
+            ),
+            "links": (
+                "Yêu cầu cấp hoặc thu hồi đường dẫn có trường chưa hợp lệ.",
+                "Some fields of the request for the units' links are not valid.",
+            ),
+            "return": (
+                "Yêu cầu trả lại báo cáo có trường chưa hợp lệ.",
+                "Some fields of the request to return the report are not valid.",
+            ),
+        },
+    ),
     "rules_too_costly": ErrorKind(
         422,
         "Các quy tắc của biểu mẫu cần quá nhiều phép tính với những câu trả lời này nên không kiểm tra "
@@ -85,13 +110,17 @@ class AppError(Exception):
         self,
         code: str,
         fields: dict[Any, Any] | None = None,
+        subject: str | None = None,
         **params: Any,
     ) -> None:
         if code not in CATALOG:
             raise KeyError(f"unknown error code {code!r}")
+        if subject is not None and subject not in CATALOG[code].subjects:
+            raise KeyError(f"error code {code!r} has no subject {subject!r}")
         super().__init__(code)
         self.code = code
         self.fields = fields
+        self.subject = subject
         self.params = params
 
     @property
@@ -100,7 +129,8 @@ class AppError(Exception):
 
     def message(self, language: str = "vi") -> str:
         kind = CATALOG[self.code]
-        template = kind.en if language == "en" else kind.vi
+        vi, en = kind.subjects[self.subject] if self.subject is not None else (kind.vi, kind.en)
+        template = en if language == "en" else vi
         # A parameter may itself be bilingual ({"vi": ..., "en": ...}) so that nouns translate too.
         params = {
             key: (value.get(language) or value.get("vi")) if isinstance(value, dict) else value

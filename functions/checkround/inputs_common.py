@@ -36,11 +36,13 @@ def error_fields(exc: ValidationError) -> dict[str, Any]:
     return messages
 
 
-def load(schema: Schema, body: Any) -> dict[str, Any]:
+def load(schema: Schema, body: Any, subject: str) -> dict[str, Any]:
+    """The body loaded by ``schema``; ``subject`` names what a refusal refused (see
+    :data:`checkround.errors.CATALOG`'s ``validation_failed``)."""
     if not isinstance(body, dict):
         raise AppError("bad_request", detail="the body must be a JSON object")
     try:
         data: dict[str, Any] = schema.load(body)
     except ValidationError as exc:
-        raise AppError("validation_failed", fields=error_fields(exc)) from exc
+        raise AppError("validation_failed", fields=error_fields(exc), subject=subject) from exc
     return data

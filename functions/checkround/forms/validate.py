@@ -271,7 +271,7 @@ def check_answers(
 def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, language: str, draft: bool) -> Checked:
     msgs = messages(language)
     if not isinstance(answers, dict):
-        raise AppError("validation_failed", fields={"answers": [msgs["invalid_object"]]})
+        raise AppError("validation_failed", fields={"answers": [msgs["invalid_object"]]}, subject="answers")
     ignored: list[str] = []
     has_rules, has_calculated = _features(definition)
     # A section the unit left out is checked as empty, so its required fields are reported.
@@ -288,7 +288,7 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
     if draft or not (has_rules or has_calculated):
         # Without rules the schema has already said everything (required included).
         if errors:
-            raise AppError("validation_failed", fields=errors)
+            raise AppError("validation_failed", fields=errors, subject="answers")
         return Checked(clean, ignored)
 
     data = _merge(raw, clean)
@@ -326,7 +326,7 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
             _add_error(errors, path, custom.get(language) or custom.get("vi") or msgs["constraint"])
     errors = _prune(errors)
     if errors:
-        raise AppError("validation_failed", fields=errors)
+        raise AppError("validation_failed", fields=errors, subject="answers")
     return Checked(clean, ignored)
 
 

@@ -38,8 +38,10 @@ def entry_path(round_id: str, unit_id: str) -> str:
 
 def put_unit(ctx: Context, unit_id: str, body: Any) -> Doc:
     if not re.fullmatch(ID_PATTERN, unit_id):
-        raise AppError("validation_failed", fields={"unit_id": ["Use lowercase letters, digits and '-'."]})
-    data = load(UnitInput(), body)
+        raise AppError(
+            "validation_failed", fields={"unit_id": ["Use lowercase letters, digits and '-'."]}, subject="unit"
+        )
+    data = load(UnitInput(), body, "unit")
     doc = {"id": unit_id, **data, "updated_at": ctx.clock.now()}
     ctx.store.set(f"units/{unit_id}", doc)
     return doc
@@ -78,16 +80,20 @@ def recent_round(ctx: Context, round_id: str) -> Doc:
 
 
 def create_round(ctx: Context, body: Any) -> Doc:
-    data = load(RoundInput(), body)
+    data = load(RoundInput(), body, "round")
     form = ctx.store.get(f"forms/{data['form_id']}")
     if form is None:
-        raise AppError("validation_failed", fields={"form_id": ["Unknown form."]})
+        raise AppError("validation_failed", fields={"form_id": ["Unknown form."]}, subject="round")
     version = data.get("form_version") or form.get("latest_version")
     if not version or version not in form["versions"]:
-        raise AppError("validation_failed", fields={"form_version": ["The form has no such published version."]})
+        raise AppError(
+            "validation_failed", fields={"form_version": ["The form has no such published version."]}, subject="round"
+        )
     unknown = [uid for uid in data["unit_ids"] if ctx.store.get(f"units/{uid}") is None]
     if unknown:
-        raise AppError("validation_failed", fields={"unit_ids": [f"Unknown units: {', '.join(unknown)}."]})
+        raise AppError(
+            "validation_failed", fields={"unit_ids": [f"Unknown units: {', '.join(unknown)}."]}, subject="round"
+        )
     round_id = data.pop("id", None) or f"round-{secrets.token_hex(4)}"
     doc = {
         **data,
@@ -144,7 +150,7 @@ def close_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
 def reopen_round(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
     """Open a closed round again, optionally with a later deadline; the next close renders a
     new summary and keeps the earlier ones."""
-    data = load(ReopenInput(), body if body is not None else {})
+    data = load(ReopenInput(), body if body is not None else {}, "reopen")
     now = ctx.clock.now()
 
     def write(tx: Transaction) -> Doc:
@@ -156,7 +162,9 @@ def reopen_round(ctx: Context, round_id: str, body: Any, actor: str = "admin") -
         changes: Doc = {"status": "open", "reopened_at": now, **data}
         if deadline({**doc, **changes}) <= now:
             raise AppError(
-                "validation_failed", fields={"closes_at": ["The deadline has passed; give a later closes_at."]}
+                "validation_failed",
+                fields={"closes_at": ["The deadline has passed; give a later closes_at."]},
+                subject="reopen",
             )
         tx.update(round_path(round_id), changes)
         audit.record(tx, ctx, round_id, "reopen", actor, **{k: v for k, v in data.items()})
@@ -204,7 +212,9 @@ def _units_of(round_doc: Doc, unit_ids: list[str] | None) -> list[str]:
     chosen = unit_ids or round_doc["unit_ids"]
     stray = [uid for uid in chosen if uid not in round_doc["unit_ids"]]
     if stray:
-        raise AppError("validation_failed", fields={"unit_ids": [f"Not in this round: {', '.join(stray)}."]})
+        raise AppError(
+            "validation_failed", fields={"unit_ids": [f"Not in this round: {', '.join(stray)}."]}, subject="links"
+        )
     return list(chosen)
 
 
@@ -226,7 +236,7 @@ def _chunks(items: list[str], size: int = 150) -> list[list[str]]:
 
 def issue_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
     """New links for units; ``revoke_previous`` makes the earlier links of those units stop working."""
-    data = load(TokensInput(), body if body is not None else {})
+    data = load(TokensInput(), body if body is not None else {}, "links")
     unit_ids = _units_of(get_round_doc(ctx, round_id), data.get("unit_ids"))
     links: Doc = {}
     revoked = 0
@@ -252,7 +262,7 @@ def issue_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -
 
 
 def revoke_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
-    data = load(TokensInput(), body if body is not None else {})
+    data = load(TokensInput(), body if body is not None else {}, "links")
     unit_ids = _units_of(get_round_doc(ctx, round_id), data.get("unit_ids"))
     revoked = 0
     for chunk in _chunks(unit_ids):

@@ -66,7 +66,7 @@ def unit_round(
 
 
 def _answers_of(body: Any) -> tuple[Any, Any]:
-    data = load(_SUBMISSION_INPUT, body)
+    data = load(_SUBMISSION_INPUT, body, "answers")
     return data["answers"], data.get("unit_id")
 
 
@@ -274,7 +274,7 @@ def latest_submissions(ctx: Context, round_id: str) -> Any:
 def return_submission(ctx: Context, round_id: str, unit_id: str, body: Any, actor: str) -> Doc:
     """Send a unit's latest submission back with comments per field; the board shows
     ``returned`` until the unit submits again."""
-    data = load(ReturnInput(), body)
+    data = load(ReturnInput(), body, "return")
 
     def write(tx: Transaction) -> Doc:
         current, entry = tx.get_many([round_path(round_id), entry_path(round_id, unit_id)])

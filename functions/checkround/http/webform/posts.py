@@ -88,7 +88,7 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     background = draft and form.get("background") == "1"
     refused = unread_refusal(view["form"], view["form_version"], post.answers, rc.language_for_page, draft)
     if refused is not None:
-        failure = AppError("validation_failed")
+        failure = AppError("validation_failed", subject="answers")
         if background:
             return json_reply({"message": failure.message(rc.language_for_page)}, status=failure.status)
         return form_page(rc, session, view, post.answers, errors=refused, failure=failure)
