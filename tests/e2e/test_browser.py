@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from checkround.devstack.client import Client
 from checkround.devstack.seed import round_body
+from checkround.formats.dates import format_date_for_input
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import ROOT, seed_answers, seed_form, seed_round_template
 
@@ -130,6 +131,8 @@ def fill_field(page: Page, field: dict[str, Any], value: Any, *path: Any) -> Non
                     fill_field(page, sub, row[sub["key"]], *path, index, sub["key"])
     elif kind in ("integer", "decimal", "rating"):
         page.fill(fid(*path), typed_number(value))
+    elif kind == "date":
+        page.fill(fid(*path), format_date_for_input(value))  # day first, as the page asks
     elif kind == "boolean":
         page.check(f"{fid(*path)}-{'true' if value else 'false'}")
     elif kind == "select_one":
@@ -375,7 +378,9 @@ def test_a_draft_survives_a_reload(desktop: Page, admin: Client) -> None:
             desktop.locator(f"{fid('chi_doan_dan_cu', 'hinh_thuc_sinh_hoat')} input[value='{choice}']")
         ).to_be_checked()
     expect(desktop.locator(fid("danh_gia", "han_che"))).to_have_value(answers["danh_gia"]["han_che"])
-    expect(desktop.locator(fid("danh_gia", "ngay_kiem_tra"))).to_have_value(answers["danh_gia"]["ngay_kiem_tra"])
+    expect(desktop.locator(fid("danh_gia", "ngay_kiem_tra"))).to_have_value(
+        format_date_for_input(answers["danh_gia"]["ngay_kiem_tra"])
+    )
     assert admin.call("GET", f"/rounds/{round_.id}")["board"][0]["state"] == "draft"
 
 
@@ -474,3 +479,128 @@ def test_a_wrong_link_gets_a_clear_page(desktop: Page, admin: Client) -> None:
     assert response is not None
     assert response.status == 403
     expect(desktop.get_by_text("Đường dẫn này dành cho một đợt kiểm tra hoặc một đơn vị khác.")).to_be_visible()
+
+
+# -- numbers and dates as each language writes them ------------------------------------------------
+
+VALUE = fid("chuong_trinh", "gia_tri_cong_trinh")  # a decimal field (million VND)
+COUNT = fid("chuong_trinh", "so_luot_tham_gia")  # a whole-number field
+
+
+def draft_of(base: str, round_: Round, unit_id: str) -> dict[str, Any]:
+    form = requests.get(
+        f"{base}/unit_api/rounds/{round_.id}/form",
+        headers={"Authorization": f"Bearer {round_.token(unit_id)}"},
+        timeout=30,
+    ).json()
+    draft: dict[str, Any] = form["draft"] or {}
+    return draft
+
+
+def test_numbers_are_read_as_vietnamese_writes_them_and_ambiguous_ones_refused_on_a_phone(
+    phone: Page, admin: Client, base: str, tmp_path: Path
+) -> None:
+    round_ = Round(admin, ["hai-quan"])
+    phone.goto(round_.link("hai-quan"))
+    # Phones show a keypad: digits only for a whole number, with a decimal mark for a decimal.
+    expect(phone.locator(COUNT)).to_have_attribute("inputmode", "numeric")
+    expect(phone.locator(VALUE)).to_have_attribute("inputmode", "decimal")
+    expect(phone.locator(VALUE)).to_have_attribute("type", "text")
+
+    phone.locator(COUNT).press_sequentially("2.340")
+    expect(phone.locator(f"{COUNT}-echo")).to_have_text("= 2.340")
+    phone.locator(VALUE).press_sequentially("1.265,5")
+    expect(phone.locator(f"{VALUE}-echo")).to_have_text("= 1.265,5")
+    phone.fill(VALUE, "12.5")  # a keypad with only "." still gives 12,5
+    expect(phone.locator(f"{VALUE}-echo")).to_have_text("= 12,5")
+
+    phone.fill(VALUE, "1.265")  # 1265, or 1,265 written the English way?
+    error = phone.locator(f"{VALUE}-error")
+    expect(error).to_have_text("Chưa rõ “1.265” là 1265 hay 1,265: hãy nhập lại đúng số cần ghi, 1265 hoặc 1,265.")
+    expect(error).to_have_attribute("role", "alert")
+    expect(phone.locator(VALUE)).to_have_attribute("aria-invalid", "true")
+    expect(phone.locator(f"{VALUE}-echo")).to_be_hidden()
+    assert_fits(phone, PHONE["width"])
+    phone.locator(f"{COUNT}-field").scroll_into_view_if_needed()
+    shot = tmp_path / "webform-numbers-phone.png"
+    phone.locator(fid("chuong_trinh", "so_cong_trinh") + "-field").evaluate("e => e.scrollIntoView()")
+    phone.screenshot(path=str(shot))
+    if os.environ.get("CHECKROUND_SCREENSHOTS"):
+        shutil.copyfile(shot, ROOT / os.environ["CHECKROUND_SCREENSHOTS"] / shot.name)
+
+    # Not sent while a number reads two ways; sent once it says which.
+    phone.get_by_role("button", name="Lưu nháp").click()
+    expect(phone.locator(VALUE)).to_be_focused()
+    assert draft_of(base, round_, "hai-quan") == {}
+    phone.fill(VALUE, "1.265,0")
+    expect(error).to_have_count(0)
+    expect(phone.locator(f"{VALUE}-echo")).to_have_text("= 1.265")
+    phone.get_by_role("button", name="Lưu nháp").click()
+    phone.wait_for_url("**saved=draft**")
+    saved = draft_of(base, round_, "hai-quan")["chuong_trinh"]
+    assert (saved["gia_tri_cong_trinh"], saved["so_luot_tham_gia"]) == (1265, 2340)
+    expect(phone.locator(VALUE)).to_have_value("1265")  # shown as it reads back
+    expect(phone.locator(COUNT)).to_have_value("2340")
+
+
+def test_numbers_are_read_as_english_writes_them_on_a_phone(phone: Page, admin: Client, base: str) -> None:
+    round_ = Round(admin, ["mong-cai"])
+    phone.goto(round_.link("mong-cai", "en"))
+    phone.locator(VALUE).press_sequentially("1,265.5")
+    expect(phone.locator(f"{VALUE}-echo")).to_have_text("= 1,265.5")
+    phone.fill(COUNT, "2,340")
+    expect(phone.locator(f"{COUNT}-echo")).to_have_text("= 2,340")
+    phone.fill(VALUE, "1,265")
+    expect(phone.locator(f"{VALUE}-error")).to_have_text(
+        "“1,265” could be 1265 or 1.265: type the number you mean again, as 1265 or 1.265."
+    )
+    assert_fits(phone, PHONE["width"])
+    phone.fill(VALUE, "1.265")  # the decimal point of English settles it
+    expect(phone.locator(f"{VALUE}-echo")).to_have_text("= 1.265")
+    phone.get_by_role("button", name="Save draft").click()
+    phone.wait_for_url("**saved=draft**")
+    saved = draft_of(base, round_, "mong-cai")["chuong_trinh"]
+    assert (saved["gia_tri_cong_trinh"], saved["so_luot_tham_gia"]) == (1.265, 2340)
+
+
+def test_without_javascript_an_ambiguous_number_is_refused_by_the_server(
+    browser: Browser, admin: Client, base: str
+) -> None:
+    round_ = Round(admin, ["tien-yen"])
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(round_.link("tien-yen"))
+        page.fill(VALUE, "1.265")
+        page.fill(COUNT, "2.340")
+        page.get_by_role("button", name="Lưu nháp").first.click()
+        expect(page.locator(f"{VALUE}-error")).to_have_text(
+            "Chưa rõ “1.265” là 1265 hay 1,265: hãy nhập lại đúng số cần ghi, 1265 hoặc 1,265."
+        )
+        expect(page.locator(VALUE)).to_have_value("1.265")
+        assert draft_of(base, round_, "tien-yen") == {}
+    finally:
+        context.close()
+
+
+def test_a_date_is_typed_or_picked_day_first_and_its_limits_are_named(phone: Page, admin: Client, base: str) -> None:
+    round_ = Round(admin, ["cong-an"])
+    phone.goto(round_.link("cong-an"))
+    day = fid("danh_gia", "ngay_kiem_tra")
+    expect(phone.locator(day)).to_have_attribute("placeholder", "ngày/tháng/năm")
+    # The phone's picker (opened by the button) writes the day it gives back day first.
+    expect(phone.locator(f"{day}-field .pick-date")).to_have_text("Chọn ngày")
+    phone.locator(f"{day}-field .date-picker").evaluate(
+        "p => { p.value = '2019-06-14'; p.dispatchEvent(new Event('change', {bubbles: true})); }"
+    )
+    expect(phone.locator(day)).to_have_value("14/06/2019")
+    phone.fill(day, "21/06/2019")
+    phone.get_by_role("button", name="Lưu nháp").click()
+    expect(phone.locator(f"{day}-error")).to_have_text("Hãy chọn một ngày từ 12/06/2019 đến 20/06/2019.")
+    expect(phone.locator(day)).to_have_value("21/06/2019")
+    assert_fits(phone, PHONE["width"])
+    phone.fill(day, "20/6/2019")
+    phone.get_by_role("button", name="Lưu nháp").click()
+    phone.wait_for_url("**saved=draft**")
+    assert draft_of(base, round_, "cong-an")["danh_gia"]["ngay_kiem_tra"] == "2019-06-20"
+    expect(phone.locator(day)).to_have_value("20/06/2019")

@@ -453,3 +453,28 @@ def test_the_scripts_background_draft_is_answered_with_json(admin, apps):
     assert stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["danh_gia"]["diem_manh"] == "Giữ nguyên"
     forged = client.post(URL, data={"action": "draft", "background": "1", "csrf": "x"})
     assert forged.status_code == 403
+
+
+def test_dates_are_typed_day_first_and_a_date_outside_the_limits_says_which(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["ba-che"])
+    day = "danh_gia.ngay_kiem_tra"
+    errors = {}
+    for typed in ("21/06/2019", "hôm qua"):
+        refused = post(client, page, {day: typed, "action": "draft"})
+        html = unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 422
+        errors[typed] = re.search(r'id="f-danh_gia-ngay_kiem_tra-error" role="alert">([^<]*)', html).group(1)
+        assert f'name="{day}" value="{typed}"' in html  # kept as typed
+    assert errors == {
+        "21/06/2019": "Hãy chọn một ngày từ 12/06/2019 đến 20/06/2019.",
+        "hôm qua": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 14/06/2019.",
+    }
+    assert stored(f"rounds/{ROUND}/entries/ba-che") is None
+
+    assert post(client, page, {day: "14/6/2019", "action": "draft"}).status_code == 303
+    assert stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["danh_gia"]["ngay_kiem_tra"] == "2019-06-14"
+    assert f'name="{day}" value="14/06/2019"' in client.get(URL).get_data(as_text=True)
+    english = client.get(URL, query_string={"lang": "en"})
+    refused = client.post(URL, query_string={"lang": "en"}, data={"csrf": csrf_of(english), day: "2019-06-11"})
+    assert "Choose a date from 12 June 2019 to 20 June 2019." in refused.get_data(as_text=True)

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from marshmallow import ValidationError
 
 from checkround.formats.numbers import NumberError, format_for_input, format_number, parse_number
+from checkround.forms.compiler import compile_schema
 from tests.support import ROOT
 
 CASES = json.loads((ROOT / "tests" / "fixtures" / "number_cases.json").read_text(encoding="utf-8"))
@@ -156,3 +158,20 @@ def test_any_text_is_a_number_or_a_refusal(text: str, lang: str, integer: bool) 
         assert math.isfinite(value)
     else:
         assert problem in ("invalid", "ambiguous", "too_large")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_api_reads_a_number_sent_as_a_string_as_json_writes_numbers(language: str) -> None:
+    # API clients send JSON numbers; a string is read the one way JSON writes numbers, whatever
+    # the request's language, so it cannot be read two ways either.
+    fields = [
+        {"key": "d", "type": "decimal", "label": {"vi": "D"}},
+        {"key": "n", "type": "integer", "label": {"vi": "N"}},
+    ]
+    definition = {"id": "f", "title": {"vi": "F"}, "sections": [{"key": "s", "title": {"vi": "S"}, "fields": fields}]}
+    schema = compile_schema(definition, language)
+    assert schema.load({"s": {"d": "1.265", "n": "2340"}}) == {"s": {"d": 1.265, "n": 2340}}
+    assert schema.load({"s": {"d": 1265.5, "n": 2340}}) == {"s": {"d": 1265.5, "n": 2340}}
+    for wrong in ({"d": "1.265,5"}, {"d": "1,5"}, {"n": "2.340"}, {"n": "2,340"}):
+        with pytest.raises(ValidationError):
+            schema.load({"s": wrong})

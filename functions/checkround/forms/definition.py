@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from checkround.errors import AppError
 from checkround.inputs_common import FullMatch, error_fields
 
-from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY
+from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY, IsoDate
 from .messages import LANGUAGES
 from .references import check_references
 from .rules import inspect_rule
@@ -82,6 +82,9 @@ class FieldDefSchema(Schema):
     # Type-specific options: declared once here, allowed per type by the registry.
     min = fields.Float(allow_nan=False)
     max = fields.Float(allow_nan=False)
+    # A date field's first and last allowed day, as ISO text (stored as the answers are).
+    min_date = IsoDate()
+    max_date = IsoDate()
     min_length = fields.Integer(strict=True, validate=validate.Range(min=0))
     max_length = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     min_items = fields.Integer(strict=True, validate=validate.Range(min=0))

@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, missing, validate
 
+from checkround.formats.dates import format_date
 from checkround.inputs_common import FullMatch
 
 Messages = Mapping[str, str]
@@ -70,6 +71,7 @@ class Build:
     msgs: Messages
     draft: bool
     nested: Callable[[Sequence[FieldDef]], fields.Field[Any]]
+    language: str = "vi"  # the messages' language, for values they show (dates)
 
 
 def _base_kwargs(field: FieldDef, build: Build, invalid: str) -> dict[str, Any]:
@@ -163,6 +165,18 @@ def _temporal(cls: type[_IsoValue], invalid: str) -> Callable[[FieldDef, Build],
         return cls(**kwargs)
 
     return make
+
+
+def _make_date(field: FieldDef, build: Build) -> fields.Field[Any]:
+    made = _temporal(IsoDate, "invalid_date")(field, build)
+    lo, hi = field.get("min_date"), field.get("max_date")
+    if lo is None and hi is None:
+        return made
+    # ISO dates compare as the days they name; the message shows them as the reader writes dates.
+    key = "date_range" if lo is not None and hi is not None else ("date_min" if lo is not None else "date_max")
+    shown = {name: format_date(day, build.language) for name, day in (("min", lo), ("max", hi)) if day is not None}
+    made.validators.append(validate.Range(min=lo, max=hi, error=build.msgs[key].format(**shown)))
+    return made
 
 
 def _make_select_one(field: FieldDef, build: Build) -> fields.Field[Any]:
@@ -290,6 +304,10 @@ def _check_range(field: FieldDef, low: str = "min", high: str = "max") -> dict[s
     return {}
 
 
+def _check_dates(field: FieldDef) -> dict[str, list[str]]:
+    return _check_range(field, "min_date", "max_date")
+
+
 def _check_choices(field: FieldDef) -> dict[str, Any]:
     choices = field.get("choices") or []
     if field.get("choice_set") is not None:
@@ -365,7 +383,7 @@ REGISTRY: dict[str, FieldType] = {
         FieldType("decimal", _NUMBER_OPTIONS, _make_decimal, _check_range, "number", "number"),
         FieldType("rating", frozenset({"scale"}), _make_rating, _no_check, "number", "rating"),
         FieldType("boolean", frozenset(), _make_boolean, _no_check, "boolean", "boolean"),
-        FieldType("date", frozenset(), _temporal(IsoDate, "invalid_date"), _no_check, "date", "date"),
+        FieldType("date", frozenset({"min_date", "max_date"}), _make_date, _check_dates, "date", "date"),
         FieldType("time", frozenset(), _temporal(IsoTime, "invalid_time"), _no_check, "date", "time"),
         FieldType("datetime", frozenset(), _temporal(IsoDateTime, "invalid_datetime"), _no_check, "date", "datetime"),
         FieldType("select_one", _CHOICE_OPTIONS, _make_select_one, _check_choices, "choice", "select_one"),

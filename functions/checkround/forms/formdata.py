@@ -1,15 +1,16 @@
 """Turn an HTML form post (``section.field`` names) into an answers dict, per widget.
 
-Values stay as the browser sent them (strings), except numbers: the compiled schema converts
-and validates them exactly as it does for JSON clients. Empty inputs are left out, so "not
-answered" is the same in both channels.
+Values stay as the browser sent them (strings), except numbers and dates: the compiled schema
+converts and validates them exactly as it does for JSON clients. Empty inputs are left out, so
+"not answered" is the same in both channels.
 
-Numbers are read as the form's language writes them (:mod:`checkround.formats.numbers`:
-``1.265,5`` in Vietnamese, ``1,265.5`` in English), so the schema gets JSON numbers, as from
-an API client. A text that cannot be read, or that reads two ways (``1.265`` in a Vietnamese
-decimal field), stays in the answers as an :class:`Unread` string, the text as typed with a
-message saying what to do: :func:`unread_errors` collects those messages for the page and
-:func:`readable` leaves them out; nothing with an :class:`Unread` value may be stored.
+Numbers and dates are read as the form's language writes them (:mod:`checkround.formats`:
+``1.265,5`` in Vietnamese, ``1,265.5`` in English, ``14/06/2019`` in both), so the schema gets
+JSON numbers and ISO dates, as from an API client. A text that cannot be read, or a number that
+reads two ways (``1.265`` in a Vietnamese decimal field), stays in the answers as an
+:class:`Unread` string, the text as typed with a message saying what to do:
+:func:`unread_errors` collects those messages for the page and :func:`readable` leaves them
+out; nothing with an :class:`Unread` value may be stored.
 
 Repeat groups post their rows as ``section.field.<index>.<sub key>``: a row left entirely
 empty is no row, which is how a page without JavaScript removes one; :func:`empty_rows` and
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from checkround.formats.dates import DateError, parse_date
 from checkround.formats.numbers import NumberError, format_for_input, parse_number
 
 from .fieldtypes import REGISTRY
@@ -47,6 +49,23 @@ class Numeral:
 
     text: str
     whole: bool  # a whole-number field: only whole-number readings count
+
+    def read(self, language: str) -> int | float | Unread:
+        return read_number(self.text, language, self.whole)
+
+
+@dataclass(frozen=True)
+class DateText:
+    """A date as typed (``14/06/2019``) or picked (``2019-06-14``), read by
+    :func:`answers_from_form` into the ISO text the schema checks."""
+
+    text: str
+
+    def read(self, language: str) -> str:
+        try:
+            return parse_date(self.text).isoformat()
+        except DateError:
+            return Unread(self.text, messages(language)["unreadable_date"])
 
 
 class Unread(str):
@@ -82,6 +101,11 @@ def whole_number(field: Mapping[str, Any]) -> bool:
 def _number(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
     value = _scalar(data, name, field)
     return None if value is None else Numeral(value, whole=whole_number(field))
+
+
+def _date(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    value = _scalar(data, name, field)
+    return None if value is None else DateText(value)
 
 
 def _multiple(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
@@ -135,7 +159,7 @@ _READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {
     "number": _number,
     "rating": _number,
     "boolean": _scalar,
-    "date": _scalar,
+    "date": _date,
     "time": _scalar,
     "datetime": _scalar,
     "select_one": _scalar,
@@ -146,13 +170,14 @@ _READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {
 }
 
 
-def _read_numerals(value: Any, language: str) -> Any:
-    if isinstance(value, Numeral):
-        return read_number(value.text, language, value.whole)
+def _read_typed(value: Any, language: str) -> Any:
+    """``value`` with its :class:`Numeral` and :class:`DateText` parts read."""
+    if isinstance(value, Numeral | DateText):
+        return value.read(language)
     if isinstance(value, dict):
-        return {key: _read_numerals(item, language) for key, item in value.items()}
+        return {key: _read_typed(item, language) for key, item in value.items()}
     if isinstance(value, list):
-        return [_read_numerals(item, language) for item in value]
+        return [_read_typed(item, language) for item in value]
     return value
 
 
@@ -188,7 +213,7 @@ def answers_from_form(definition: Mapping[str, Any], data: FormData, language: s
             if value is not None:
                 values[field["key"]] = value
         answers[section["key"]] = values
-    read: dict[str, Any] = _read_numerals(answers, language)
+    read: dict[str, Any] = _read_typed(answers, language)
     return read
 
 

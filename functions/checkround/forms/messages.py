@@ -39,6 +39,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "email": "Địa chỉ thư điện tử không hợp lệ.",
         "phone": "Số điện thoại không hợp lệ.",
         "constraint": "Giá trị không thỏa điều kiện của biểu mẫu.",
+        "unreadable_date": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 14/06/2019.",
+        "date_range": "Hãy chọn một ngày từ {min} đến {max}.",
+        "date_min": "Hãy chọn một ngày từ {min} trở đi.",
+        "date_max": "Hãy chọn một ngày không muộn hơn {max}.",
         "unreadable_number": "Chưa đọc được số này. Hãy nhập một số, ví dụ 1.265,5 hoặc 2,5.",
         "unreadable_integer": "Hãy nhập một số nguyên, không có phần thập phân, ví dụ 2.340 hoặc 15.",
         "ambiguous_number": (
@@ -75,6 +79,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "email": "Not a valid e-mail address.",
         "phone": "Not a valid phone number.",
         "constraint": "This value does not meet the form's condition.",
+        "unreadable_date": "Type the date as day/month/year, for example 14/06/2019.",
+        "date_range": "Choose a date from {min} to {max}.",
+        "date_min": "Choose a date on or after {min}.",
+        "date_max": "Choose a date on or before {max}.",
         "unreadable_number": "This is not a number we can read. Type a number such as 1,265.5 or 2.5.",
         "unreadable_integer": "Type a whole number, without decimals, such as 2,340 or 15.",
         "ambiguous_number": (

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from checkround.formats import numbers
+from checkround.formats.dates import DateError, format_date, parse_date
 from checkround.forms.fieldtypes import REGISTRY
 
 from .labels import LABELS
@@ -91,11 +92,12 @@ def _text(field: Mapping[str, Any], value: Any, language: str) -> str:
 
 
 def _date(field: Mapping[str, Any], value: Any, language: str) -> str:
-    """Dates as Vietnamese write them (14/06/2019); times and English stay ISO."""
+    """Dates as the report's language writes them (14/06/2019, 14 June 2019); times stay ISO."""
     text = str(value)
-    if language == "vi" and len(text) == 10 and text[4] == "-" and text[7] == "-":
-        return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
-    return text
+    try:
+        return format_date(parse_date(text), language) if len(text) == 10 else text
+    except DateError:
+        return text
 
 
 # By the registry's aggregate kind, so a new type with an existing kind needs nothing here.

@@ -1,8 +1,9 @@
 /*
  * The web form's number inputs (data-number="whole" or "decimal"), read as the server will
- * read them (numbers.js): under each one, the value as the reports will print it ("= 1.265,5");
- * a text that cannot be read, or that reads two ways ("1.265": 1265 or 1,265?), gets the
- * server's own message next to it as it is typed, and the page is not sent until it is fixed.
+ * read them (numbers.js). Under each one, the value read, grouped as the reports write numbers
+ * but with every digit typed ("= 1.265,5"; reports round to two decimals). A text that cannot
+ * be read, or that reads two ways ("1.265": 1265 or 1,265?), gets the server's own message
+ * next to it as it is typed, and the page is not sent until it is fixed.
  * The server reads the post again and stays the authority; without this script it says the
  * same after the post.
  *
@@ -27,7 +28,7 @@
     });
   }
 
-  // [what the reports will print, or null; the message for a text that is not one number, or null]
+  // [the value read, as the reports write it, or null; the message for a text that is not one number, or null]
   function reading(input) {
     var text = input.value.trim();
     if (!text) {
@@ -46,7 +47,7 @@
     if (read.problem) {
       return [null, messages[whole ? "unreadable_integer" : "unreadable_number"]];
     }
-    return [numbers.format(read.value, lang, 2), null];
+    return [numbers.format(read.value, lang, null), null];
   }
 
   function echoOf(input) {

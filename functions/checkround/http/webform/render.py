@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from werkzeug.wrappers import Response
 
+from checkround.formats.dates import DateError, format_date_for_input, parse_date
 from checkround.formats.numbers import format_for_input, format_number
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.formdata import whole_number
@@ -48,6 +49,17 @@ def _plain(context: Any, value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_for_input(value, context.get("lang", "vi"))
     return str(value)
+
+
+def _date_input(value: Any) -> str:
+    """A date as its input shows it: a stored ISO date as 14/06/2019, a text that was not read
+    as a date as it was typed."""
+    if value is None:
+        return ""
+    try:
+        return format_date_for_input(parse_date(str(value)))
+    except DateError:
+        return str(value)
 
 
 def _when(moment: Any, zone: str | None) -> str:
@@ -99,7 +111,7 @@ def _env(templates_dir: str) -> jinja2.Environment:
         whole_number=whole_number,
         static_url=lambda name: static_url(Path(templates_dir), name),
     )
-    env.filters.update(loc=loc, plain=_plain, when=_when, messages=messages, num=_num)
+    env.filters.update(loc=loc, plain=_plain, date_input=_date_input, when=_when, messages=messages, num=_num)
     return env
 
 

@@ -1,0 +1,77 @@
+"""Dates as people write them in Vietnamese and English: one grammar for reading, one
+formatter for showing.
+
+Reading (:func:`parse_date`), the same in both languages:
+
+- ``dd/mm/yyyy``, the day first as Vietnam and Britain write it: a day and a month of one or
+  two digits and a year of four, separated by ``/``, ``-`` or ``.`` (the same both times):
+  ``14/06/2019``, ``14/6/2019``, ``14-06-2019``, ``14.6.2019``. A month-first American date
+  is not read as one (``06/14/2019`` has no month 14).
+- ``yyyy-mm-dd`` (ISO 8601), which a browser's date picker posts and the API stores.
+- Spaces around the text are ignored; anything else, or a day the calendar does not have
+  (``31/06/2019``), is not a date.
+
+Showing (:func:`format_date`): Vietnamese ``14/06/2019``; English ``14 June 2019``, which no
+English reader takes month-first. An input shows ``14/06/2019`` in both languages
+(:func:`format_date_for_input`), which reads back as itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DAY_FIRST = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+class DateError(ValueError):
+    """The text is not a date of the calendar written in a way :func:`parse_date` reads."""
+
+
+def parse_date(text: str) -> dt.date:
+    """The date ``text`` means (``dd/mm/yyyy`` or ``yyyy-mm-dd``); raises :class:`DateError`."""
+    body = text.strip()
+    day_first = _DAY_FIRST.fullmatch(body)
+    iso = _ISO.fullmatch(body)
+    if day_first:
+        day, _, month, year = day_first.groups()
+    elif iso:
+        year, month, day = iso.groups()
+    else:
+        raise DateError(text)
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise DateError(text) from exc
+
+
+def _date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def format_date(value: dt.date | str, language: str) -> str:
+    """A date (or its ISO text) as ``language`` writes it for a reader."""
+    day = _date(value)
+    if language == "en":
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day:%d/%m/%Y}"
+
+
+def format_date_for_input(value: dt.date | str) -> str:
+    """A date as an input shows it, in either language: ``14/06/2019``."""
+    return f"{_date(value):%d/%m/%Y}"
