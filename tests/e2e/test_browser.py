@@ -604,3 +604,22 @@ def test_a_date_is_typed_or_picked_day_first_and_its_limits_are_named(phone: Pag
     phone.wait_for_url("**saved=draft**")
     assert draft_of(base, round_, "cong-an")["danh_gia"]["ngay_kiem_tra"] == "2019-06-20"
     expect(phone.locator(day)).to_have_value("20/06/2019")
+
+
+def test_a_number_kept_through_the_language_switch_is_read_again_and_never_changes_value(
+    phone: Page, admin: Client
+) -> None:
+    round_ = Round(admin, ["bien-phong"])
+    phone.goto(round_.link("bien-phong"))
+    phone.fill(VALUE, "1,265")  # a decimal comma in Vietnamese: 1,265
+    expect(phone.locator(f"{VALUE}-echo")).to_have_text("= 1,265")
+    phone.fill(COUNT, "2.340")
+    phone.get_by_role("link", name="English").click()
+    expect(phone.get_by_role("button", name="Submit")).to_be_visible()
+    # The page put back what was typed: in English "1,265" reads two ways, so it is flagged
+    # rather than taken as 1265; "2.340" is still 2,340.
+    expect(phone.locator(VALUE)).to_have_value("1,265")
+    expect(phone.locator(f"{VALUE}-error")).to_have_text(
+        "“1,265” could be 1265 or 1.265: type the number you mean again, as 1265 or 1.265."
+    )
+    expect(phone.locator(f"{COUNT}-echo")).to_have_text("= 2,340")

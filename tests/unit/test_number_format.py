@@ -175,3 +175,16 @@ def test_the_api_reads_a_number_sent_as_a_string_as_json_writes_numbers(language
     for wrong in ({"d": "1.265,5"}, {"d": "1,5"}, {"n": "2.340"}, {"n": "2,340"}):
         with pytest.raises(ValidationError):
             schema.load({"s": wrong})
+
+
+@given(st.text(alphabet="0123456789.,", min_size=1, max_size=12), st.booleans())
+def test_no_text_means_two_different_numbers_in_the_two_languages(text: str, integer: bool) -> None:
+    # What was typed on a Vietnamese page keeps its value on the English one (the language
+    # switch keeps what was typed), or is refused there: it never silently becomes another number.
+    values = []
+    for lang in ("vi", "en"):
+        try:
+            values.append(parse_number(text, lang, integer))
+        except NumberError:
+            continue
+    assert len(set(values)) <= 1

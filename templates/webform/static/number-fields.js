@@ -100,13 +100,14 @@
     }
   }
 
-  // Returns the input's message, if any; `judge` also shows (or clears) it.
+  // Returns the input's message, if any. `judge` "all" shows it (or clears the input's error);
+  // "problems" only shows one; "none" leaves the input's error as it is.
   function update(input, judge) {
     var found = reading(input);
     var echo = echoOf(input);
     echo.textContent = found[0] === null ? "" : "= " + found[0];
     echo.hidden = found[0] === null;
-    if (judge) {
+    if (judge === "all" || (judge === "problems" && found[1] !== null)) {
       showError(input, found[1]);
     }
     return found[1];
@@ -118,13 +119,19 @@
 
   form.addEventListener("input", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-number")) {
-      update(event.target, true);
+      update(event.target, "all");
+    } else if (event.target === form) {
+      // Answers put back into the page at once (draft.js restoring what was typed): read
+      // them all, and flag any that the server would refuse.
+      inputs().forEach(function (input) {
+        update(input, "problems");
+      });
     }
   });
 
   form.addEventListener("submit", function (event) {
     var wrong = inputs().filter(function (input) {
-      return !input.disabled && update(input, true) !== null;
+      return !input.disabled && update(input, "all") !== null;
     });
     if (wrong.length) {
       event.preventDefault();
@@ -134,6 +141,6 @@
 
   // Rows added in the page bring new inputs: they are read as they are typed in.
   inputs().forEach(function (input) {
-    update(input, false); // the server has already judged what it drew
+    update(input, "none"); // the server has already judged what it drew
   });
 })();
