@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from checkround.devstack.client import Client
 from checkround.devstack.seed import round_body
-from checkround.formats.dates import format_date_for_input
+from checkround.formats.dates import format_date
 from tests.e2e.test_local_stack import RunningStack
 from tests.support import ROOT, seed_answers, seed_form, seed_round_template
 
@@ -132,7 +132,7 @@ def fill_field(page: Page, field: dict[str, Any], value: Any, *path: Any) -> Non
     elif kind in ("integer", "decimal", "rating"):
         page.fill(fid(*path), typed_number(value))
     elif kind == "date":
-        page.fill(fid(*path), format_date_for_input(value))  # day first, as the page asks
+        page.fill(fid(*path), format_date(value))  # day first, as the page asks
     elif kind == "boolean":
         page.check(f"{fid(*path)}-{'true' if value else 'false'}")
     elif kind == "select_one":
@@ -379,7 +379,7 @@ def test_a_draft_survives_a_reload(desktop: Page, admin: Client) -> None:
         ).to_be_checked()
     expect(desktop.locator(fid("danh_gia", "han_che"))).to_have_value(answers["danh_gia"]["han_che"])
     expect(desktop.locator(fid("danh_gia", "ngay_kiem_tra"))).to_have_value(
-        format_date_for_input(answers["danh_gia"]["ngay_kiem_tra"])
+        format_date(answers["danh_gia"]["ngay_kiem_tra"])
     )
     assert admin.call("GET", f"/rounds/{round_.id}")["board"][0]["state"] == "draft"
 

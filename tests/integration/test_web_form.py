@@ -477,4 +477,4 @@ def test_dates_are_typed_day_first_and_a_date_outside_the_limits_says_which(admi
     assert f'name="{day}" value="14/06/2019"' in client.get(URL).get_data(as_text=True)
     english = client.get(URL, query_string={"lang": "en"})
     refused = client.post(URL, query_string={"lang": "en"}, data={"csrf": csrf_of(english), day: "2019-06-11"})
-    assert "Choose a date from 12 June 2019 to 20 June 2019." in refused.get_data(as_text=True)
+    assert "Choose a date from 12/06/2019 to 20/06/2019." in refused.get_data(as_text=True)

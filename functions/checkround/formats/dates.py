@@ -5,15 +5,16 @@ Reading (:func:`parse_date`), the same in both languages:
 
 - ``dd/mm/yyyy``, the day first as Vietnam and Britain write it: a day and a month of one or
   two digits and a year of four, separated by ``/``, ``-`` or ``.`` (the same both times):
-  ``14/06/2019``, ``14/6/2019``, ``14-06-2019``, ``14.6.2019``. A month-first American date
-  is not read as one (``06/14/2019`` has no month 14).
+  ``14/06/2019``, ``14/6/2019``, ``14-06-2019``, ``14.6.2019``. A date written month first,
+  the American way, is read day first too (``06/12/2019`` is 6 December) or not at all
+  (``06/14/2019`` has no month 14): the input says "day/month/year" in both languages.
 - ``yyyy-mm-dd`` (ISO 8601), which a browser's date picker posts and the API stores.
 - Spaces around the text are ignored; anything else, or a day the calendar does not have
   (``31/06/2019``), is not a date.
 
-Showing (:func:`format_date`): Vietnamese ``14/06/2019``; English ``14 June 2019``, which no
-English reader takes month-first. An input shows ``14/06/2019`` in both languages
-(:func:`format_date_for_input`), which reads back as itself.
+Showing (:func:`format_date`): ``14/06/2019`` in both languages, as the project's pages and
+reports write dates (an English page says "day/month/year" next to a date input); it reads back
+as itself.
 """
 
 from __future__ import annotations
@@ -23,20 +24,6 @@ import re
 
 _DAY_FIRST = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 class DateError(ValueError):
@@ -60,18 +47,7 @@ def parse_date(text: str) -> dt.date:
         raise DateError(text) from exc
 
 
-def _date(value: dt.date | str) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-
-
-def format_date(value: dt.date | str, language: str) -> str:
-    """A date (or its ISO text) as ``language`` writes it for a reader."""
-    day = _date(value)
-    if language == "en":
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+def format_date(value: dt.date | str) -> str:
+    """A date (or its ISO text) as both languages show it, day first: ``14/06/2019``."""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
     return f"{day:%d/%m/%Y}"
-
-
-def format_date_for_input(value: dt.date | str) -> str:
-    """A date as an input shows it, in either language: ``14/06/2019``."""
-    return f"{_date(value):%d/%m/%Y}"

@@ -71,7 +71,6 @@ class Build:
     msgs: Messages
     draft: bool
     nested: Callable[[Sequence[FieldDef]], fields.Field[Any]]
-    language: str = "vi"  # the messages' language, for values they show (dates)
 
 
 def _base_kwargs(field: FieldDef, build: Build, invalid: str) -> dict[str, Any]:
@@ -172,9 +171,9 @@ def _make_date(field: FieldDef, build: Build) -> fields.Field[Any]:
     lo, hi = field.get("min_date"), field.get("max_date")
     if lo is None and hi is None:
         return made
-    # ISO dates compare as the days they name; the message shows them as the reader writes dates.
+    # ISO dates compare as the days they name; the message shows them day first.
     key = "date_range" if lo is not None and hi is not None else ("date_min" if lo is not None else "date_max")
-    shown = {name: format_date(day, build.language) for name, day in (("min", lo), ("max", hi)) if day is not None}
+    shown = {name: format_date(day) for name, day in (("min", lo), ("max", hi)) if day is not None}
     made.validators.append(validate.Range(min=lo, max=hi, error=build.msgs[key].format(**shown)))
     return made
 

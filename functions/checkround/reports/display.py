@@ -92,10 +92,10 @@ def _text(field: Mapping[str, Any], value: Any, language: str) -> str:
 
 
 def _date(field: Mapping[str, Any], value: Any, language: str) -> str:
-    """Dates as the report's language writes them (14/06/2019, 14 June 2019); times stay ISO."""
+    """Dates day first (14/06/2019), in both languages; times stay ISO."""
     text = str(value)
     try:
-        return format_date(parse_date(text), language) if len(text) == 10 else text
+        return format_date(parse_date(text)) if len(text) == 10 else text
     except DateError:
         return text
 

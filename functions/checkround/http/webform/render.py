@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from werkzeug.wrappers import Response
 
-from checkround.formats.dates import DateError, format_date_for_input, parse_date
+from checkround.formats.dates import DateError, format_date, parse_date
 from checkround.formats.numbers import format_for_input, format_number
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.formdata import whole_number
@@ -57,7 +57,7 @@ def _date_input(value: Any) -> str:
     if value is None:
         return ""
     try:
-        return format_date_for_input(parse_date(str(value)))
+        return format_date(parse_date(str(value)))
     except DateError:
         return str(value)
 
