@@ -248,7 +248,7 @@ def test_invalid_input_shows_errors_next_to_the_fields_and_keeps_values(phone: P
     phone.wait_for_load_state()
 
     score_error = phone.locator(f"{score}-error")
-    expect(score_error).to_have_text("Phải nằm trong khoảng từ 0 đến 8.")
+    expect(score_error).to_have_text("Nhập điểm từ 0 đến 8.")
     expect(score_error).to_have_attribute("role", "alert")
     expect(phone.locator(score)).to_have_attribute("aria-invalid", "true")
     expect(phone.locator(score)).to_have_attribute("aria-describedby", re.compile(rf"\b{score[1:]}-error\b"))
@@ -256,18 +256,18 @@ def test_invalid_input_shows_errors_next_to_the_fields_and_keeps_values(phone: P
     expect(phone.locator(count)).to_have_value("5")
     expect(phone.locator(fid("danh_gia", "diem_manh"))).to_have_value("Giữ nguyên <điều này>")
     # A required field left empty says so, next to it; the summary at the top links to each.
-    expect(phone.locator(fid("danh_gia", "han_che") + "-error")).to_have_text("Trường này là bắt buộc.")
+    expect(phone.locator(fid("danh_gia", "han_che") + "-error")).to_have_text("Hãy trả lời câu hỏi này.")
     summary = phone.locator("#error-summary")
     expect(summary).to_be_visible()
     summary.get_by_role("link").first.click()
-    assert phone.evaluate("location.hash") == "#f-chuong_trinh-xay_dung_chuong_trinh"
+    assert phone.evaluate("location.hash") == "#f-chuong_trinh-xay_dung_chuong_trinh-score"
     assert_fits(phone, PHONE["width"])
 
     # The same in English, from the language switch.
     phone.get_by_role("link", name="English").click()
     phone.fill(score, "9")
     phone.get_by_role("button", name="Submit").click()
-    expect(phone.locator(f"{score}-error")).to_have_text("Must be between 0 and 8.")
+    expect(phone.locator(f"{score}-error")).to_have_text("Enter a score from 0 to 8.")
     assert admin.call("GET", f"/rounds/{round_.id}")["board"][0]["state"] == "missing"
 
 

@@ -7,6 +7,7 @@ fixtures and helpers are reused). Screenshots go to docs/ with ``CHECKROUND_SCRE
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from checkround.devstack.client import Client
 from tests.e2e.test_browser import PHONE, Round, admin, base, browser, fid  # noqa: F401  (fixtures)
+from tests.support import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +29,15 @@ def context(browser: Browser) -> Iterator[BrowserContext]:  # noqa: F811
     made = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1, locale="vi-VN")
     yield made
     made.close()
+
+
+def shot(page: Page, name: str) -> None:
+    """The screen as the unit sees it (375 x 740), kept in docs/ with CHECKROUND_SCREENSHOTS=docs."""
+    data = page.screenshot()
+    assert len(data) > 10_000  # a page, not a blank
+    target = os.environ.get("CHECKROUND_SCREENSHOTS")
+    if target:
+        (ROOT / target / name).write_bytes(data)
 
 
 def state_of(admin: Client, round_: Round, unit_id: str) -> str:  # noqa: F811
@@ -147,3 +158,120 @@ def test_every_radio_and_checkbox_is_a_tap_target_of_at_least_44_px(
     assert area is not None
     page.touchscreen.tap(area["x"] + area["width"] - 5, area["y"] + area["height"] / 2)
     expect(page.locator(fid("chuong_trinh", "xay_dung_chuong_trinh") + "-status-partial")).to_be_checked()
+
+
+ITEM = fid("chuong_trinh", "xay_dung_chuong_trinh")
+SECOND = fid("chuong_trinh", "cong_tac_giao_duc")
+
+
+def badge(page: Page, section: str) -> str:
+    return page.locator(f'#toc [data-toc="{section}"] .state-badge').inner_text()
+
+
+def test_errors_take_the_focus_say_what_to_do_and_the_section_list_shows_them(
+    context: BrowserContext,
+    admin: Client,  # noqa: F811
+) -> None:
+    round_, page = opened(context, admin)
+    toc = page.locator("#toc summary")
+    expect(toc).to_have_text(re.compile(r"Mục lục\s+0/9 mục đã xong"))
+    page.check(f"{ITEM}-status-yes")
+    page.fill(f"{ITEM}-score", "80")
+    page.fill(f"{SECOND}-score", "6")  # a score without its result
+    # The coordination section: its one required item answered, it is complete as it is typed.
+    page.check(fid("phoi_hop", "thuc_hien_phoi_hop") + "-status-yes")
+    page.fill(fid("phoi_hop", "thuc_hien_phoi_hop") + "-score", "5")
+    page.fill(fid("danh_gia", "diem_manh"), "Nhiều hoạt động")
+    toc.click()
+    expect(page.locator('#toc [data-toc="phoi_hop"] .state-badge')).to_have_text("Đã xong")
+    expect(page.locator('#toc [data-toc="danh_gia"] .state-badge')).to_have_text("Đang làm")
+    expect(page.locator('#toc [data-toc="tai_nang"] .state-badge')).to_have_text("Chưa làm")
+    expect(toc).to_contain_text("1/9 mục đã xong")
+    toc.click()
+
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    page.wait_for_url(re.compile(r"/r/"))
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    shot(page, "webform-phone-errors.png")
+    lines = summary.locator("li")
+    expect(lines.first).to_have_text(re.compile(r"^Xây dựng chương trình .*: Nhập điểm từ 0 đến 8\.$"))
+    expect(summary).to_contain_text("đoàn viên, thanh niên: Chọn kết quả cho mục này.")  # the second item
+    expect(summary).to_contain_text("Chọn kết quả và nhập điểm cho mục này.")
+    expect(summary).to_contain_text("Tồn tại, hạn chế và khó khăn: Hãy trả lời câu hỏi này.")
+    assert "Trường này" not in summary.inner_text()
+    assert "trường này" not in page.content()
+
+    # The section list says where the errors are, and what is complete.
+    toc.click()
+    expect(page.locator('#toc [data-toc="chuong_trinh"] .state-badge')).to_have_text("Có lỗi")
+    expect(page.locator('#toc [data-toc="danh_gia"] .state-badge')).to_have_text("Có lỗi")
+    expect(page.locator('#toc [data-toc="phoi_hop"] .state-badge')).to_have_text("Đã xong")
+    shot(page, "webform-phone-sections.png")
+    page.locator('#toc [data-toc="danh_gia"] a').click()
+    expect(page.locator("#toc details")).not_to_have_attribute("open", "")
+    toc.click()
+    toc.click()
+
+    # A link of the summary brings the field into view with its label, the cursor in it.
+    summary.get_by_role("link").nth(1).click()
+    second = page.locator(f"{SECOND}-status-yes")
+    expect(second).to_be_focused()
+    legend = page.locator(f"{SECOND} > legend")
+    bar = page.locator("#toc").bounding_box()
+    box = legend.bounding_box()
+    assert bar is not None
+    assert box is not None
+    assert box["y"] >= bar["y"] + bar["height"] - 1  # below the sticky bar, not under it
+    assert box["y"] + box["height"] <= PHONE["height"]
+    assert state_of(admin, round_, "ba-che") != "submitted"
+
+
+def test_a_text_area_says_how_much_is_left_and_a_save_comes_back_where_the_unit_was(
+    context: BrowserContext,
+    admin: Client,  # noqa: F811
+) -> None:
+    _, page = opened(context, admin)
+    count = page.locator(fid("danh_gia", "diem_manh") + "-count")
+    expect(count).to_have_text("Còn 2.000 ký tự.")
+    page.fill(fid("danh_gia", "diem_manh"), "Mười ký tự")
+    expect(count).to_have_text("Còn 1.990 ký tự.")
+    page.fill(fid("danh_gia", "diem_manh"), "x" * 2012)
+    expect(count).to_have_text("Quá 12 ký tự: hãy rút gọn.")
+    page.fill(fid("danh_gia", "diem_manh"), "Giữ nguyên")
+
+    page.locator(fid("chi_doan_dan_cu", "tan_suat_sinh_hoat") + "-field").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('s-chi_doan_dan_cu').scrollIntoView({block: 'start'})")
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.locator("#notice")).to_have_text("Đã lưu bản nháp. Báo cáo chưa được gửi.")
+    anchor = page.evaluate("location.hash")
+    assert anchor == "#s-chi_doan_dan_cu" or anchor.startswith("#f-chi_doan_dan_cu-"), anchor
+    there = page.locator(anchor).bounding_box()
+    assert there is not None
+    assert 0 <= there["y"] <= PHONE["height"] / 2  # the page opened there, not at its top
+
+
+def test_without_javascript_the_section_list_and_the_error_summary_still_work(
+    browser: Browser,  # noqa: F811
+    admin: Client,  # noqa: F811
+) -> None:
+    round_ = Round(admin, ["ba-che"])
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(round_.link("ba-che"))
+        expect(page.locator(fid("danh_gia", "diem_manh") + "-count")).to_have_text("Tối đa 2.000 ký tự.")
+        page.check(f"{ITEM}-status-yes")
+        page.fill(f"{ITEM}-score", "80")
+        page.check(fid("von_vay", "co_quan_ly_von_vay") + "-false")
+        page.get_by_role("button", name="Gửi báo cáo").click()
+        page.wait_for_load_state()
+        expect(page.locator("#error-summary")).to_contain_text("Nhập điểm từ 0 đến 8.")
+        page.locator("#toc summary").click()
+        expect(page.locator('#toc [data-toc="chuong_trinh"] .state-badge')).to_have_text("Có lỗi")
+        page.locator("#error-summary a").first.click()
+        assert page.url.endswith(f"{ITEM}-score")
+        # Radios post as the selects did: the boolean answer came back checked.
+        expect(page.locator(fid("von_vay", "co_quan_ly_von_vay") + "-false")).to_be_checked()
+    finally:
+        context.close()

@@ -69,9 +69,9 @@ def test_invalid_submission_is_422_with_nested_errors_and_stores_nothing(admin, 
     error = response.json["error"]
     assert error["code"] == "validation_failed"
     assert error["message"] == "Some answers are not valid."
-    assert error["fields"]["chuong_trinh"]["xay_dung_chuong_trinh"] == {"score": ["Must be between 0 and 8."]}
+    assert error["fields"]["chuong_trinh"]["xay_dung_chuong_trinh"] == {"score": ["Enter a score from 0 to 8."]}
     assert error["fields"]["chuong_trinh"]["so_cong_trinh"] == ["Must be a whole number."]
-    assert error["fields"]["danh_gia"]["diem_manh"] == ["This field is required."]
+    assert error["fields"]["danh_gia"]["diem_manh"] == ["Answer this question."]
     assert stored("rounds/kt-6-thang-2019/submissions") == []
     assert stored("rounds/kt-6-thang-2019/entries") == []
 

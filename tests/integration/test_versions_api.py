@@ -76,7 +76,7 @@ def test_round_pinned_to_version_1_keeps_validating_against_it(admin, unit_clien
         "POST", "/rounds/kt-6-thang-2019/submission", {"answers": with_v2}, headers={"Accept-Language": "en"}
     )
     assert refused.status_code == 422
-    assert refused.json["error"]["fields"][v2["sections"][-1]["key"]] == {"chu_ky": ["This field is not in the form."]}
+    assert refused.json["error"]["fields"][v2["sections"][-1]["key"]] == {"chu_ky": ["The form has no such question."]}
 
 
 def test_diff_route_reports_what_publishing_would_change(admin):

@@ -181,7 +181,7 @@ def test_post_shows_errors_next_to_fields_and_keeps_values_then_accepts(admin, a
     score_error = re.search(
         r'<p class="error" id="(f-chuong_trinh-xay_dung_chuong_trinh-score-error)" role="alert">([^<]*)', html
     )
-    assert score_error.group(2) == "Phải nằm trong khoảng từ 0 đến 8."
+    assert score_error.group(2) == "Nhập điểm từ 0 đến 8."
     score_input = re.search(r'<input[^>]*id="f-chuong_trinh-xay_dung_chuong_trinh-score"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in score_input
     assert score_error.group(1) in score_input  # aria-describedby names the error
@@ -420,7 +420,7 @@ def test_an_unreadable_number_is_shown_with_the_other_errors_of_a_submit(admin, 
         == "Hãy nhập một số nguyên, không có phần thập phân, ví dụ 2.340 hoặc 15."
     )
     # The schema's own errors come with them: the out-of-range score, a required field.
-    assert errors["f-chuong_trinh-xay_dung_chuong_trinh-score-error"] == "Phải nằm trong khoảng từ 0 đến 8."
+    assert errors["f-chuong_trinh-xay_dung_chuong_trinh-score-error"] == "Nhập điểm từ 0 đến 8."
     assert len(errors) > 3
     assert f'name="{GROUP}.0.gia_tri" value="12.500"' in html
     assert list(wiring.context().store.list(f"rounds/{ROUND}/submissions")) == []

@@ -43,7 +43,7 @@ def test_values_are_converted_and_dates_kept_as_iso_strings(definition):
 
 
 def test_missing_required_field_in_an_omitted_section(definition):
-    assert fails(definition, {}) == {"a": {"ck1": ["Trường này là bắt buộc."]}}
+    assert fails(definition, {}) == {"a": {"ck1": ["Chọn kết quả và nhập điểm cho mục này."]}}
 
 
 def test_nested_errors_in_vietnamese_and_english(definition):
@@ -62,20 +62,20 @@ def test_nested_errors_in_vietnamese_and_english(definition):
     }
     vi = fails(definition, answers)
     assert vi["a"]["ck1"] == {
-        "status": ["Phải là một trong các lựa chọn: yes, partial, no."],
-        "score": ["Phải nằm trong khoảng từ 0 đến 10."],
+        "status": ["Chọn kết quả cho mục này."],
+        "score": ["Nhập điểm từ 0 đến 10."],
     }
-    assert vi["a"]["so"] == ["Phải nằm trong khoảng từ 0 đến 1000."]
+    assert vi["a"]["so"] == ["Nhập một số từ 0 đến 1000."]
     assert vi["a"]["tien"] == ["Phải là một số."]
     assert vi["a"]["ngay"] == ["Phải là một ngày hợp lệ (YYYY-MM-DD)."]
     assert vi["a"]["tan_suat"] == ["Phải là một trong các lựa chọn: thang, quy."]
     assert vi["a"]["hinh_thuc"] == ["Có lựa chọn không nằm trong danh sách: truc_tiep, truc_tuyen."]
-    assert vi["a"]["la"] == ["Trường không có trong biểu mẫu."]
+    assert vi["a"]["la"] == ["Biểu mẫu không có câu hỏi này."]
     assert vi["b"]["ten"] == ["Không được quá 20 ký tự."]
-    assert vi["c"] == ["Trường không có trong biểu mẫu."]
+    assert vi["c"] == ["Biểu mẫu không có câu hỏi này."]
     en = fails(definition, answers, language="en")
-    assert en["a"]["so"] == ["Must be between 0 and 1000."]
-    assert en["a"]["la"] == ["This field is not in the form."]
+    assert en["a"]["so"] == ["Enter a number from 0 to 1000."]
+    assert en["a"]["la"] == ["The form has no such question."]
 
 
 def test_wrong_shapes_are_errors_not_crashes(definition):

@@ -56,8 +56,8 @@ def test_repeat_group_items_and_counts():
     assert ok.answers["s"]["cong_trinh"] == [{"ten": "Đường thanh niên", "gia_tri": 120.0, "nguoi": 40, "binh_quan": 3}]
     bad = errors(definition, {"s": {"cong_trinh": [{"ten": "A"}, {"gia_tri": -1}, {"ten": "C", "la": 1}]}}, "en")
     assert bad == {
-        "s": {"cong_trinh": {1: {"ten": ["This field is required."], "gia_tri": ["Must be at least 0."]},
-                             2: {"la": ["This field is not in the form."]}}}
+        "s": {"cong_trinh": {1: {"ten": ["Answer this question."], "gia_tri": ["Enter a number of at least 0."]},
+                             2: {"la": ["The form has no such question."]}}}
     }  # fmt: skip
     assert errors(definition, {"s": {"cong_trinh": []}}, "en") == {"s": {"cong_trinh": ["Choose between 1 and 3."]}}
     too_many = [{"ten": str(i)} for i in range(4)]
@@ -75,7 +75,7 @@ def test_division_by_zero_in_a_calculation_stores_nothing_for_it():
 @pytest.mark.parametrize(
     ("field", "good", "bad", "message"),
     [
-        (f("danh_gia", "rating", scale=5), 4, 6, "Must be between 1 and 5."),
+        (f("danh_gia", "rating", scale=5), 4, 6, "Enter a number from 1 to 5."),
         (f("thu", "email"), "bch@tinhdoan.vn", "bch@", "Not a valid e-mail address."),
         (f("dien_thoai", "phone"), "+84 203 3835 123", "goi em", "Not a valid phone number."),
         (f("gio", "time"), "08:30", "25:99", "Must be a valid time (HH:MM)."),
@@ -98,7 +98,7 @@ def test_relevance_hides_drops_and_reports_ignored():
         f("ly_do", "text", required=True, relevant={"==": [{"var": "s.so_cong_trinh"}, 0]}),
     )
     shown = errors(definition, {"s": {"so_cong_trinh": 0}})
-    assert shown == {"s": {"ly_do": ["Trường này là bắt buộc."]}}
+    assert shown == {"s": {"ly_do": ["Hãy trả lời câu hỏi này."]}}
     result = check(definition, {"s": {"so_cong_trinh": 3, "ly_do": "Không có kinh phí"}})
     assert result.answers == {"s": {"so_cong_trinh": 3}}
     assert result.ignored == ["s.ly_do"]
@@ -118,7 +118,7 @@ def test_section_relevance():
             },
         ]
     )
-    assert errors(definition, {"a": {"co_von_vay": True}}) == {"b": {"du_no": ["Trường này là bắt buộc."]}}
+    assert errors(definition, {"a": {"co_von_vay": True}}) == {"b": {"du_no": ["Hãy trả lời câu hỏi này."]}}
     result = check(definition, {"a": {"co_von_vay": False}, "b": {"du_no": 10}})
     assert result.answers == {"a": {"co_von_vay": False}, "b": {}}
     assert result.ignored == ["b.du_no"]
@@ -150,7 +150,7 @@ def test_required_as_a_rule():
                                             {"value": "khac", "label": {"vi": "Khác"}}]),
         f("ghi_ro", "text", required={"==": [{"var": "s.tan_suat"}, "khac"]}),
     )  # fmt: skip
-    assert errors(definition, {"s": {"tan_suat": "khac"}}) == {"s": {"ghi_ro": ["Trường này là bắt buộc."]}}
+    assert errors(definition, {"s": {"tan_suat": "khac"}}) == {"s": {"ghi_ro": ["Hãy trả lời câu hỏi này."]}}
     assert check(definition, {"s": {"tan_suat": "thang"}}).answers == {"s": {"tan_suat": "thang"}}
 
 
@@ -167,7 +167,7 @@ def test_calculated_total_is_computed_and_client_value_ignored():
 
 @pytest.mark.parametrize(
     ("sent", "message"),
-    [("abc", {"_schema": ["Must be a group of values (an object)."]}), (None, ["This field may not be empty."])],
+    [("abc", {"_schema": ["Must be a group of values (an object)."]}), (None, ["Answer this question."])],
 )
 def test_a_section_with_calculations_sent_as_no_object_is_its_own_error(sent, message):
     """It was a crash (a 500): the calculations wrote into whatever the section was."""

@@ -62,7 +62,7 @@ def test_invalid_submission_stores_nothing(ctx):
     before = dict(ctx.store.docs)
     with pytest.raises(AppError) as caught:
         submissions.submit(ctx, units["u1"], "r1", {"answers": {"a": {"so": "x"}}}, "k1", "en")
-    assert caught.value.fields == {"a": {"ck1": ["This field is required."], "so": ["Must be a whole number."]}}
+    assert caught.value.fields == {"a": {"ck1": ["Choose a result and enter a score for this item."], "so": ["Must be a whole number."]}}
     assert ctx.store.docs == before
 
 

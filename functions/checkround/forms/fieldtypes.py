@@ -245,15 +245,15 @@ def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
     members: dict[str, fields.Field[Any]] = {
         "status": fields.String(
             required=not build.draft,
-            validate=validate.OneOf(CHECKLIST_STATUSES, error=msgs["one_of"]),
-            error_messages={"required": msgs["required"], "null": msgs["null"]},
+            validate=validate.OneOf(CHECKLIST_STATUSES, error=msgs["status_required"]),
+            error_messages={"required": msgs["status_required"], "null": msgs["status_required"]},
         ),
         "score": fields.Float(
             required=required,
             allow_none=not required,
             allow_nan=False,
-            validate=validate.Range(min=0, max=field["max_score"], error=msgs["range"]),
-            error_messages={"required": msgs["required"], "invalid": msgs["invalid_number"]},
+            validate=validate.Range(min=0, max=field["max_score"], error=msgs["score_range"]),
+            error_messages={"required": msgs["score_required"], "invalid": msgs["invalid_number"]},
         ),
         "note": fields.String(
             allow_none=True,
@@ -262,6 +262,8 @@ def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
         ),
     }
     kwargs = _base_kwargs(field, build, "invalid_object")
+    # An item left out says both what is missing: its result and its score.
+    kwargs["error_messages"].update(required=msgs["checklist_required"], null=msgs["checklist_required"])
     return Record(members, unknown_message=msgs["unknown"], type_message=msgs["invalid_object"], **kwargs)
 
 

@@ -103,6 +103,51 @@ def number_messages(lang: str) -> dict[str, str]:
     return {key: msgs[key] for key in ("unreadable_number", "unreadable_integer", "ambiguous_number", "too_large")}
 
 
+SectionState = Literal["complete", "in_progress", "errors", "not_started"]
+
+
+def _answered(value: Any, widget: str) -> bool:
+    if widget == "checklist":
+        return isinstance(value, Mapping) and all(_answered(value.get(part), "") for part in ("status", "score"))
+    if isinstance(value, Mapping | list | tuple | set):
+        return any(_answered(item, "") for item in (value.values() if isinstance(value, Mapping) else value))
+    return value is not None and str(value).strip() != ""
+
+
+def progress(
+    definition: Mapping[str, Any], values: Mapping[str, Any], errors: Mapping[Any, Any], not_relevant: set[str]
+) -> dict[str, SectionState]:
+    """Where each section stands, for the page's list of sections: ``errors`` when the last
+    post found any in it, else ``complete`` when every question it needs is answered (and at
+    least one is), ``not_started`` when none is, ``in_progress`` between. Questions not
+    relevant to the answers, and calculated ones, do not count. The page's script says the
+    same as the unit types (guide.js)."""
+    states: dict[str, SectionState] = {}
+    for section in definition["sections"]:
+        key = section["key"]
+        if errors.get(key):
+            states[key] = "errors"
+            continue
+        found = values.get(key)
+        given: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        asked = [
+            f
+            for f in section["fields"]
+            if f"{key}.{f['key']}" not in not_relevant
+            and key not in not_relevant
+            and REGISTRY[f["type"]].widget != "calculated"
+        ]
+        answered = [f for f in asked if _answered(given.get(f["key"]), REGISTRY[f["type"]].widget)]
+        needed = [f for f in asked if f.get("required") is True]
+        if not answered:
+            states[key] = "not_started"
+        elif all(f in answered for f in needed):
+            states[key] = "complete"
+        else:
+            states[key] = "in_progress"
+    return states
+
+
 def client_rules(definition: Mapping[str, Any]) -> dict[str, Any]:
     """What the page's script needs to evaluate the form's rules: each field's widget, its
     ``relevant`` and ``calculate`` rules, as the definition states them."""

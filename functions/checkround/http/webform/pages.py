@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
 from checkround.forms.fieldtypes import REGISTRY
-from checkround.forms.webform import client_rules, number_messages, preview
+from checkround.forms.webform import client_rules, number_messages, preview, progress
 from checkround.http.core import RequestContext
 
 from .render import error_text, field_id, loc, messages, redirect, render, root, text, use_round_language
@@ -68,7 +68,17 @@ def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lan
                 continue
             anchor = field_id("f", section["key"], f["key"])
             rows = field_errors if REGISTRY[f["type"]].container and isinstance(field_errors, Mapping) else {}
-            if not rows:
+            parts = (
+                field_errors if REGISTRY[f["type"]].widget == "checklist" and isinstance(field_errors, Mapping) else {}
+            )
+            # A checklist item's result and score are two lines, each linking to its part: the
+            # message says which is wrong ("Chọn kết quả…", "Nhập điểm từ 0 đến 8.").
+            for part, part_errors in parts.items():
+                part_anchor = anchor if part == "status" else field_id(anchor, part)
+                summary.append(
+                    {"anchor": part_anchor, "label": loc(f["label"], lang), "messages": messages(part_errors)}
+                )
+            if not rows and not parts:
                 summary.append({"anchor": anchor, "label": loc(f["label"], lang), "messages": messages(field_errors)})
             for index, row_errors in rows.items():
                 if not (isinstance(index, int) and isinstance(row_errors, Mapping)):
@@ -124,6 +134,7 @@ def form_page(
     returned = view["returned"] or {}
     errors = errors or {}
     status = failure.status if failure is not None else 200
+    summary = _error_summary(view["form"], errors, lang)
     return render(
         rc,
         "webform/form.html.j2",
@@ -131,7 +142,8 @@ def form_page(
         view=view,
         values=values,
         errors=errors,
-        error_summary=_error_summary(view["form"], errors, lang),
+        error_summary=summary,
+        progress=progress(view["form"], values, errors, not_relevant),
         notice=failure.message(lang) if failure is not None else notice,
         notice_is_error=failure is not None,
         readonly=view["round"]["status"] != "open",

@@ -99,7 +99,9 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
             submissions.save_draft(
                 rc.ctx, session.principal, session.round_id, {"answers": post.answers}, rc.language_for_page
             )
-            return redirect(rc, f"r/{session.round_id}", lang=rc.language_for_page, saved="draft")
+            # Back where the unit was (guide.js names the section or field it was reading).
+            anchor = form.get("at")
+            return redirect(rc, f"r/{session.round_id}", anchor, lang=rc.language_for_page, saved="draft")
         _submit(rc, session, post.answers, form.get("submission_key"))
         return redirect(rc, f"r/{session.round_id}/receipt", lang=rc.language_for_page)
     except AppError as exc:

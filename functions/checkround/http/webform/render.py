@@ -8,6 +8,7 @@ for another; an error page, which may have no round, speaks ``?lang=`` or the br
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -144,10 +145,17 @@ def json_reply(body: Mapping[str, Any], status: int = 200) -> Response:
     )
 
 
-def redirect(rc: RequestContext, target: str, **query: str) -> Response:
+# An element id of the form page (a section's or a field's): keys are [a-z][a-z0-9_]*.
+_ANCHOR = re.compile(r"[a-z][a-z0-9_-]{0,300}")
+
+
+def redirect(rc: RequestContext, target: str, anchor: str | None = None, **query: str) -> Response:
     """A 303 to ``target`` (relative to the function's root): after a POST, the browser's
-    back and reload buttons then repeat a harmless GET."""
+    back and reload buttons then repeat a harmless GET. ``anchor``, an element id, is where
+    the page opens (anything else is left out)."""
     location = root(rc) + target + (f"?{urlencode(query)}" if query else "")
+    if anchor and _ANCHOR.fullmatch(anchor):
+        location += f"#{anchor}"
     return Response(status=303, headers={**PAGE_HEADERS, "Location": location})
 
 
