@@ -188,8 +188,12 @@ def test_post_shows_errors_next_to_fields_and_keeps_values_then_accepts(admin, a
     assert 'value="80"' in score_input  # kept
     assert 'value="&lt;b&gt;mười&lt;/b&gt;"' in html  # kept, and escaped
     assert "<b>mười</b>" not in html
-    summary = re.search(r'<div class="notice error-notice" role="alert" id="error-summary">(.*?)</div>', html, re.S)
-    assert 'href="#f-chuong_trinh-xay_dung_chuong_trinh"' in summary.group(1)
+    summary = re.search(
+        r'<div class="notice error-notice" role="alert" id="error-summary"[^>]*>(.*?)</div>', html, re.S
+    )
+    # The checklist item's score is what is wrong: the summary says so and links to it.
+    assert 'href="#f-chuong_trinh-xay_dung_chuong_trinh-score"' in summary.group(1)
+    assert "Nhập điểm từ 0 đến 8." in summary.group(1)
     assert list(wiring.context().store.list(f"rounds/{ROUND}/submissions")) == []
 
     fixed = {**form, "action": "draft", "chuong_trinh.so_cong_trinh": "5"}
@@ -197,6 +201,11 @@ def test_post_shows_errors_next_to_fields_and_keeps_values_then_accepts(admin, a
     draft = post(client, response, fixed)
     assert draft.status_code == 303
     assert draft.headers["Location"] == f"../r/{ROUND}?lang=vi&saved=draft"
+    # Where the unit was (the script names it) is where the saved page opens; only an id.
+    back = post(client, response, {**fixed, "at": "f-danh_gia-han_che-field"})
+    assert back.headers["Location"] == f"../r/{ROUND}?lang=vi&saved=draft#f-danh_gia-han_che-field"
+    for odd in ("javascript:alert(1)", "x#y", "A"):
+        assert post(client, response, {**fixed, "at": odd}).headers["Location"].endswith("saved=draft")
     again = client.get(URL, query_string={"saved": "draft"}).get_data(as_text=True)
     assert "Đã lưu bản nháp." in again
     assert 'name="chuong_trinh.so_cong_trinh" value="5"' in again
@@ -368,7 +377,7 @@ def test_numbers_are_read_as_the_page_language_writes_them_and_ambiguous_ones_ar
     error = re.search(r'<p class="error" id="f-chuong_trinh-gia_tri_cong_trinh-error" role="alert">([^<]*)', html)
     assert error.group(1) == message
     assert f'name="{decimal}" value="1.265"' in html
-    assert message in re.search(r'id="error-summary">(.*?)</div>', html, re.S).group(1)
+    assert message in re.search(r'id="error-summary"[^>]*>(.*?)</div>', html, re.S).group(1)
     assert f'name="{whole}" value="2340"' in html  # read, and shown as it reads back
     assert stored(f"rounds/{ROUND}/entries/ba-che") is None
     assert list(wiring.context().store.list(f"rounds/{ROUND}/submissions")) == []

@@ -62,7 +62,8 @@ def test_invalid_submission_stores_nothing(ctx):
     before = dict(ctx.store.docs)
     with pytest.raises(AppError) as caught:
         submissions.submit(ctx, units["u1"], "r1", {"answers": {"a": {"so": "x"}}}, "k1", "en")
-    assert caught.value.fields == {"a": {"ck1": ["Choose a result and enter a score for this item."], "so": ["Must be a whole number."]}}
+    missing_item = ["Choose a result and enter a score for this item."]
+    assert caught.value.fields == {"a": {"ck1": missing_item, "so": ["Must be a whole number."]}}
     assert ctx.store.docs == before
 
 
