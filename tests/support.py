@@ -120,3 +120,36 @@ def small_form(**overrides: Any) -> dict[str, Any]:
     }
     form.update(overrides)
     return form
+
+
+def first_transactions_in_step(monkeypatch: Any, store: Any, parties: int = 2) -> list[str]:
+    """Make each thread's first transaction on ``store`` wait until ``parties`` threads have
+    reached theirs, so that their reads happen before either commits. Returns the names of
+    the threads that met (a test asserts on it: the race it is named after happened)."""
+    import threading
+
+    real = store.transaction
+    barrier = threading.Barrier(parties, timeout=30)
+    met: list[str] = []
+    local = threading.local()
+
+    def transaction_in_step(fn: Any) -> Any:
+        if not getattr(local, "waited", False):
+            local.waited = True
+            barrier.wait()
+            met.append(threading.current_thread().name)
+        return real(fn)
+
+    monkeypatch.setattr(store, "transaction", transaction_in_step)
+    return met
+
+
+def run_together(target: Any, names: tuple[str, ...] = ("a", "b")) -> None:
+    """``target(name)`` in one thread per name, all started before any is joined."""
+    import threading
+
+    threads = [threading.Thread(target=target, args=(name,), name=name) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

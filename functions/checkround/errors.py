@@ -74,6 +74,10 @@ CATALOG: dict[str, ErrorKind] = {
                 "Yêu cầu cấp hoặc thu hồi đường dẫn có trường chưa hợp lệ.",
                 "Some fields of the request for the units' links are not valid.",
             ),
+            "admin_token": (
+                "Yêu cầu cấp mã quản trị có trường chưa hợp lệ.",
+                "Some fields of the request for an admin token are not valid.",
+            ),
             "return": (
                 "Yêu cầu trả lại báo cáo có trường chưa hợp lệ.",
                 "Some fields of the request to return the report are not valid.",

@@ -207,3 +207,22 @@ def test_the_console_script_documents_its_exit_codes() -> None:
     ):
         assert line in result.stdout
     assert subprocess.run([str(script), "forms", "nope"], capture_output=True, timeout=60, check=False).returncode == 2
+
+
+def test_admin_tokens_issue_list_revoke(stack: RunningStack) -> None:
+    issued = checkround(stack, "--lang", "en", "admin-tokens", "issue", "nightly export", "--days", "3")
+    assert issued.returncode == 0, issued.stderr
+    (token,) = issued.stdout.splitlines()
+    assert "is shown this once" in issued.stderr
+    token_id = issued.stderr.split("Admin token ", 1)[1].split()[0]
+    with_token = {"CHECKROUND_TOKEN": token}
+    listed = ok(checkround(stack, "admin-tokens", "list", env=with_token))  # the new token works
+    assert listed[0].split() == ["ID", "STATE", "EXPIRES", "ISSUED_BY", "NAME"]
+    (row,) = [line for line in listed if line.startswith(token_id)]
+    assert row.split()[1] == "active"
+    assert row.endswith("nightly export")
+    assert ok(checkround(stack, "admin-tokens", "revoke", token_id)) == [f"revoked {token_id}"]
+    assert "unauthenticated" in failed(checkround(stack, "units", "list", env=with_token), 1)
+    (row,) = [line for line in ok(checkround(stack, "admin-tokens", "list")) if line.startswith(token_id)]
+    assert row.split()[1] == "revoked"
+    assert "not_found" in failed(checkround(stack, "admin-tokens", "revoke", "a0000000000000000"), 1)

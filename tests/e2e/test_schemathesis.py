@@ -39,9 +39,9 @@ def test_every_operation_survives_fuzzing_and_answers_as_documented(stack: Runni
 
     report = fuzz(f"http://127.0.0.1:{stack.port}", token, EXAMPLES)
 
-    # Both documents in full (25 admin_api and 7 unit_api operations) but for the two that serve
+    # Both documents in full (29 admin_api and 7 unit_api operations) but for the two that serve
     # the documents: schemathesis leaves out the operation at the URL it loaded the schema from.
-    assert len(report.operations) == 30, report.operations
+    assert len(report.operations) == 34, report.operations
     assert report.cases >= len(report.operations) * 2
     details = "\n\n".join(f"{f.operation} ({f.mode}):\n{f.message}" for f in report.failures[:10])
     assert not report.failures, (
@@ -79,4 +79,4 @@ def test_every_json_body_route_refuses_other_media_types_and_oversized_bodies(st
                     assert too_large.status_code == 413, (method, path, too_large.text)
                     assert too_large.json()["error"]["code"] == "too_large"
                 checked += 1
-    assert checked == 11  # 9 admin_api and 2 unit_api operations take a body
+    assert checked == 12  # 10 admin_api and 2 unit_api operations take a body

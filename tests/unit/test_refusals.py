@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from checkround.errors import CATALOG, AppError
+from checkround.rounds import admin_tokens
 from checkround.rounds import service as rounds
 from checkround.submissions import service as submissions
 from tests.support import memory_context
@@ -56,6 +57,11 @@ CASES: dict[str, tuple[Call, str, str]] = {
         lambda ctx, units: submissions.return_submission(ctx, "r1", "u1", {"comments": "x"}, "admin"),
         "Yêu cầu trả lại báo cáo có trường chưa hợp lệ.",
         "Some fields of the request to return the report are not valid.",
+    ),
+    "admin token": (
+        lambda ctx, units: admin_tokens.issue(ctx, {"name": "x", "expires_in_days": 0}, "admin"),
+        "Yêu cầu cấp mã quản trị có trường chưa hợp lệ.",
+        "Some fields of the request for an admin token are not valid.",
     ),
     "answers": (
         lambda ctx, units: submissions.submit(ctx, units["u1"], "r1", {"answers": {"a": {"so": "x"}}}, None, "vi"),

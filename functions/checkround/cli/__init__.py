@@ -3,7 +3,7 @@
 Push form definitions from YAML or JSON files, see what publishing would change, publish;
 import the roster of units from a CSV file, list the units; create, open, close and reopen
 rounds and see their board; issue the units' links as CSV; download the summary PDF and
-the exports.
+the exports; list, issue and revoke admin tokens.
 The server is --url (CHECKROUND_URL; default the local stack on CHECKROUND_PORT) and the
 admin token is --token (CHECKROUND_TOKEN; default the token that `make run` saved in
 $CHECKROUND_LOCAL_DIR/admin-token).
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import click
 
+from .admin_tokens import admin_tokens
 from .api import Connection
 from .forms import forms
 from .messages import LANGUAGES
@@ -66,6 +67,7 @@ cli.add_command(rounds)
 cli.add_command(tokens)
 cli.add_command(summary)
 cli.add_command(export)
+cli.add_command(admin_tokens)
 
 
 def main() -> None:

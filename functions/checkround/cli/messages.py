@@ -63,6 +63,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "tokens_once": "Lưu ý: {count} mã truy cập chỉ hiển thị một lần, máy chủ không lưu lại. "
         "Hãy giữ tệp cẩn thận; nếu mất, phát lại bằng: tokens issue --revoke-previous.",
         "tokens_revoked": "Đã thu hồi {count} đường dẫn cũ.",
+        "admin_token_once": "Mã quản trị {id} chỉ hiển thị một lần; hết hạn lúc {expires}. "
+        "Thu hồi bằng: admin-tokens revoke {id}.",
         "tokens_lost": "Các mã đã được phát nhưng không lưu được: phát lại bằng tokens issue --revoke-previous "
         "(các mã vừa phát sẽ ngừng hoạt động).",
         "group_needs_csv": "--group chỉ dùng với --format csv.",
@@ -125,6 +127,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "tokens_once": "Note: the {count} tokens are shown this once; the server does not keep them. "
         "Keep the file safe; if it is lost, issue new links with: tokens issue --revoke-previous.",
         "tokens_revoked": "Revoked {count} earlier links.",
+        "admin_token_once": "Admin token {id} is shown this once; it expires at {expires}. "
+        "Revoke it with: admin-tokens revoke {id}.",
         "tokens_lost": "The tokens were issued but could not be saved: issue them again with "
         "tokens issue --revoke-previous (the ones just issued then stop working).",
         "group_needs_csv": "--group works with --format csv only.",

@@ -1,4 +1,5 @@
-"""Routes of ``admin_api``: forms, units, rounds, tokens, board and summary (admin token).
+"""Routes of ``admin_api``: forms, units, rounds, tokens, board and summary (admin token);
+admin tokens themselves and the global audit log.
 
 Each route states, where it is registered, what its OpenAPI document says of it
 (:class:`~.operations.Operation`; the answers' shapes are in :mod:`.openapi`)."""
@@ -12,9 +13,9 @@ from checkround.forms import service as forms
 from checkround.forms.definition import FormDefinitionSchema
 from checkround.reports import exports
 from checkround.reports import service as reports
-from checkround.rounds import audit
+from checkround.rounds import admin_tokens, audit
 from checkround.rounds import service as rounds
-from checkround.rounds.inputs import ReopenInput, ReturnInput, RoundInput, TokensInput, UnitInput
+from checkround.rounds.inputs import AdminTokenInput, ReopenInput, ReturnInput, RoundInput, TokensInput, UnitInput
 from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router
@@ -209,6 +210,56 @@ def issue_tokens(rc: RequestContext, round_id: str) -> Reply:
 def revoke_tokens(rc: RequestContext, round_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, rounds.revoke_tokens(rc.ctx, round_id, rc.json(required=False), actor)
+
+
+@router.route(
+    "/admin-tokens",
+    ["GET"],
+    Operation("Every admin token (never the token itself).", answer="AdminTokens", errors=reads()),
+)
+def list_admin_tokens(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, admin_tokens.list_tokens(rc.ctx)
+
+
+@router.route(
+    "/admin-tokens",
+    ["POST"],
+    Operation(
+        "Issue an admin token with an expiry (shown once; audited).",
+        201,
+        "AdminTokenIssued",
+        body=AdminTokenInput,
+        errors=writes(*BODY),
+    ),
+)
+def issue_admin_token(rc: RequestContext) -> Reply:
+    actor = rc.require_admin().actor
+    return 201, admin_tokens.issue(rc.ctx, rc.json(), actor)
+
+
+@router.route(
+    "/admin-tokens/<id:token_id>/revoke",
+    ["POST"],
+    Operation(
+        "Revoke an admin token at once (audited; revoking twice is not an error).",
+        answer="AdminToken",
+        errors=writes(404),
+    ),
+)
+def revoke_admin_token(rc: RequestContext, token_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, admin_tokens.revoke(rc.ctx, token_id, actor)
+
+
+@router.route(
+    "/audit",
+    ["GET"],
+    Operation("The global audit log: admin tokens issued and revoked.", answer="AuditLog", errors=reads()),
+)
+def global_audit_log(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, admin_tokens.audit_log(rc.ctx)
 
 
 @router.route(

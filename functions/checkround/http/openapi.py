@@ -146,6 +146,33 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         revoked={"type": "integer"},
     ),
     "Revoked": _obj(["revoked"], revoked={"type": "integer"}),
+    "AdminToken": _obj(
+        ["token_id", "name", "issued_at", "expires_at", "revoked"],
+        token_id={"type": "string"},
+        name={"type": "string"},
+        issued_at=_TIME,
+        issued_by={"type": "string"},
+        expires_at=_TIME,
+        revoked={"type": "boolean"},
+        revoked_at=_TIME_OR_NULL,
+        revoked_by={"type": ["string", "null"]},
+    ),
+    "AdminTokenIssued": {
+        "allOf": [
+            {"$ref": "#/components/schemas/AdminToken"},
+            _obj(["token"], token={"type": "string", "description": "The bearer token; shown once, stored hashed."}),
+        ]
+    },
+    "AdminTokens": _obj(
+        ["tokens"],
+        tokens={
+            "type": "array",
+            "description": "Newest first; active: neither revoked nor expired.",
+            "items": {
+                "allOf": [{"$ref": "#/components/schemas/AdminToken"}, _obj(["active"], active={"type": "boolean"})]
+            },
+        },
+    ),
     "Summary": _obj(
         ["state"],
         state={"type": "string", "enum": ["pending", "rendering", "ready", "failed"]},

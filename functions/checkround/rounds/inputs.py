@@ -96,3 +96,13 @@ class ReturnInput(Schema):
         validate=validate.Length(max=500),
     )
     message = fields.String(validate=validate.Length(max=4000))
+
+
+class AdminTokenInput(Schema):
+    """A new admin token: who or what it is for, and how many days it lives."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    expires_in_days = fields.Integer(strict=True, load_default=30, validate=validate.Range(min=1, max=365))

@@ -7,6 +7,7 @@ import re
 import secrets
 import time
 import weakref
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -218,8 +219,16 @@ def _units_of(round_doc: Doc, unit_ids: list[str] | None) -> list[str]:
     return list(chosen)
 
 
-def _live_tokens(ctx: Context, round_id: str, unit_ids: list[str]) -> list[str]:
-    """Paths of the unrevoked tokens of these units in this round."""
+def links_path(round_id: str, unit_id: str) -> str:
+    """The unit's live links in this round: ``{"live": [token document paths]}``, read and
+    written in the transaction that issues or revokes them, so that two reissues at once
+    serialise (the second revokes what the first issued) instead of leaving two live sets."""
+    return f"rounds/{round_id}/links/{unit_id}"
+
+
+def _unlisted_tokens(ctx: Context, round_id: str, unit_ids: list[str]) -> list[str]:
+    """Paths of unrevoked tokens of these units that may predate the links documents (found by
+    a query, which a transaction cannot hold; a reissue at once is caught by the links)."""
     found = []
     for start in range(0, len(unit_ids), 30):  # Firestore's "in" takes at most 30 values
         where = [Where("round_id", "==", round_id), Where("unit_id", "in", unit_ids[start : start + 30])]
@@ -229,9 +238,39 @@ def _live_tokens(ctx: Context, round_id: str, unit_ids: list[str]) -> list[str]:
     return found
 
 
-def _chunks(items: list[str], size: int = 150) -> list[list[str]]:
-    # A Firestore transaction takes at most 500 writes; a chunk's revocations and issues fit.
+def _chunks(items: list[str], size: int = 50) -> list[list[str]]:
+    # A Firestore transaction takes at most 500 writes: per unit a new token and its links
+    # document, and the revocation of its earlier links (a few each).
     return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _replace_links(
+    ctx: Context, round_id: str, chunk: list[str], issued: dict[str, tuple[str, str, Doc]], revoke: bool, actor: str
+) -> Callable[[Transaction], list[str]]:
+    """The transaction that revokes (if asked) the chunk's live links and stores the new ones;
+    it answers the paths it revoked."""
+    unlisted = _unlisted_tokens(ctx, round_id, chunk) if revoke else []
+
+    def write(tx: Transaction) -> list[str]:
+        links = tx.get_many([links_path(round_id, uid) for uid in chunk])
+        live = {uid: list((doc or {}).get("live", [])) for uid, doc in zip(chunk, links, strict=True)}
+        old = sorted({*unlisted, *(path for paths in live.values() for path in paths)}) if revoke else []
+        now = ctx.clock.now()
+        for path in old:
+            tx.update(path, {"revoked": True, "revoked_at": now})
+        for uid in chunk:
+            kept = [] if revoke else live[uid]
+            new = [issued[uid][1]] if uid in issued else []
+            tx.set(links_path(round_id, uid), {"live": [*kept, *new]})
+        for _, path, doc in issued.values():
+            tx.create(path, doc)
+        if issued:
+            audit.record(tx, ctx, round_id, "tokens_issued", actor, unit_ids=chunk, revoked_previous=len(old))
+        else:
+            audit.record(tx, ctx, round_id, "tokens_revoked", actor, unit_ids=chunk, count=len(old))
+        return old
+
+    return write
 
 
 def issue_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
@@ -241,23 +280,13 @@ def issue_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -
     links: Doc = {}
     revoked = 0
     for chunk in _chunks(unit_ids):
-        old = _live_tokens(ctx, round_id, chunk) if data["revoke_previous"] else []
         issued = {uid: tokens.unit_token_doc(ctx, round_id, uid) for uid in chunk}
-
-        def write(
-            tx: Transaction, old: list[str] = old, issued: dict[str, Any] = issued, chunk: list[str] = chunk
-        ) -> None:
-            for path in old:
-                tx.update(path, {"revoked": True, "revoked_at": ctx.clock.now()})
-            for _, path, doc in issued.values():
-                tx.create(path, doc)
-            audit.record(tx, ctx, round_id, "tokens_issued", actor, unit_ids=chunk, revoked_previous=len(old))
-
-        ctx.store.transaction(write)
+        revoked += len(
+            ctx.store.transaction(_replace_links(ctx, round_id, chunk, issued, data["revoke_previous"], actor))
+        )
         links.update(
             {uid: {"token": token, "form_url": form_url(ctx, round_id, token)} for uid, (token, _, _) in issued.items()}
         )
-        revoked += len(old)
     return {"tokens": links, "revoked": revoked}
 
 
@@ -266,15 +295,7 @@ def revoke_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") 
     unit_ids = _units_of(get_round_doc(ctx, round_id), data.get("unit_ids"))
     revoked = 0
     for chunk in _chunks(unit_ids):
-        old = _live_tokens(ctx, round_id, chunk)
-
-        def write(tx: Transaction, old: list[str] = old, chunk: list[str] = chunk) -> None:
-            for path in old:
-                tx.update(path, {"revoked": True, "revoked_at": ctx.clock.now()})
-            audit.record(tx, ctx, round_id, "tokens_revoked", actor, unit_ids=chunk, count=len(old))
-
-        ctx.store.transaction(write)
-        revoked += len(old)
+        revoked += len(ctx.store.transaction(_replace_links(ctx, round_id, chunk, {}, True, actor)))
     return {"revoked": revoked}
 
 

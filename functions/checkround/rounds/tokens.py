@@ -17,6 +17,7 @@ import secrets
 import time
 import weakref
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from checkround.context import Context
@@ -51,12 +52,37 @@ class Principal:
 SCHEDULER = Principal(kind="scheduler")
 
 
-def issue_admin_token(ctx: Context, name: str = "admin") -> str:
+# An admin token that nobody sets a lifetime for lives this long; none lives longer than the
+# maximum (a forgotten token must die on its own).
+ADMIN_TOKEN_DAYS = 30
+ADMIN_TOKEN_MAX_DAYS = 365
+
+
+def admin_token_doc(ctx: Context, name: str, days: int, issued_by: str) -> tuple[str, str, dict[str, Any]]:
+    """A new admin token: ``(token, its document path, the document)``; only the hash is stored.
+
+    ``token_id`` is what lists and revocations name it by (the hash is not shown: it is the
+    document's key, and ids in URLs should not be secrets' derivatives).
+    """
     token = new_token()
-    ctx.store.set(
-        f"tokens/{hash_token(token, ctx.settings.token_pepper)}",
-        {"kind": "admin", "name": name, "issued_at": ctx.clock.now(), "revoked": False},
-    )
+    now = ctx.clock.now()
+    doc = {
+        "kind": "admin",
+        "token_id": f"a{secrets.token_hex(8)}",
+        "name": name,
+        "issued_at": now,
+        "issued_by": issued_by,
+        "expires_at": now + timedelta(days=days),
+        "revoked": False,
+    }
+    return token, f"tokens/{hash_token(token, ctx.settings.token_pepper)}", doc
+
+
+def issue_admin_token(ctx: Context, name: str = "admin", days: int = ADMIN_TOKEN_DAYS) -> str:
+    """An admin token for the local stack and tests (the API's ``POST /admin-tokens`` audits
+    what it issues; this one is for whoever holds the database already)."""
+    token, path, doc = admin_token_doc(ctx, name, days, issued_by="local")
+    ctx.store.set(path, doc)
     return token
 
 
@@ -92,7 +118,7 @@ def authenticate(ctx: Context, token: str | None, recheck_later: bool = False) -
     if recheck_later and path in seen and seen[path][0] > time.monotonic():
         return seen[path][1]
     doc: dict[str, Any] | None = ctx.store.get(path)
-    if not token_still_valid(doc):
+    if not token_still_valid(doc, ctx.clock.now()):
         seen.pop(path, None)
         raise AppError("unauthenticated")
     assert doc is not None
@@ -109,8 +135,15 @@ def authenticate(ctx: Context, token: str | None, recheck_later: bool = False) -
     return principal
 
 
-def token_still_valid(doc: dict[str, Any] | None) -> bool:
-    return doc is not None and not doc.get("revoked")
+def token_still_valid(doc: dict[str, Any] | None, now: datetime | None = None) -> bool:
+    """Not revoked, and for an admin token not expired (one without an expiry, issued before
+    admin tokens had one, counts as expired). A unit token ends with its round instead."""
+    if doc is None or doc.get("revoked"):
+        return False
+    if doc.get("kind") != "admin":
+        return True
+    expires_at = doc.get("expires_at")
+    return expires_at is not None and (now is None or expires_at > now)
 
 
 # Three base64url segments (header.payload.signature). Our own tokens never hold a dot, so the
