@@ -100,3 +100,23 @@ class Faults(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor
         if plan["after"]:
             list(continuation(details, request))
         raise RpcFailure(plan["code"])
+
+
+def lose_next_answer(monkeypatch, store):
+    """The next transaction on ``store`` commits, and then its answer is lost on the way back:
+    the caller sees :class:`CommitUnanswered` (503 ``unavailable``) for a write that happened.
+    At the port, so it holds whatever the adapter does inside. Returns ``[answers still to lose]``."""
+    from checkround.storage.ports import CommitUnanswered
+
+    real = store.transaction
+    left = [1]
+
+    def transaction(fn):
+        result = real(fn)
+        if left[0] > 0:
+            left[0] -= 1
+            raise CommitUnanswered("injected: the commit happened, its answer was lost")
+        return result
+
+    monkeypatch.setattr(store, "transaction", transaction)
+    return left

@@ -487,3 +487,30 @@ def test_dates_are_typed_day_first_and_a_date_outside_the_limits_says_which(admi
     english = client.get(URL, query_string={"lang": "en"})
     refused = client.post(URL, query_string={"lang": "en"}, data={"csrf": csrf_of(english), day: "2019-06-11"})
     assert "Choose a date from 12/06/2019 to 20/06/2019." in refused.get_data(as_text=True)
+
+
+def submission_key_of(page):
+    return re.search(r'name="submission_key" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def test_after_an_unanswered_submit_the_page_keeps_its_key_and_sending_again_stores_once(admin, apps, monkeypatch):
+    from tests.integration.faults import lose_next_answer
+
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["mong-cai"])
+    key = submission_key_of(page)
+    fields = MultiDict(
+        [*form_fields(seed_answers("mong-cai")), ("action", "submit"), ("submission_key", key), ("csrf", csrf_of(page))]
+    )
+    lost = lose_next_answer(monkeypatch, wiring.context().store)
+    unanswered = client.post(URL, data=fields)
+    assert lost == [0]
+    assert unanswered.status_code == 503
+    assert "chưa rõ nội dung đã được lưu hay chưa" in unanswered.get_data(as_text=True)
+    assert stored(f"rounds/{ROUND}/entries/mong-cai")["revision"] == 1  # it was stored after all
+    assert submission_key_of(unanswered) == key  # the page drawn again keeps the key it posted
+    # The person presses submit again on that page: the same submission, not a second one.
+    again = client.post(URL, data=fields)
+    assert again.status_code == 303, again.get_data(as_text=True)[:2000]
+    assert stored(f"rounds/{ROUND}/entries/mong-cai")["revision"] == 1
+    assert stored(f"rounds/{ROUND}/submissions/mong-cai-0002") is None

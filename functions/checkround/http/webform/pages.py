@@ -25,6 +25,11 @@ from .render import error_text, field_id, loc, messages, redirect, render, root,
 from .session import Session, cookie_name, csrf_token
 
 
+def is_submission_key(value: str | None) -> bool:
+    """A key as this page draws them (URL-safe base64), so that a posted one may be drawn back."""
+    return value is not None and 0 < len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+
+
 def error_page(rc: RequestContext, exc: AppError, round_id: str | None = None) -> Response:
     page_text = error_text(rc)
     response = render(
@@ -128,7 +133,11 @@ def form_page(
     failure: AppError | None = None,
     notice: str | None = None,
     blanks: Mapping[str, int] | None = None,
+    submission_key: str | None = None,
 ) -> Response:
+    """The form page. ``submission_key`` is the key the page posted, when it comes back after a
+    post: a submission the database did not answer (503 ``unavailable``) may have been stored,
+    and sending the page again must replay that one, not store a second revision."""
     lang = rc.language_for_page
     calculated, not_relevant = preview(view["form"], view["form_version"], values, lang)
     returned = view["returned"] or {}
@@ -156,9 +165,10 @@ def form_page(
         draft_key=draft_key(view),
         stamp=view_stamp(view),
         csrf=csrf_token(rc.ctx.settings.token_pepper, session.sealed),
-        # A fresh key per page drawn: the same page sent twice (a double tap on a slow
-        # network) stores one revision.
-        submission_key=secrets.token_urlsafe(16),
+        # A fresh key per page drawn from the server's answers (the same page sent twice, a
+        # double tap on a slow network, stores one revision); a page drawn again from a post
+        # keeps the key that post carried.
+        submission_key=submission_key if is_submission_key(submission_key) else secrets.token_urlsafe(16),
     )
 
 

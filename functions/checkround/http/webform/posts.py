@@ -82,8 +82,9 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     if not csrf_matches(rc.ctx.settings.token_pepper, session.sealed, form.get("csrf")):
         return csrf_page(rc, session.round_id)
     post = read_post(view["form"], form, rc.language_for_page)
+    key = form.get("submission_key")
     if post.action == "redraw":
-        return form_page(rc, session, view, post.answers, blanks=post.blanks)
+        return form_page(rc, session, view, post.answers, blanks=post.blanks, submission_key=key)
     draft = post.action == "draft"
     background = draft and form.get("background") == "1"
     refused = unread_refusal(view["form"], view["form_version"], post.answers, rc.language_for_page, draft)
@@ -91,7 +92,7 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
         failure = AppError("validation_failed", subject="answers")
         if background:
             return json_reply({"message": failure.message(rc.language_for_page)}, status=failure.status)
-        return form_page(rc, session, view, post.answers, errors=refused, failure=failure)
+        return form_page(rc, session, view, post.answers, errors=refused, failure=failure, submission_key=key)
     if background:
         return _background_draft(rc, session, view, post.answers)
     try:
@@ -102,10 +103,12 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
             # Back where the unit was (guide.js names the section or field it was reading).
             anchor = form.get("at")
             return redirect(rc, f"r/{session.round_id}", anchor, lang=rc.language_for_page, saved="draft")
-        _submit(rc, session, post.answers, form.get("submission_key"))
+        _submit(rc, session, post.answers, key)
         return redirect(rc, f"r/{session.round_id}/receipt", lang=rc.language_for_page)
     except AppError as exc:
-        return form_page(rc, session, view, post.answers, errors=exc.fields, failure=exc)
+        return form_page(rc, session, view, post.answers, errors=exc.fields, failure=exc, submission_key=key)
     except Contention as exc:
-        # The page keeps its submission key, so sending it again is stored at most once.
-        return form_page(rc, session, view, post.answers, failure=contention_error(exc))
+        # The page keeps the submission key it posted: after an unanswered commit (which may
+        # have stored the submission) sending it again replays that one instead of storing a
+        # second revision; the same answers with the same key are stored at most once.
+        return form_page(rc, session, view, post.answers, failure=contention_error(exc), submission_key=key)
