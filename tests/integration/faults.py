@@ -61,12 +61,13 @@ class RpcFailure(grpc.RpcError, grpc.Call, grpc.Future):
 
 
 class Faults(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
-    """Fails the next calls of a method (``Commit``, ``BatchGetDocuments``, ``Rollback``) and
-    records the name of every call made."""
+    """Fails the next calls of a method (``Commit``, ``BatchGetDocuments``, ``Rollback``);
+    records the name of every call made, and the unary calls the database refused."""
 
     def __init__(self) -> None:
         self.plans: dict[str, dict] = {}
         self.calls: list[str] = []
+        self.refused: list[tuple[str, str]] = []  # (method, status) of unary calls that failed
 
     def fail_next(self, method, times, code=grpc.StatusCode.UNAVAILABLE, after_sending=False):
         """The next ``times`` calls of ``method`` fail with ``code``: before they are sent, or,
@@ -88,7 +89,10 @@ class Faults(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor
     def intercept_unary_unary(self, continuation, details, request):
         plan = self._plan(details)
         if plan is None:
-            return continuation(details, request)
+            outcome = continuation(details, request)
+            if outcome.code() != grpc.StatusCode.OK:
+                self.refused.append((details.method.rsplit("/", 1)[1], outcome.code().name))
+            return outcome
         if plan["after"]:
             continuation(details, request).result()
         return RpcFailure(plan["code"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -125,7 +126,60 @@ def test_expired_and_revoked_links_are_401(admin, unit_client):
     assert list(wiring.context().store.list("rounds/dot-ngan/submissions")) == []
 
 
-def test_close_due_rounds_twice_at_once_closes_each_round_once(admin, apps):
+class ReadsSeen:
+    """Wraps the app's store: records what each transaction reads, and holds the first
+    transaction of each thread that reads ``hold`` as open until ``parties`` threads have:
+    the race is then sure to happen, whatever the machine's timing."""
+
+    def __init__(self, store, hold, parties):
+        self.store = store
+        self.real = store.transaction
+        self.hold = hold
+        self.barrier = threading.Barrier(parties)
+        self.held = set()
+        self.reads = []  # (thread, transaction number, path, status)
+        self.count = itertools.count()
+
+    def transaction(self, fn):
+        def watched(tx):
+            number = next(self.count)
+            return fn(Watched(tx, self, number))
+
+        return self.real(watched)
+
+    def seen(self, number, path, doc):
+        thread = threading.get_ident()
+        status = doc.get("status") if doc else None
+        self.reads.append((thread, number, path, status))
+        if path == self.hold and status == "open" and thread not in self.held:
+            self.held.add(thread)
+            self.barrier.wait(timeout=60)
+
+
+class Watched:
+    def __init__(self, tx, seen, number):
+        self.tx, self.seen_by, self.number = tx, seen, number
+
+    def get(self, path):
+        return self.get_many([path])[0]
+
+    def get_many(self, paths, fields=None):
+        docs = self.tx.get_many(paths, fields=fields)
+        for path, doc in zip(paths, docs, strict=True):
+            self.seen_by.seen(self.number, path, doc)
+        return docs
+
+    def create(self, path, data):
+        self.tx.create(path, data)
+
+    def set(self, path, data):
+        self.tx.set(path, data)
+
+    def update(self, path, data):
+        self.tx.update(path, data)
+
+
+def test_close_due_rounds_twice_at_once_closes_each_round_once(admin, apps, faults, monkeypatch):
     setup_seed_round(admin)
     now = datetime.now(UTC)
     due = []
@@ -137,10 +191,23 @@ def test_close_due_rounds_twice_at_once_closes_each_round_once(admin, apps):
         admin("POST", f"/rounds/dot-{index}/open")
         due.append(f"dot-{index}")
     time.sleep(1.5)
+    store = wiring.context().store
+    seen = ReadsSeen(store, "rounds/dot-0", parties=2)
+    monkeypatch.setattr(store, "transaction", seen.transaction)
     scheduler = apps["close_due_rounds"].test_client()
     runs = run_together([lambda: scheduler.post("/"), lambda: scheduler.post("/")])
+    assert [run.status_code for run in runs] == [200, 200]
     closed = [round_id for run in runs for round_id in run.json["closed"]]
     assert sorted(closed) == due  # each once, across both runs
+    # The race happened: both runs read dot-0 as open before either closed it, and the one
+    # that did not close it ran its transaction again and found it closed.
+    assert not seen.barrier.broken
+    assert len(seen.held) == 2
+    dot0 = [(thread, number, status) for thread, number, path, status in seen.reads if path == "rounds/dot-0"]
+    assert len({thread for thread, _, status in dot0 if status == "open"}) == 2
+    assert any(status == "closed" for _, _, status in dot0)
+    # Settled in this process: no commit waited for the emulator's lock timeout and was aborted.
+    assert faults.refused == []
     for round_id in due:
         doc = wiring.context().store.get(f"rounds/{round_id}")
         assert doc["status"] == "closed"
