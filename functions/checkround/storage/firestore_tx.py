@@ -102,6 +102,7 @@ class Attempt:
     committing: bool = False
     wounded: bool = False
     wounded_by: list[Attempt] = field(default_factory=list)
+    rolled_back: bool = False
     id: bytes | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -123,6 +124,13 @@ class Arbiter:
             attempt.id = tx_id
             if attempt.wounded:
                 raise Wounded()
+
+    def claim_rollback(self, attempt: Attempt) -> bool:
+        """True once per attempt: its rollback is sent by whoever claims it first (its own
+        thread, or the older transaction that wounded it), never twice."""
+        with self._lock:
+            first, attempt.rolled_back = not attempt.rolled_back, True
+            return first
 
     def leave(self, attempt: Attempt) -> None:
         with self._lock:
@@ -223,7 +231,7 @@ class InlineTransaction:
     def commit(self, policy: RetryPolicy) -> None:
         wounded = self._store.arbiter.commit(self.attempt, self._written)
         for other in wounded:
-            if other.id is not None:
+            if other.id is not None and self._store.arbiter.claim_rollback(other):
                 self._store.rollback(other.id)
         self.committing = True
         if self.id is None and not self._writes:
@@ -238,7 +246,7 @@ class InlineTransaction:
         them). After a refused commit there is nothing left to release, but a commit can also
         fail before it reaches the database; after an unanswered one, a rollback fails if the
         commit happened and otherwise makes sure it never will."""
-        if self.id is not None:
+        if self.id is not None and self._store.arbiter.claim_rollback(self.attempt):
             self._store.rollback(self.id)
 
 
@@ -269,22 +277,23 @@ def run_transaction(store: Calls, fn: Callable[[InlineTransaction], T], policy: 
             return result
         except StepBack as exc:
             last, wait_for = exc, exc.others
-        except Wounded as exc:
-            last, wait_for = exc, attempt.wounded_by
-        except gexc.Aborted as exc:
-            last, failures = exc, failures + 1
-        except TRANSIENT as exc:
-            if tx.committing:
-                raise CommitUnanswered(f"the database did not answer the commit: {exc}") from exc
-            last, failures = exc, failures + 1
-        except gexc.GoogleAPICallError as exc:
-            if not attempt.wounded:
-                mapped = _port_error(exc)
+        except (Wounded, gexc.GoogleAPICallError) as exc:
+            last = exc
+            if attempt.wounded and not tx.committing:
+                # An older transaction of this process rolled this one back (whatever error
+                # its calls then met): it waits for that one to end, then runs again.
+                wait_for = attempt.wounded_by
+            elif isinstance(exc, gexc.Aborted):
+                failures += 1
+            elif isinstance(exc, TRANSIENT):
+                if tx.committing:
+                    raise CommitUnanswered(f"the database did not answer the commit: {exc}") from exc
+                failures += 1
+            else:
+                mapped = _port_error(exc) if isinstance(exc, gexc.GoogleAPICallError) else exc
                 if mapped is exc:
                     raise
                 raise mapped from exc
-            # The call failed because an older transaction rolled this one back.
-            last, wait_for = exc, attempt.wounded_by
         finally:
             # End the attempt before any wait: no lock is held while it waits.
             if not done:
