@@ -222,7 +222,7 @@ def contention_report(r: dict[str, Any], load: str) -> str:
     table = "\n".join(rows)
     return f"""## Contending transactions (benchmarks/contention.py)
 
-Measured {time.strftime("%Y-%m-%d %H:%M")} UTC on this machine ({machine_line()}; {load} at the start:
+Measured {time.strftime("%Y-%m-%d %H:%M", time.gmtime())} UTC on this machine ({machine_line()}; {load} at the start:
 the machine is shared with other engineers' test runs). n transactions each read one document
 and then write it (an increment); every first attempt waits after its read until all n have
 read, so all of them contend, every time. Time from the start until all n have committed, on
@@ -264,6 +264,7 @@ def stress(count: int) -> dict[str, Any]:
     ]
     load = load_line()
     started = time.monotonic()
+    began = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     try:
         report = Outcomes()
         code = pytest.main(["-q", "-p", "no:cacheprovider", *STRESS_TESTS], plugins=[Repeat(count), report])
@@ -278,6 +279,7 @@ def stress(count: int) -> dict[str, Any]:
         "failed": report.failed,
         "minutes": (time.monotonic() - started) / 60,
         "hogs": len(hogs),
+        "began": began,
         "load": load,
         "tests": len(report.passed) // max(count, 1) if not report.failed else None,
     }
@@ -303,7 +305,7 @@ def stress_report(r: dict[str, Any]) -> str:
     )
     return f"""## Concurrency tests under load (benchmarks/contention.py --stress)
 
-Run {time.strftime("%Y-%m-%d %H:%M")} UTC on this machine ({machine_line()}): one pytest session ran
+Run from {r["began"]} UTC on this machine ({machine_line()}): one pytest session ran
 these tests {r["count"]} times in a row (every test once per round) while {r["hogs"]} busy-looping processes
 kept every core busy; the other engineers' test runs were loading the machine too
 ({r["load"]} when it started). {r["minutes"]:.1f} minutes.
