@@ -514,3 +514,17 @@ def test_after_an_unanswered_submit_the_page_keeps_its_key_and_sending_again_sto
     assert again.status_code == 303, again.get_data(as_text=True)[:2000]
     assert stored(f"rounds/{ROUND}/entries/mong-cai")["revision"] == 1
     assert stored(f"rounds/{ROUND}/submissions/mong-cai-0002") is None
+
+
+def test_an_unread_number_in_a_field_the_rules_hide_is_not_kept_and_refuses_nothing(admin, apps):
+    # Without JavaScript a hidden field still posts; its answer is not kept, so neither is a
+    # text in it that could not be read, and it stops nothing.
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens["ba-che"])
+    form = {"von_vay.co_quan_ly_von_vay": "false", "von_vay.du_no": "1.265", "action": "draft"}
+    assert post(client, page, form).status_code == 303
+    assert "du_no" not in stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["von_vay"]
+    # Shown again, the same text is refused.
+    refused = post(client, page, {**form, "von_vay.co_quan_ly_von_vay": "true"})
+    assert refused.status_code == 422
+    assert "Chưa rõ “1.265” là 1265 hay 1,265" in unescape(refused.get_data(as_text=True))

@@ -80,13 +80,31 @@ def _overlay(under: Any, over: Any) -> Any:
     return {**under, **{key: _overlay(under.get(key), value) for key, value in over.items()}}
 
 
+def _shown(errors: Mapping[Any, Any], hidden: set[str], prefix: str = "") -> dict[Any, Any]:
+    """``errors`` less those of fields the rules hide (``hidden`` names them by dotted path)."""
+    kept: dict[Any, Any] = {}
+    for key, value in errors.items():
+        path = f"{prefix}{key}"
+        if path in hidden:
+            continue
+        found = _shown(value, hidden, f"{path}.") if isinstance(value, Mapping) else value
+        if found:
+            kept[key] = found
+    return kept
+
+
 def unread_refusal(
     definition: Mapping[str, Any], version: int, answers: Mapping[str, Any], lang: str, draft: bool
 ) -> dict[Any, Any] | None:
-    """The errors of a post holding a number that could not be read as one number, which
-    must not be saved (draft or not): its message, with whatever else the answers would be
-    refused for, so that one post shows them all. ``None`` when every number was read."""
+    """The errors of a post holding a number or date that could not be read, which must not
+    be saved (draft or not): its message, with whatever else the answers would be refused for,
+    so that one post shows them all. ``None`` when every one was read, or when those that were
+    not are in fields the rules hide (whose answers are not kept: save
+    :func:`~checkround.forms.formdata.readable` answers)."""
     unread = unread_errors(answers)
+    if unread:
+        _, hidden = preview(definition, version, answers, lang)
+        unread = _shown(unread, hidden)
     if not unread:
         return None
     schema = CACHE.get(definition["id"], version, definition, lang, draft=draft)

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
+from checkround.forms.formdata import readable
 from checkround.forms.webform import read_post, unread_refusal
 from checkround.http.core import RequestContext, contention_error, read_body
 from checkround.storage.ports import Contention
@@ -93,17 +94,19 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
         if background:
             return json_reply({"message": failure.message(rc.language_for_page)}, status=failure.status)
         return form_page(rc, session, view, post.answers, errors=refused, failure=failure, submission_key=key)
+    # What was left unread is in fields the rules hide, whose answers are not kept.
+    answers = readable(post.answers)
     if background:
-        return _background_draft(rc, session, view, post.answers)
+        return _background_draft(rc, session, view, answers)
     try:
         if draft:
             submissions.save_draft(
-                rc.ctx, session.principal, session.round_id, {"answers": post.answers}, rc.language_for_page
+                rc.ctx, session.principal, session.round_id, {"answers": answers}, rc.language_for_page
             )
             # Back where the unit was (guide.js names the section or field it was reading).
             anchor = form.get("at")
             return redirect(rc, f"r/{session.round_id}", anchor, lang=rc.language_for_page, saved="draft")
-        _submit(rc, session, post.answers, key)
+        _submit(rc, session, answers, key)
         return redirect(rc, f"r/{session.round_id}/receipt", lang=rc.language_for_page)
     except AppError as exc:
         return form_page(rc, session, view, post.answers, errors=exc.fields, failure=exc, submission_key=key)
