@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .formats.text import localized
+
 
 @dataclass(frozen=True)
 class ErrorKind:
@@ -137,8 +139,7 @@ class AppError(Exception):
         template = en if language == "en" else vi
         # A parameter may itself be bilingual ({"vi": ..., "en": ...}) so that nouns translate too.
         params = {
-            key: (value.get(language) or value.get("vi")) if isinstance(value, dict) else value
-            for key, value in self.params.items()
+            key: localized(value, language) if isinstance(value, dict) else value for key, value in self.params.items()
         }
         try:
             return template.format(**params)

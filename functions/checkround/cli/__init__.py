@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import click
 
+from checkround.formats.text import LANGUAGES
+
 from .admin_tokens import admin_tokens
 from .api import Connection
 from .forms import forms
-from .messages import LANGUAGES
 from .reports import export, summary
 from .rounds import rounds
 from .tokens import tokens

@@ -9,7 +9,7 @@ meant for a person are translated here.
 
 from __future__ import annotations
 
-LANGUAGES = ("vi", "en")
+from checkround.formats.text import in_language
 
 _TEXTS: dict[str, dict[str, str]] = {
     "vi": {
@@ -145,4 +145,4 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 def text(lang: str, key: str, /, **params: object) -> str:
     """The message ``key`` in ``lang`` (Vietnamese when the language is unknown)."""
-    return _TEXTS.get(lang, _TEXTS["vi"])[key].format(**params)
+    return in_language(_TEXTS, lang)[key].format(**params)

@@ -9,6 +9,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from checkround.formats.text import localized
+
 
 def change_lines(changes: Iterable[Mapping[str, Any]], lang: str) -> list[str]:
     return [change_line(change, lang) for change in changes]
@@ -50,7 +52,7 @@ def change_line(change: Mapping[str, Any], lang: str) -> str:
 def _label(label: Any, lang: str) -> str:
     """A bilingual label in the chosen language, else Vietnamese (the form's first language)."""
     if isinstance(label, Mapping):
-        label = label.get(lang) or label.get("vi") or next(iter(label.values()), None)
+        label = localized(label, lang) or None
     return "—" if label is None else json.dumps(label, ensure_ascii=False)
 
 

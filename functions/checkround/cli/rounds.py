@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from checkround.formats.text import localized
+
 from .api import Connection, path_id
 from .files import load_round
 from .render import aligned, cell
@@ -150,8 +152,7 @@ def _header(result: Mapping[str, Any], board: list[Mapping[str, Any]], lang: str
 def _localized(value: Any, lang: str) -> str | None:
     """A bilingual text in ``lang``, else Vietnamese (every text has it), else any."""
     if isinstance(value, Mapping):
-        found = value.get(lang) or value.get("vi") or next(iter(value.values()), None)
-        return None if found is None else str(found)
+        return localized(value, lang) or None
     return None if value is None else str(value)
 
 

@@ -41,6 +41,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from .text import in_language
+
 # Longer than any number a form takes (integers stop at 10**15), short enough to read cheaply.
 MAX_LENGTH = 400
 
@@ -72,7 +74,7 @@ class NumberError(ValueError):
 
 
 def _marks(language: str) -> tuple[str, str]:
-    return _MARKS.get(language, _MARKS["vi"])
+    return in_language(_MARKS, language)
 
 
 def _read(body: str, language: str, integer: bool) -> Decimal | None:

@@ -14,10 +14,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from checkround.errors import AppError
+from checkround.formats.text import LANGUAGES
 from checkround.inputs_common import FullMatch, error_fields
 
 from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY, IsoDate
-from .messages import LANGUAGES
 from .references import check_references
 from .rules import inspect_rule
 

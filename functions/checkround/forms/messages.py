@@ -6,7 +6,7 @@ marshmallow's defaults are English; the compiler hands these to each field so th
 
 from __future__ import annotations
 
-LANGUAGES = ("vi", "en")
+from checkround.formats.text import LANGUAGES, in_language
 
 _MESSAGES: dict[str, dict[str, str]] = {
     "vi": {
@@ -102,7 +102,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
 
 
 def messages(language: str) -> dict[str, str]:
-    return _MESSAGES.get(language, _MESSAGES["vi"])
+    return in_language(_MESSAGES, language)
 
 
 def pick_language(accept_language: str | None, default: str = "vi") -> str:

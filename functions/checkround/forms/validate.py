@@ -22,6 +22,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from checkround.errors import AppError
+from checkround.formats.text import localized
 from checkround.inputs_common import error_fields
 
 from .fieldtypes import REGISTRY
@@ -323,7 +324,7 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
         # A constraint that cannot be evaluated is not met: the unit gets a message, not a 500.
         if checkable and not _holds(f["constraint"], rule_data, when_broken=False):
             custom = f.get("constraint_message") or {}
-            _add_error(errors, path, custom.get(language) or custom.get("vi") or msgs["constraint"])
+            _add_error(errors, path, localized(custom, language) or msgs["constraint"])
     errors = _prune(errors)
     if errors:
         raise AppError("validation_failed", fields=errors, subject="answers")

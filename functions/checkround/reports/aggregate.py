@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
+from checkround.formats.zones import zone_of
 from checkround.forms.definition import iter_fields
 from checkround.forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
 
@@ -212,7 +212,7 @@ def aggregate(
     ``to_current_keys`` maps answers given under another form version to this definition's
     keys (see :class:`checkround.forms.versions.VersionMapper`)."""
     language = round_doc.get("language", "vi")
-    tz = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
+    tz = zone_of(round_doc)
     pairs = iter_fields(definition)
     accs = {(s["key"], f["key"]): _accumulator(f) for s, f in pairs}
     max_by_section: dict[str, float] = {}

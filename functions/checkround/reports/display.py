@@ -10,16 +10,13 @@ from zoneinfo import ZoneInfo
 
 from checkround.formats import numbers
 from checkround.formats.dates import DateError, format_date, parse_date
+from checkround.formats.text import in_language, localized
 from checkround.forms.fieldtypes import REGISTRY
 
 from .labels import LABELS
 
-
-def loc(text: Any, language: str) -> str:
-    """A bilingual text in ``language`` (falling back to Vietnamese), or a plain string."""
-    if isinstance(text, Mapping):
-        return str(text.get(language) or text.get("vi") or "")
-    return "" if text is None else str(text)
+# Reports read bilingual texts with the one reader (re-exported: aggregate and exports use it).
+loc = localized
 
 
 def unit_name(unit: Mapping[str, Any], unit_id: str, language: str) -> str:
@@ -53,7 +50,7 @@ def _choice(field: Mapping[str, Any], value: Any, language: str) -> str:
 def _checklist(field: Mapping[str, Any], value: Any, language: str) -> str:
     if not isinstance(value, Mapping):
         return str(value)
-    t = LABELS.get(language, LABELS["vi"])
+    t = in_language(LABELS, language)
     parts = [t.get(str(value.get("status")), str(value.get("status")))]
     if value.get("score") is not None:
         parts.append(f"{format_number(value['score'], 2, language)}/{format_number(field['max_score'], 2, language)}")
@@ -69,7 +66,7 @@ def _number(field: Mapping[str, Any], value: Any, language: str) -> str:
 
 
 def _boolean(field: Mapping[str, Any], value: Any, language: str) -> str:
-    t = LABELS.get(language, LABELS["vi"])
+    t = in_language(LABELS, language)
     return t["true"] if value else t["false"]
 
 

@@ -62,6 +62,8 @@ from zoneinfo import ZoneInfo
 
 from checkround.context import Context
 from checkround.errors import AppError
+from checkround.formats.text import in_language
+from checkround.formats.zones import zone_of
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper, merge_definitions
@@ -170,7 +172,7 @@ class Layout:
     @property
     def header(self) -> tuple[tuple[str, str], ...]:
         """``(key, label)`` of the flat table: a repeat group is its count column."""
-        words = _LABELS.get(self.language, _LABELS["vi"])
+        words = in_language(_LABELS, self.language)
         return tuple(
             (f"{c.key}.count", f"{c.label} ({words['count']})") if c.items is not None else (c.key, c.label)
             for c in self.columns
@@ -185,7 +187,7 @@ def _field_columns(section: str | None, field: Mapping[str, Any], prefix: str, l
         subs = [col for sub in field.get("fields", []) for col in _field_columns(None, sub, "", language)]
         return [Column(key, label, section, field["key"], items=tuple(subs))]
     if kind.aggregate == "checklist":
-        words = _LABELS.get(language, _LABELS["vi"])
+        words = in_language(_LABELS, language)
         return [
             Column(f"{key}.{part}", f"{label} ({words[part]})", section, field["key"], part=part)
             for part in CHECKLIST_PARTS
@@ -212,7 +214,7 @@ def _sheet_names(keys: Iterable[str]) -> list[str]:
 def build_layout(round_doc: Mapping[str, Any], definition: Mapping[str, Any]) -> Layout:
     """The columns of a round's export for a (merged) definition, labelled in the round's language."""
     language = round_doc.get("language") or "vi"
-    words = _LABELS.get(language, _LABELS["vi"])
+    words = in_language(_LABELS, language)
     columns = [Column(key, words[key], field=key) for key in FIXED_KEYS]
     for section in definition["sections"]:
         for field in section["fields"]:
@@ -233,7 +235,7 @@ def build_layout(round_doc: Mapping[str, Any], definition: Mapping[str, Any]) ->
         form_id=str(round_doc.get("form_id") or definition["id"]),
         form_version=int(round_doc["form_version"]),
         language=language,
-        time_zone=ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh"),
+        time_zone=zone_of(round_doc),
         columns=tuple(columns),
         groups=tuple(groups),
     )

@@ -22,6 +22,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from checkround.formats.text import in_language
+
 from .display import display_value, format_number
 from .labels import LABELS
 
@@ -115,7 +117,7 @@ def bar_svg(parts: list[tuple[float, str]], whole: float, width: int) -> str:
 
 def render_html(summary: dict[str, Any], templates_dir: Path) -> str:
     template = _environment(str(templates_dir)).get_template("report/summary.html.j2")
-    labels = LABELS.get(summary["language"], LABELS["vi"])
+    labels = in_language(LABELS, summary["language"])
     return template.render(s=summary, t=labels, lang=summary["language"])
 
 
@@ -126,7 +128,7 @@ def render_pdf(summary: dict[str, Any], templates_dir: Path) -> bytes:
 def render_unit_pdf(view: dict[str, Any], templates_dir: Path) -> bytes:
     """One unit's filled checklist (``view`` from :func:`checkround.reports.service.unit_view`)."""
     template = _environment(str(templates_dir)).get_template("report/unit.html.j2")
-    labels = LABELS.get(view["language"], LABELS["vi"])
+    labels = in_language(LABELS, view["language"])
     return print_pdf(template.render(u=view, t=labels, lang=view["language"]), templates_dir)
 
 

@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from checkround.context import Context
 from checkround.errors import AppError
+from checkround.formats.zones import zone_of
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper
 from checkround.rounds.service import UNIT_NOUN, get_round_doc, round_path
@@ -47,7 +47,7 @@ def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:
     version = int(round_doc["form_version"])
     mapper = VersionMapper(lambda v: get_version(ctx, round_doc["form_id"], v), version)
     summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id), mapper.answers)
-    zone = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
+    zone = zone_of(round_doc)
     summary["generated_at"] = ctx.clock.now().astimezone(zone).strftime("%d/%m/%Y %H:%M")
     return summary
 
@@ -198,7 +198,7 @@ def unit_view(ctx: Context, round_id: str, unit_id: str) -> dict[str, Any]:
     language = round_doc.get("language", "vi")
     definition = get_version(ctx, round_doc["form_id"], int(submission["form_version"]))
     unit = ctx.store.get(f"units/{unit_id}") or {}
-    zone = ZoneInfo(round_doc.get("time_zone") or "Asia/Ho_Chi_Minh")
+    zone = zone_of(round_doc)
     return {
         "language": language,
         "unit": unit_name(unit, unit_id, language),

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from checkround.formats.zones import DEFAULT_ZONE
 from checkround.forms.definition import ID_PATTERN, LocalizedSchema
 from checkround.inputs_common import FullMatch
 
@@ -36,7 +37,7 @@ class RoundInput(Schema):
     opens_at = fields.AwareDateTime(required=True)
     closes_at = fields.AwareDateTime(required=True)
     grace_minutes = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=60 * 24 * 30))
-    time_zone = fields.String(load_default="Asia/Ho_Chi_Minh")
+    time_zone = fields.String(load_default=DEFAULT_ZONE)
     language = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]))
     issuing_body = fields.Nested(LocalizedSchema)
     theme = fields.Nested(LocalizedSchema)

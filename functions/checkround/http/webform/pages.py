@@ -17,11 +17,12 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
+from checkround.formats.text import localized
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.webform import client_rules, number_messages, preview, progress
 from checkround.http.core import RequestContext
 
-from .render import error_text, field_id, loc, messages, redirect, render, root, text, use_round_language
+from .render import error_text, field_id, messages, redirect, render, root, text, use_round_language
 from .session import Session, cookie_name, csrf_token
 
 
@@ -72,6 +73,7 @@ def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lan
             if field_errors is None:
                 continue
             anchor = field_id("f", section["key"], f["key"])
+            label = localized(f["label"], lang)
             rows = field_errors if REGISTRY[f["type"]].container and isinstance(field_errors, Mapping) else {}
             parts = (
                 field_errors if REGISTRY[f["type"]].widget == "checklist" and isinstance(field_errors, Mapping) else {}
@@ -80,11 +82,9 @@ def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lan
             # message says which is wrong ("Chọn kết quả…", "Nhập điểm từ 0 đến 8.").
             for part, part_errors in parts.items():
                 part_anchor = anchor if part == "status" else field_id(anchor, part)
-                summary.append(
-                    {"anchor": part_anchor, "label": loc(f["label"], lang), "messages": messages(part_errors)}
-                )
+                summary.append({"anchor": part_anchor, "label": label, "messages": messages(part_errors)})
             if not rows and not parts:
-                summary.append({"anchor": anchor, "label": loc(f["label"], lang), "messages": messages(field_errors)})
+                summary.append({"anchor": anchor, "label": label, "messages": messages(field_errors)})
             for index, row_errors in rows.items():
                 if not (isinstance(index, int) and isinstance(row_errors, Mapping)):
                     continue
@@ -93,7 +93,7 @@ def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lan
                         summary.append(
                             {
                                 "anchor": field_id(anchor, index, sub["key"]),
-                                "label": f"{loc(f['label'], lang)} ({index + 1}): {loc(sub['label'], lang)}",
+                                "label": f"{label} ({index + 1}): {localized(sub['label'], lang)}",
                                 "messages": messages(row_errors[sub["key"]]),
                             }
                         )

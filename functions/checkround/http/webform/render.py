@@ -22,23 +22,15 @@ from werkzeug.wrappers import Response
 
 from checkround.formats.dates import DateError, format_date, parse_date
 from checkround.formats.numbers import format_for_input, format_number
+from checkround.formats.text import LANGUAGES, localized
+from checkround.formats.zones import DEFAULT_ZONE
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.formdata import whole_number
 from checkround.http.core import RequestContext
 
 from .assets import SECURITY_HEADERS, static_url
 
-LANGUAGES = ("vi", "en")
-DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
-
 PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
-
-
-def loc(text: Any, lang: str) -> str:
-    """A label in ``lang`` (a ``{vi, en}`` dict; Vietnamese when ``lang`` is missing)."""
-    if isinstance(text, dict):
-        return str(text.get(lang) or text.get("vi") or "")
-    return str(text or "")
 
 
 @jinja2.pass_context
@@ -112,7 +104,7 @@ def _env(templates_dir: str) -> jinja2.Environment:
         whole_number=whole_number,
         static_url=lambda name: static_url(Path(templates_dir), name),
     )
-    env.filters.update(loc=loc, plain=_plain, date_input=_date_input, when=_when, messages=messages, num=_num)
+    env.filters.update(loc=localized, plain=_plain, date_input=_date_input, when=_when, messages=messages, num=_num)
     return env
 
 
