@@ -1,6 +1,6 @@
 """The one place where configuration is read: environment variables with defaults.
 
-Every variable is documented in the README's configuration table; nothing else in the
+Every variable is documented in docs/operations.md (Configuration); nothing else in the
 package reads ``os.environ``, except the admin CLI, whose ``--url`` and ``--token`` options
 fall back to ``CHECKROUND_URL`` and ``CHECKROUND_TOKEN`` the way click options do.
 """

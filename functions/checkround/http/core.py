@@ -155,7 +155,7 @@ class Router:
         return 200, {"status": "ok", "function": self.name, "firestore": "ok"}
 
     def publish_openapi(self) -> None:
-        """Serve ``GET /openapi.json``: this function's OpenAPI document, public like API.md.
+        """Serve ``GET /openapi.json``: this function's OpenAPI document, public like docs/api.md.
 
         From then on every route must state its :class:`~.operations.Operation`: a route the
         document would leave out fails when it is registered."""

@@ -32,7 +32,7 @@ JSON = "application/json"
 
 # -- response shapes -----------------------------------------------------------------------------
 # Plain JSON Schema (2020-12, as OpenAPI 3.1 takes it). They name what a client can rely on and
-# leave objects open (additional properties allowed): the API may add fields (API.md).
+# leave objects open (additional properties allowed): the API may add fields (docs/api.md).
 
 _TIME = {"type": "string", "format": "date-time"}
 _TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
@@ -335,7 +335,7 @@ def build(router: Router) -> dict[str, Any]:
         openapi_version="3.1.0",
         plugins=[MarshmallowPlugin()],
         info={
-            "description": "Generated from the routes and marshmallow schemas; see API.md and the README. "
+            "description": "Generated from the routes and marshmallow schemas; see docs/api.md in the repository. "
             "Errors are {error: {code, message, fields?}}; messages follow Accept-Language (vi, en).",
         },
         # Relative: each function answers under its own base (/<function> on the local host).
