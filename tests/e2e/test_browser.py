@@ -222,7 +222,21 @@ def test_fill_in_and_submit_on_a_375_px_phone(phone: Page, admin: Client, base: 
     fill_form(phone, seed_answers("hai-quan"))
     assert_fits(phone, PHONE["width"])
     screenshot(phone, "webform-phone.png", tmp_path)
+    key = phone.locator("#answers").get_attribute("data-draft-key")
+    assert phone.evaluate("key => localStorage.getItem(key) !== null", key)  # kept on the phone meanwhile
     submit_and_check(phone, admin, base, round_, "hai-quan")
+    assert_fits(phone, PHONE["width"])
+    # The receipt: the totals as sent, what comes next, a copy to print; the phone's copy is gone.
+    totals = phone.locator("#totals tr")
+    expect(totals).to_have_count(8)
+    expect(totals.first).to_contain_text("Tổng điểm mục 1")
+    expect(phone.locator("#next")).to_contain_text("Đoàn kiểm tra sẽ xem xét báo cáo")
+    expect(phone.locator("#next")).to_contain_text("Đơn vị vẫn có thể sửa và gửi lại đến")
+    assert phone.evaluate("key => localStorage.getItem(key)", key) is None
+    screenshot(phone, "webform-phone-receipt.png", tmp_path)
+    phone.locator("#copy-link").click()
+    expect(phone.locator("#copy-of")).to_contain_text("Bản sao lần gửi 1")
+    expect(phone.get_by_text(seed_answers("hai-quan")["danh_gia"]["diem_manh"])).to_be_visible()
     assert_fits(phone, PHONE["width"])
 
 

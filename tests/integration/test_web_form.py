@@ -280,12 +280,49 @@ def test_submit_shows_a_receipt_once_per_page_and_the_closed_form_is_read_only(a
     assert (entry["state"], entry["revision"]) == ("submitted", 1)
     assert entry["submission_id"] == "tien-yen-0001"
     assert stored(f"rounds/{ROUND}/submissions/tien-yen-0001")["answers"]["chuong_trinh"]["diem_chuong_trinh"] == 45
+    # What was sent: the totals the form computed, a copy to print, and what happens next.
+    totals = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td></tr>', text))
+    assert len(totals) == 8  # one per section with a score
+    assert "45" in totals.values()
+    assert f'href="../../r/{ROUND}/copy?lang=en"' in text
+    assert "The inspectors will review the report" in text
+    assert re.search(r"submit again until \d\d:\d\d \d\d/\d\d/\d{4} \(UTC\+07:00\)", text)
+    copy = client.get(f"{URL}/copy", query_string={"lang": "en"})
+    copied = unescape(copy.get_data(as_text=True))
+    assert copy.status_code == 200
+    assert "Copy of revision 1" in copied
+    assert "tien-yen-0001" in copied
+    seed = seed_answers("tien-yen")
+    assert seed["danh_gia"]["diem_manh"] in copied  # the unit's own answers, as sent
+    assert copied.count("<dt>") > 40
+    assert "@media print" in client.get(
+        re.search(r'href="\.\./\.\./(assets/form\.css[^"]*)"', text).group(1).replace("&amp;", "&")
+    ).get_data(as_text=True)
 
     # The inspectors return it with a comment next to one field.
-    comments = {"comments": {"von_vay.du_no": "Số dư nợ chưa khớp <sổ sách>."}, "message": "Bổ sung số liệu."}
+    comments = {
+        "comments": {
+            "von_vay.du_no": "Số dư nợ chưa khớp <sổ sách>.",
+            "chuong_trinh.cong_trinh_tieu_bieu.0.ten": "Ghi rõ tên công trình.",
+            "chuong_trinh.so_cong_trinh": "Đếm lại.",
+        },
+        "message": "Bổ sung số liệu.",
+    }
     assert admin("POST", f"/rounds/{ROUND}/submissions/tien-yen/return", comments).status_code == 200
     html = client.get(URL).get_data(as_text=True)
     assert "Báo cáo được trả lại để bổ sung, sửa chữa" in html
+    # The banner lists each field with a comment, in the form's order, linking to it.
+    banner = re.search(r'<div class="notice returned" role="alert" id="returned">(.*?)</div>', html, re.S).group(1)
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>: ([^<]+)</li>', banner)
+    assert [anchor for anchor, _, _ in links] == [
+        "f-chuong_trinh-so_cong_trinh-field",
+        "f-chuong_trinh-cong_trinh_tieu_bieu-0-ten-field",
+        "f-von_vay-du_no-field",
+    ]
+    assert links[1][1] == "Công trình, phần việc thanh niên tiêu biểu (1): Tên công trình, phần việc"
+    assert links[2][2] == "Số dư nợ chưa khớp &lt;sổ sách&gt;."
+    for anchor, _, _ in links:
+        assert f'id="{anchor}"' in html
     comment = re.search(r'<p class="comment" id="f-von_vay-du_no-comment">(.*?)</p>', html, re.S).group(1)
     assert "Số dư nợ chưa khớp &lt;sổ sách&gt;." in comment
     assert 'aria-describedby="f-von_vay-du_no-comment"' in html

@@ -211,6 +211,7 @@
   var storeTimer = null;
   var saveTimer = null;
   var leaving = false;
+  var sending = false; // the page is being submitted
   if (kept && kept.stamp === stamp && kept.unsaved) {
     changes = 1; // the copy put back is newer than the server's draft: save it too
     setTimeout(saveNow, 0);
@@ -224,7 +225,7 @@
     return pad(now.getHours()) + ":" + pad(now.getMinutes());
   }
 
-  function keep(extra) {
+  function keep() {
     if (!store) {
       return;
     }
@@ -232,9 +233,7 @@
     copy.stamp = stamp;
     copy.at = clock();
     copy.unsaved = changes !== savedChanges;
-    Object.keys(extra || {}).forEach(function (name) {
-      copy[name] = extra[name];
-    });
+    copy.sending = sending;
     try {
       store.setItem(key, JSON.stringify(copy));
     } catch (error) {
@@ -338,9 +337,13 @@
 
   form.addEventListener("submit", function (event) {
     leaving = true;
+    // The copy is kept as it is sent (no later timer may overwrite it): marked "sending" when
+    // the report is submitted, so the receipt knows to remove it.
+    clearTimeout(storeTimer);
+    clearTimeout(saveTimer);
     var button = event.submitter;
-    var sending = !button || button.value === "submit";
-    keep({ sending: sending });
+    sending = !button || button.value === "submit";
+    keep();
   });
 
   // The language link and any other way out: what is typed is kept on the phone first.
@@ -369,6 +372,7 @@
 
   window.addEventListener("pageshow", function (event) {
     leaving = false; // back to this page from the browser's cache
+    sending = false;
     if (event.persisted) {
       keep();
     }

@@ -21,6 +21,7 @@ from checkround.formats.text import localized
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.webform import client_rules, number_messages, preview, progress
 from checkround.http.core import RequestContext
+from checkround.reports.display import display_answers, display_value
 
 from .render import error_text, field_id, messages, redirect, render, root, text, use_round_language
 from .session import Session, cookie_name, csrf_token
@@ -100,6 +101,44 @@ def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lan
     return summary
 
 
+def _label_of(definition: Mapping[str, Any], name: str, lang: str) -> tuple[str, str] | None:
+    """The label and element id of the field a comment names (``section.field`` or
+    ``section.group.<row>.field``), or None when the form has no such field."""
+    section_key, _, rest = name.partition(".")
+    field_key, _, row = rest.partition(".")
+    for section in definition["sections"]:
+        for f in section["fields"] if section["key"] == section_key else []:
+            if f["key"] != field_key:
+                continue
+            if not row:
+                return localized(f["label"], lang), field_id("f", section_key, field_key) + "-field"
+            index, _, sub_key = row.partition(".")
+            subs = [sub for sub in f.get("fields") or [] if sub["key"] == sub_key]
+            if index.isdigit() and subs:
+                label = f"{localized(f['label'], lang)} ({int(index) + 1}): {localized(subs[0]['label'], lang)}"
+                return label, field_id("f", section_key, field_key, index, sub_key) + "-field"
+    return None
+
+
+def returned_list(definition: Mapping[str, Any], comments: Mapping[str, str], lang: str) -> list[dict[str, str]]:
+    """The fields a returned report has comments on, in the form's order, each linking to its
+    field (where the comment is shown again)."""
+    order = {
+        f"{s['key']}.{f['key']}": n
+        for n, (s, f) in enumerate((s, f) for s in definition["sections"] for f in s["fields"])
+    }
+
+    def place(name: str) -> tuple[int, str]:
+        return order.get(".".join(name.split(".")[:2]), len(order)), name
+
+    listed = []
+    for name in sorted(comments, key=place):
+        found = _label_of(definition, name, lang)
+        label, anchor = found if found is not None else (name, "")
+        listed.append({"label": label, "anchor": anchor, "comment": comments[name]})
+    return listed
+
+
 def draft_stamp(draft_saved_at: Any, revision: Any) -> str:
     """What the server holds for the unit, in a word: when its draft was last saved and its
     last revision. The page's script puts back a copy kept on the phone only when it was made
@@ -157,6 +196,7 @@ def form_page(
         notice_is_error=failure is not None,
         readonly=view["round"]["status"] != "open",
         returned_comments=returned.get("comments") or {},
+        returned_list=returned_list(view["form"], returned.get("comments") or {}, lang),
         calculated=calculated,
         not_relevant=not_relevant,
         blanks=blanks or {},
@@ -178,9 +218,31 @@ def opened_form_page(rc: RequestContext, session: Session, view: Mapping[str, An
     return form_page(rc, session, view, stored_answers(view), notice=text(rc)["draft_saved"] if saved else None)
 
 
-def receipt_page(rc: RequestContext, round_id: str, view: Mapping[str, Any]) -> Response:
-    """The last submission's receipt; without one, the form."""
+def submission_page(rc: RequestContext, round_id: str, view: Mapping[str, Any], page: str) -> Response:
+    """A page about the unit's last submission: its ``receipt``, or its ``copy`` (the answers
+    as sent, to print or keep). Without a submission, the form."""
     lang = use_round_language(rc, view)
-    if view["submission"] is None:
+    submission = view["submission"]
+    if submission is None:
         return redirect(rc, f"r/{round_id}", lang=lang)
-    return render(rc, "webform/receipt.html.j2", view=view, submission=view["submission"], draft_key=draft_key(view))
+    answers = submission.get("answers") or {}
+    shown: dict[str, Any]
+    if page == "copy":
+        shown = {"sections": display_answers(view["form"], answers, lang)}
+    else:
+        shown = {"totals": totals(view["form"], answers, lang), "draft_key": draft_key(view)}
+    return render(rc, f"webform/{page}.html.j2", 200, view=view, submission=submission, **shown)
+
+
+def totals(definition: Mapping[str, Any], answers: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
+    """The form's computed values (its section scores) as they were sent, printed as the reports
+    print them."""
+    shown = []
+    for section in definition["sections"]:
+        values = answers.get(section["key"]) or {}
+        for f in section["fields"]:
+            if REGISTRY[f["type"]].widget == "calculated":
+                shown.append(
+                    {"label": localized(f["label"], lang), "value": display_value(f, values.get(f["key"]), lang)}
+                )
+    return shown

@@ -33,9 +33,19 @@ def form_page(rc: RequestContext, round_id: str) -> Reply:
 
 @router.route("/r/<id:round_id>/receipt", ["GET"])
 def receipt_page(rc: RequestContext, round_id: str) -> Reply:
+    return _submission_page(rc, round_id, "receipt")
+
+
+@router.route("/r/<id:round_id>/copy", ["GET"])
+def copy_page(rc: RequestContext, round_id: str) -> Reply:
+    """The unit's last submission as a page to print or keep (linked from the receipt)."""
+    return _submission_page(rc, round_id, "copy")
+
+
+def _submission_page(rc: RequestContext, round_id: str, page: str) -> Reply:
     try:
         session = session_of(rc, round_id)
         view = submissions.get_form_for_unit(rc.ctx, session.principal, round_id)
     except AppError as exc:
         return pages.error_page(rc, exc, round_id)
-    return pages.receipt_page(rc, round_id, view)
+    return pages.submission_page(rc, round_id, view, page)
