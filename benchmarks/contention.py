@@ -226,7 +226,8 @@ Measured {time.strftime("%Y-%m-%d %H:%M", time.gmtime())} UTC on this machine ({
 the machine is shared with other engineers' test runs). n transactions each read one document
 and then write it (an increment); every first attempt waits after its read until all n have
 read, so all of them contend, every time. Time from the start until all n have committed, on
-the local emulator:
+the local emulator (the 2-process row: from the moment both have read). Attempts count every
+run of a transaction's function, steps back within the process included:
 
 | what | median | range | attempts (median) | runs | transactions that gave up |
 | --- | --- | --- | --- | --- | --- |
