@@ -108,3 +108,51 @@ def test_stopping_lets_a_request_under_way_finish_and_answer(project, monkeypatc
     caller.join(10)
     assert answers == [(200, b"done")]
     assert port_is_free("127.0.0.1", running.port)
+
+
+def test_stopping_while_the_loop_wakes_on_its_own(monkeypatch):
+    """stop() asks the loop to end and then wakes it; if the loop wakes on its own in between
+    (a connection arrives) it must not close the wake-up channel before stop() has used it
+    (that raised EBADF from stop(), now and then, on a busy machine)."""
+    monkeypatch.setattr(host_module, "build_app", lambda: lambda environ, start_response: [])
+    loop_returns: list[float] = []
+    real_loop = host_module.wasyncore.loop
+
+    class Wasyncore:
+        @staticmethod
+        def loop(**kwargs):
+            real_loop(**kwargs)
+            loop_returns.append(time.monotonic())
+
+    monkeypatch.setattr(host_module, "wasyncore", Wasyncore)
+    running = Host("127.0.0.1", free_port())
+    running.start()
+    server = running._server
+    real_pull = server.pull_trigger
+    window: list[float] = []
+
+    def pull_late() -> None:
+        window.append(time.monotonic())
+        # A connection arrives while stop() is between asking and waking: the loop wakes for it.
+        socket.create_connection(("127.0.0.1", running.port)).close()
+        time.sleep(0.5)
+        window.append(time.monotonic())
+        real_pull()
+
+    server.pull_trigger = pull_late
+    errors: list[BaseException] = []
+
+    def stop() -> None:
+        try:
+            running.stop()
+        except BaseException as error:
+            errors.append(error)
+
+    stopper = threading.Thread(target=stop)
+    stopper.start()
+    stopper.join(70)
+    assert not stopper.is_alive()
+    assert errors == []
+    # The race happened: the loop came back from waiting while stop() was still to wake it.
+    assert any(window[0] < moment < window[1] for moment in loop_returns)
+    assert port_is_free("127.0.0.1", running.port)

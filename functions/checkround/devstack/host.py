@@ -97,6 +97,12 @@ class Host:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        # The loop's socket map, ours (create_server's documented ``map``), so that the serving
+        # thread never reads the server's private attributes.
+        self._map: dict[int, Any] = {}
+        # Held by stop() while it asks the loop to end and wakes it, and by the loop before it
+        # closes its channels: the wake-up channel is among them, and waking a closed one fails.
+        self._wake_lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
@@ -104,8 +110,10 @@ class Host:
 
     def start(self) -> None:
         self._stopping.clear()
+        self._map = {}
         server = create_server(
             build_app(),
+            map=self._map,
             host=self.host,
             port=self.port,
             threads=self.THREADS,
@@ -126,7 +134,11 @@ class Host:
         # waitress's own run() loops until every connection is gone; this loop also stops when
         # asked. Everything below runs on this, the loop's own thread.
         while not self._stopping.is_set():
-            wasyncore.loop(timeout=1.0, map=server._map, use_poll=True, count=1)
+            wasyncore.loop(timeout=1.0, map=self._map, use_poll=True, count=1)
+        with self._wake_lock:
+            self._drain(server)
+
+    def _drain(self, server: Any) -> None:
         # No new connections; the requests under way finish and their answers go out, and each
         # connection is closed once it is idle.
         server.accepting = False
@@ -141,15 +153,16 @@ class Host:
                     channel.close()
             if not busy:
                 break
-            wasyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
-        for channel in list(server._map.values()):
+            wasyncore.loop(timeout=0.05, map=self._map, use_poll=True, count=1)
+        for channel in list(self._map.values()):
             channel.close()
         server.task_dispatcher.shutdown(timeout=self.DRAIN_SECONDS)
 
     def stop(self) -> None:
         if self._server is not None:
-            self._stopping.set()
-            self._server.pull_trigger()  # wakes the loop at once
+            with self._wake_lock:
+                self._stopping.set()
+                self._server.pull_trigger()  # wakes the loop at once
             if self._thread is not None:
                 self._thread.join(timeout=2 * self.DRAIN_SECONDS)
             self._server = None
