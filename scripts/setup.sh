@@ -75,3 +75,8 @@ if command -v npm >/dev/null 2>&1 && [ ! -f infra/tools/node_modules/@cdktf/hcl-
   echo "setup: installing the HCL formatter into infra/tools/node_modules"
   (cd infra/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# axe-core for the web form's accessibility test (tests/e2e/test_accessibility.py), the same way.
+if command -v npm >/dev/null 2>&1 && [ ! -f tests/e2e/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "setup: installing axe-core into tests/e2e/axe/node_modules"
+  (cd tests/e2e/axe && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
