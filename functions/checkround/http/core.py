@@ -5,6 +5,11 @@ request into a response and is the single place where :class:`AppError` becomes 
 else that escapes a handler is logged and answered with a generic 500 that leaks nothing. It
 also writes the one access-log line per request (see ``checkround.logs``), and every router
 answers ``GET /healthz`` (and ``/health``) without authentication.
+
+A router answers its paths with or without its function's name in front (``/rounds`` and
+``/admin_api/rounds`` alike): where the platform or a load balancer forwards the full path, the
+first ``/<function>`` is taken off before the routes are matched. No route may start with the
+function's name or with a variable, so a path never means two things (:meth:`Router.route`).
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class RequestContext:
     language: str
     _principal: Principal | None = field(default=None)
     language_for_page: str = "vi"
+    # The path within the function (without a leading /<function>): what relative links count from.
+    path: str = "/"
 
     @cached_property
     def ctx(self) -> Context:
@@ -169,7 +176,14 @@ class Router:
         return Response(openapi.document_text(self), content_type="application/json; charset=utf-8")
 
     def route(self, path: str, methods: list[str], operation: Operation | None = None) -> Callable[[Handler], Handler]:
-        """Register a handler for ``path``; ``operation`` is what the OpenAPI document says of it."""
+        """Register a handler for ``path``; ``operation`` is what the OpenAPI document says of it.
+
+        The first segment of ``path`` is a fixed word other than the function's name (or the path
+        is ``/``): :meth:`local_path` takes a leading ``/<name>`` off every request, so a route
+        under that name, or one whose first segment could be that name, would be ambiguous."""
+        first = path.split("/")[1] if path.startswith("/") else None
+        if first is None or first == self.name or "<" in first:
+            raise ValueError(f"{self.name}: {path!r} must start with '/' and a fixed segment other than {self.name!r}")
         if self.documented and operation is None:
             raise ValueError(f"{self.name}: {' '.join(methods)} {path} states no Operation for its OpenAPI document")
 
@@ -183,11 +197,22 @@ class Router:
 
         return register
 
+    def local_path(self, path: str) -> str:
+        """``path`` without a leading ``/<function name>`` segment, if it has one.
+
+        Whether the platform strips the function's name before the code sees the path is
+        documented for 1st-gen functions only, and a load balancer forwards full paths; taking it
+        off here makes both work. Only one is taken off: ``/admin_api/admin_api/rounds`` is a 404."""
+        prefix = f"/{self.name}"
+        if path == prefix or path.startswith(prefix + "/"):
+            return path[len(prefix) :] or "/"
+        return path
+
     def match(self, request: Request) -> tuple[Handler, dict[str, Any], str]:
         """The handler, its arguments and the matched rule (the path template, for logs)."""
         adapter = self._map.bind_to_environ(request.environ)
         try:
-            rule, args = adapter.match(request.path, method=request.method, return_rule=True)
+            rule, args = adapter.match(self.local_path(request.path), method=request.method, return_rule=True)
         except MethodNotAllowed as exc:
             raise AppError("method_not_allowed") from exc
         except NotFound as exc:
@@ -215,7 +240,7 @@ def _handle(router: Router, request: Request, context: Callable[[], Context], sc
     language = pick_language(request.headers.get("Accept-Language"))
     try:
         handler, args, scope.route = router.match(request)
-        rc = RequestContext(request=request, context=context, language=language)
+        rc = RequestContext(request=request, context=context, language=language, path=router.local_path(request.path))
         reply = handler(rc, **args)
     except AppError as exc:
         return json_response(exc.status, exc.to_body(language))

@@ -119,9 +119,11 @@ def root(rc: RequestContext) -> str:
     """The way from this page back to the function's root, as a relative URL.
 
     Links, redirects and static files are addressed relative to the page because the function
-    cannot know its public prefix (``/web_form`` locally; the front end strips it in the cloud).
+    cannot know its public prefix (``/web_form`` locally and on the function's own URL, or a
+    load balancer's). Counted from the path within the function, so a path that arrives with
+    ``/web_form`` still in front (:meth:`~checkround.http.core.Router.local_path`) links the same.
     """
-    return "../" * (rc.request.path.count("/") - 1)
+    return "../" * (rc.path.count("/") - 1)
 
 
 def render(rc: RequestContext, template: str, status: int = 200, **values: Any) -> Response:
