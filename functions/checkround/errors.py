@@ -26,6 +26,11 @@ class ErrorKind:
 
 CATALOG: dict[str, ErrorKind] = {
     "bad_request": ErrorKind(400, "Yêu cầu không hợp lệ: {detail}", "Bad request: {detail}"),
+    "too_deep": ErrorKind(
+        400,
+        "Nội dung JSON lồng nhau quá sâu (tối đa {limit} tầng).",
+        "The JSON body is nested too deeply (at most {limit} levels).",
+    ),
     "unauthenticated": ErrorKind(401, "Thiếu hoặc sai mã truy cập.", "Missing or invalid access token."),
     "token_expired": ErrorKind(
         401,

@@ -210,3 +210,101 @@ def test_no_answers_produce_a_500(tmp_path, definition, answers):
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     assert response.status_code in (201, 422), response.json
+
+
+# -- review finding 6: nothing a client sends is a 500 --------------------------------------------
+
+PATHS = {
+    "admin": ["/forms", "/forms/mau-nho", "/rounds", "/rounds/r1", "/rounds/r1/status", "/units", "/healthz"],
+    "unit": ["/rounds/r1/form", "/rounds/r1/submission", "/rounds/r1/draft", "/healthz"],
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(PATHS)), st.data())
+def test_a_double_slash_anywhere_in_a_path_is_a_404(tmp_path, which, data):
+    """werkzeug merges slashes by raising ``RequestRedirect``, which was not caught."""
+    ctx = memory_context(tmp_path)
+    router = admin_router if which == "admin" else unit_router
+    path = data.draw(st.sampled_from(PATHS[which]))
+    cut = data.draw(st.sampled_from([i for i, c in enumerate(path) if c == "/"]))
+    doubled = path[:cut] + "/" + path[cut:]
+    method = data.draw(st.sampled_from(["GET", "POST", "PUT"]))
+    headers = {"Authorization": f"Bearer {issue_admin_token(ctx)}", "Content-Type": "application/json"}
+    response = app_for(router, ctx).open(doubled, method=method, data="{}", headers=headers)
+    assert response.status_code == 404, (method, doubled, response.status_code)
+    assert response.json["error"]["code"] == "not_found"
+
+
+def _nest(value, depth, draw):
+    for _ in range(depth):
+        value = [value] if draw(st.booleans()) else {draw(st.sampled_from(["a", "s0", "answers"])): value}
+    return value
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(65, 950), st.data())
+def test_json_nested_deeper_than_the_limit_is_a_400_in_both_languages(tmp_path, depth, data):
+    """Deep enough for Python's JSON parser, too deep for the validators' walks (RecursionError)."""
+    ctx = memory_context(tmp_path)
+    make_round(ctx, unit_ids=("u1",))
+    unit_token = rounds.issue_tokens(ctx, "r1", {"unit_ids": ["u1"]})["tokens"]["u1"]["token"]
+    deep = _nest(data.draw(JSON), depth, data.draw)
+    requests = [
+        (admin_router, issue_admin_token(ctx), "/forms", deep),
+        (unit_router, unit_token, "/rounds/r1/submission", {"answers": {"a": {"ck1": deep}}}),
+        (unit_router, unit_token, "/rounds/r1/submission", {"answers": {"a": {"zz": deep}}}),
+    ]
+    for router, token, path, body in requests:
+        for language in ("vi", "en"):
+            headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
+            response = app_for(router, ctx).post(path, json=body, headers=headers)
+            assert response.status_code == 400, (path, response.status_code)
+            assert response.json["error"]["code"] == "too_deep"
+            assert "64" in response.json["error"]["message"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=3))
+def test_row_indices_with_digits_int_does_not_read_are_ignored(digits):
+    """``"²".isdigit()`` is true but ``int("²")`` fails: a page could post such a row index."""
+    from werkzeug.datastructures import MultiDict
+
+    from checkround.forms.formdata import answers_from_form
+    from checkround.forms.webform import read_post
+
+    definition = check_definition(
+        {
+            "id": "mau-dong",
+            "title": {"vi": "Mẫu"},
+            "sections": [
+                {
+                    "key": "s",
+                    "title": {"vi": "P"},
+                    "fields": [{"key": "g", "type": "repeat", "label": {"vi": "G"},
+                                "fields": [{"key": "t", "type": "text", "label": {"vi": "T"}}]}],
+                }
+            ],
+        }
+    )  # fmt: skip
+    posted = MultiDict([("s.g.0.t", "một"), (f"s.g.{digits}.t", "hai"), ("action", f"remove:s.g.{digits}")])
+    answers = answers_from_form(definition, posted)
+    assert answers["s"]["g"][0] == {"t": "một"}
+    if not digits.isascii():
+        assert answers["s"]["g"] == [{"t": "một"}]
+    assert read_post(definition, posted).action == "redraw"
+
+
+def test_digit_checks_in_the_source_are_ascii_only():
+    """A guard for new code: ``isdigit``, ``isnumeric`` and ``isdecimal`` accept digits that
+    ``int`` refuses ("²") or reads from other scripts ("٣"); each use must also ask ``isascii``."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "functions"
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if any(f".{name}()" in line for name in ("isdigit", "isnumeric", "isdecimal")) and ".isascii()" not in line
+    ]
+    assert offenders == []

@@ -108,7 +108,7 @@ class Connection:
                 # A login page or a proxy's placeholder answered 200: not a file of ours.
                 raise Unreachable(text(self.lang, "not_api", url=url, status=response.status_code))
             length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
+            total = int(length) if length and length.isascii() and length.isdigit() else None
             watching = progress(total) if progress else nullcontext(_ignore)
             return self._save(response, dest, watching)
 

@@ -148,7 +148,9 @@ def _is_row_key(key: str, name: str) -> bool:
     if not key.startswith(name + "."):
         return False
     index = key[len(name) + 1 :].split(".", 1)[0]
-    return index.isdigit() and len(index) < 4  # at most 999 rows, whatever a page posts
+    # ASCII digits only: "²" is a digit to isdigit() but not to int(). Four digits at most,
+    # whatever a page posts: more rows than max_items may allow.
+    return index.isascii() and index.isdigit() and len(index) < 5
 
 
 _READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {

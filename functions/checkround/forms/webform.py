@@ -47,7 +47,7 @@ def read_post(definition: Mapping[str, Any], data: FormData, language: str = "vi
         return Post("redraw", answers, {target: empty_rows(definition, data).get(target, 0) + 1})
     if verb == "remove":
         group, _, index = target.rpartition(".")
-        if group in groups and index.isdigit():
+        if group in groups and index.isascii() and index.isdigit():
             answers = answers_from_form(definition, without_row(data, group, int(index)), language)
         return Post("redraw", answers)
     if verb not in ("draft", "submit"):

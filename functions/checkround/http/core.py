@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import BaseConverter, Map, Rule
+from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from checkround import logs
@@ -109,9 +109,33 @@ class RequestContext:
         if mimetype != "application/json" and not mimetype.endswith("+json"):
             raise AppError("unsupported_media_type")
         try:
-            return json.loads(raw.decode("utf-8"))
+            body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise AppError("bad_request", detail="the body is not valid UTF-8 JSON") from exc
+        if _deeper_than(body, MAX_JSON_DEPTH):
+            raise AppError("too_deep", limit=MAX_JSON_DEPTH)
+        return body
+
+
+# How deep a JSON body may nest. Python's parser takes about a thousand levels, more than the
+# validators' recursive walks can (a RecursionError was a 500); a form definition with rules
+# at their deepest nests about 35.
+MAX_JSON_DEPTH = 64
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists and objects more than ``limit`` deep (without recursion)."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            item
+            for node in level
+            if isinstance(node, dict | list)
+            for item in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return False
+    return any(isinstance(node, dict | list) for node in level)
 
 
 def read_body(request: Request, limit: int) -> bytes:
@@ -136,7 +160,9 @@ class Router:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._map = Map(strict_slashes=False, converters={"id": IdConverter})
+        # merge_slashes would answer "//rounds" with a redirect raised as an exception; a path
+        # with an empty segment is no route of ours (404).
+        self._map = Map(strict_slashes=False, merge_slashes=False, converters={"id": IdConverter})
         self._handlers: dict[str, Handler] = {}
         # (rule, method) -> what its OpenAPI document says; see publish_openapi.
         self.operations: dict[tuple[str, str], Operation] = {}
@@ -215,7 +241,7 @@ class Router:
             rule, args = adapter.match(self.local_path(request.path), method=request.method, return_rule=True)
         except MethodNotAllowed as exc:
             raise AppError("method_not_allowed") from exc
-        except NotFound as exc:
+        except (NotFound, RequestRedirect) as exc:
             raise AppError("not_found", what=_NOT_FOUND) from exc
         assert isinstance(rule.endpoint, str)
         return self._handlers[rule.endpoint], dict(args), rule.rule
