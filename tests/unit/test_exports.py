@@ -11,6 +11,8 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checkround.errors import AppError
 from checkround.forms import service as forms
@@ -476,3 +478,44 @@ def test_latest_revisions_are_read_in_batches_in_entry_order(tmp_path):
     assert [uid for uid, _ in read] == expected
     assert len(expected) > 30  # more than one ``in`` query
     assert all(doc["unit_id"] == uid and doc["revision"] == 1 + int(uid[1:]) % 3 for uid, doc in read)
+
+
+# -- review finding 8: what else a spreadsheet takes for a formula --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (" =1+1", "' =1+1"),  # leading whitespace: some spreadsheets trim before they parse
+        ("\n=1+1", "'\n=1+1"),  # a line break first
+        ("\u00a0\u3000@SUM(A1)", "'\u00a0\u3000@SUM(A1)"),  # no-break and ideographic spaces
+        ("\t5", "'\t5"),  # a tab first, whatever follows
+        ("＝1+1", "'＝1+1"),  # full-width equals, plus, minus and at
+        ("＋84 912", "'＋84 912"),
+        ("－2", "'－2"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("ok;=1+1", "ok;'=1+1"),  # a list separator: Excel with Vietnamese settings splits at ";"
+        ("ok, =1+1", "ok,' =1+1"),  # and where "," separates lists
+        ("a;b;＝cmd", "a;b;'＝cmd"),
+        ("a;\n=1", "a;'\n=1"),  # a line break after the separator
+        ("-1,5", "-1,5"),  # a Vietnamese decimal is a number: left alone
+        ("3; -2; +4", "3; -2; +4"),  # a list of numbers too
+        ("a=b; c", "a=b; c"),  # a formula sign inside a part starts nothing
+    ],
+)
+def test_formula_starts_after_whitespace_full_width_signs_and_list_separators_are_defused(text, expected):
+    assert exports.defuse(text) == expected
+
+
+TRIGGERS = "=+-@＝＋－＠"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*TRIGGERS, " ", "\t", "\r", "\n", "\u3000", ";", ",", "a", "1", ".", "'"])))
+def test_no_part_of_a_defused_cell_starts_a_formula(text):
+    out = exports.defuse(text)
+    assert out.replace("'", "") == text.replace("'", "")  # only apostrophes are added
+    for part in re.split("[;,]", out):
+        stripped = part.lstrip()
+        if stripped[:1] and stripped[0] in TRIGGERS:
+            assert re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", stripped), (text, out, part)

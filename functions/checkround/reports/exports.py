@@ -30,10 +30,10 @@ What a spreadsheet or a script may rely on
   columns), with the same two header rows. In JSON a repeat group is a list of objects in its
   row, keyed by the sub-field keys.
 * **CSV** is UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly), ``\\r\\n``
-  line ends, written by the stdlib ``csv`` module. A text cell that starts with ``=``, ``+``,
-  ``-``, ``@``, a tab or a carriage return is prefixed with ``'`` so that a spreadsheet never
-  runs it as a formula (CSV injection); numbers are left alone. The workbook needs no such
-  prefix: every text is written as a string cell, never as a formula, and the JSON is data.
+  line ends, written by the stdlib ``csv`` module. Text cells are defused against formula
+  (CSV) injection by :func:`defuse`, which says what it neutralises; numbers are left alone.
+  The workbook needs no such prefix: every text is written as a string cell, never as a
+  formula, and the JSON is data.
 * **JSON**: ``{"round", "form_id", "form_version", "columns": [{key, label}], "rows": [...]}``
   with each row an object keyed by column key; values keep their JSON types (a select_multiple
   is a list, a repeat group a list of objects and its column lists its sub-``columns``).
@@ -303,7 +303,11 @@ def group_rows(group: Group, row: Row) -> Iterator[list[Any]]:
 # -- cells --------------------------------------------------------------------------------------
 
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The signs that start a formula, and their full-width forms, which Excel reads the same.
+_FORMULA_SIGNS = frozenset("=+-@＝＋－＠")
+# Where a spreadsheet may start a new cell inside ours: Excel with Vietnamese (and most
+# European) settings splits a CSV line at ";", and others at ",".
+_LIST_SEPARATOR = re.compile("([;,])")
 
 
 def _number_text(value: float) -> str:
@@ -327,11 +331,28 @@ def _flat(value: Any) -> str | int | float | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _starts_formula(part: str) -> bool:
+    stripped = part.lstrip()
+    return stripped[:1] in _FORMULA_SIGNS and not _PLAIN_NUMBER.fullmatch(stripped)
+
+
 def defuse(text: str) -> str:
-    """A CSV cell that no spreadsheet will take for a formula (OWASP's CSV injection advice)."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    """A CSV cell that no spreadsheet will take for a formula (OWASP's CSV injection advice,
+    widened by review finding 8).
+
+    A ``'`` goes before the cell if it starts with a tab or a carriage return, or, once any
+    leading whitespace and line breaks are skipped, with ``=``, ``+``, ``-``, ``@`` or their
+    full-width forms ``＝ ＋ － ＠``; and after every ``;`` and ``,`` followed (after whitespace)
+    by one of them, because a spreadsheet that splits lines at that separator starts a cell
+    there. A plain number (``-5``, ``+2.5``, either side of a separator) is left alone.
+    """
+    parts = _LIST_SEPARATOR.split(text)
+    if text.startswith(("\t", "\r")) or _starts_formula(parts[0]):
+        parts[0] = "'" + parts[0]
+    for index in range(2, len(parts), 2):
+        if _starts_formula(parts[index]):
+            parts[index] = "'" + parts[index]
+    return "".join(parts)
 
 
 def _csv_cell(value: Any) -> str:
