@@ -59,22 +59,30 @@ def compile_schema(definition: Mapping[str, Any], language: str = "vi", draft: b
 
 
 class SchemaCache:
-    """A bounded LRU of compiled schemas for published (immutable) form versions."""
+    """A bounded LRU of compiled schemas for published (immutable) form versions.
+
+    An entry serves only the definition object it was compiled from: the same form id and
+    version may hold another definition in another store (a test's project, the emulator
+    after a reset), and a schema compiled from one must never check answers for the other.
+    """
 
     def __init__(self, maxsize: int = 256) -> None:
-        self._items: OrderedDict[tuple[str, int, str, bool], Schema] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, str, bool], tuple[Mapping[str, Any], Schema]] = OrderedDict()
         self._maxsize = maxsize
         self._lock = threading.Lock()
 
     def get(self, form_id: str, version: int, definition: Mapping[str, Any], language: str, draft: bool) -> Schema:
         key = (form_id, version, language, draft)
         with self._lock:
-            if key in self._items:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] is definition:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return hit[1]
         schema = compile_schema(definition, language, draft)
         with self._lock:
-            self._items[key] = schema
+            # Holding the definition keeps its identity from being reused while it is cached.
+            self._items[key] = (definition, schema)
+            self._items.move_to_end(key)
             while len(self._items) > self._maxsize:
                 self._items.popitem(last=False)
         return schema

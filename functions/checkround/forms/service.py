@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import weakref
+from collections import OrderedDict
 from typing import Any
 
 from checkround.context import Context
@@ -135,16 +137,29 @@ def diff_against_latest(ctx: Context, form_id: str, raw: Any) -> dict[str, Any]:
     return {"against_version": latest, "changes": diff_definitions(previous, definition)}
 
 
-# Published versions never change, so each process reads one at most once per store.
-_VERSIONS: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], dict[str, Any]]] = weakref.WeakKeyDictionary()
+# Published versions never change, so a process keeps the ones it read, per store: the most
+# recently used VERSIONS_KEPT of them (a definition may be up to a megabyte, and every version
+# of every form would otherwise stay for the life of the instance).
+VERSIONS_KEPT = 32
+_VERSIONS: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[str, int], dict[str, Any]]] = weakref.WeakKeyDictionary()
+_VERSIONS_LOCK = threading.Lock()
 
 
 def get_version(ctx: Context, form_id: str, version: int) -> dict[str, Any]:
     """The frozen definition; callers must not modify it (it is shared)."""
-    cached = _VERSIONS.setdefault(ctx.store, {})
-    if (form_id, version) not in cached:
-        doc = ctx.store.get(_version_path(form_id, version))
-        if doc is None:
-            raise AppError("not_found", what=_VERSION)
-        cached[(form_id, version)] = doc["definition"]
-    return cached[(form_id, version)]
+    key = (form_id, version)
+    with _VERSIONS_LOCK:
+        cached = _VERSIONS.setdefault(ctx.store, OrderedDict())
+        if key in cached:
+            cached.move_to_end(key)
+            return cached[key]
+    doc = ctx.store.get(_version_path(form_id, version))
+    if doc is None:
+        raise AppError("not_found", what=_VERSION)
+    with _VERSIONS_LOCK:
+        # One object per version, even if two requests read it at once: compiled schemas are
+        # cached against the definition object they were compiled from.
+        definition: dict[str, Any] = cached.setdefault(key, doc["definition"])
+        while len(cached) > VERSIONS_KEPT:
+            cached.popitem(last=False)
+    return definition
