@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,7 @@ def fuzz(base: str, admin_token: str, examples: int) -> Report:
     report = Report()
     # unit_api first: the admin pass may close the seed round or revoke its links.
     tokens = {"unit_api": unit_token(base, admin_token), "admin_api": admin_token}
+    probe_deep_bodies(base, tokens, report)
     for function in ("unit_api", "admin_api"):
         schema = schemathesis.openapi.from_url(f"{base}/{function}/openapi.json", timeout=30)
         for result in schema.get_all_operations():
@@ -148,7 +150,7 @@ def fuzz(base: str, admin_token: str, examples: int) -> Report:
                     report.statuses.update(statuses)
                     where = "seed ids" if path_parameters else "generated ids"
                     report.failures.extend(Failure(label, f"{mode.value}, {where}", p) for p in problems)
-    probe(base, tokens, report)
+    probe_doubled_slashes(base, tokens, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -157,37 +159,47 @@ def fuzz(base: str, admin_token: str, examples: int) -> Report:
 DEEP_BODY = ('{"answers": {"a": ' + '[{"x": ' * 200 + "1" + "}]" * 200 + "}}").encode()
 
 
-def probe(base: str, tokens: dict[str, str], report: Report) -> None:
-    """Requests schemathesis does not make (review finding 6): every documented path with a
-    doubled slash, which is never a 5xx (inside a path it is a 404; right after the function's
-    name the local host and the functions framework pass the merged path on), and every JSON-body
-    operation with a body nested 200 deep, which is a 400 ``too_deep``."""
-    session = requests.Session()
-    for function, token in tokens.items():
+def _documented(
+    session: requests.Session, base: str, tokens: dict[str, str]
+) -> Iterator[tuple[str, str, str, str, Any]]:
+    """``(function, method, path with the seed's ids, label)`` of every documented operation."""
+    for function in tokens:
         document = session.get(f"{base}/{function}/openapi.json", timeout=30).json()
         for path, item in document["paths"].items():
-            concrete = path.format(**SEED_IDS)
             for method, operation in item.items():
-                label = f"{method.upper()} /{function}{path}"
-                headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "If-Match": "x"}
-                cuts = [i for i, c in enumerate(concrete) if c == "/"]
-                for cut in cuts:
-                    url = f"{base}/{function}{concrete[:cut]}/{concrete[cut:]}"
-                    response = session.request(
-                        method, url, headers=headers, data=b"{}", allow_redirects=False, timeout=30
-                    )
-                    report.cases += 1
-                    report.statuses[response.status_code] += 1
-                    if response.status_code >= 500:
-                        report.failures.append(Failure(label, "doubled slash", f"{url}: {response.status_code}"))
-                if "requestBody" in operation:
-                    url = f"{base}/{function}{concrete}"
-                    response = session.request(method, url, headers=headers, data=DEEP_BODY, timeout=30)
-                    report.cases += 1
-                    report.statuses[response.status_code] += 1
-                    code = response.json().get("error", {}).get("code") if response.content else None
-                    if response.status_code != 400 or code != "too_deep":
-                        report.failures.append(Failure(label, "deep body", f"{response.status_code} {code}"))
+                yield function, method, path.format(**SEED_IDS), f"{method.upper()} /{function}{path}", operation
+
+
+def probe_deep_bodies(base: str, tokens: dict[str, str], report: Report) -> None:
+    """Every JSON-body operation gets a body nested 200 deep: 400 ``too_deep`` (review
+    finding 6). Run first, while the unit's link is fresh: a 400 changes nothing."""
+    session = requests.Session()
+    for function, method, path, label, operation in _documented(session, base, tokens):
+        if "requestBody" not in operation:
+            continue
+        headers = {"Authorization": f"Bearer {tokens[function]}", "Content-Type": "application/json", "If-Match": "x"}
+        response = session.request(method, f"{base}/{function}{path}", headers=headers, data=DEEP_BODY, timeout=30)
+        report.cases += 1
+        report.statuses[response.status_code] += 1
+        code = response.json().get("error", {}).get("code") if response.content else None
+        if response.status_code != 400 or code != "too_deep":
+            report.failures.append(Failure(label, "deep body", f"{response.status_code} {code}"))
+
+
+def probe_doubled_slashes(base: str, tokens: dict[str, str], report: Report) -> None:
+    """Every documented path with a doubled slash at each of its slashes: never a 5xx (review
+    finding 6; inside a path it is a 404, and right after the function's name the local host
+    and the functions framework pass the merged path on). Run last: such a request may act."""
+    session = requests.Session()
+    for function, method, path, label, _ in _documented(session, base, tokens):
+        headers = {"Authorization": f"Bearer {tokens[function]}", "Content-Type": "application/json", "If-Match": "x"}
+        for cut in [i for i, c in enumerate(path) if c == "/"]:
+            url = f"{base}/{function}{path[:cut]}/{path[cut:]}"
+            response = session.request(method, url, headers=headers, data=b"{}", allow_redirects=False, timeout=30)
+            report.cases += 1
+            report.statuses[response.status_code] += 1
+            if response.status_code >= 500:
+                report.failures.append(Failure(label, "doubled slash", f"{url}: {response.status_code}"))
 
 
 def section(report: Report, examples: int) -> str:
@@ -211,9 +223,9 @@ Operations: every one of both documents (32) but the two that serve the document
 leaves out (the e2e test fetches them). `make test` runs the same checks with 6 cases per operation,
 mode and id source (`tests/e2e/test_schemathesis.py`, about a minute), and sends every JSON-body
 operation a `text/plain` body (415) and a body over 1 MiB, with and without Content-Length (413).
-The cases above include the probes of `probe()`: each documented path with a doubled slash at
-each of its slashes (a 500 before review finding 6), and a body nested 200 deep to each JSON-body
-operation (400 `too_deep`).
+The cases above include two probes of review finding 6: a body nested 200 deep to each
+JSON-body operation (400 `too_deep`), and each documented path with a doubled slash at each of
+its slashes (never a 5xx; it was a 500).
 Found and fixed by the first runs: two 500s on form definitions (`POST /forms`, `PUT /forms/{id}/draft`,
 `POST /forms/{id}/diff`): a rule holding an integer beyond 64 bits crashed the JSON Logic engine's check,
 and a section that is not an object crashed the duplicate-key check; both are now 422 `invalid_definition`.

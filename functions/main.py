@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
 import functions_framework
 from cloudevents.http.event import CloudEvent
 from flask import Request
@@ -19,10 +20,17 @@ from werkzeug.wrappers import Response
 
 from checkround import logs, wiring
 from checkround.config import refuse_local_secrets_in_cloud, settings
-from checkround.http.core import dispatch
+from checkround.http.core import dispatch, unrouted
 
 logs.configure(settings().log_format, settings().project)
 refuse_local_secrets_in_cloud(settings())
+
+
+# While this module runs, errorhandler is the app's (Flask's errorhandler, untyped here): a path
+# the framework cannot route gets the API's JSON 404, not Flask's HTML page.
+@functions_framework.errorhandler(404)  # type: ignore[untyped-decorator]
+def not_found(error: Exception) -> Response:
+    return unrouted(flask.request)
 
 
 @functions_framework.http

@@ -308,3 +308,20 @@ def test_digit_checks_in_the_source_are_ascii_only():
         if any(f".{name}()" in line for name in ("isdigit", "isnumeric", "isdecimal")) and ".isascii()" not in line
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("function", ["admin_api", "unit_api", "web_form"])
+def test_a_path_the_functions_framework_cannot_route_is_our_json_404(function):
+    """Flask's path rule takes no line break: such a path never reached our router, and the
+    answer was Flask's HTML page (found by fuzzing: an undocumented content type)."""
+    from pathlib import Path
+
+    import functions_framework
+
+    main = Path(__file__).resolve().parents[2] / "functions" / "main.py"
+    client = functions_framework.create_app(target=function, source=str(main)).test_client()
+    for path in ("/forms/a%0Ab/diff", "/rounds/%0A", "/favicon.ico"):
+        response = client.get(path, headers={"Accept-Language": "en"})
+        assert response.status_code == 404, path
+        assert response.content_type.startswith("application/json"), (path, response.content_type)
+        assert response.json["error"]["code"] == "not_found"

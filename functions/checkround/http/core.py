@@ -247,6 +247,14 @@ class Router:
         return self._handlers[rule.endpoint], dict(args), rule.rule
 
 
+def unrouted(request: Request) -> Response:
+    """The 404 of a path the functions framework's own routes do not match (its path rule
+    takes no line break, so "/forms/a%0Ab" never reaches a router): ours, in JSON, not Flask's
+    HTML page."""
+    language = pick_language(request.headers.get("Accept-Language"))
+    return json_response(404, AppError("not_found", what=_NOT_FOUND).to_body(language))
+
+
 def dispatch(router: Router, request: Request, context: Callable[[], Context]) -> Response:
     started = time.perf_counter()
     headers = {name: request.headers.get(name, "") for name in logs.HEADERS}
