@@ -214,3 +214,15 @@ def test_a_doubling_rule_saved_before_the_check_is_stopped_at_run_time():
     with pytest.raises(AppError) as caught:
         rule_view(definition, {"s": {"nhom": [{"ten": "a"}] * 24}})
     assert caught.value.code == "rules_too_costly"
+
+
+def test_the_web_form_preview_of_rules_over_budget_is_no_preview():
+    """The page with what the unit typed is still drawn; the submission says why it failed."""
+    from checkround.forms.webform import preview
+
+    definition = check_definition(
+        form(f("nhom", "repeat", fields=[f("ten", "text")]), f("dai", "calculated", calculate=0))
+    )
+    definition["sections"][0]["fields"][1]["calculate"] = {"reduce": [{"var": "s.nhom"}, *DOUBLING["reduce"][1:]]}
+    values = {"s": {"nhom": [{"ten": "a"}] * 24}}
+    assert preview(definition, 1, values, "vi") == ({}, set())

@@ -69,7 +69,14 @@ def preview(
         data: dict[str, Any] = schema.load(readable(values))
     except ValidationError as exc:
         data = exc.valid_data if isinstance(exc.valid_data, dict) else {}
-    return rule_view(definition, data)
+    try:
+        return rule_view(definition, data)
+    except AppError as exc:
+        if exc.code != "rules_too_costly":
+            raise
+        # The page is still drawn, with what the unit typed and without the preview; sending
+        # it gets the refusal (422) in words.
+        return {}, set()
 
 
 def _overlay(under: Any, over: Any) -> Any:
