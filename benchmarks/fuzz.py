@@ -17,6 +17,7 @@ It starts a local stack of its own (free ports, a temporary directory) unless ``
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -162,12 +163,14 @@ DEEP_BODY = ('{"answers": {"a": ' + '[{"x": ' * 200 + "1" + "}]" * 200 + "}}").e
 def _documented(
     session: requests.Session, base: str, tokens: dict[str, str]
 ) -> Iterator[tuple[str, str, str, str, Any]]:
-    """``(function, method, path with the seed's ids, label)`` of every documented operation."""
+    """``(function, method, path with ids, label, operation)`` of every documented operation."""
     for function in tokens:
         document = session.get(f"{base}/{function}/openapi.json", timeout=30).json()
         for path, item in document["paths"].items():
             for method, operation in item.items():
-                yield function, method, path.format(**SEED_IDS), f"{method.upper()} /{function}{path}", operation
+                # The seed's ids where it has them (an id it has not, such as a token's, is unknown).
+                concrete = re.sub(r"\{(\w+)\}", lambda m: str(SEED_IDS.get(m.group(1), "unknown")), path)
+                yield function, method, concrete, f"{method.upper()} /{function}{path}", operation
 
 
 def probe_deep_bodies(base: str, tokens: dict[str, str], report: Report) -> None:
