@@ -114,7 +114,7 @@ def _label_of(definition: Mapping[str, Any], name: str, lang: str) -> tuple[str,
                 return localized(f["label"], lang), field_id("f", section_key, field_key) + "-field"
             index, _, sub_key = row.partition(".")
             subs = [sub for sub in f.get("fields") or [] if sub["key"] == sub_key]
-            if index.isdigit() and subs:
+            if index.isascii() and index.isdigit() and subs:
                 label = f"{localized(f['label'], lang)} ({int(index) + 1}): {localized(subs[0]['label'], lang)}"
                 return label, field_id("f", section_key, field_key, index, sub_key) + "-field"
     return None
