@@ -51,10 +51,5 @@ resource "google_cloudfunctions2_function" "on_round_closed" {
     }
   }
 
-  depends_on = [
-    google_project_iam_member.build,
-    google_project_iam_member.build_sources,
-    google_project_iam_member.trigger_event_receiver,
-    google_service_account_iam_member.pubsub_mints_trigger_tokens,
-  ]
+  depends_on = [time_sleep.grants_propagated]
 }

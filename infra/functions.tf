@@ -69,16 +69,11 @@ resource "google_cloudfunctions2_function" "admin_api" {
       key        = "CHECKROUND_TOKEN_PEPPER"
       project_id = var.project
       secret     = google_secret_manager_secret.token_pepper.secret_id
-      version    = "latest"
+      version    = google_secret_manager_secret_version.token_pepper.version
     }
   }
 
-  depends_on = [
-    google_project_iam_member.build,
-    google_project_iam_member.build_sources,
-    google_secret_manager_secret_version.token_pepper,
-    google_secret_manager_secret_iam_member.pepper,
-  ]
+  depends_on = [time_sleep.grants_propagated]
 }
 
 resource "google_cloudfunctions2_function" "unit_api" {
@@ -115,16 +110,11 @@ resource "google_cloudfunctions2_function" "unit_api" {
       key        = "CHECKROUND_TOKEN_PEPPER"
       project_id = var.project
       secret     = google_secret_manager_secret.token_pepper.secret_id
-      version    = "latest"
+      version    = google_secret_manager_secret_version.token_pepper.version
     }
   }
 
-  depends_on = [
-    google_project_iam_member.build,
-    google_project_iam_member.build_sources,
-    google_secret_manager_secret_version.token_pepper,
-    google_secret_manager_secret_iam_member.pepper,
-  ]
+  depends_on = [time_sleep.grants_propagated]
 }
 
 resource "google_cloudfunctions2_function" "web_form" {
@@ -162,16 +152,11 @@ resource "google_cloudfunctions2_function" "web_form" {
       key        = "CHECKROUND_TOKEN_PEPPER"
       project_id = var.project
       secret     = google_secret_manager_secret.token_pepper.secret_id
-      version    = "latest"
+      version    = google_secret_manager_secret_version.token_pepper.version
     }
   }
 
-  depends_on = [
-    google_project_iam_member.build,
-    google_project_iam_member.build_sources,
-    google_secret_manager_secret_version.token_pepper,
-    google_secret_manager_secret_iam_member.pepper,
-  ]
+  depends_on = [time_sleep.grants_propagated]
 }
 
 resource "google_cloudfunctions2_function" "close_due_rounds" {
@@ -201,5 +186,5 @@ resource "google_cloudfunctions2_function" "close_due_rounds" {
     environment_variables          = local.common_env
   }
 
-  depends_on = [google_project_iam_member.build, google_project_iam_member.build_sources]
+  depends_on = [time_sleep.grants_propagated]
 }

@@ -35,7 +35,7 @@ resource "google_storage_bucket" "reports" {
     }
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # The functions' source archive (make bundle). Cloud Build reads it; nothing else does.
@@ -51,17 +51,21 @@ resource "google_storage_bucket" "source" {
     enabled = true
   }
 
-  # Every bundle is a new object (its name carries its MD5), so old archives are garbage.
+  # Every bundle is a new object (its name carries its MD5); Terraform deletes the previous one
+  # when it uploads the next, which versioning keeps as a noncurrent version: those go after a
+  # week. No rule touches live objects: the current archive is what the functions were built
+  # from, and deleting it would make the next plan upload it again.
   lifecycle_rule {
     condition {
-      age = 30
+      days_since_noncurrent_time = 7
+      with_state                 = "ARCHIVED"
     }
     action {
       type = "Delete"
     }
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # ONE archive for every function: a new bundle gets a new object name, which redeploys them all.

@@ -40,10 +40,17 @@ variable "id_token_audiences" {
 }
 
 variable "token_pepper" {
-  description = "Secret pepper of the unit-token hashes and web form seals (Secret Manager secret checkround-token-pepper). Empty: Terraform generates a random one. Changing it invalidates every issued unit link."
+  description = "Secret pepper of the unit-token hashes and web form seals (Secret Manager secret checkround-token-pepper). Empty: a random one is generated. Read only when token_pepper_version changes (a write-only argument); never stored in the state. Changing it invalidates every issued token and unit link."
   type        = string
   default     = ""
   sensitive   = true
+  ephemeral   = true
+}
+
+variable "token_pepper_version" {
+  description = "Raise it by one to rotate the token pepper: a new secret version is written (from token_pepper, or generated) and every function that reads it redeploys pinned to it. See docs/deploy.md."
+  type        = number
+  default     = 1
 }
 
 variable "reports_noncurrent_days" {

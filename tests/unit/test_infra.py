@@ -3,11 +3,17 @@ provider registry here): every entry point of functions/main.py has exactly one 
 function with its own name as entry point and the right trigger, every function resource
 runs an entry point that exists, all of them are built from the one source object, and the
 scheduler calls close_due_rounds with OIDC, and the answer maps no query reads are not
-indexed. (``make bundle``'s archive: tests/unit/test_bundle.py.)"""
+indexed. Issue 21, what a first apply needs that ``terraform validate`` cannot see: the
+provider bills a user's login to the project, the waits after the API enables and the grants
+come before what needs them, the service agents exist before their grants, the functions run a
+pinned pepper version, no secret value is in a plain argument (so none in the state), state is
+remote and ignored by git, and the source bucket's lifecycle never deletes a live archive.
+(``make bundle``'s archive: tests/unit/test_bundle.py.)"""
 
 from __future__ import annotations
 
 import ast
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -50,9 +56,11 @@ def _entry_points() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def tf() -> dict[str, Any]:
-    """Every infra/*.tf merged: ``resources[type][name]`` and ``locals[name]``."""
+    """Every infra/*.tf merged: ``resources[type][name]``, ``locals[name]``, and the other
+    top-level blocks as python-hcl2 reads them (``blocks["provider"]``, ``blocks["terraform"]``...)."""
     resources: dict[str, dict[str, Any]] = {}
     locals_: dict[str, Any] = {}
+    blocks: dict[str, list[Any]] = {}
     files = sorted(INFRA.glob("*.tf"))
     assert files, "no Terraform in infra/"
     for path in files:
@@ -66,7 +74,10 @@ def tf() -> dict[str, Any]:
                     resources.setdefault(key[0], {})[key[1]] = body
         for block in doc.get("locals", []):
             locals_.update({k: v for k, v in block.items() if not k.startswith("__")})
-    return {"resources": resources, "locals": locals_}
+        for kind, found in doc.items():
+            if kind not in ("resource", "locals") and not kind.startswith("__"):
+                blocks.setdefault(kind, []).extend(found)
+    return {"resources": resources, "locals": locals_, "blocks": blocks}
 
 
 def _functions(tf: dict[str, Any]) -> dict[str, Any]:
@@ -193,3 +204,157 @@ def test_the_pepper_goes_to_exactly_the_functions_that_refuse_to_start_without_i
         )
     }
     assert with_secret == users
+
+
+def _named(blocks: list[Any]) -> dict[str, Any]:
+    """``[{'"name"': body}, ...]`` (python-hcl2's labelled blocks) as ``{name: body}``."""
+    return {_unquote(label): body for block in blocks for label, body in block.items()}
+
+
+def _depends_on(body: dict[str, Any]) -> set[str]:
+    return {ref.strip("${}") for ref in body.get("depends_on", [])}
+
+
+def _references(value: Any) -> str:
+    """Every expression inside ``value`` (an argument, a nested block), as one string."""
+    if isinstance(value, dict):
+        return " ".join(_references(v) for k, v in value.items() if not k.startswith("__"))
+    if isinstance(value, list):
+        return " ".join(_references(v) for v in value)
+    return str(value)
+
+
+def test_the_providers_bill_a_user_login_to_the_project(tf: dict[str, Any]) -> None:
+    """Without a quota project the Firebase Rules API refuses user credentials (403)."""
+    providers = _named(tf["blocks"]["provider"])
+    assert set(providers) == {"google", "google-beta"}
+    for name, body in providers.items():
+        assert body["user_project_override"] is True, name
+        assert body["billing_project"] == "${var.project}", name
+
+
+def test_the_versions_have_what_the_configuration_uses(tf: dict[str, Any]) -> None:
+    (terraform,) = tf["blocks"]["terraform"]
+    assert _unquote(terraform["required_version"]) == ">= 1.11"  # write-only arguments
+    (required,) = terraform["required_providers"]
+    versions = {name: _unquote(spec["version"]) for name, spec in required.items() if not name.startswith("__")}
+    assert versions["google"] == versions["google-beta"] == "~> 6.23"  # secret_data_wo
+    assert versions["random"] == "~> 3.7"  # ephemeral random_password
+    assert "time" in versions
+
+
+def test_state_lives_in_a_gcs_backend_and_git_ignores_local_state() -> None:
+    (terraform,) = hcl2.load((INFRA / "providers.tf").open(encoding="utf-8"))["terraform"]
+    (backend,) = terraform["backend"]
+    assert list(_named([backend])) == ["gcs"]
+    for path in ("infra/terraform.tfstate", "infra/terraform.tfstate.backup", "infra/.terraform/providers/x"):
+        ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False)
+        assert ignored.returncode == 0, f"{path} is not ignored by .gitignore"
+    kept = subprocess.run(["git", "check-ignore", "--no-index", "-q", "infra/.terraform.lock.hcl"], cwd=ROOT)
+    assert kept.returncode == 1, "the provider lock file belongs in git"
+
+
+def test_everything_that_calls_an_api_waits_after_the_enables(tf: dict[str, Any]) -> None:
+    resources = tf["resources"]
+    (sleep,) = [resources["time_sleep"]["apis_enabled"]]
+    assert _depends_on(sleep) == {"google_project_service.apis"}
+    assert _unquote(sleep["create_duration"]).endswith("s")
+    for rtype, named in resources.items():
+        for name, body in named.items():
+            if (rtype, name) != ("time_sleep", "apis_enabled"):
+                assert "google_project_service.apis" not in _depends_on(body), f"{rtype}.{name}: wait for the sleep"
+
+
+def test_the_functions_wait_for_every_grant_they_rely_on(tf: dict[str, Any]) -> None:
+    resources = tf["resources"]
+    sleep = resources["time_sleep"]["grants_propagated"]
+    waited = _depends_on(sleep)
+    # Every project and service-account grant (the builds, the trigger and the service agents
+    # use them during the apply) and the pepper's accessors (a function's first start reads it).
+    # Firestore access is used at request time only, not by the apply.
+    grants = {
+        f"{rtype}.{name}"
+        for rtype in (
+            "google_project_iam_member",
+            "google_service_account_iam_member",
+            "google_secret_manager_secret_iam_member",
+        )
+        for name in resources.get(rtype, {})
+    } - {"google_project_iam_member.datastore_user"}
+    assert grants <= waited, f"not waited for: {sorted(grants - waited)}"
+    assert {
+        "google_project_iam_member.build",
+        "google_project_iam_member.build_sources",
+        "google_project_iam_member.eventarc_agent",
+        "google_project_iam_member.trigger_event_receiver",
+        "google_service_account_iam_member.pubsub_mints_trigger_tokens",
+        "google_secret_manager_secret_iam_member.pepper",
+    } <= waited
+    for name, body in _functions(tf).items():
+        assert "time_sleep.grants_propagated" in _depends_on(body), name
+
+
+def test_the_service_agents_exist_before_their_grants(tf: dict[str, Any]) -> None:
+    resources = tf["resources"]
+    identities = resources["google_project_service_identity"]["agents"]
+    assert identities["provider"] == "google-beta"
+    services = identities["for_each"]
+    assert "eventarc.googleapis.com" in services
+    assert "pubsub.googleapis.com" in services
+    pubsub = resources["google_service_account_iam_member"]["pubsub_mints_trigger_tokens"]["member"]
+    assert 'google_project_service_identity.agents["pubsub.googleapis.com"].email' in pubsub
+    assert "gcp-sa-pubsub" not in pubsub, "named by the identity resource, not spelled out"
+    eventarc = resources["google_project_iam_member"]["eventarc_agent"]
+    assert 'google_project_service_identity.agents["eventarc.googleapis.com"].email' in eventarc["member"]
+    assert _unquote(eventarc["role"]) == "roles/eventarc.serviceAgent"
+
+
+def test_the_functions_run_the_pepper_version_the_configuration_made(tf: dict[str, Any]) -> None:
+    pinned = "${google_secret_manager_secret_version.token_pepper.version}"
+    seen = 0
+    for name, body in _functions(tf).items():
+        for item in body["service_config"][0].get("secret_environment_variables", []):
+            assert item["version"] == pinned, f"{name}: {item['version']} (a rotation must redeploy)"
+            seen += 1
+    assert seen == len(tf["locals"]["pepper_functions"])
+    version = tf["resources"]["google_secret_manager_secret_version"]["token_pepper"]
+    assert version["secret_data_wo_version"] == "${var.token_pepper_version}"
+    assert version["lifecycle"][0]["create_before_destroy"] is True
+
+
+SECRET_SOURCES = ("var.token_pepper}", "var.token_pepper ", "random_password.", "ephemeral.")
+
+
+def test_no_secret_value_is_in_a_plain_argument(tf: dict[str, Any]) -> None:
+    """A plain argument is kept in the state; only write-only (``*_wo``) arguments are not."""
+    assert "random_password" not in tf["resources"], "a random_password resource keeps its result in the state"
+    (ephemeral,) = tf["blocks"]["ephemeral"]
+    assert list(_named([ephemeral])) == ["random_password"]
+    variables = _named(tf["blocks"]["variable"])
+    assert variables["token_pepper"]["ephemeral"] is True
+    assert variables["token_pepper"]["sensitive"] is True
+    found = []
+    for rtype, named in tf["resources"].items():
+        for name, body in named.items():
+            for argument, value in body.items():
+                text = _references(value) + " "
+                if any(source in text for source in SECRET_SOURCES) and not argument.endswith("_wo"):
+                    found.append(f"{rtype}.{name}.{argument}")
+    assert found == []
+    version = tf["resources"]["google_secret_manager_secret_version"]["token_pepper"]
+    assert "secret_data" not in version
+    assert "ephemeral.random_password.token_pepper.result" in version["secret_data_wo"]
+    outputs = _named(tf["blocks"].get("output", []))
+    assert not [n for n, body in outputs.items() if any(s in _references(body) + " " for s in SECRET_SOURCES)]
+
+
+def test_the_source_bucket_never_deletes_a_live_archive(tf: dict[str, Any]) -> None:
+    bucket = tf["resources"]["google_storage_bucket"]["source"]
+    assert bucket["versioning"][0]["enabled"] is True
+    deletes = [rule for rule in bucket["lifecycle_rule"] if _unquote(rule["action"][0]["type"]) == "Delete"]
+    assert deletes, "noncurrent versions must not be kept forever"
+    for rule in deletes:
+        (condition,) = rule["condition"]
+        assert _unquote(condition.get("with_state")) == "ARCHIVED", condition
+        assert "age" not in condition, "an age rule would delete the current archive too"
+        assert condition.get("days_since_noncurrent_time") or condition.get("num_newer_versions")
