@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from checkround.devstack.client import Client
-from tests.e2e.test_browser import PHONE, Round, admin, base, browser, fid  # noqa: F401  (fixtures)
-from tests.support import ROOT
+from tests.e2e.test_browser import PHONE, Round, admin, base, browser, fid, fill_form  # noqa: F401  (fixtures)
+from tests.support import ROOT, seed_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +38,18 @@ def shot(page: Page, name: str) -> None:
     target = os.environ.get("CHECKROUND_SCREENSHOTS")
     if target:
         (ROOT / target / name).write_bytes(data)
+
+
+def offline(context: BrowserContext, cut: bool) -> None:
+    """The connection cut or back. set_offline is what the page sees (navigator.onLine, its
+    events); requests a service worker makes are not held by it in chromium, so every request
+    of the context is also failed as a lost connection fails while the connection is cut."""
+    if cut:
+        context.set_offline(True)
+        context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    else:
+        context.unroute("**/*")
+        context.set_offline(False)
 
 
 def state_of(admin: Client, round_: Round, unit_id: str) -> str:  # noqa: F811
@@ -275,3 +287,40 @@ def test_without_javascript_the_section_list_and_the_error_summary_still_work(
         expect(page.locator(fid("von_vay", "co_quan_ly_von_vay") + "-false")).to_be_checked()
     finally:
         context.close()
+
+
+def test_a_report_sent_offline_is_kept_and_delivered_once_when_the_connection_returns(
+    context: BrowserContext,
+    admin: Client,  # noqa: F811
+) -> None:
+    round_, page = opened(context, admin, "cong-an")
+    # The service worker keeps the page and its files after this first visit.
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "")
+    fill_form(page, seed_answers("cong-an"))
+    offline(context, True)
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    outbox = page.locator("#outbox")
+    expect(outbox).to_contain_text("Chưa có kết nối: báo cáo đã được giữ trên máy này")
+    assert "/receipt" not in page.url
+    assert state_of(admin, round_, "cong-an") == "missing"
+
+    # Still offline, the form opens again (from the service worker, not the browser's offline
+    # page), what was typed is there, and the report still waits.
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Phiếu kiểm tra")
+    expect(page.locator(fid("danh_gia", "diem_manh"))).to_have_value(seed_answers("cong-an")["danh_gia"]["diem_manh"])
+    expect(outbox).to_contain_text("Chưa có kết nối")
+    assert state_of(admin, round_, "cong-an") == "missing"
+
+    # Back online: sent, once, and the receipt shows it.
+    offline(context, False)
+    page.wait_for_url("**/receipt**", timeout=60_000)
+    expect(page.locator("#revision")).to_have_text("1")
+    expect(page.locator("#submission-id")).to_have_text("cong-an-0001")
+    # Going offline and online again sends nothing more: the outbox is empty.
+    offline(context, True)
+    offline(context, False)
+    page.goto(round_.link("cong-an").split("?t=")[0])
+    expect(page.locator("#outbox")).to_be_hidden()
+    board = {row["unit_id"]: row for row in admin.call("GET", f"/rounds/{round_.id}")["board"]}
+    assert (board["cong-an"]["state"], board["cong-an"]["revision"]) == ("submitted", 1)

@@ -194,7 +194,10 @@
   }
 
   var kept = store && read(store, key);
-  if (kept && kept.stamp === stamp && !same(kept, snapshot())) {
+  // A copy made while a background save was on its way may meet the stamp that save made: it
+  // holds at least what the save sent (the page was left before the answer came).
+  var current = kept && (kept.stamp === stamp || kept.saving);
+  if (current && !same(kept, snapshot())) {
     restore(kept);
     var restored = document.getElementById("restored");
     if (restored) {
@@ -212,7 +215,7 @@
   var saveTimer = null;
   var leaving = false;
   var sending = false; // the page is being submitted
-  if (kept && kept.stamp === stamp && kept.unsaved) {
+  if (current && kept.unsaved) {
     changes = 1; // the copy put back is newer than the server's draft: save it too
     setTimeout(saveNow, 0);
   }
@@ -234,6 +237,7 @@
     copy.at = clock();
     copy.unsaved = changes !== savedChanges;
     copy.sending = sending;
+    copy.saving = saving; // a background save is on its way (see where the copy is put back)
     try {
       store.setItem(key, JSON.stringify(copy));
     } catch (error) {
@@ -346,6 +350,13 @@
     keep();
   });
 
+  // outbox.js sent a report kept while offline: the receipt removes this copy.
+  form.addEventListener("checkround:sent", function () {
+    leaving = true;
+    sending = true;
+    keep();
+  });
+
   // The language link and any other way out: what is typed is kept on the phone first.
   document.querySelectorAll("a[hreflang]").forEach(function (link) {
     link.addEventListener("click", function () {
@@ -355,7 +366,7 @@
   });
 
   window.addEventListener("pagehide", function () {
-    if (changes !== savedChanges) {
+    if (!leaving && changes !== savedChanges) {
       keep();
     }
   });

@@ -66,3 +66,16 @@ def static_file(rc: RequestContext, name: str) -> Reply:
         raise AppError("not_found", what={"vi": "tệp", "en": "File"})
     content_type = _STATIC_TYPES[Path(name).suffix]
     return Response(found[0], content_type=content_type, headers=_STATIC_HEADERS)
+
+
+# The service worker is looked for again on every visit (no long cache), so a new version of it
+# takes over; it is served at the function's root so that its scope is every page of the form.
+_WORKER_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-cache"}
+
+
+def service_worker(rc: RequestContext) -> Reply:
+    """``GET /sw.js``: the web form's service worker (templates/webform/static/sw.js)."""
+    found = _static(rc.ctx.settings.templates_dir, "sw.js")
+    if found is None:
+        raise AppError("not_found", what={"vi": "tệp", "en": "File"})
+    return Response(found[0], content_type=_STATIC_TYPES[".js"], headers=_WORKER_HEADERS)

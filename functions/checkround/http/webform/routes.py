@@ -14,6 +14,7 @@ from .session import open_link, session_of
 router = Router("web_form")
 
 router.route("/assets/<name>", ["GET"])(assets.static_file)
+router.route("/sw.js", ["GET"])(assets.service_worker)
 
 
 @router.route("/r/<id:round_id>", ["GET", "POST"])
