@@ -489,7 +489,7 @@ def test_a_wrong_link_gets_a_clear_page(desktop: Page, admin: Client) -> None:
     assert "Traceback" not in desktop.content()
     # Someone else's round with this unit's link: refused, and said so.
     other = Round(admin, ["cong-an"])
-    response = desktop.goto(other.link("cong-an").split("?t=")[0] + "?t=" + round_.token("ba-che"))
+    response = desktop.goto(other.link("cong-an").split("?t=")[0] + "?t=" + round_.link("ba-che").split("?t=")[1])
     assert response is not None
     assert response.status == 403
     expect(desktop.get_by_text("Đường dẫn này dành cho một đợt kiểm tra hoặc một đơn vị khác.")).to_be_visible()
@@ -637,3 +637,33 @@ def test_a_number_kept_through_the_language_switch_is_read_again_and_never_chang
         "“1,265” could be 1265 or 1.265: type the number you mean again, as 1265 or 1.265."
     )
     expect(phone.locator(f"{COUNT}-echo")).to_have_text("= 2,340")
+
+
+def test_another_units_link_asks_first_on_a_phone_without_javascript(
+    browser: Browser, admin: Client, tmp_path: Path
+) -> None:
+    round_ = Round(admin, ["ba-che", "tien-yen"])
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(round_.link("ba-che"))
+        expect(page.get_by_text("BTV Huyện Đoàn Ba Chẽ").first).to_be_visible()
+        page.goto(round_.link("tien-yen"))  # e.g. a link on another site
+        assert page.url.endswith(f"/web_form/r/{round_.id}?switch=1")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Chuyển sang đơn vị khác?")
+        assert_fits(page, PHONE["width"])
+        page.screenshot(path=str(tmp_path / "switch-phone.png"), full_page=True)
+        target = os.environ.get("CHECKROUND_SCREENSHOTS")
+        if target:
+            shutil.copyfile(tmp_path / "switch-phone.png", ROOT / target / "webform-switch-phone.png")
+        page.get_by_role("button", name="Ở lại với BTV Huyện Đoàn Ba Chẽ").click()
+        page.wait_for_load_state()
+        expect(page.get_by_text("BTV Huyện Đoàn Ba Chẽ").first).to_be_visible()
+        page.goto(round_.link("tien-yen"))
+        page.get_by_role("button", name="Chuyển sang BTV Huyện Đoàn Tiên Yên").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"/web_form/r/{round_.id}?lang=vi")
+        expect(page.get_by_text("BTV Huyện Đoàn Tiên Yên").first).to_be_visible()
+        assert page.get_by_text("BTV Huyện Đoàn Ba Chẽ").count() == 0
+    finally:
+        context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from tests.support import SCHEMAS, seed_form, seed_round_template
 
@@ -35,4 +36,17 @@ def create_round(admin, round_id, unit_ids, open_it=True, closes_in=timedelta(da
     if open_it:
         assert admin("POST", f"/rounds/{round_id}/open").json == {"status": "open"}
     tokens = admin("POST", f"/rounds/{round_id}/tokens", {}).json["tokens"]
-    return {unit_id: entry["token"] for unit_id, entry in tokens.items()}
+    return Tokens(tokens)
+
+
+class Tokens(dict):
+    """Each unit's API token by unit id; ``links[unit]``: the secret of its web form link (the
+    ``t`` of its ``form_url``), which is not the API token."""
+
+    def __init__(self, issued):
+        super().__init__({unit_id: entry["token"] for unit_id, entry in issued.items()})
+        self.links = {unit_id: link_secret(entry["form_url"]) for unit_id, entry in issued.items()}
+
+
+def link_secret(form_url):
+    return parse_qs(urlsplit(form_url).query)["t"][0]

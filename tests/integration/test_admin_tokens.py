@@ -50,5 +50,6 @@ def test_two_reissues_at_once_leave_one_live_link(project, admin, apps, monkeypa
     assert sorted(met) == ["a", "b"]  # the race happened: both reissues were in flight at once
     assert answers == {"a": 200, "b": 200}
     live = [doc_id for doc_id, doc in store.list("tokens") if doc.get("unit_id") == "ba-che" and not doc.get("revoked")]
-    assert len(live) == 1
-    assert store.get("rounds/kt-6-thang-2019/links/ba-che") == {"live": [f"tokens/{live[0]}"]}
+    assert len(live) == 2  # one link: its API token and its web form secret
+    (pair,) = store.get("rounds/kt-6-thang-2019/links/ba-che")["live"]
+    assert sorted(pair.values()) == sorted(f"tokens/{doc_id}" for doc_id in live)

@@ -232,7 +232,7 @@ def test_return_with_comments_then_resubmit(admin, unit_client, apps):
     assert seen["state"] == "returned"
     assert seen["returned"]["comments"] == comments
     web = apps["web_form"].test_client()
-    web.get(f"/r/{ROUND}", query_string={"t": tokens["mong-cai"]})  # the link sets the session cookie
+    web.get(f"/r/{ROUND}", query_string={"t": tokens.links["mong-cai"]})  # the link sets the session cookie
     page = web.get(f"/r/{ROUND}")
     assert "Số liệu chưa khớp với biên bản đại hội." in page.get_data(as_text=True)
     # Returning twice, or returning what was not submitted, is refused.

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from checkround import wiring
 from checkround.http.webform.session import cookie_name
-from tests.integration.helpers import create_round, setup_seed_round
+from tests.integration.helpers import create_round, link_secret, setup_seed_round
 from tests.support import seed_answers
 
 pytestmark = pytest.mark.integration
@@ -66,7 +66,7 @@ def stored(path):
 def test_link_becomes_a_session_cookie_and_leaves_the_address_bar(admin, apps):
     tokens = setup_seed_round(admin)
     client = apps["web_form"].test_client()
-    first = client.get(URL, query_string={"t": tokens["ba-che"], "lang": "en"})
+    first = client.get(URL, query_string={"t": tokens.links["ba-che"], "lang": "en"})
     assert first.status_code == 303
     # Relative, so it holds whatever prefix the function is served under; no token in it.
     assert first.headers["Location"] == f"../r/{ROUND}?lang=en"
@@ -105,7 +105,7 @@ def test_link_becomes_a_session_cookie_and_leaves_the_address_bar(admin, apps):
 def test_https_sets_a_secure_cookie(admin, apps):
     tokens = setup_seed_round(admin)
     client = apps["web_form"].test_client()
-    response = client.get(URL, query_string={"t": tokens["ba-che"]}, base_url="https://forms.example")
+    response = client.get(URL, query_string={"t": tokens.links["ba-che"]}, base_url="https://forms.example")
     assert "Secure" in response.headers["Set-Cookie"]
 
 
@@ -122,13 +122,13 @@ def test_wrong_missing_and_foreign_links_get_a_clear_page(admin, apps):
         assert f"{cookie_name(ROUND)}=;" in response.headers["Set-Cookie"]  # any stale session is dropped
 
     create_round(admin, "dot-khac", ["ba-che"])
-    foreign = client.get("/r/dot-khac", query_string={"t": tokens["ba-che"]})
+    foreign = client.get("/r/dot-khac", query_string={"t": tokens.links["ba-che"]})
     assert foreign.status_code == 403
     assert "Mã truy cập không có quyền" in foreign.get_data(as_text=True)
     assert "Set-Cookie" not in foreign.headers
 
     # A cookie signed for one round is worth nothing under another round's name.
-    owned, _ = open_link(apps, tokens["ba-che"])
+    owned, _ = open_link(apps, tokens.links["ba-che"])
     value = owned.get_cookie(cookie_name(ROUND), path="/r").value
     owned.set_cookie(cookie_name("dot-khac"), value, path="/r")
     assert owned.get("/r/dot-khac").status_code == 401
@@ -136,7 +136,7 @@ def test_wrong_missing_and_foreign_links_get_a_clear_page(admin, apps):
 
 def test_expired_link_gets_a_clear_page(admin, apps):
     setup_seed_round(admin)
-    token = create_round(admin, "dot-ngan", ["hai-quan"], closes_in=timedelta(seconds=1.5))["hai-quan"]
+    token = create_round(admin, "dot-ngan", ["hai-quan"], closes_in=timedelta(seconds=1.5)).links["hai-quan"]
     client, page = open_link(apps, token, "dot-ngan")
     assert page.status_code == 200
     time.sleep(2)
@@ -148,7 +148,7 @@ def test_expired_link_gets_a_clear_page(admin, apps):
 
 def test_posts_without_the_session_or_its_csrf_token_are_refused(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     data = {"chuong_trinh.so_cong_trinh": "5", "action": "draft"}
     missing = client.post(URL, data=data)
     assert missing.status_code == 403
@@ -158,7 +158,7 @@ def test_posts_without_the_session_or_its_csrf_token_are_refused(admin, apps):
     # unchanged (1 run in 16 failed that way).
     wrong = client.post(URL, data={**data, "csrf": good[:-1] + ("1" if good.endswith("0") else "0")})
     assert wrong.status_code == 403
-    other_session, _ = open_link(apps, tokens["hai-quan"])
+    other_session, _ = open_link(apps, tokens.links["hai-quan"])
     assert other_session.post(URL, data={**data, "csrf": csrf_of(page)}).status_code == 403
     anonymous = apps["web_form"].test_client().post(URL, data={**data, "csrf": csrf_of(page)})
     assert anonymous.status_code == 401
@@ -168,7 +168,7 @@ def test_posts_without_the_session_or_its_csrf_token_are_refused(admin, apps):
 
 def test_post_shows_errors_next_to_fields_and_keeps_values_then_accepts(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     form = {
         "chuong_trinh.xay_dung_chuong_trinh.status": "yes",
         "chuong_trinh.xay_dung_chuong_trinh.score": "80",
@@ -213,7 +213,7 @@ def test_post_shows_errors_next_to_fields_and_keeps_values_then_accepts(admin, a
 
 def test_without_javascript_rows_are_added_and_removed_and_totals_shown(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     form = {
         f"{GROUP}.0.ten": "Đường điện thắp sáng khu dân cư",
         f"{GROUP}.0.gia_tri": "45,5",
@@ -260,7 +260,7 @@ def test_without_javascript_rows_are_added_and_removed_and_totals_shown(admin, a
 
 def test_submit_shows_a_receipt_once_per_page_and_the_closed_form_is_read_only(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["tien-yen"], lang="en")
+    client, page = open_link(apps, tokens.links["tien-yen"], lang="en")
     fields = [*form_fields(seed_answers("tien-yen")), ("action", "submit"), ("csrf", csrf_of(page))]
     key = re.search(r'name="submission_key" value="([^"]+)"', page.get_data(as_text=True)).group(1)
     fields = MultiDict([*fields, ("submission_key", key)])
@@ -340,7 +340,7 @@ def test_submit_shows_a_receipt_once_per_page_and_the_closed_form_is_read_only(a
 
 def test_static_files_are_served_with_a_long_cache_and_named_by_content(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     html = page.get_data(as_text=True)
     for name, content_type in (
         ("form.js", "text/javascript"),
@@ -388,8 +388,8 @@ def test_labels_answers_and_rules_cannot_break_out_of_the_page(admin, apps):
             "closes_at": (now + timedelta(days=1)).isoformat()}  # fmt: skip
     assert admin("POST", "/rounds", body).status_code == 201
     admin("POST", "/rounds/dot-doc/open")
-    token = admin("POST", "/rounds/dot-doc/tokens", {}).json["tokens"]["ba-che"]["token"]
-    _, page = open_link(apps, token, "dot-doc")
+    form_url = admin("POST", "/rounds/dot-doc/tokens", {}).json["tokens"]["ba-che"]["form_url"]
+    _, page = open_link(apps, link_secret(form_url), "dot-doc")
     html = page.get_data(as_text=True)
     assert hostile not in html
     assert "<script>window.__pwned" not in html
@@ -401,7 +401,7 @@ def test_labels_answers_and_rules_cannot_break_out_of_the_page(admin, apps):
 
 def test_numbers_are_read_as_the_page_language_writes_them_and_ambiguous_ones_are_refused(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     decimal, whole = "chuong_trinh.gia_tri_cong_trinh", "chuong_trinh.so_luot_tham_gia"
     form = {decimal: "1.265", whole: "2.340", "chuong_trinh.cong_tac_giao_duc.score": "6,5", "action": "draft"}
 
@@ -445,7 +445,7 @@ def test_numbers_are_read_as_the_page_language_writes_them_and_ambiguous_ones_ar
 
 def test_an_unreadable_number_is_shown_with_the_other_errors_of_a_submit(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     form = {
         f"{GROUP}.0.ten": "Sân chơi",
         f"{GROUP}.0.gia_tri": "12.500",
@@ -477,7 +477,7 @@ def test_the_scripts_background_draft_is_answered_with_json(admin, apps):
     """draft.js saves the draft as the unit types: the same post as "Lưu nháp", answered with
     when it was saved and the stamp the page's copy on the phone is then made on top of."""
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     html = page.get_data(as_text=True)
     assert f'data-draft-key="checkround:{ROUND}:ba-che:v1"' in html
     assert 'data-stamp="/0"' in html  # no draft, no revision yet
@@ -503,7 +503,7 @@ def test_the_scripts_background_draft_is_answered_with_json(admin, apps):
 
 def test_dates_are_typed_day_first_and_a_date_outside_the_limits_says_which(admin, apps):
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     day = "danh_gia.ngay_kiem_tra"
     errors = {}
     for typed in ("21/06/2019", "hôm qua"):
@@ -534,7 +534,7 @@ def test_after_an_unanswered_submit_the_page_keeps_its_key_and_sending_again_sto
     from tests.integration.faults import lose_next_answer
 
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["mong-cai"])
+    client, page = open_link(apps, tokens.links["mong-cai"])
     key = submission_key_of(page)
     fields = MultiDict(
         [*form_fields(seed_answers("mong-cai")), ("action", "submit"), ("submission_key", key), ("csrf", csrf_of(page))]
@@ -557,7 +557,7 @@ def test_an_unread_number_in_a_field_the_rules_hide_is_not_kept_and_refuses_noth
     # Without JavaScript a hidden field still posts; its answer is not kept, so neither is a
     # text in it that could not be read, and it stops nothing.
     tokens = setup_seed_round(admin)
-    client, page = open_link(apps, tokens["ba-che"])
+    client, page = open_link(apps, tokens.links["ba-che"])
     form = {"von_vay.co_quan_ly_von_vay": "false", "von_vay.du_no": "1.265", "action": "draft"}
     assert post(client, page, form).status_code == 303
     assert "du_no" not in stored(f"rounds/{ROUND}/entries/ba-che")["draft"]["von_vay"]
@@ -565,3 +565,78 @@ def test_an_unread_number_in_a_field_the_rules_hide_is_not_kept_and_refuses_noth
     refused = post(client, page, {**form, "von_vay.co_quan_ly_von_vay": "true"})
     assert refused.status_code == 422
     assert "Chưa rõ “1.265” là 1265 hay 1,265" in unescape(refused.get_data(as_text=True))
+
+
+def test_a_logged_link_is_no_api_token_and_the_session_holds_no_secret(admin, apps, unit_client):
+    tokens = setup_seed_round(admin)
+    link = tokens.links["hai-quan"]  # what a request log would show of the first visit
+    assert link != tokens["hai-quan"]
+    refused = unit_client(link)("GET", f"/rounds/{ROUND}/form")
+    assert refused.status_code == 401
+    assert refused.json["error"]["code"] == "unauthenticated"
+    assert unit_client(tokens["hai-quan"])("GET", f"/rounds/{ROUND}/form").status_code == 200
+    # Exchanged for the session: the cookie carries neither the link nor the API token.
+    client = apps["web_form"].test_client()
+    first = client.get(URL, query_string={"t": link})
+    cookie = first.headers["Set-Cookie"]
+    assert link not in cookie
+    assert tokens["hai-quan"] not in cookie
+    assert client.get(URL).status_code == 200
+    # The API token is not a link either, and revoking the unit's links ends the session.
+    assert apps["web_form"].test_client().get(URL, query_string={"t": tokens["hai-quan"]}).status_code == 401
+    assert admin("POST", f"/rounds/{ROUND}/tokens/revoke", {"unit_ids": ["hai-quan"]}).json == {"revoked": 1}
+    assert client.get(URL).status_code == 401
+
+
+SWITCH = {"switch": "1"}
+
+
+def test_another_units_link_asks_before_it_switches_the_session(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, page = open_link(apps, tokens.links["ba-che"])
+    assert "BTV Huyện Đoàn Ba Chẽ" in page.get_data(as_text=True)
+    # A link to another unit of the same round, say from a page on another site.
+    other = client.get(URL, query_string={"t": tokens.links["tien-yen"]})
+    assert other.status_code == 303
+    assert other.headers["Location"] == f"../r/{ROUND}?switch=1"
+    assert cookie_name(ROUND) + "=" not in other.headers.get("Set-Cookie", "")
+    still = client.get(URL).get_data(as_text=True)
+    assert "BTV Huyện Đoàn Ba Chẽ" in still
+    assert "BTV Huyện Đoàn Tiên Yên" not in still
+    asked = client.get(URL, query_string=SWITCH)
+    question = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "Trình duyệt này đang mở báo cáo của BTV Huyện Đoàn Ba Chẽ trong đợt kiểm tra này." in question
+    assert "Đường dẫn vừa mở là của BTV Huyện Đoàn Tiên Yên." in question
+    assert "<script" not in question  # a plain form: no script needed
+    english = client.get(URL, query_string={"switch": "1", "lang": "en"}).get_data(as_text=True)
+    assert "This browser has the report of " in english
+    assert "The link you just opened belongs to Tien Yen District Youth Union." in english
+    # Without the session's CSRF token (a post from another site) nothing moves.
+    forged = client.post(URL, query_string=SWITCH, data={"action": "switch"})
+    assert forged.status_code == 403
+    assert "BTV Huyện Đoàn Tiên Yên" not in client.get(URL).get_data(as_text=True)
+    stayed = client.post(URL, query_string=SWITCH, data={"action": "stay", "csrf": csrf_of(asked)})
+    assert stayed.status_code == 303
+    assert "BTV Huyện Đoàn Ba Chẽ" in client.get(URL).get_data(as_text=True)
+    assert client.get(URL, query_string=SWITCH).status_code == 303  # nothing left to confirm
+    # Asked again and confirmed: now the session is the other unit's.
+    client.get(URL, query_string={"t": tokens.links["tien-yen"]})
+    asked = client.get(URL, query_string=SWITCH)
+    switched = client.post(URL, query_string=SWITCH, data={"action": "switch", "csrf": csrf_of(asked)})
+    assert switched.status_code == 303
+    assert switched.headers["Location"] == f"../r/{ROUND}?lang=vi"
+    now = client.get(URL).get_data(as_text=True)
+    assert "BTV Huyện Đoàn Tiên Yên" in now
+    assert "BTV Huyện Đoàn Ba Chẽ" not in now
+    # The unit's own link again (another device's session, a reissued link) needs no question.
+    assert client.get(URL, query_string={"t": tokens.links["tien-yen"]}).headers["Location"] == f"../r/{ROUND}"
+
+
+def test_a_cross_site_post_to_the_switch_changes_nothing(admin, apps):
+    tokens = setup_seed_round(admin)
+    client, _ = open_link(apps, tokens.links["ba-che"])
+    client.get(URL, query_string={"t": tokens.links["tien-yen"]})
+    stranger = apps["web_form"].test_client()  # a cross-site post arrives without the Lax cookies
+    assert stranger.post(URL, query_string=SWITCH, data={"action": "switch"}).status_code == 401
+    assert "BTV Huyện Đoàn Ba Chẽ" in client.get(URL).get_data(as_text=True)

@@ -2,8 +2,9 @@
 provider registry here): every entry point of functions/main.py has exactly one 2nd-gen
 function with its own name as entry point and the right trigger, every function resource
 runs an entry point that exists, all of them are built from the one source object, and the
-scheduler calls close_due_rounds with OIDC, and the answer maps no query reads are not
-indexed. Issue 21, what a first apply needs that ``terraform validate`` cannot see: the
+scheduler calls close_due_rounds with OIDC, the answer maps no query reads are not indexed,
+and the request log drops the entries of a unit's link (their URL holds the link's secret).
+Issue 21, what a first apply needs that ``terraform validate`` cannot see: the
 provider bills a user's login to the project, the waits after the API enables and the grants
 come before what needs them, the service agents exist before their grants, the functions run a
 pinned pepper version, no secret value is in a plain argument (so none in the state), state is
@@ -358,3 +359,26 @@ def test_the_source_bucket_never_deletes_a_live_archive(tf: dict[str, Any]) -> N
         assert _unquote(condition.get("with_state")) == "ARCHIVED", condition
         assert "age" not in condition, "an age rule would delete the current archive too"
         assert condition.get("days_since_noncurrent_time") or condition.get("num_newer_versions")
+
+
+def test_request_logs_drop_the_entries_of_a_units_link(tf: dict[str, Any]) -> None:
+    """Cloud Run's request log would keep the first visit of a link with its ``?t=`` secret."""
+    import re
+
+    (exclusion,) = tf["resources"]["google_logging_project_exclusion"].values()
+    query = _unquote(exclusion["filter"]).replace('\\"', '"')
+    assert 'log_id("run.googleapis.com/requests")' in query
+    (pattern,) = re.findall(r'httpRequest\.requestUrl=~"([^"]+)"', query)
+    link = re.compile(pattern)  # RE2 in Cloud Logging; this pattern reads the same in Python
+    for logged in (
+        "https://web-form-abc-uc.a.run.app/r/kt-6-thang-2019?t=Db3muRnOeax1-S-90Hb1pJ",
+        "https://asia-southeast1-p.cloudfunctions.net/web_form/r/kt-6-thang-2019?lang=en&t=Db3m",
+    ):
+        assert link.search(logged), logged
+    for kept in (
+        "https://web-form-abc-uc.a.run.app/r/kt-6-thang-2019",
+        "https://web-form-abc-uc.a.run.app/r/kt-6-thang-2019?lang=en",
+        "https://admin-api-abc-uc.a.run.app/rounds/kt-6-thang-2019/tokens",
+        "https://web-form-abc-uc.a.run.app/assets/form.js?t=1",
+    ):
+        assert not link.search(kept), kept

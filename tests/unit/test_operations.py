@@ -141,7 +141,8 @@ def test_configure_json_writes_json_lines_to_stdout(capsys):
 def test_a_request_logs_one_access_line_without_token_or_answers(tmp_path, json_logs):
     ctx = memory_context(tmp_path)
     make_round(ctx, unit_ids=("u1",))
-    token = rounds.issue_tokens(ctx, "r1", {"unit_ids": ["u1"]})["tokens"]["u1"]["token"]
+    issued = rounds.issue_tokens(ctx, "r1", {"unit_ids": ["u1"]})["tokens"]["u1"]
+    token, link = issued["token"], issued["form_url"].split("?t=")[1]
     secret_answer = "ANSWER-only-the-committee-may-read"
     client = app_for(unit_router, ctx)
     response = client.post(
@@ -155,11 +156,12 @@ def test_a_request_logs_one_access_line_without_token_or_answers(tmp_path, json_
     )
     assert response.status_code == 201, response.json
     web = app_for(webform_router, ctx)
-    assert web.get(f"/r/r1?t={token}").status_code == 303
+    assert web.get(f"/r/r1?t={link}").status_code == 303
 
     lines = json_logs()
     text = "\n".join(json.dumps(line) for line in lines)
     assert token not in text
+    assert link not in text
     assert secret_answer not in text
     access = [line for line in lines if line["logger"] == "checkround.access"]
     assert len(access) == 2

@@ -144,10 +144,15 @@ def test_token_scope(ctx):
 def test_tokens_are_stored_hashed(ctx):
     make_round(ctx)
     links = rounds.issue_tokens(ctx, "r1", {"unit_ids": ["u2"]})["tokens"]
-    token = links["u2"]["token"]
-    assert links["u2"]["form_url"].endswith(f"/web_form/r/r1?t={token}")
-    assert not [path for path in ctx.store.docs if token in path]
-    assert all(token not in str(doc) for doc in ctx.store.docs.values())
+    token, link = links["u2"]["token"], links["u2"]["form_url"].split("?t=")[1]
+    assert links["u2"]["form_url"].endswith(f"/web_form/r/r1?t={link}")
+    assert link != token  # the link's secret is not the API token (a logged link opens no API)
+    for secret in (token, link):
+        assert not [path for path in ctx.store.docs if secret in path]
+        assert all(secret not in str(doc) for doc in ctx.store.docs.values())
+    assert authenticate(ctx, token).kind == "unit"
+    with pytest.raises(AppError):
+        authenticate(ctx, link)
 
 
 def test_board_states_and_close_twice(ctx):

@@ -74,11 +74,15 @@ def test_revoking_an_unknown_admin_token_is_404(ctx):
     assert refused.value.code == "not_found"
 
 
-def live_links(ctx, unit_id):
+def live_links(ctx, unit_id, kind="unit"):
+    """The unit's unrevoked secrets of one kind: API tokens ("unit") or web form links ("link")."""
     return [
         path
         for path, doc in ctx.store.docs.items()
-        if path.startswith("tokens/") and doc.get("unit_id") == unit_id and not doc.get("revoked")
+        if path.startswith("tokens/")
+        and doc.get("unit_id") == unit_id
+        and doc.get("kind") == kind
+        and not doc.get("revoked")
     ]
 
 
@@ -93,6 +97,7 @@ def test_two_reissues_at_once_leave_one_live_set(ctx, monkeypatch):
     run_together(reissue)
     assert sorted(met) == ["a", "b"]  # the race happened: both reissues were in flight at once
     assert set(answers) == {"a", "b"}
+    assert len(live_links(ctx, "u1", "link")) == 1
     assert len(live_links(ctx, "u1")) == 1
     (live,) = live_links(ctx, "u1")
     survivors = [name for name in answers if authenticate_or_none(ctx, answers[name]["tokens"]["u1"]["token"])]
@@ -112,5 +117,5 @@ def test_revoking_a_units_links_revokes_every_live_one(ctx):
     rounds.issue_tokens(ctx, "r1", {"unit_ids": ["u1"]})  # a second link for u1, kept beside the first
     assert len(live_links(ctx, "u1")) == 2
     assert rounds.revoke_tokens(ctx, "r1", {"unit_ids": ["u1"]})["revoked"] == 2
-    assert live_links(ctx, "u1") == []
-    assert len(live_links(ctx, "u2")) == 1
+    assert live_links(ctx, "u1") == live_links(ctx, "u1", "link") == []
+    assert len(live_links(ctx, "u2")) == len(live_links(ctx, "u2", "link")) == 1

@@ -51,7 +51,9 @@ def issue(
     conn: Connection, round_id: str, unit_ids: tuple[str, ...], revoke_previous: bool, output: Path | None
 ) -> None:
     """New links to the web form of ROUND_ID, one per unit, as CSV in UTF-8 with a BOM
-    (Excel shows the Vietnamese names): unit_id,unit_name,form_url,token.
+    (Excel shows the Vietnamese names): unit_id,unit_name,form_url,token. form_url is the
+    unit's web form link; token is its API token for unit_api, a different secret (a link that
+    ends up in a log opens the web form only).
 
     The tokens cannot be shown again: keep the file, or issue new links later (with
     --revoke-previous, so that the lost ones stop working). A link works until the round's

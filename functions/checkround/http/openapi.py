@@ -140,7 +140,13 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "object",
             "description": "unit_id -> its new link; shown once, stored hashed.",
             "additionalProperties": _obj(
-                ["token", "form_url"], token={"type": "string"}, form_url={"type": "string", "format": "uri"}
+                ["token", "form_url"],
+                token={"type": "string", "description": "The unit's API token (unit_api bearer)."},
+                form_url={
+                    "type": "string",
+                    "format": "uri",
+                    "description": "The web form link; its secret (t) opens the web form only, not the API.",
+                },
             ),
         },
         revoked={"type": "integer"},

@@ -220,55 +220,69 @@ def _units_of(round_doc: Doc, unit_ids: list[str] | None) -> list[str]:
 
 
 def links_path(round_id: str, unit_id: str) -> str:
-    """The unit's live links in this round: ``{"live": [token document paths]}``, read and
-    written in the transaction that issues or revokes them, so that two reissues at once
-    serialise (the second revokes what the first issued) instead of leaving two live sets."""
+    """The unit's live links in this round, ``{"live": [{"token": path, "link": path}]}`` (the
+    documents of each link's API token and web form secret), read and written in the
+    transaction that issues or revokes them, so that two reissues at once serialise (the
+    second revokes what the first issued) instead of leaving two live sets."""
     return f"rounds/{round_id}/links/{unit_id}"
 
 
-def _unlisted_tokens(ctx: Context, round_id: str, unit_ids: list[str]) -> list[str]:
-    """Paths of unrevoked tokens of these units that may predate the links documents (found by
-    a query, which a transaction cannot hold; a reissue at once is caught by the links)."""
-    found = []
+def _unlisted_tokens(ctx: Context, round_id: str, unit_ids: list[str]) -> dict[str, str]:
+    """Paths (and kinds) of unrevoked tokens of these units that may predate the links
+    documents (found by a query, which a transaction cannot hold; a reissue at once is caught
+    by the links documents)."""
+    found: dict[str, str] = {}
     for start in range(0, len(unit_ids), 30):  # Firestore's "in" takes at most 30 values
         where = [Where("round_id", "==", round_id), Where("unit_id", "in", unit_ids[start : start + 30])]
-        found += [
-            f"tokens/{token_id}" for token_id, doc in ctx.store.list("tokens", where=where) if not doc.get("revoked")
-        ]
+        found |= {
+            f"tokens/{token_id}": str(doc.get("kind"))
+            for token_id, doc in ctx.store.list("tokens", where=where)
+            if not doc.get("revoked")
+        }
     return found
 
 
 def _chunks(items: list[str], size: int = 50) -> list[list[str]]:
-    # A Firestore transaction takes at most 500 writes: per unit a new token and its links
-    # document, and the revocation of its earlier links (a few each).
+    # A Firestore transaction takes at most 500 writes: per unit two new secrets (API token and
+    # link) and its links document, and the revocation of its earlier ones (a few each).
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def _replace_links(
-    ctx: Context, round_id: str, chunk: list[str], issued: dict[str, tuple[str, str, Doc]], revoke: bool, actor: str
-) -> Callable[[Transaction], list[str]]:
-    """The transaction that revokes (if asked) the chunk's live links and stores the new ones;
-    it answers the paths it revoked."""
-    unlisted = _unlisted_tokens(ctx, round_id, chunk) if revoke else []
+Secret = tuple[str, str, Doc]  # (the secret, its document path, the document)
+# What each unit is issued: its API token and its web form link's secret.
+Issued = dict[str, tuple[Secret, Secret]]
 
-    def write(tx: Transaction) -> list[str]:
-        links = tx.get_many([links_path(round_id, uid) for uid in chunk])
-        live = {uid: list((doc or {}).get("live", [])) for uid, doc in zip(chunk, links, strict=True)}
-        old = sorted({*unlisted, *(path for paths in live.values() for path in paths)}) if revoke else []
+
+def _replace_links(
+    ctx: Context, round_id: str, chunk: list[str], issued: Issued, revoke: bool, actor: str
+) -> Callable[[Transaction], int]:
+    """The transaction that revokes (if asked) the chunk's live links and stores the new ones;
+    it answers how many links it revoked."""
+    unlisted = _unlisted_tokens(ctx, round_id, chunk) if revoke else {}
+
+    def write(tx: Transaction) -> int:
+        docs = tx.get_many([links_path(round_id, uid) for uid in chunk])
+        live = {uid: list((doc or {}).get("live", [])) for uid, doc in zip(chunk, docs, strict=True)}
+        listed = [pair for pairs in live.values() for pair in pairs] if revoke else []
+        paths = {path for pair in listed for path in pair.values()}
+        # A token no links document lists is an older link (an API token that was its own link).
+        stray = {path: kind for path, kind in unlisted.items() if path not in paths}
         now = ctx.clock.now()
-        for path in old:
+        for path in sorted(paths | set(stray)):
             tx.update(path, {"revoked": True, "revoked_at": now})
         for uid in chunk:
             kept = [] if revoke else live[uid]
-            new = [issued[uid][1]] if uid in issued else []
+            new = [{"token": issued[uid][0][1], "link": issued[uid][1][1]}] if uid in issued else []
             tx.set(links_path(round_id, uid), {"live": [*kept, *new]})
-        for _, path, doc in issued.values():
-            tx.create(path, doc)
+        for pair in issued.values():
+            for _, path, doc in pair:
+                tx.create(path, doc)
+        count = len(listed) + sum(1 for kind in stray.values() if kind == "unit")
         if issued:
-            audit.record(tx, ctx, round_id, "tokens_issued", actor, unit_ids=chunk, revoked_previous=len(old))
+            audit.record(tx, ctx, round_id, "tokens_issued", actor, unit_ids=chunk, revoked_previous=count)
         else:
-            audit.record(tx, ctx, round_id, "tokens_revoked", actor, unit_ids=chunk, count=len(old))
-        return old
+            audit.record(tx, ctx, round_id, "tokens_revoked", actor, unit_ids=chunk, count=count)
+        return count
 
     return write
 
@@ -280,12 +294,17 @@ def issue_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") -
     links: Doc = {}
     revoked = 0
     for chunk in _chunks(unit_ids):
-        issued = {uid: tokens.unit_token_doc(ctx, round_id, uid) for uid in chunk}
-        revoked += len(
-            ctx.store.transaction(_replace_links(ctx, round_id, chunk, issued, data["revoke_previous"], actor))
-        )
+        # Two secrets per unit: the API token, and the link's (see tokens.unit_token_doc).
+        issued = {
+            uid: (tokens.unit_token_doc(ctx, round_id, uid, "unit"), tokens.unit_token_doc(ctx, round_id, uid, "link"))
+            for uid in chunk
+        }
+        revoked += ctx.store.transaction(_replace_links(ctx, round_id, chunk, issued, data["revoke_previous"], actor))
         links.update(
-            {uid: {"token": token, "form_url": form_url(ctx, round_id, token)} for uid, (token, _, _) in issued.items()}
+            {
+                uid: {"token": api[0], "form_url": form_url(ctx, round_id, link[0])}
+                for uid, (api, link) in issued.items()
+            }
         )
     return {"tokens": links, "revoked": revoked}
 
@@ -295,7 +314,7 @@ def revoke_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") 
     unit_ids = _units_of(get_round_doc(ctx, round_id), data.get("unit_ids"))
     revoked = 0
     for chunk in _chunks(unit_ids):
-        revoked += len(ctx.store.transaction(_replace_links(ctx, round_id, chunk, {}, True, actor)))
+        revoked += ctx.store.transaction(_replace_links(ctx, round_id, chunk, {}, True, actor))
     return {"revoked": revoked}
 
 

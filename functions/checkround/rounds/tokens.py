@@ -86,15 +86,17 @@ def issue_admin_token(ctx: Context, name: str = "admin", days: int = ADMIN_TOKEN
     return token
 
 
-def unit_token_doc(ctx: Context, round_id: str, unit_id: str) -> tuple[str, str, dict[str, Any]]:
-    """A new unit token: ``(token, its document path, the document)``; only the hash is stored.
+def unit_token_doc(ctx: Context, round_id: str, unit_id: str, kind: str = "unit") -> tuple[str, str, dict[str, Any]]:
+    """A new unit secret: ``(secret, its document path, the document)``; only the hash is stored.
 
-    It expires with the round: a unit token is accepted only until the round's deadline
-    (``closes_at`` + grace), read from the round itself, so reopening with a later deadline
-    brings the links back without touching them.
+    ``kind`` "unit" is the unit's API token (a bearer token of ``unit_api``); "link" is the
+    secret of its web form link, which opens a web form session and nothing else: a link that
+    ends up in a request log is not an API token. Both expire with the round: they are
+    accepted only until the round's deadline (``closes_at`` + grace), read from the round
+    itself, so reopening with a later deadline brings them back without touching them.
     """
     token = new_token()
-    doc = {"kind": "unit", "round_id": round_id, "unit_id": unit_id, "issued_at": ctx.clock.now(), "revoked": False}
+    doc = {"kind": kind, "round_id": round_id, "unit_id": unit_id, "issued_at": ctx.clock.now(), "revoked": False}
     return token, f"tokens/{hash_token(token, ctx.settings.token_pepper)}", doc
 
 
@@ -110,15 +112,44 @@ def authenticate(ctx: Context, token: str | None, recheck_later: bool = False) -
     With ``recheck_later`` a token seen in the last minute is not read again: the caller
     promises to verify ``principal.token_path`` in its own transaction.
     """
-    # Tokens are urlsafe base64; anything else cannot be ours and is refused before any lookup.
-    if not token or len(token) > 200 or not token.replace("-", "").replace("_", "").isalnum():
+    if token is None or not _looks_like_ours(token):
         raise AppError("unauthenticated")
-    path = f"tokens/{hash_token(token, ctx.settings.token_pepper)}"
+    return _principal_at(ctx, f"tokens/{hash_token(token, ctx.settings.token_pepper)}", recheck_later, BEARER_KINDS)
+
+
+def _looks_like_ours(token: str) -> bool:
+    """Tokens are urlsafe base64; anything else cannot be ours and is refused before any lookup."""
+    return 0 < len(token) <= 200 and token.replace("-", "").replace("_", "").isalnum()
+
+
+# A bearer token is an admin's or a unit's API token; a link's secret is not one.
+BEARER_KINDS = frozenset({"admin", "unit"})
+
+
+def authenticate_link(ctx: Context, secret: str | None) -> tuple[str, Principal]:
+    """The unit behind a web form link's secret: ``(its document id, the unit)``, or
+    ``unauthenticated``. The web form keeps the document id (a hash), never the secret."""
+    if secret is None or not _looks_like_ours(secret):
+        raise AppError("unauthenticated")
+    doc_id = hash_token(secret, ctx.settings.token_pepper)
+    return doc_id, link_session(ctx, doc_id)
+
+
+def link_session(ctx: Context, doc_id: str) -> Principal:
+    """The unit whose link has this document id, as the web form acts for it (every request
+    reads the link again, so its revocation or its round's deadline ends the session at once)."""
+    if not doc_id.isalnum():
+        raise AppError("unauthenticated")
+    link = _principal_at(ctx, f"tokens/{doc_id}", False, frozenset({"link"}))
+    return Principal(kind="unit", round_id=link.round_id, unit_id=link.unit_id, token_path=link.token_path)
+
+
+def _principal_at(ctx: Context, path: str, recheck_later: bool, kinds: frozenset[str]) -> Principal:
     seen = _SEEN.setdefault(ctx.store, {})
-    if recheck_later and path in seen and seen[path][0] > time.monotonic():
+    if recheck_later and path in seen and seen[path][0] > time.monotonic() and seen[path][1].kind in kinds:
         return seen[path][1]
     doc: dict[str, Any] | None = ctx.store.get(path)
-    if not token_still_valid(doc, ctx.clock.now()):
+    if not token_still_valid(doc, ctx.clock.now()) or (doc or {}).get("kind") not in kinds:
         seen.pop(path, None)
         raise AppError("unauthenticated")
     assert doc is not None

@@ -24,7 +24,7 @@ from checkround.http.core import RequestContext
 from checkround.reports.display import display_answers, display_value
 
 from .render import error_text, field_id, messages, redirect, render, root, text, use_round_language
-from .session import Session, cookie_name, csrf_token
+from .session import Session, cookie_name, csrf_token, drop_cookie
 
 
 def is_submission_key(value: str | None) -> bool:
@@ -45,7 +45,7 @@ def error_page(rc: RequestContext, exc: AppError, round_id: str | None = None) -
     )
     if exc.status == 401 and round_id is not None:
         # A session that no longer authenticates is dropped, so the next link starts clean.
-        response.delete_cookie(cookie_name(round_id), path=None, httponly=True, samesite="Lax")
+        drop_cookie(response, cookie_name(round_id))
     return response
 
 
@@ -246,3 +246,21 @@ def totals(definition: Mapping[str, Any], answers: Mapping[str, Any], lang: str)
                     {"label": localized(f["label"], lang), "value": display_value(f, values.get(f["key"]), lang)}
                 )
     return shown
+
+
+def _unit_name(view: Mapping[str, Any], lang: str) -> str:
+    return str(view["unit_name_en"] if lang == "en" and view.get("unit_name_en") else view["unit_name"])
+
+
+def switch_page(rc: RequestContext, session: Session, view: Mapping[str, Any], other: Mapping[str, Any]) -> Response:
+    """Ask before this browser's session moves from the unit it holds to the unit of the link
+    just opened: a form with the session's CSRF token, which needs no script."""
+    lang = rc.language_for_page
+    return render(
+        rc,
+        "webform/switch.html.j2",
+        round_id=session.round_id,
+        current=_unit_name(view, lang),
+        other=_unit_name(other, lang),
+        csrf=csrf_token(rc.ctx.settings.token_pepper, session.sealed),
+    )

@@ -23,7 +23,7 @@ from checkround.submissions import service as submissions
 
 from .pages import csrf_page, draft_stamp, form_page
 from .render import clock_time, json_reply, redirect
-from .session import Session, csrf_matches
+from .session import Session, csrf_matches, switch_unit
 
 # The seed form posts about 120 inputs; a page posts a few per field and per repeat row.
 _MAX_POSTED_INPUTS = 5000
@@ -115,3 +115,14 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
         # have stored the submission) sending it again replays that one instead of storing a
         # second revision; the same answers with the same key are stored at most once.
         return form_page(rc, session, view, post.answers, failure=contention_error(exc), submission_key=key)
+
+
+def handle_switch(rc: RequestContext, session: Session, link_id: str) -> Response:
+    """The answer to the switch page: "switch" moves the session to the link kept aside,
+    anything else keeps it. Without the session's CSRF token (a post from another site) nothing
+    changes."""
+    form = _posted_form(rc)
+    if not csrf_matches(rc.ctx.settings.token_pepper, session.sealed, form.get("csrf")):
+        return csrf_page(rc, session.round_id)
+    chosen = link_id if form.get("action") == "switch" else None
+    return switch_unit(rc, session.round_id, chosen, redirect(rc, f"r/{session.round_id}", lang=rc.language_for_page))

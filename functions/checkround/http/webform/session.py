@@ -1,12 +1,14 @@
 """Sessions and CSRF tokens of the web form: signed values, no server-side session state.
 
-A unit's link (``/web_form/r/{round}?t=<token>``) is opened once: the token is checked, moved
-into a cookie and the browser is sent to the same page without ``?t=``, so the secret leaves
-the address bar, the history and any screenshot of them. The cookie carries the unit token
-itself (it already is the unit's secret, and every request checks it against the store, so a
-revocation or the round's deadline still ends the session at once) with an HMAC-SHA256 that
-binds it to its round. Forms carry a CSRF token derived from the cookie value, which a page
-of another site can neither read (the cookie is HttpOnly) nor compute (it needs the pepper).
+A unit's link (``/web_form/r/{round}?t=<secret>``) is opened once: the secret is checked and
+exchanged for a session cookie, and the browser is sent to the same page without ``?t=``, so
+the secret leaves the address bar, the history and any screenshot of them. The link's secret
+is not the unit's API token (a link found in a request log opens the web form, never
+``unit_api``), and the cookie holds neither: it holds the link's document id (the secret's
+peppered hash) with an HMAC-SHA256 that binds it to its round. Every request reads that link
+document again, so a revocation or the round's deadline still ends the session at once. Forms
+carry a CSRF token derived from the cookie value, which a page of another site can neither
+read (the cookie is HttpOnly) nor compute (it needs the pepper).
 
 Keys are derived from the configured pepper with a label per purpose. The labels matter: the
 pepper alone is the key of the stored token hashes (``tokens/{HMAC(pepper, token)}``), and a
@@ -23,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
 from checkround.http.core import RequestContext
-from checkround.rounds.tokens import Principal, authenticate
+from checkround.rounds.tokens import Principal, authenticate_link, link_session
 from checkround.submissions import service as submissions
 
 from .render import asked_language, redirect
@@ -50,23 +52,34 @@ def _mac(pepper: str, purpose: str, *parts: str) -> str:
     return hmac.new(_key(pepper, purpose), message, hashlib.sha256).hexdigest()
 
 
-def seal(pepper: str, round_id: str, token: str) -> str:
-    """The cookie value for ``token`` in ``round_id``: ``<token>.<signature>``.
+# The session cookie's purpose label: a cookie of the earlier kind (which held the token
+# itself) no longer verifies, and its holder opens the link again.
+_SESSION = "link session"
 
-    Unit tokens are URL-safe base64, so they never contain the ``.`` that separates them from
-    the signature, and the value needs no quoting in a ``Set-Cookie`` header.
+
+# A link of another unit opened while this browser holds a session in the same round: kept
+# aside, under its own label, until the person confirms the switch.
+_SWITCH = "link switch"
+SWITCH_SECONDS = 600
+
+
+def seal(pepper: str, round_id: str, link_id: str, purpose: str = _SESSION) -> str:
+    """The cookie value for the link whose document id is ``link_id``: ``<id>.<signature>``.
+
+    Document ids are hex digests, so they never contain the ``.`` that separates them from the
+    signature, and the value needs no quoting in a ``Set-Cookie`` header.
     """
-    return f"{token}.{_mac(pepper, 'session', round_id, token)}"
+    return f"{link_id}.{_mac(pepper, purpose, round_id, link_id)}"
 
 
-def unseal(pepper: str, round_id: str, value: str | None) -> str | None:
-    """The token in a cookie value, or None when the value is absent, garbled or forged."""
+def unseal(pepper: str, round_id: str, value: str | None, purpose: str = _SESSION) -> str | None:
+    """The link's document id in a cookie value, or None when the value is absent, garbled or forged."""
     if not value or len(value) > 400:
         return None
-    token, _, signature = value.rpartition(".")
-    if not token or not _same(signature, _mac(pepper, "session", round_id, token)):
+    link_id, _, signature = value.rpartition(".")
+    if not link_id or not _same(signature, _mac(pepper, purpose, round_id, link_id)):
         return None
-    return token
+    return link_id
 
 
 def csrf_token(pepper: str, sealed: str) -> str:
@@ -99,18 +112,15 @@ def _is_https(rc: RequestContext) -> bool:
     return rc.request.is_secure or forwarded == "https" or rc.ctx.settings.public_base_url.startswith("https://")
 
 
-def open_link(rc: RequestContext, round_id: str, token: str | None) -> Response:
-    """Check the link's token, keep it in the session cookie, and send the browser on to the
-    page without it."""
-    principal = authenticate(rc.ctx, token)
-    # Scope, roster and deadline are checked before any cookie is set.
-    submissions.unit_round(rc.ctx, principal, round_id)
-    assert token is not None
-    asked = asked_language(rc)
-    response = redirect(rc, f"r/{round_id}", **({"lang": asked} if asked else {}))
+def switch_cookie_name(round_id: str) -> str:
+    return f"{COOKIE_PREFIX}switch_{round_id}"
+
+
+def _set_cookie(rc: RequestContext, response: Response, name: str, value: str, max_age: int | None = None) -> None:
     response.set_cookie(
-        cookie_name(round_id),
-        seal(rc.ctx.settings.token_pepper, round_id, token),
+        name,
+        value,
+        max_age=max_age,
         path=None,  # the browser's default, the folder of the link: see cookie_name
         httponly=True,
         secure=_is_https(rc),
@@ -119,13 +129,74 @@ def open_link(rc: RequestContext, round_id: str, token: str | None) -> Response:
         # cross-site POST still arrives without the cookie, and with no CSRF token.
         samesite="Lax",
     )
+
+
+def drop_cookie(response: Response, name: str) -> None:
+    response.delete_cookie(name, path=None, httponly=True, samesite="Lax")
+
+
+def open_link(rc: RequestContext, round_id: str, secret: str | None) -> Response:
+    """Check the link's secret, exchange it for the session cookie, and send the browser on to
+    the page without it.
+
+    When the browser already holds a session for another unit of the same round, nothing is
+    swapped: the new link is kept aside in a short-lived cookie and the person is asked first
+    (:func:`switch_unit`). A link on another site must not be able to move someone's open
+    form to a unit of its choosing.
+    """
+    link_id, principal = authenticate_link(rc.ctx, secret)
+    # Scope, roster and deadline are checked before any cookie is set.
+    submissions.unit_round(rc.ctx, principal, round_id)
+    asked = asked_language(rc)
+    query = {"lang": asked} if asked else {}
+    current = current_session(rc, round_id)
+    pepper = rc.ctx.settings.token_pepper
+    if current is not None and current.principal.unit_id != principal.unit_id:
+        # The question is asked at the form's own address (?switch=1): the cookies' default
+        # path is the link's folder, and a page further down could not clear them.
+        response = redirect(rc, f"r/{round_id}", switch="1", **query)
+        _set_cookie(
+            rc, response, switch_cookie_name(round_id), seal(pepper, round_id, link_id, _SWITCH), SWITCH_SECONDS
+        )
+        return response
+    response = redirect(rc, f"r/{round_id}", **query)
+    _set_cookie(rc, response, cookie_name(round_id), seal(pepper, round_id, link_id))
     return response
+
+
+def pending_switch(rc: RequestContext, round_id: str) -> tuple[str, Principal] | None:
+    """The other unit's link this browser opened and has not confirmed yet, if it still works."""
+    link_id = unseal(
+        rc.ctx.settings.token_pepper, round_id, rc.request.cookies.get(switch_cookie_name(round_id)), _SWITCH
+    )
+    if link_id is None:
+        return None
+    try:
+        return link_id, link_session(rc.ctx, link_id)
+    except AppError:
+        return None
+
+
+def switch_unit(rc: RequestContext, round_id: str, link_id: str | None, target: Response) -> Response:
+    """Answer ``target`` after the person chose: with ``link_id``, the session moves to that
+    link; without, it stays. The link kept aside is forgotten either way."""
+    if link_id is not None:
+        _set_cookie(rc, target, cookie_name(round_id), seal(rc.ctx.settings.token_pepper, round_id, link_id))
+    drop_cookie(target, switch_cookie_name(round_id))
+    return target
+
+
+def current_session(rc: RequestContext, round_id: str) -> Session | None:
+    try:
+        return session_of(rc, round_id)
+    except AppError:
+        return None
 
 
 def session_of(rc: RequestContext, round_id: str) -> Session:
     """The session the request's cookie holds for ``round_id``; 401 when there is none."""
     sealed = rc.request.cookies.get(cookie_name(round_id))
-    token = unseal(rc.ctx.settings.token_pepper, round_id, sealed)
-    if token is None or sealed is None:
+    link_id = unseal(rc.ctx.settings.token_pepper, round_id, sealed)
+    if link_id is None or sealed is None:
         raise AppError("unauthenticated")
-    return Session(round_id, authenticate(rc.ctx, token), sealed)
+    return Session(round_id, link_session(rc.ctx, link_id), sealed)
