@@ -61,8 +61,8 @@ resource "google_cloudfunctions2_function" "admin_api" {
     timeout_seconds                  = 300
     max_instance_count               = var.max_instances
     max_instance_request_concurrency = 4
-    # checkov:skip=CKV_GCP_124: reached from the internet by design (browsers, the CLI, clients); the function authenticates every request itself, see iam.tf.
-    ingress_settings               = "ALLOW_ALL"
+    # checkov:skip=CKV_GCP_124: reached from the internet by design (browsers, the CLI, clients), or only through a load balancer (var.public_ingress); the function authenticates every request itself, see iam.tf.
+    ingress_settings               = var.public_ingress
     all_traffic_on_latest_revision = true
     environment_variables          = local.admin_api_env
     secret_environment_variables {
@@ -100,8 +100,8 @@ resource "google_cloudfunctions2_function" "unit_api" {
     timeout_seconds                  = 60
     max_instance_count               = var.max_instances
     max_instance_request_concurrency = 8
-    # checkov:skip=CKV_GCP_124: reached from the internet by design (browsers, the CLI, clients); the function authenticates every request itself, see iam.tf.
-    ingress_settings               = "ALLOW_ALL"
+    # checkov:skip=CKV_GCP_124: reached from the internet by design (browsers, the CLI, clients), or only through a load balancer (var.public_ingress); the function authenticates every request itself, see iam.tf.
+    ingress_settings               = var.public_ingress
     all_traffic_on_latest_revision = true
     environment_variables = merge(local.common_env, {
       CHECKROUND_PUBLIC_URL = local.public_url
@@ -141,8 +141,8 @@ resource "google_cloudfunctions2_function" "web_form" {
     timeout_seconds                  = 60
     max_instance_count               = var.max_instances
     max_instance_request_concurrency = 8
-    # checkov:skip=CKV_GCP_124: reached from the internet by design (browsers, the CLI, clients); the function authenticates every request itself, see iam.tf.
-    ingress_settings               = "ALLOW_ALL"
+    # checkov:skip=CKV_GCP_124: reached from the internet by design (browsers, the CLI, clients), or only through a load balancer (var.public_ingress); the function authenticates every request itself, see iam.tf.
+    ingress_settings               = var.public_ingress
     all_traffic_on_latest_revision = true
     environment_variables = merge(local.common_env, {
       # web_form reads it to mark its session cookie Secure behind HTTPS.

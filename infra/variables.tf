@@ -27,6 +27,17 @@ variable "public_url" {
   default     = ""
 }
 
+variable "public_ingress" {
+  description = "Ingress of admin_api, unit_api and web_form. ALLOW_ALL: reached on their cloudfunctions.net and run.app URLs. ALLOW_INTERNAL_AND_GCLB: only through a load balancer in front (set public_url to it; docs/deploy.md, \"Behind a load balancer\")."
+  type        = string
+  default     = "ALLOW_ALL"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_AND_GCLB"], var.public_ingress)
+    error_message = "public_ingress is ALLOW_ALL or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
 variable "admin_emails" {
   description = "Google accounts allowed to use admin_api with a Google ID token (passed as CHECKROUND_ADMIN_EMAILS, comma-separated)."
   type        = list(string)

@@ -382,3 +382,18 @@ def test_request_logs_drop_the_entries_of_a_units_link(tf: dict[str, Any]) -> No
         "https://web-form-abc-uc.a.run.app/assets/form.js?t=1",
     ):
         assert not link.search(kept), kept
+
+
+def test_the_public_functions_ingress_is_one_switch_and_the_others_stay_internal(tf: dict[str, Any]) -> None:
+    """Behind a load balancer, ``public_ingress = ALLOW_INTERNAL_AND_GCLB`` closes the functions'
+    own URLs; the scheduler's and Eventarc's functions are internal whatever it says."""
+    variable = _named(tf["blocks"]["variable"])["public_ingress"]
+    assert _unquote(variable["default"]) == "ALLOW_ALL"
+    (validation,) = variable["validation"]
+    assert "ALLOW_INTERNAL_AND_GCLB" in validation["condition"]
+    for name, body in _functions(tf).items():
+        ingress = body["service_config"][0]["ingress_settings"]
+        if name in PUBLIC_FUNCTIONS:
+            assert ingress == "${var.public_ingress}", name
+        else:
+            assert _unquote(ingress) == "ALLOW_INTERNAL_ONLY", name
