@@ -68,7 +68,7 @@ def test_web_form_links_the_same_with_and_without_the_prefix(admin, apps):
     pages = {}
     for prefix in ("", "/web_form"):
         client = apps["web_form"].test_client()
-        first = client.get(f"{prefix}/r/{ROUND}", query_string={"t": tokens["ba-che"], "lang": "en"})
+        first = client.get(f"{prefix}/r/{ROUND}", query_string={"t": tokens.links["ba-che"], "lang": "en"})
         assert first.status_code == 303
         # Relative to the page, so the browser stays under whatever prefix it used.
         assert first.headers["Location"] == f"../r/{ROUND}?lang=en"
