@@ -344,12 +344,8 @@ def aggregate(
             "inspection_team": [loc(member, language) for member in round_doc.get("inspection_team") or []],
             "opens_at": _local(round_doc.get("opens_at"), tz),
             "closes_at": _local(round_doc.get("closes_at"), tz),
-            "opens_on": round_doc["opens_at"].astimezone(tz).strftime("%d/%m/%Y")
-            if round_doc.get("opens_at")
-            else None,
-            "closes_on": round_doc["closes_at"].astimezone(tz).strftime("%d/%m/%Y")
-            if round_doc.get("closes_at")
-            else None,
+            "opens_on": _local(round_doc.get("opens_at"), tz, "%d/%m/%Y"),
+            "closes_on": _local(round_doc.get("closes_at"), tz, "%d/%m/%Y"),
             "time_zone": str(tz),
         },
         "form": {"id": definition["id"], "title": loc(definition["title"], language), "max_score": max_total},

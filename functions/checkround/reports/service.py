@@ -23,7 +23,7 @@ from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.service import latest_submissions
 
 from .aggregate import aggregate
-from .display import display_answers, loc, unit_name
+from .display import display_answers, loc, local_time, unit_name
 
 _SUMMARY = {"vi": "báo cáo tổng hợp", "en": "Summary"}
 _SUBMISSION = {"vi": "báo cáo của đơn vị", "en": "Submission"}
@@ -48,7 +48,7 @@ def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:
     mapper = VersionMapper(lambda v: get_version(ctx, round_doc["form_id"], v), version)
     summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id), mapper.answers)
     zone = zone_of(round_doc)
-    summary["generated_at"] = ctx.clock.now().astimezone(zone).strftime("%d/%m/%Y %H:%M")
+    summary["generated_at"] = local_time(ctx.clock.now(), zone)
     return summary
 
 
@@ -205,7 +205,7 @@ def unit_view(ctx: Context, round_id: str, unit_id: str) -> dict[str, Any]:
         "round_title": loc(round_doc.get("title"), language),
         "issuing_body": loc(round_doc.get("issuing_body"), language),
         "form_title": loc(definition["title"], language),
-        "submitted_at": submission["submitted_at"].astimezone(zone).strftime("%d/%m/%Y %H:%M"),
+        "submitted_at": local_time(submission["submitted_at"], zone),
         "late": bool(submission.get("late")),
         "revision": submission["revision"],
         "form_version": submission["form_version"],
