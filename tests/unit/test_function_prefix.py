@@ -4,7 +4,9 @@ entry points with Firestore: tests/integration/test_function_prefix.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -99,3 +101,19 @@ def test_a_route_that_would_make_a_path_ambiguous_is_refused(path: str) -> None:
         router.route(path, ["GET"])(lambda rc: (200, {}))
     router.route("/things", ["GET"])(lambda rc: (200, {}))
     router.route("/", ["GET"])(lambda rc: (200, {}))
+
+
+def test_the_deploy_smoke_test_reaches_every_public_function_and_document() -> None:
+    """docs/deploy.md's curl loops name every internet-facing function for /health and every
+    router that publishes an OpenAPI document for /openapi.json, on paths these routers answer."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    smoke = text.split("## Smoke test", 1)[1].split("\n## ", 1)[0]
+    loops = {
+        route: set(names.split())
+        for names, route in re.findall(r"for f in ([a-z_ ]+); do\n\s+curl -fsS \"\$BASE/\$f(/[a-z.]+)", smoke)
+    }
+    assert loops["/health"] == {"admin_api", "unit_api", "web_form"}
+    assert loops["/openapi.json"] == {name for name, router in ROUTERS.items() if router.documented}
+    for route, names in loops.items():
+        for name in names:
+            assert _get(ROUTERS[name], f"/{name}{route}")[0] == 200, (name, route)
