@@ -49,7 +49,8 @@ T = TypeVar("T")
 # Each call's own limit: a call that hangs longer is an unanswered call.
 RPC_TIMEOUT_SECONDS = 30.0
 
-# Errors after which nothing has been written: a read or a commit that was refused whole.
+# Errors that pass: a read that met one is run again (it wrote nothing); a commit that met one
+# may or may not have happened, so it is only sent again where that cannot apply it twice.
 TRANSIENT = (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.ResourceExhausted, gexc.InternalServerError)
 
 _CommitRequest: Any = api.CommitRequest.pb()
