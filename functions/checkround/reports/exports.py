@@ -72,6 +72,7 @@ from checkround.storage.ports import Doc, Where
 
 from .aggregate import roster_answers
 from .display import loc, local_time, unit_name
+from .labels import EXPORT_LABELS
 
 FORMATS = ("json", "csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,36 +86,6 @@ MAIN_SHEET = "submissions"
 _CHUNK = 64 * 1024  # bytes handed to the server at a time: few enough calls, small enough buffers
 _IN_LIMIT = 30  # Firestore's limit on the values of one ``in`` filter
 
-_LABELS: dict[str, dict[str, str]] = {
-    "vi": {
-        "unit_id": "Mã đơn vị",
-        "unit_name": "Đơn vị",
-        "cluster": "Cụm thi đua",
-        "revision": "Lần nộp",
-        "submitted_at": "Thời gian nộp",
-        "late": "Nộp muộn",
-        "form_version": "Phiên bản biểu mẫu",
-        "item": "STT",
-        "status": "mức độ",
-        "score": "điểm",
-        "note": "ghi chú",
-        "count": "số mục",
-    },
-    "en": {
-        "unit_id": "Unit ID",
-        "unit_name": "Unit",
-        "cluster": "Emulation cluster",
-        "revision": "Revision",
-        "submitted_at": "Submitted at",
-        "late": "Late",
-        "form_version": "Form version",
-        "item": "Item",
-        "status": "status",
-        "score": "score",
-        "note": "note",
-        "count": "number of items",
-    },
-}
 FIXED_KEYS = ("unit_id", "unit_name", "cluster", "revision", "submitted_at", "late", "form_version")
 CHECKLIST_PARTS = ("status", "score", "note")
 
@@ -172,7 +143,7 @@ class Layout:
     @property
     def header(self) -> tuple[tuple[str, str], ...]:
         """``(key, label)`` of the flat table: a repeat group is its count column."""
-        words = in_language(_LABELS, self.language)
+        words = in_language(EXPORT_LABELS, self.language)
         return tuple(
             (f"{c.key}.count", f"{c.label} ({words['count']})") if c.items is not None else (c.key, c.label)
             for c in self.columns
@@ -187,7 +158,7 @@ def _field_columns(section: str | None, field: Mapping[str, Any], prefix: str, l
         subs = [col for sub in field.get("fields", []) for col in _field_columns(None, sub, "", language)]
         return [Column(key, label, section, field["key"], items=tuple(subs))]
     if kind.aggregate == "checklist":
-        words = in_language(_LABELS, language)
+        words = in_language(EXPORT_LABELS, language)
         return [
             Column(f"{key}.{part}", f"{label} ({words[part]})", section, field["key"], part=part)
             for part in CHECKLIST_PARTS
@@ -214,7 +185,7 @@ def _sheet_names(keys: Iterable[str]) -> list[str]:
 def build_layout(round_doc: Mapping[str, Any], definition: Mapping[str, Any]) -> Layout:
     """The columns of a round's export for a (merged) definition, labelled in the round's language."""
     language = round_doc.get("language") or "vi"
-    words = in_language(_LABELS, language)
+    words = in_language(EXPORT_LABELS, language)
     columns = [Column(key, words[key], field=key) for key in FIXED_KEYS]
     for section in definition["sections"]:
         for field in section["fields"]:

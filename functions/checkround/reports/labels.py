@@ -1,4 +1,5 @@
-"""Fixed wording of the PDF summary in Vietnamese and English."""
+"""Fixed wording of the reports in Vietnamese and English: the PDF summary (:data:`LABELS`) and
+the exports' header labels (:data:`EXPORT_LABELS`)."""
 
 from __future__ import annotations
 
@@ -128,5 +129,36 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Page",
         "revision": "Revision",
         "form_version": "form version",
+    },
+}
+
+EXPORT_LABELS: dict[str, dict[str, str]] = {
+    "vi": {
+        "unit_id": "Mã đơn vị",
+        "unit_name": "Đơn vị",
+        "cluster": "Cụm thi đua",
+        "revision": "Lần nộp",
+        "submitted_at": "Thời gian nộp",
+        "late": "Nộp muộn",
+        "form_version": "Phiên bản biểu mẫu",
+        "item": "STT",
+        "status": "mức độ",
+        "score": "điểm",
+        "note": "ghi chú",
+        "count": "số mục",
+    },
+    "en": {
+        "unit_id": "Unit ID",
+        "unit_name": "Unit",
+        "cluster": "Emulation cluster",
+        "revision": "Revision",
+        "submitted_at": "Submitted at",
+        "late": "Late",
+        "form_version": "Form version",
+        "item": "Item",
+        "status": "status",
+        "score": "score",
+        "note": "note",
+        "count": "number of items",
     },
 }
