@@ -248,7 +248,12 @@ def test_state_lives_in_a_gcs_backend_and_git_ignores_local_state() -> None:
     (terraform,) = hcl2.load((INFRA / "providers.tf").open(encoding="utf-8"))["terraform"]
     (backend,) = terraform["backend"]
     assert list(_named([backend])) == ["gcs"]
-    for path in ("infra/terraform.tfstate", "infra/terraform.tfstate.backup", "infra/.terraform/providers/x"):
+    for path in (
+        "infra/terraform.tfstate",
+        "infra/terraform.tfstate.backup",
+        "infra/.terraform/providers/x",
+        "infra/imports.tf",
+    ):
         ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False)
         assert ignored.returncode == 0, f"{path} is not ignored by .gitignore"
     kept = subprocess.run(["git", "check-ignore", "--no-index", "-q", "infra/.terraform.lock.hcl"], cwd=ROOT)
