@@ -7,9 +7,10 @@ resource "google_cloudfunctions2_function" "on_round_closed" {
   description = "Checkround: renders a round's summary PDF when the round closes."
 
   build_config {
-    runtime         = "python311"
-    entry_point     = "on_round_closed"
-    service_account = google_service_account.build.id
+    runtime           = "python311"
+    entry_point       = "on_round_closed"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = local.source_storage.bucket

@@ -43,9 +43,10 @@ resource "google_cloudfunctions2_function" "admin_api" {
   description = "Checkround admin API: forms, units, rounds, tokens, board, summaries, exports."
 
   build_config {
-    runtime         = "python311"
-    entry_point     = "admin_api"
-    service_account = google_service_account.build.id
+    runtime           = "python311"
+    entry_point       = "admin_api"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = local.source_storage.bucket
@@ -82,9 +83,10 @@ resource "google_cloudfunctions2_function" "unit_api" {
   description = "Checkround unit API: a unit's form, drafts and submissions (unit token)."
 
   build_config {
-    runtime         = "python311"
-    entry_point     = "unit_api"
-    service_account = google_service_account.build.id
+    runtime           = "python311"
+    entry_point       = "unit_api"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = local.source_storage.bucket
@@ -123,9 +125,10 @@ resource "google_cloudfunctions2_function" "web_form" {
   description = "Checkround web form: the HTML form a unit opens from its link."
 
   build_config {
-    runtime         = "python311"
-    entry_point     = "web_form"
-    service_account = google_service_account.build.id
+    runtime           = "python311"
+    entry_point       = "web_form"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = local.source_storage.bucket
@@ -165,9 +168,10 @@ resource "google_cloudfunctions2_function" "close_due_rounds" {
   description = "Checkround: closes every open round past its deadline (Cloud Scheduler, every minute)."
 
   build_config {
-    runtime         = "python311"
-    entry_point     = "close_due_rounds"
-    service_account = google_service_account.build.id
+    runtime           = "python311"
+    entry_point       = "close_due_rounds"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = local.source_storage.bucket

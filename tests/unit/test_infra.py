@@ -402,3 +402,17 @@ def test_the_public_functions_ingress_is_one_switch_and_the_others_stay_internal
             assert ingress == "${var.public_ingress}", name
         else:
             assert _unquote(ingress) == "ALLOW_INTERNAL_ONLY", name
+
+
+def test_the_functions_images_go_to_a_repository_that_cleans_itself(tf: dict[str, Any]) -> None:
+    (repository,) = tf["resources"]["google_artifact_registry_repository"].values()
+    assert _unquote(repository["format"]) == "DOCKER"
+    assert repository["cleanup_policy_dry_run"] is False, "a dry run deletes nothing"
+    policies = {_unquote(p["action"]): p for p in repository["cleanup_policies"]}
+    assert set(policies) == {"KEEP", "DELETE"}
+    assert policies["KEEP"]["most_recent_versions"][0]["keep_count"] >= 1  # the running image stays
+    assert _unquote(policies["DELETE"]["condition"][0]["older_than"]).endswith("s")
+    for name, body in _functions(tf).items():
+        assert body["build_config"][0]["docker_repository"] == "${google_artifact_registry_repository.functions.id}", (
+            name
+        )
