@@ -612,6 +612,7 @@ def test_another_units_link_asks_before_it_switches_the_session(admin, apps):
     english = client.get(URL, query_string={"switch": "1", "lang": "en"}).get_data(as_text=True)
     assert "This browser has the report of " in english
     assert "The link you just opened belongs to Tien Yen District Youth Union." in english
+    assert 'href="?switch=1&amp;lang=vi"' in english  # the other language asks the same question
     # Without the session's CSRF token (a post from another site) nothing moves.
     forged = client.post(URL, query_string=SWITCH, data={"action": "switch"})
     assert forged.status_code == 403

@@ -259,6 +259,7 @@ def switch_page(rc: RequestContext, session: Session, view: Mapping[str, Any], o
     return render(
         rc,
         "webform/switch.html.j2",
+        asking_switch=True,
         round_id=session.round_id,
         current=_unit_name(view, lang),
         other=_unit_name(other, lang),
