@@ -226,3 +226,16 @@ def test_the_web_form_preview_of_rules_over_budget_is_no_preview():
     definition["sections"][0]["fields"][1]["calculate"] = {"reduce": [{"var": "s.nhom"}, *DOUBLING["reduce"][1:]]}
     values = {"s": {"nhom": [{"ten": "a"}] * 24}}
     assert preview(definition, 1, values, "vi") == ({}, set())
+
+
+def test_a_calculated_text_longer_than_any_answer_is_not_stored():
+    """Within its budget a rule can still join one 10,000-character answer 100 times: a
+    megabyte that no database document would take with the rest of the submission."""
+    many = {"cat": [{"var": "s.ghi_chu"}] * 100}
+    definition = check_definition(
+        form(f("ghi_chu", "textarea", max_length=10_000), f("dai", "calculated", calculate=many))
+    )
+    schema = compile_schema(definition, "vi")
+    assert check_answers(definition, schema, {"s": {"ghi_chu": "ab"}}).answers["s"]["dai"] == "ab" * 100
+    long = check_answers(definition, schema, {"s": {"ghi_chu": "ư" * 10_000}})
+    assert long.answers["s"]["dai"] is None

@@ -136,9 +136,17 @@ def _strip_calculated(definition: Mapping[str, Any], answers: Answers, ignored: 
                             ignored.append(f"{section['key']}.{f['key']}.{index}.{sub['key']}")
 
 
+# The longest text a calculation may store: as long as the longest answer a unit may type (a
+# textarea's default), so a rule joining one answer many times cannot grow a submission past
+# what its database document can hold.
+MAX_CALCULATED_TEXT = 10_000
+
+
 def _json_value(value: Any) -> Any:
     """Calculated results are stored only if they are plain, finite JSON values."""
     if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str) and len(value) > MAX_CALCULATED_TEXT:
         return None
     if isinstance(value, bool | int | float | str) or value is None:
         return value
