@@ -21,10 +21,12 @@ def setup_seed_round(admin, round_id="kt-6-thang-2019", unit_ids=None, open_it=T
     return create_round(admin, round_id, unit_ids or [u["id"] for u in units], open_it)
 
 
-def create_round(admin, round_id, unit_ids, open_it=True, closes_in=timedelta(days=7)):
-    """An open round that opened an hour ago and closes ``closes_in`` from now; its unit tokens."""
+def create_round(admin, round_id, unit_ids, open_it=True, closes_in=timedelta(days=7), **extra):
+    """An open round that opened an hour ago and closes ``closes_in`` from now (``extra``: more
+    of its body); its unit tokens."""
     now = datetime.now(UTC)
     body = {k: v for k, v in seed_round_template().items() if k not in ("opens_at", "closes_at")}
+    body.update(extra)
     body.update(
         id=round_id,
         unit_ids=unit_ids,

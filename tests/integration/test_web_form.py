@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from checkround import wiring
 from checkround.http.webform.session import cookie_name
 from tests.integration.helpers import create_round, link_secret, setup_seed_round
-from tests.support import seed_answers
+from tests.support import seed_answers, seed_round_template
 
 pytestmark = pytest.mark.integration
 
@@ -641,3 +641,42 @@ def test_a_cross_site_post_to_the_switch_changes_nothing(admin, apps):
     stranger = apps["web_form"].test_client()  # a cross-site post arrives without the Lax cookies
     assert stranger.post(URL, query_string=SWITCH, data={"action": "switch"}).status_code == 401
     assert "BTV Huyện Đoàn Ba Chẽ" in client.get(URL).get_data(as_text=True)
+
+
+def test_a_missing_session_says_to_reopen_the_link_and_names_the_rounds_contact(admin, apps):
+    setup_seed_round(admin)
+    contact = {"name": "Chị Lan (Văn phòng Tỉnh đoàn)", "phone": "0203 3825 123", "email": "vanphong@tinhdoan.example"}
+    # The contact is checked: a name and a way to reach them.
+    for wrong in ({"name": "Lan"}, {"name": "Lan", "email": "not-an-address"}, {"name": "", "phone": "0203"}):
+        refused = admin("POST", "/rounds", {"id": "dot-sai", **_round_body(), "contact": wrong})
+        assert refused.status_code == 422, wrong
+        assert "contact" in refused.json["error"]["fields"]
+    create_round(admin, "dot-lien-he", ["ba-che"], contact=contact)
+    assert stored("rounds/dot-lien-he")["contact"] == contact
+    schemas = apps["admin_api"].test_client().get("/openapi.json").get_json()["components"]["schemas"]
+    assert {"name", "phone", "email"} <= set(schemas["ContactInput"]["properties"])
+
+    # A browser without the session (a new phone, cookies cleared): reopen the link, or ask her.
+    page = apps["web_form"].test_client().get("/r/dot-lien-he")
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 401
+    assert "Hãy mở lại đúng đường dẫn đã gửi cho đơn vị" in html
+    assert "Nếu không còn đường dẫn, hãy liên hệ: <strong>Chị Lan (Văn phòng Tỉnh đoàn)</strong>" in html
+    assert 'href="tel:02033825123"' in html
+    assert 'href="mailto:vanphong@tinhdoan.example"' in html
+    # A round without a contact, or an unknown round: the page still says what to do.
+    other = apps["web_form"].test_client().get(URL, query_string={"lang": "en"})
+    assert "Open the link your unit was sent" in other.get_data(as_text=True)
+    assert 'id="contact"' not in other.get_data(as_text=True)
+    assert apps["web_form"].test_client().get("/r/khong-co").status_code == 401
+
+
+def _round_body():
+    now = datetime.now(UTC)
+    body = {k: v for k, v in seed_round_template().items() if k not in ("opens_at", "closes_at")}
+    return {
+        **body,
+        "unit_ids": ["ba-che"],
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=1)).isoformat(),
+    }

@@ -25,6 +25,23 @@ class UnitInput(Schema):
     kind = fields.String(validate=validate.Length(max=50), allow_none=True)
 
 
+class ContactInput(Schema):
+    """Whom a unit asks about the round (its web form names them when a link no longer opens
+    it): a name, and a phone number or an e-mail address or both."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(validate=FullMatch(r"\+?[0-9][0-9 ().-]{5,24}", error="Not a valid phone number."))
+    email = fields.Email(validate=validate.Length(max=254))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _reachable(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("phone") and not data.get("email"):
+            raise ValidationError({"_schema": ["A contact needs a phone number or an e-mail address."]})
+
+
 class RoundInput(Schema):
     class Meta:
         unknown = RAISE
@@ -43,6 +60,7 @@ class RoundInput(Schema):
     theme = fields.Nested(LocalizedSchema)
     inspection_team = fields.List(fields.Nested(LocalizedSchema), validate=validate.Length(max=50))
     clusters = fields.Dict(keys=fields.String(validate=_ID), values=fields.Nested(LocalizedSchema))
+    contact = fields.Nested(ContactInput)
 
     @validates_schema(skip_on_field_errors=True)
     def _window(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -105,7 +105,7 @@ def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
 
 
 def _public_round(doc: Doc) -> Doc:
-    keys = ("id", "title", "status", "opens_at", "closes_at", "grace_minutes", "time_zone", "language")
+    keys = ("id", "title", "status", "opens_at", "closes_at", "grace_minutes", "time_zone", "language", "contact")
     return {key: doc.get(key) for key in keys}
 
 

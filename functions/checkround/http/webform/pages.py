@@ -22,6 +22,7 @@ from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.webform import client_rules, number_messages, preview, progress
 from checkround.http.core import RequestContext
 from checkround.reports.display import display_answers, display_value
+from checkround.rounds import service as rounds
 
 from .render import error_text, field_id, messages, redirect, render, root, text, use_round_language
 from .session import Session, cookie_name, csrf_token, drop_cookie
@@ -30,6 +31,17 @@ from .session import Session, cookie_name, csrf_token, drop_cookie
 def is_submission_key(value: str | None) -> bool:
     """A key as this page draws them (URL-safe base64), so that a posted one may be drawn back."""
     return value is not None and 0 < len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+
+
+def _contact(rc: RequestContext, round_id: str | None) -> Mapping[str, Any] | None:
+    """The round's contact (whom a unit asks when its link no longer opens the form), if any."""
+    if round_id is None:
+        return None
+    try:
+        contact = rounds.get_round_doc(rc.ctx, round_id).get("contact")
+    except AppError:
+        return None
+    return contact if isinstance(contact, Mapping) else None
 
 
 def error_page(rc: RequestContext, exc: AppError, round_id: str | None = None) -> Response:
@@ -42,6 +54,8 @@ def error_page(rc: RequestContext, exc: AppError, round_id: str | None = None) -
         message=exc.message(rc.language_for_page),
         help=page_text["helps"].get(exc.code, page_text["error_help"]),
         form_link=None,
+        # A missing or ended session: reopen the link, or ask the round's contact for it.
+        contact=_contact(rc, round_id) if exc.status in (401, 403) else None,
     )
     if exc.status == 401 and round_id is not None:
         # A session that no longer authenticates is dropped, so the next link starts clean.
@@ -59,6 +73,7 @@ def csrf_page(rc: RequestContext, round_id: str) -> Response:
         message=page_text["csrf_message"],
         help=page_text["csrf_help"],
         form_link=f"{root(rc)}r/{round_id}?lang={rc.language_for_page}",
+        contact=None,
     )
 
 
