@@ -223,7 +223,7 @@ def test_fill_in_and_submit_on_a_375_px_phone(phone: Page, admin: Client, base: 
     assert_fits(phone, PHONE["width"])
     screenshot(phone, "webform-phone.png", tmp_path)
     key = phone.locator("#answers").get_attribute("data-draft-key")
-    assert phone.evaluate("key => localStorage.getItem(key) !== null", key)  # kept on the phone meanwhile
+    phone.wait_for_function("key => localStorage.getItem(key) !== null", arg=key)  # kept on the phone meanwhile
     submit_and_check(phone, admin, base, round_, "hai-quan")
     assert_fits(phone, PHONE["width"])
     # The receipt: the totals as sent, what comes next, a copy to print; the phone's copy is gone.

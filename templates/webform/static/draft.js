@@ -311,13 +311,14 @@
 
   function changed() {
     changes += 1;
-    if (storeTimer) {
-      clearTimeout(storeTimer);
+    // At most STORE_DELAY after a change, however fast the typing goes on (a throttle, not a
+    // debounce: continuous typing is kept too).
+    if (!storeTimer) {
+      storeTimer = setTimeout(function () {
+        storeTimer = null;
+        keep();
+      }, STORE_DELAY);
     }
-    storeTimer = setTimeout(function () {
-      storeTimer = null;
-      keep();
-    }, STORE_DELAY);
     schedule();
   }
 
