@@ -77,6 +77,12 @@ def test_link_becomes_a_session_cookie_and_leaves_the_address_bar(admin, apps):
     assert "Path=" not in cookie  # the browser's default: the folder of the link
     assert "Secure" not in cookie  # plain http here; https sets it
     assert first.headers["Cache-Control"] == "no-store"
+    # It lasts until the round's deadline (closes_at plus its grace), not the browser session.
+    round_doc = stored(f"rounds/{ROUND}")
+    until = round_doc["closes_at"] + timedelta(minutes=round_doc.get("grace_minutes", 0)) - datetime.now(UTC)
+    max_age = int(re.search(r"Max-Age=(\d+)", cookie).group(1))
+    assert abs(max_age - until.total_seconds()) < 120
+    assert "Expires=" in cookie
 
     page = client.get(URL, query_string={"lang": "en"})
     assert page.status_code == 200

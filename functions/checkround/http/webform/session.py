@@ -20,11 +20,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
 from checkround.http.core import RequestContext
+from checkround.rounds.service import deadline, get_round_doc
 from checkround.rounds.tokens import Principal, authenticate_link, link_session
 from checkround.submissions import service as submissions
 
@@ -146,7 +148,7 @@ def open_link(rc: RequestContext, round_id: str, secret: str | None) -> Response
     """
     link_id, principal = authenticate_link(rc.ctx, secret)
     # Scope, roster and deadline are checked before any cookie is set.
-    submissions.unit_round(rc.ctx, principal, round_id)
+    _, round_doc = submissions.unit_round(rc.ctx, principal, round_id)
     asked = asked_language(rc)
     query = {"lang": asked} if asked else {}
     current = current_session(rc, round_id)
@@ -160,8 +162,16 @@ def open_link(rc: RequestContext, round_id: str, secret: str | None) -> Response
         )
         return response
     response = redirect(rc, f"r/{round_id}", **query)
-    _set_cookie(rc, response, cookie_name(round_id), seal(pepper, round_id, link_id))
+    _set_cookie(rc, response, cookie_name(round_id), seal(pepper, round_id, link_id), until_deadline(rc, round_doc))
     return response
+
+
+def until_deadline(rc: RequestContext, round_doc: dict[str, Any]) -> int:
+    """How long the session cookie lasts: until the round's deadline (closes_at and its grace),
+    not the browser session, so a unit that closes its browser (or Zalo's) comes back to the
+    form without its link. Every request still checks the link, so a revocation or the
+    deadline ends the session at once whatever the cookie says."""
+    return max(60, int((deadline(round_doc) - rc.ctx.clock.now()).total_seconds()))
 
 
 def pending_switch(rc: RequestContext, round_id: str) -> tuple[str, Principal] | None:
@@ -181,7 +191,8 @@ def switch_unit(rc: RequestContext, round_id: str, link_id: str | None, target: 
     """Answer ``target`` after the person chose: with ``link_id``, the session moves to that
     link; without, it stays. The link kept aside is forgotten either way."""
     if link_id is not None:
-        _set_cookie(rc, target, cookie_name(round_id), seal(rc.ctx.settings.token_pepper, round_id, link_id))
+        lasts = until_deadline(rc, get_round_doc(rc.ctx, round_id))
+        _set_cookie(rc, target, cookie_name(round_id), seal(rc.ctx.settings.token_pepper, round_id, link_id), lasts)
     drop_cookie(target, switch_cookie_name(round_id))
     return target
 
