@@ -119,7 +119,7 @@ class FieldDefSchema(Schema):
             option: [f"Option {option!r} does not apply to type {field_type.name!r}."]
             for option in sorted(ALL_OPTIONS & data.keys() - field_type.options)
         }
-        if data.get("role") and field_type.aggregate != "text":
+        if data.get("role") and not field_type.roles:
             errors["role"] = ["Only text fields can have a role in the summary."]
         if field_type.container:
             nested = [i for i, sub in enumerate(data.get("fields") or []) if REGISTRY[sub["type"]].container]

@@ -18,6 +18,18 @@ from marshmallow import ValidationError, fields, missing, validate
 from checkround.formats.dates import format_date
 from checkround.inputs_common import FullMatch
 
+from .readers import (
+    Reader,
+    read_checklist,
+    read_date,
+    read_decimal_number,
+    read_multiple,
+    read_nothing,
+    read_rows,
+    read_text,
+    read_whole_number,
+)
+
 Messages = Mapping[str, str]
 FieldDef = Mapping[str, Any]
 
@@ -352,13 +364,29 @@ def _check_calculated(field: FieldDef) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FieldType:
+    """Everything that differs between field types, in one entry per type.
+
+    The forms package holds the parts that are code (``make``, ``check``, ``reader``); the
+    parts drawn or computed elsewhere are names that the completeness test
+    (``tests/unit/test_fieldtype_registry.py``) looks up: ``widget`` is a macro of
+    ``templates/webform/widgets.html.j2``, ``browser_reader`` a reader of
+    ``templates/webform/static/form.js``, and ``report`` a kind in
+    :data:`checkround.reports.kinds.KINDS` (its accumulator, display formatter, export columns
+    and summary block)."""
+
     name: str
-    options: frozenset[str]
-    make: Callable[[FieldDef, Build], fields.Field[Any]]
-    check: Callable[[FieldDef], dict[str, Any]]
-    aggregate: str  # an accumulator kind of checkround.reports.aggregate
-    widget: str  # how the web form draws it
+    options: frozenset[str]  # the definition options it takes (declared in definition.FieldDefSchema)
+    make: Callable[[FieldDef, Build], fields.Field[Any]]  # its marshmallow field for answers
+    check: Callable[[FieldDef], dict[str, Any]]  # checks of its options beyond their types
+    messages: frozenset[str]  # the keys of forms.messages that ``make`` uses
+    widget: str  # the web form draws it with macro ``widget_<widget>`` of widgets.html.j2
+    reader: Reader  # reads its answer from a posted web form (forms.readers)
+    browser_reader: str  # the key of its reader in form.js's READERS
+    report: str  # its kind in checkround.reports.kinds.KINDS
     container: bool = False  # holds sub-fields (answers are a list of records)
+    computed: bool = False  # the server computes it from a rule; a client never sends it
+    roles: bool = False  # may feed the summary's strengths, shortcomings or proposals
+    part_errors: bool = False  # its widget shows the errors of its parts next to them
 
 
 def _no_check(field: FieldDef) -> dict[str, Any]:
@@ -372,42 +400,171 @@ def _check_length(field: FieldDef) -> dict[str, Any]:
 _TEXT_OPTIONS = frozenset({"min_length", "max_length"})
 _NUMBER_OPTIONS = frozenset({"min", "max", "unit"})
 _CHOICE_OPTIONS = frozenset({"choices", "choice_set"})
+_BASE_MESSAGES = frozenset({"required", "null"})
+_RANGE_MESSAGES = frozenset({"range", "min", "max"})
+_COUNT_MESSAGES = frozenset({"items", "min_items", "max_items"})
+
+
+def _text_like(
+    name: str,
+    make: Callable[[FieldDef, Build], fields.Field[Any]],
+    *messages: str,
+    options: frozenset[str] = frozenset(),
+    check: Callable[[FieldDef], dict[str, Any]] = _no_check,
+) -> FieldType:
+    """Free text of some form: drawn by its own widget, read, reported and displayed as text."""
+    return FieldType(
+        name,
+        options,
+        make,
+        check,
+        _BASE_MESSAGES | {"invalid_string", *messages},
+        widget=name,
+        reader=read_text,
+        browser_reader="text",
+        report="text",
+        roles=True,
+    )
+
+
+def _temporal_type(name: str, cls: type[_IsoValue], invalid: str) -> FieldType:
+    return FieldType(
+        name,
+        frozenset(),
+        _temporal(cls, invalid),
+        _no_check,
+        _BASE_MESSAGES | {invalid},
+        widget=name,
+        reader=read_text,
+        browser_reader="text",
+        report="date",
+    )
+
 
 REGISTRY: dict[str, FieldType] = {
     t.name: t
     for t in (
-        FieldType("text", _TEXT_OPTIONS, _make_text, _check_length, "text", "text"),
-        FieldType("textarea", _TEXT_OPTIONS, _make_text, _check_length, "text", "textarea"),
-        FieldType("email", frozenset(), _make_email, _no_check, "text", "email"),
-        FieldType("phone", frozenset(), _make_phone, _no_check, "text", "phone"),
-        FieldType("integer", _NUMBER_OPTIONS, _make_integer, _check_range, "number", "number"),
-        FieldType("decimal", _NUMBER_OPTIONS, _make_decimal, _check_range, "number", "number"),
-        FieldType("rating", frozenset({"scale"}), _make_rating, _no_check, "number", "rating"),
-        FieldType("boolean", frozenset(), _make_boolean, _no_check, "boolean", "boolean"),
-        FieldType("date", frozenset({"min_date", "max_date"}), _make_date, _check_dates, "date", "date"),
-        FieldType("time", frozenset(), _temporal(IsoTime, "invalid_time"), _no_check, "date", "time"),
-        FieldType("datetime", frozenset(), _temporal(IsoDateTime, "invalid_datetime"), _no_check, "date", "datetime"),
-        FieldType("select_one", _CHOICE_OPTIONS, _make_select_one, _check_choices, "choice", "select_one"),
+        _text_like("text", _make_text, "length", "max_length", options=_TEXT_OPTIONS, check=_check_length),
+        _text_like("textarea", _make_text, "length", "max_length", options=_TEXT_OPTIONS, check=_check_length),
+        _text_like("email", _make_email, "max_length", "email"),
+        _text_like("phone", _make_phone, "phone"),
+        FieldType(
+            "integer",
+            _NUMBER_OPTIONS,
+            _make_integer,
+            _check_range,
+            _BASE_MESSAGES | _RANGE_MESSAGES | {"invalid_integer", "too_large"},
+            widget="number",
+            reader=read_whole_number,
+            browser_reader="number",
+            report="number",
+        ),
+        FieldType(
+            "decimal",
+            _NUMBER_OPTIONS,
+            _make_decimal,
+            _check_range,
+            _BASE_MESSAGES | _RANGE_MESSAGES | {"invalid_number", "too_large", "special"},
+            widget="number",
+            reader=read_decimal_number,
+            browser_reader="number",
+            report="number",
+        ),
+        FieldType(
+            "rating",
+            frozenset({"scale"}),
+            _make_rating,
+            _no_check,
+            _BASE_MESSAGES | {"invalid_integer", "range"},
+            widget="rating",
+            reader=read_whole_number,
+            browser_reader="number",
+            report="number",
+        ),
+        FieldType(
+            "boolean",
+            frozenset(),
+            _make_boolean,
+            _no_check,
+            _BASE_MESSAGES | {"invalid_boolean"},
+            widget="boolean",
+            reader=read_text,
+            browser_reader="boolean",
+            report="boolean",
+        ),
+        FieldType(
+            "date",
+            frozenset({"min_date", "max_date"}),
+            _make_date,
+            _check_dates,
+            _BASE_MESSAGES | {"invalid_date", "date_range", "date_min", "date_max"},
+            widget="date",
+            reader=read_date,
+            browser_reader="text",
+            report="date",
+        ),
+        _temporal_type("time", IsoTime, "invalid_time"),
+        _temporal_type("datetime", IsoDateTime, "invalid_datetime"),
+        FieldType(
+            "select_one",
+            _CHOICE_OPTIONS,
+            _make_select_one,
+            _check_choices,
+            _BASE_MESSAGES | {"invalid_string", "one_of"},
+            widget="select_one",
+            reader=read_text,
+            browser_reader="text",
+            report="choice",
+        ),
         FieldType(
             "select_multiple",
             _CHOICE_OPTIONS | {"min_items", "max_items"},
             _make_select_multiple,
             _check_choices,
-            "choices",
-            "select_multiple",
+            _BASE_MESSAGES | _COUNT_MESSAGES | {"invalid_list", "invalid_string", "contains_only"},
+            widget="select_multiple",
+            reader=read_multiple,
+            browser_reader="choices",
+            report="choices",
         ),
-        FieldType("checklist", frozenset({"max_score"}), _make_checklist, _check_checklist, "checklist", "checklist"),
+        FieldType(
+            "checklist",
+            frozenset({"max_score"}),
+            _make_checklist,
+            _check_checklist,
+            _BASE_MESSAGES
+            | {"invalid_number", "max_length", "invalid_string", "invalid_object", "unknown"}
+            | {"status_required", "score_required", "score_range", "checklist_required"},
+            widget="checklist",
+            reader=read_checklist,
+            browser_reader="checklist",
+            report="checklist",
+            part_errors=True,
+        ),
         FieldType(
             "repeat",
             frozenset({"fields", "min_items", "max_items"}),
             _make_repeat,
             _check_repeat,
-            "repeat",
-            "repeat",
+            _BASE_MESSAGES | _COUNT_MESSAGES | {"invalid_list"},
+            widget="repeat",
+            reader=read_rows,
+            browser_reader="rows",
+            report="repeat",
             container=True,
+            part_errors=True,
         ),
         FieldType(
-            "calculated", frozenset({"calculate", "unit"}), _make_calculated, _check_calculated, "number", "calculated"
+            "calculated",
+            frozenset({"calculate", "unit"}),
+            _make_calculated,
+            _check_calculated,
+            frozenset(),
+            widget="calculated",
+            reader=read_nothing,
+            browser_reader="none",
+            report="number",
+            computed=True,
         ),
     )
 }

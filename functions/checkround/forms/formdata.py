@@ -1,4 +1,5 @@
-"""Turn an HTML form post (``section.field`` names) into an answers dict, per widget.
+"""Turn an HTML form post (``section.field`` names) into an answers dict, each field read by
+the reader its type's registry entry names (:mod:`.readers`).
 
 Values stay as the browser sent them (strings), except numbers and dates: the compiled schema
 converts and validates them exactly as it does for JSON clients. Empty inputs are left out, so
@@ -19,157 +20,24 @@ empty is no row, which is how a page without JavaScript removes one; :func:`empt
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from checkround.formats.dates import DateError, parse_date
-from checkround.formats.numbers import NumberError, format_for_input, parse_number
+from typing import Any
 
 from .fieldtypes import REGISTRY
-from .messages import messages
-
-
-class FormData(Protocol):
-    def get(self, key: str) -> str | None: ...
-
-    def getlist(self, key: str) -> list[str]: ...
-
-    def __iter__(self) -> Iterator[str]: ...
-
-
-def _scalar(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    value = (data.get(name) or "").strip()
-    return value or None
-
-
-@dataclass(frozen=True)
-class Numeral:
-    """A number as typed, read with the form's language by :func:`answers_from_form`."""
-
-    text: str
-    whole: bool  # a whole-number field: only whole-number readings count
-
-    def read(self, language: str) -> int | float | Unread:
-        return read_number(self.text, language, self.whole)
-
-
-@dataclass(frozen=True)
-class DateText:
-    """A date as typed (``14/06/2019``) or picked (``2019-06-14``), read by
-    :func:`answers_from_form` into the ISO text the schema checks."""
-
-    text: str
-
-    def read(self, language: str) -> str:
-        try:
-            return parse_date(self.text).isoformat()
-        except DateError:
-            return Unread(self.text, messages(language)["unreadable_date"])
-
-
-class Unread(str):
-    """A number as typed that cannot be read as one number, and the message saying so."""
-
-    message: str
-
-    def __new__(cls, text: str, message: str) -> Unread:
-        unread = super().__new__(cls, text)
-        unread.message = message
-        return unread
-
-
-def read_number(text: str, language: str, whole: bool = False) -> int | float | Unread:
-    """``text`` as a number of a form in ``language``, or an :class:`Unread` saying why not."""
-    try:
-        return parse_number(text, language, whole)
-    except NumberError as exc:
-        msgs = messages(language)
-        if exc.readings is not None:
-            first, second = (format_for_input(reading, language) for reading in exc.readings)
-            return Unread(text, msgs["ambiguous_number"].format(text=text, first=first, second=second))
-        if exc.problem == "too_large":
-            return Unread(text, msgs["too_large"])
-        return Unread(text, msgs["unreadable_integer" if whole else "unreadable_number"])
+from .readers import DateText, FormData, Numeral, Unread, read_whole_number, rows
+from .walk import walk
 
 
 def whole_number(field: Mapping[str, Any]) -> bool:
-    """Whether a field drawn as a number input takes whole numbers only (all but decimal)."""
-    return bool(field["type"] != "decimal")
+    """Whether a field drawn as a number input takes whole numbers only (its type's reader
+    reads whole numbers)."""
+    return REGISTRY[field["type"]].reader is read_whole_number
 
 
-def _number(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    value = _scalar(data, name, field)
-    return None if value is None else Numeral(value, whole=whole_number(field))
-
-
-def _date(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    value = _scalar(data, name, field)
-    return None if value is None else DateText(value)
-
-
-def _multiple(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    values = [v for v in data.getlist(name) if v]
-    return values or None
-
-
-def _checklist(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    parts = {part: (data.get(f"{name}.{part}") or "").strip() for part in ("status", "score", "note")}
-    item: dict[str, Any] = {part: value for part, value in parts.items() if value}
-    if "score" in item:
-        item["score"] = Numeral(item["score"], whole=False)
-    return item or None
-
-
-def _nothing(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    return None  # calculated: the server computes it, whatever the page sent
-
-
-def _rows(data: FormData, name: str, field: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every posted row of a repeat group in index order, the empty ones included."""
-    indices = sorted({int(key[len(name) + 1 :].split(".", 1)[0]) for key in data if _is_row_key(key, name)})
-    rows = []
-    for index in indices:
-        row = {}
-        for sub in field["fields"]:
-            value = _READERS[REGISTRY[sub["type"]].widget](data, f"{name}.{index}.{sub['key']}", sub)
-            if value is not None:
-                row[sub["key"]] = value
-        rows.append(row)
-    return rows
-
-
-def _repeat(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
-    rows = [row for row in _rows(data, name, field) if row]
-    return rows or None
-
-
-def _is_row_key(key: str, name: str) -> bool:
-    if not key.startswith(name + "."):
-        return False
-    index = key[len(name) + 1 :].split(".", 1)[0]
-    # ASCII digits only: "²" is a digit to isdigit() but not to int(). Four digits at most,
-    # whatever a page posts: more rows than max_items may allow.
-    return index.isascii() and index.isdigit() and len(index) < 5
-
-
-_READERS: dict[str, Callable[[FormData, str, Mapping[str, Any]], Any]] = {
-    "text": _scalar,
-    "textarea": _scalar,
-    "email": _scalar,
-    "phone": _scalar,
-    "number": _number,
-    "rating": _number,
-    "boolean": _scalar,
-    "date": _date,
-    "time": _scalar,
-    "datetime": _scalar,
-    "select_one": _scalar,
-    "select_multiple": _multiple,
-    "checklist": _checklist,
-    "repeat": _repeat,
-    "calculated": _nothing,
-}
+def read_field(data: FormData, name: str, field: Mapping[str, Any]) -> Any:
+    """One field's answer from the post, by its type's reader (None: not answered)."""
+    return REGISTRY[field["type"]].reader(data, name, field, read_field)
 
 
 def _read_typed(value: Any, language: str) -> Any:
@@ -205,34 +73,26 @@ def readable(answers: Any) -> Any:
 
 
 def answers_from_form(definition: Mapping[str, Any], data: FormData, language: str = "vi") -> dict[str, Any]:
-    """The answers a page posted, numbers read as ``language`` writes them."""
-    answers: dict[str, Any] = {}
-    for section in definition["sections"]:
-        values = {}
-        for field in section["fields"]:
-            reader = _READERS[REGISTRY[field["type"]].widget]
-            value = reader(data, f"{section['key']}.{field['key']}", field)
-            if value is not None:
-                values[field["key"]] = value
-        answers[section["key"]] = values
+    """The answers a page posted, numbers and dates read as ``language`` writes them."""
+    answers: dict[str, Any] = {section["key"]: {} for section in definition["sections"]}
+    for place in walk(definition):
+        value = read_field(data, place.name, place.field)
+        if value is not None:
+            answers[place.section["key"]][place.key] = value
     read: dict[str, Any] = _read_typed(answers, language)
     return read
 
 
 def repeat_groups(definition: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     """The repeat groups of a form by their ``section.field`` name (they nest no deeper)."""
-    return {
-        f"{section['key']}.{field['key']}": field
-        for section in definition["sections"]
-        for field in section["fields"]
-        if REGISTRY[field["type"]].container
-    }
+    return {place.name: place.field for place in walk(definition) if place.type.container}
 
 
 def empty_rows(definition: Mapping[str, Any], data: FormData) -> dict[str, int]:
     """How many rows of each repeat group were posted empty (a page keeps offering them)."""
     counts = {
-        name: sum(1 for row in _rows(data, name, field) if not row) for name, field in repeat_groups(definition).items()
+        name: sum(1 for row in rows(data, name, field, read_field) if not row)
+        for name, field in repeat_groups(definition).items()
     }
     return {name: count for name, count in counts.items() if count}
 

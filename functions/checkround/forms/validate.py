@@ -28,6 +28,7 @@ from checkround.inputs_common import error_fields
 from .fieldtypes import REGISTRY
 from .messages import messages
 from .rules import ITEM, RuleBudgetExceeded, RuleError, evaluate, metered, truthy
+from .walk import definition_fields, walk
 
 Answers = dict[str, Any]
 
@@ -119,21 +120,11 @@ def _merge(raw: Any, clean: Any) -> Any:
     return clean if clean is not None else raw
 
 
-def _strip_calculated(definition: Mapping[str, Any], answers: Answers, ignored: list[str]) -> None:
-    for section in definition["sections"]:
-        values = answers.get(section["key"])
-        if not isinstance(values, dict):
-            continue
-        for f in section["fields"]:
-            if f["type"] == "calculated" and f["key"] in values:
-                del values[f["key"]]
-                ignored.append(f"{section['key']}.{f['key']}")
-            if REGISTRY[f["type"]].container and isinstance(values.get(f["key"]), list):
-                for index, item in enumerate(values[f["key"]]):
-                    for sub in f["fields"]:
-                        if sub["type"] == "calculated" and isinstance(item, dict) and sub["key"] in item:
-                            del item[sub["key"]]
-                            ignored.append(f"{section['key']}.{f['key']}.{index}.{sub['key']}")
+def _strip_computed(definition: Mapping[str, Any], answers: Answers, ignored: list[str]) -> None:
+    for place in walk(definition, answers):
+        if place.type.computed and place.holder is not None and place.key in place.holder:
+            del place.holder[place.key]
+            ignored.append(place.name)
 
 
 # The longest text a calculation may store: as long as the longest answer a unit may type (a
@@ -157,12 +148,7 @@ _UNSET = object()
 
 
 def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> None:
-    calculated = [
-        (section["key"], f)
-        for section in definition["sections"]
-        for f in section["fields"]
-        if f["type"] == "calculated"
-    ]
+    calculated = [(place.section["key"], place.field) for place in walk(definition) if place.type.computed]
     # Loops are refused at save time, so as many passes as calculations settle every chain; a
     # pass that changes nothing has settled it (usually the second: forms list parts first).
     for _ in range(len(calculated)):
@@ -183,18 +169,12 @@ def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> 
             clean.setdefault(section_key, {})[f["key"]] = value
         if not changed:
             break
-    for section in definition["sections"]:
-        for f in section["fields"]:
-            items = (clean.get(section["key"]) or {}).get(f["key"])
-            if not REGISTRY[f["type"]].container or not isinstance(items, list):
-                continue
-            for item in items:
-                for sub in f["fields"]:
-                    if sub["type"] == "calculated" and isinstance(item, dict):
-                        try:
-                            item[sub["key"]] = _json_value(evaluate(sub["calculate"], {**data, ITEM: item}))
-                        except RuleError:
-                            item[sub["key"]] = None
+    for place in walk(definition, clean):
+        if place.record is not None and place.type.computed:
+            try:
+                place.record[place.key] = _json_value(evaluate(place.field["calculate"], {**data, ITEM: place.record}))
+            except RuleError:
+                place.record[place.key] = None
 
 
 @contextmanager
@@ -219,55 +199,34 @@ def _rule_view(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tup
     _calculate(definition, data, data)
     calculated: dict[str, Any] = {}
     hidden: set[str] = set()
-    for section in definition["sections"]:
-        section_shown = _holds(section.get("relevant"), data, when_broken=True)
-        for f in section["fields"]:
-            name = f"{section['key']}.{f['key']}"
-            value = (data.get(section["key"]) or {}).get(f["key"])
-            if f["type"] == "calculated":
-                calculated[name] = value
-            if not (section_shown and _holds(f.get("relevant"), data, when_broken=True)):
-                hidden.add(name)
-                continue
-            if not REGISTRY[f["type"]].container or not isinstance(value, list):
-                continue
-            for index, row in enumerate(value):
-                if not isinstance(row, dict):
-                    continue
-                for sub in f["fields"]:
-                    sub_name = f"{name}.{index}.{sub['key']}"
-                    if sub["type"] == "calculated":
-                        calculated[sub_name] = row.get(sub["key"])
-                    elif not _holds(sub.get("relevant"), {**data, ITEM: row}, when_broken=True):
-                        hidden.add(sub_name)
+    shown_sections: dict[str, bool] = {}
+    for place in walk(definition, data):
+        section = place.section
+        if section["key"] not in shown_sections:
+            shown_sections[section["key"]] = _holds(section.get("relevant"), data, when_broken=True)
+        if place.record is None:
+            if place.type.computed:
+                calculated[place.name] = place.value
+            if not (shown_sections[section["key"]] and _holds(place.field.get("relevant"), data, when_broken=True)):
+                hidden.add(place.name)
+        elif ".".join(map(str, place.group)) in hidden:
+            continue  # the records of a hidden repeat group went with it
+        elif place.type.computed:
+            calculated[place.name] = place.value
+        elif not _holds(place.field.get("relevant"), {**data, ITEM: place.record}, when_broken=True):
+            hidden.add(place.name)
     return calculated, hidden
 
 
-def _fields_in_scope(definition: Mapping[str, Any], clean: Answers, data: Answers) -> Iterator[tuple[Any, ...]]:
-    """``(path, field, section, rule data, container dict)`` for every field and repeat sub-field."""
-    for section in definition["sections"]:
-        for f in section["fields"]:
-            yield (section["key"], f["key"]), f, section, data, clean.get(section["key"])
-            items = (clean.get(section["key"]) or {}).get(f["key"])
-            if REGISTRY[f["type"]].container and isinstance(items, list):
-                for index, item in enumerate(items):
-                    if isinstance(item, dict):
-                        for sub in f["fields"]:
-                            yield (section["key"], f["key"], index, sub["key"]), sub, None, {**data, ITEM: item}, item
-
-
 def _features(definition: Mapping[str, Any]) -> tuple[bool, bool]:
-    """(has rules or dynamic required, has calculated fields): the steps a form needs."""
-    has_rules = has_calculated = False
-    stack = [f for section in definition["sections"] for f in section["fields"]]
-    stack += [{"relevant": s.get("relevant")} for s in definition["sections"] if s.get("relevant") is not None]
-    while stack:
-        f = stack.pop()
-        has_calculated = has_calculated or f.get("type") == "calculated"
+    """(has rules or dynamic required, has computed fields): the steps a form needs."""
+    has_rules = any(s.get("relevant") is not None for s in definition["sections"])
+    has_computed = False
+    for _section, f, _group in definition_fields(definition):
+        has_computed = has_computed or REGISTRY[f["type"]].computed
         rule_keys = ("relevant", "constraint")
         has_rules = has_rules or any(f.get(k) is not None for k in rule_keys) or isinstance(f.get("required"), dict)
-        stack.extend(f.get("fields") or [])
-    return has_rules, has_calculated
+    return has_rules, has_computed
 
 
 def check_answers(
@@ -287,7 +246,7 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
     raw: Answers = {key: {} for key in schema.fields} | answers
     if has_calculated:
         raw = _copy_tree(raw)  # values sent for read-only fields are removed from a copy
-        _strip_calculated(definition, raw, ignored)
+        _strip_computed(definition, raw, ignored)
     errors: dict[Any, Any] = {}
     try:
         clean: Answers = schema.load(raw)
@@ -306,23 +265,25 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
         s["key"] for s in definition["sections"] if not _holds(s.get("relevant"), data, when_broken=True)
     }
     hidden_fields: set[tuple[Any, ...]] = set()
-    for path, f, _section, rule_data, container in list(_fields_in_scope(definition, clean, data)):
-        if path[:2] in hidden_fields:
+    # Listed first: hiding a repeat group below takes its records out of ``clean``.
+    for place in list(walk(definition, clean)):
+        path, f = place.path, place.field
+        if place.group in hidden_fields:
             continue  # the items of a hidden repeat group went with it
+        rule_data = data if place.record is None else {**data, ITEM: place.record}
         hidden = path[0] in hidden_sections or not _holds(f.get("relevant"), rule_data, when_broken=True)
-        key = path[-1]
         sent = _raw_value(raw, path)
         if hidden:
             if not _is_empty(sent):
-                ignored.append(".".join(str(step) for step in path))
-            if isinstance(container, dict):
-                container.pop(key, None)
+                ignored.append(place.name)
+            if place.holder is not None:
+                place.holder.pop(place.key, None)
             _drop_error(errors, *path)
             hidden_fields.add(path)
             continue
-        if not isinstance(container, dict) or _refused_whole(errors, path[:-1]):
+        if place.holder is None or _refused_whole(errors, path[:-1]):
             continue  # its section or record was refused as a whole: that error says it all
-        value = container.get(key)
+        value = place.holder.get(place.key)
         required = f.get("required")
         must = required is True or (isinstance(required, dict) and _holds(required, rule_data, when_broken=True))
         if must and _is_empty(value) and _is_empty(sent) and not _has_error(errors, *path):

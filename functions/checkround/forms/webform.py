@@ -20,8 +20,9 @@ from checkround.errors import AppError
 
 from .compiler import CACHE
 from .fieldtypes import REGISTRY
-from .formdata import FormData, answers_from_form, empty_rows, readable, repeat_groups, unread_errors, without_row
+from .formdata import answers_from_form, empty_rows, readable, repeat_groups, unread_errors, without_row
 from .messages import messages
+from .readers import FormData
 from .rules import ITEM
 from .validate import check_answers, rule_view
 

@@ -155,7 +155,7 @@ class RepeatAcc:
 
 
 def _accumulator(field_def: Mapping[str, Any]) -> Accumulator:
-    kind = REGISTRY[field_def["type"]].aggregate
+    kind = REGISTRY[field_def["type"]].report
     choices = [c["value"] for c in field_def.get("choices", [])]
     factories: dict[str, Any] = {
         "number": NumberAcc,
@@ -166,7 +166,7 @@ def _accumulator(field_def: Mapping[str, Any]) -> Accumulator:
         "text": TextAcc,
         "date": TextAcc,
         "repeat": lambda: RepeatAcc(
-            number_keys=[s["key"] for s in field_def["fields"] if REGISTRY[s["type"]].aggregate == "number"]
+            number_keys=[s["key"] for s in field_def["fields"] if REGISTRY[s["type"]].report == "number"]
         ),
     }
     acc: Accumulator = factories[kind]()
@@ -217,7 +217,7 @@ def aggregate(
     accs = {(s["key"], f["key"]): _accumulator(f) for s, f in pairs}
     max_by_section: dict[str, float] = {}
     for section, f in pairs:
-        if REGISTRY[f["type"]].aggregate == "checklist":
+        if REGISTRY[f["type"]].report == "checklist":
             max_by_section[section["key"]] = max_by_section.get(section["key"], 0) + f["max_score"]
     max_total = sum(max_by_section.values())
 
@@ -282,7 +282,7 @@ def aggregate(
         out_fields = []
         for f in section["fields"]:
             result = accs[(section["key"], f["key"])].result()
-            kind = REGISTRY[f["type"]].aggregate
+            kind = REGISTRY[f["type"]].report
             labels = {c["value"]: loc(c["label"], language) for c in f.get("choices", [])}
             out_fields.append(
                 {

@@ -113,7 +113,7 @@ _FORMATTERS: dict[str, Formatter] = {
 def display_value(field: Mapping[str, Any], value: Any, language: str) -> str:
     if value is None or value == "" or value == []:
         return "—"
-    return _FORMATTERS[REGISTRY[field["type"]].aggregate](field, value, language)
+    return _FORMATTERS[REGISTRY[field["type"]].report](field, value, language)
 
 
 def display_answers(definition: Mapping[str, Any], answers: Mapping[str, Any], language: str) -> list[dict[str, Any]]:

@@ -157,7 +157,7 @@ def _field_columns(section: str | None, field: Mapping[str, Any], prefix: str, l
     if kind.container:
         subs = [col for sub in field.get("fields", []) for col in _field_columns(None, sub, "", language)]
         return [Column(key, label, section, field["key"], items=tuple(subs))]
-    if kind.aggregate == "checklist":
+    if kind.report == "checklist":
         words = in_language(EXPORT_LABELS, language)
         return [
             Column(f"{key}.{part}", f"{label} ({words[part]})", section, field["key"], part=part)
