@@ -8,7 +8,6 @@ marshmallow's nested error shape, so every mistake is addressed by its path
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -243,8 +242,3 @@ def check_definition(raw: Any, max_fields: int = 500, form_id: str | None = None
         raise AppError("invalid_definition", fields={"id": [f"The definition's id must be {form_id!r}."]})
     cleaned.setdefault("languages", ["vi", "en"])
     return cleaned
-
-
-def iter_fields(definition: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
-    """``(section, field)`` pairs in form order."""
-    return [(section, field) for section in definition["sections"] for field in section["fields"]]

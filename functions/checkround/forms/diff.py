@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .definition import iter_fields
 from .versions import renames
+from .walk import walk
 
 
 def _index(definition: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
     if not definition:
         return {}
-    return {f"{section['key']}.{field['key']}": field for section, field in iter_fields(definition)}
+    return {place.name: place.field for place in walk(definition)}
 
 
 def diff_definitions(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .definition import iter_fields
+from .walk import walk
 
 Definition = Mapping[str, Any]
 
@@ -20,11 +20,11 @@ Definition = Mapping[str, Any]
 def renames(definition: Definition) -> dict[str, str]:
     """``{old "section.key": new "section.key"}`` declared by this version."""
     moved = {}
-    for section, field in iter_fields(definition):
-        old = field.get("renamed_from")
+    for place in walk(definition):
+        old = place.field.get("renamed_from")
         if old:
-            source = old if "." in old else f"{section['key']}.{old}"
-            moved[source] = f"{section['key']}.{field['key']}"
+            source = old if "." in old else f"{place.section['key']}.{old}"
+            moved[source] = place.name
     return moved
 
 
@@ -74,13 +74,13 @@ def merge_definitions(definitions: Sequence[Definition]) -> dict[str, Any]:
         raise ValueError("no versions to merge")
     newest = copy.deepcopy(dict(definitions[-1]))
     sections = {section["key"]: section for section in newest["sections"]}
-    present = {f"{s['key']}.{f['key']}" for s, f in iter_fields(newest)}
+    present = {place.name for place in walk(newest)}
     renamed_away: set[str] = set()
     for later in definitions[1:]:
         renamed_away |= set(renames(later))
     for older in reversed(definitions[:-1]):
-        for section, field in iter_fields(older):
-            path = f"{section['key']}.{field['key']}"
+        for place in walk(older):
+            section, field, path = place.section, place.field, place.name
             if path in present or path in renamed_away:
                 continue
             target = sections.get(section["key"])

@@ -1,176 +1,22 @@
 """Aggregation: stream the latest submission of each unit into a summary object.
 
 Memory grows with the number of fields and units, never with the number of revisions: each
-field type's accumulator (chosen by the registry's ``aggregate`` kind) keeps running totals.
+field keeps running totals in the accumulator of its report kind (:mod:`.kinds`).
 The summary object is plain data that the report template, exports and tests all read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from checkround.formats.zones import zone_of
-from checkround.forms.definition import iter_fields
-from checkround.forms.fieldtypes import CHECKLIST_STATUSES, REGISTRY
+from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.walk import Path, walk
 
-from .display import display_answers, loc, unit_name
+from .display import loc, unit_name
 from .display import local_time as _local
-
-
-class Accumulator(Protocol):
-    def add(self, unit_id: str, value: Any) -> None: ...
-
-    def result(self) -> dict[str, Any]: ...
-
-
-@dataclass
-class NumberAcc:
-    values: dict[str, float] = field(default_factory=dict)
-
-    def add(self, unit_id: str, value: Any) -> None:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            self.values[unit_id] = value
-
-    def result(self) -> dict[str, Any]:
-        numbers = list(self.values.values())
-        total = sum(numbers)
-        return {
-            "count": len(numbers),
-            "sum": total,
-            "mean": total / len(numbers) if numbers else None,
-            "min": min(numbers) if numbers else None,
-            "max": max(numbers) if numbers else None,
-            "per_unit": dict(self.values),
-        }
-
-
-@dataclass
-class ChecklistAcc:
-    max_score: float
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECKLIST_STATUSES, 0))
-    per_unit: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def add(self, unit_id: str, value: Any) -> None:
-        if isinstance(value, Mapping) and value.get("status") in self.counts:
-            self.counts[value["status"]] += 1
-            self.per_unit[unit_id] = {
-                "status": value["status"],
-                "score": value.get("score"),
-                "note": value.get("note"),
-            }
-
-    def result(self) -> dict[str, Any]:
-        scores = [v["score"] for v in self.per_unit.values() if v["score"] is not None]
-        answered = sum(self.counts.values())
-        return {
-            "counts": dict(self.counts),
-            "answered": answered,
-            "shares": {k: (v / answered if answered else 0.0) for k, v in self.counts.items()},
-            "max_score": self.max_score,
-            "mean_score": sum(scores) / len(scores) if scores else None,
-            "per_unit": dict(self.per_unit),
-        }
-
-
-@dataclass
-class ChoiceAcc:
-    values: list[str]
-    counts: dict[str, int] = field(default_factory=dict)
-    answered: int = 0
-    per_unit: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, unit_id: str, value: Any) -> None:
-        picked = value if isinstance(value, list) else [value]
-        picked = [v for v in picked if isinstance(v, str)]
-        if not picked:
-            return
-        self.answered += 1
-        self.per_unit[unit_id] = value
-        for v in picked:
-            self.counts[v] = self.counts.get(v, 0) + 1
-
-    def result(self) -> dict[str, Any]:
-        order = self.values + sorted(set(self.counts) - set(self.values))
-        return {
-            "answered": self.answered,
-            "counts": {v: self.counts.get(v, 0) for v in order},
-            "shares": {v: (self.counts.get(v, 0) / self.answered if self.answered else 0.0) for v in order},
-            "per_unit": dict(self.per_unit),
-        }
-
-
-@dataclass
-class BooleanAcc:
-    per_unit: dict[str, bool] = field(default_factory=dict)
-
-    def add(self, unit_id: str, value: Any) -> None:
-        if isinstance(value, bool):
-            self.per_unit[unit_id] = value
-
-    def result(self) -> dict[str, Any]:
-        yes = sum(1 for v in self.per_unit.values() if v)
-        return {"yes": yes, "no": len(self.per_unit) - yes, "per_unit": dict(self.per_unit)}
-
-
-@dataclass
-class TextAcc:
-    per_unit: dict[str, str] = field(default_factory=dict)
-
-    def add(self, unit_id: str, value: Any) -> None:
-        if isinstance(value, str) and value.strip():
-            self.per_unit[unit_id] = value.strip()
-
-    def result(self) -> dict[str, Any]:
-        return {"count": len(self.per_unit), "per_unit": dict(self.per_unit)}
-
-
-@dataclass
-class RepeatAcc:
-    """Item counts per unit, and sums of the number sub-fields over every item."""
-
-    number_keys: list[str]
-    items: dict[str, int] = field(default_factory=dict)
-    sums: dict[str, float] = field(default_factory=dict)
-
-    def add(self, unit_id: str, value: Any) -> None:
-        if not isinstance(value, list):
-            return
-        records = [item for item in value if isinstance(item, Mapping)]
-        self.items[unit_id] = len(records)
-        for record in records:
-            for key in self.number_keys:
-                number = record.get(key)
-                if isinstance(number, int | float) and not isinstance(number, bool):
-                    self.sums[key] = self.sums.get(key, 0) + number
-
-    def result(self) -> dict[str, Any]:
-        return {
-            "units": len(self.items),
-            "items": sum(self.items.values()),
-            "per_unit": dict(self.items),
-            "sums": {key: self.sums.get(key, 0) for key in self.number_keys},
-        }
-
-
-def _accumulator(field_def: Mapping[str, Any]) -> Accumulator:
-    kind = REGISTRY[field_def["type"]].report
-    choices = [c["value"] for c in field_def.get("choices", [])]
-    factories: dict[str, Any] = {
-        "number": NumberAcc,
-        "checklist": lambda: ChecklistAcc(max_score=field_def["max_score"]),
-        "choice": lambda: ChoiceAcc(values=choices),
-        "choices": lambda: ChoiceAcc(values=choices),
-        "boolean": BooleanAcc,
-        "text": TextAcc,
-        "date": TextAcc,
-        "repeat": lambda: RepeatAcc(
-            number_keys=[s["key"] for s in field_def["fields"] if REGISTRY[s["type"]].report == "number"]
-        ),
-    }
-    acc: Accumulator = factories[kind]()
-    return acc
+from .kinds import display_answers, kind_of
 
 
 def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -213,25 +59,28 @@ def aggregate(
     keys (see :class:`checkround.forms.versions.VersionMapper`)."""
     language = round_doc.get("language", "vi")
     tz = zone_of(round_doc)
-    pairs = iter_fields(definition)
-    accs = {(s["key"], f["key"]): _accumulator(f) for s, f in pairs}
+    accs = {}
+    scores: dict[Path, Callable[[Any], float]] = {}  # how a scored field's answer counts
     max_by_section: dict[str, float] = {}
-    for section, f in pairs:
-        if REGISTRY[f["type"]].report == "checklist":
-            max_by_section[section["key"]] = max_by_section.get(section["key"], 0) + f["max_score"]
+    for place in walk(definition):
+        kind = kind_of(place.field)
+        accs[place.path] = kind.accumulator(place.field)
+        if kind.score is not None and kind.max_score is not None:
+            scores[place.path] = kind.score
+            section_key = place.section["key"]
+            max_by_section[section_key] = max_by_section.get(section_key, 0) + kind.max_score(place.field)
     max_total = sum(max_by_section.values())
 
     reported: dict[str, dict[str, Any]] = {}
     appendix: dict[str, list[dict[str, Any]]] = {}  # each unit's answers as shown, for the annex
     for unit_id, submission, answers in roster_answers(round_doc, submissions, to_current_keys):
         section_scores = dict.fromkeys(max_by_section, 0.0)
-        for (section_key, field_key), acc in accs.items():
-            value = (answers.get(section_key) or {}).get(field_key)
-            if value is None:
-                continue
-            acc.add(unit_id, value)
-            if isinstance(acc, ChecklistAcc) and isinstance(value, Mapping):
-                section_scores[section_key] += float(value.get("score") or 0)
+        for place in walk(definition, answers):
+            if place.record is not None or place.value is None:
+                continue  # a repeat group's accumulator takes its records whole
+            accs[place.path].add(unit_id, place.value)
+            if place.path in scores:
+                section_scores[place.section["key"]] += scores[place.path](place.value)
         appendix[unit_id] = display_answers(definition, answers, language)
         reported[unit_id] = {
             "late": bool(submission.get("late")),
@@ -282,14 +131,16 @@ def aggregate(
         out_fields = []
         for f in section["fields"]:
             result = accs[(section["key"], f["key"])].result()
-            kind = REGISTRY[f["type"]].report
+            report = kind_of(f)
             labels = {c["value"]: loc(c["label"], language) for c in f.get("choices", [])}
             out_fields.append(
                 {
                     "key": f["key"],
                     "label": loc(f["label"], language),
                     "type": f["type"],
-                    "kind": kind,
+                    "kind": REGISTRY[f["type"]].report,
+                    "summary": report.summary,
+                    "table": report.table,
                     "role": f.get("role"),
                     "field": f,
                     "unit": loc(f.get("unit"), language),

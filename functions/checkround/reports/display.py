@@ -1,5 +1,7 @@
 """Answers as a reader sees them: numbers in the report's language, choices by their labels,
-checklists as "met · 7/8 · note". Used by the summary's appendix and by one unit's PDF."""
+checklists as "met · 7/8 · note". Each report kind (:mod:`.kinds`) names its formatter here;
+:func:`checkround.reports.kinds.display_value` picks it. Used by the summary's appendix and by
+one unit's PDF."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from zoneinfo import ZoneInfo
 from checkround.formats import numbers
 from checkround.formats.dates import DateError, format_date, parse_date
 from checkround.formats.text import in_language, localized
-from checkround.forms.fieldtypes import REGISTRY
 
 from .labels import LABELS
 
@@ -41,13 +42,13 @@ def local_time(moment: Any, zone: ZoneInfo, pattern: str = "%d/%m/%Y %H:%M") -> 
 Formatter = Callable[[Mapping[str, Any], Any, str], str]
 
 
-def _choice(field: Mapping[str, Any], value: Any, language: str) -> str:
+def choice_text(field: Mapping[str, Any], value: Any, language: str) -> str:
     labels = {c["value"]: loc(c["label"], language) for c in field.get("choices", [])}
     values = value if isinstance(value, list) else [value]
     return "; ".join(labels.get(v, str(v)) for v in values)
 
 
-def _checklist(field: Mapping[str, Any], value: Any, language: str) -> str:
+def checklist_text(field: Mapping[str, Any], value: Any, language: str) -> str:
     if not isinstance(value, Mapping):
         return str(value)
     t = in_language(LABELS, language)
@@ -59,71 +60,25 @@ def _checklist(field: Mapping[str, Any], value: Any, language: str) -> str:
     return " · ".join(parts)
 
 
-def _number(field: Mapping[str, Any], value: Any, language: str) -> str:
+def number_text(field: Mapping[str, Any], value: Any, language: str) -> str:
     unit = loc(field.get("unit"), language)
     text = format_number(value, 2, language) if isinstance(value, int | float) else str(value)
     return f"{text} {unit}".strip()
 
 
-def _boolean(field: Mapping[str, Any], value: Any, language: str) -> str:
+def boolean_text(field: Mapping[str, Any], value: Any, language: str) -> str:
     t = in_language(LABELS, language)
     return t["true"] if value else t["false"]
 
 
-def _repeat(field: Mapping[str, Any], value: Any, language: str) -> str:
-    if not isinstance(value, list) or not value:
-        return "—"
-    lines = []
-    for index, item in enumerate(value, start=1):
-        shown = [
-            display_value(sub, item.get(sub["key"]), language)
-            for sub in field["fields"]
-            if item.get(sub["key"]) is not None
-        ]
-        lines.append(f"{index}. " + " — ".join(shown))
-    return "\n".join(lines)
-
-
-def _text(field: Mapping[str, Any], value: Any, language: str) -> str:
+def plain_text(field: Mapping[str, Any], value: Any, language: str) -> str:
     return str(value)
 
 
-def _date(field: Mapping[str, Any], value: Any, language: str) -> str:
+def date_text(field: Mapping[str, Any], value: Any, language: str) -> str:
     """Dates day first (14/06/2019), in both languages; times stay ISO."""
     text = str(value)
     try:
         return format_date(parse_date(text)) if len(text) == 10 else text
     except DateError:
         return text
-
-
-# By the registry's aggregate kind, so a new type with an existing kind needs nothing here.
-_FORMATTERS: dict[str, Formatter] = {
-    "checklist": _checklist,
-    "choice": _choice,
-    "choices": _choice,
-    "number": _number,
-    "boolean": _boolean,
-    "repeat": _repeat,
-    "text": _text,
-    "date": _date,
-}
-
-
-def display_value(field: Mapping[str, Any], value: Any, language: str) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    return _FORMATTERS[REGISTRY[field["type"]].report](field, value, language)
-
-
-def display_answers(definition: Mapping[str, Any], answers: Mapping[str, Any], language: str) -> list[dict[str, Any]]:
-    """Every section with every field's label and shown value (``—`` where unanswered)."""
-    sections = []
-    for section in definition["sections"]:
-        values = answers.get(section["key"]) or {}
-        rows = [
-            {"label": loc(f["label"], language), "value": display_value(f, values.get(f["key"]), language)}
-            for f in section["fields"]
-        ]
-        sections.append({"title": loc(section["title"], language), "rows": rows})
-    return sections

@@ -64,14 +64,16 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.formats.text import in_language
 from checkround.formats.zones import zone_of
-from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper, merge_definitions
+from checkround.forms.walk import walk
 from checkround.rounds.service import get_round_doc, round_path
 from checkround.storage.ports import Doc, Where
 
 from .aggregate import roster_answers
-from .display import loc, local_time, unit_name
+from .columns import Column
+from .display import local_time, unit_name
+from .kinds import field_columns
 from .labels import EXPORT_LABELS
 
 FORMATS = ("json", "csv", "xlsx")
@@ -87,7 +89,6 @@ _CHUNK = 64 * 1024  # bytes handed to the server at a time: few enough calls, sm
 _IN_LIMIT = 30  # Firestore's limit on the values of one ``in`` filter
 
 FIXED_KEYS = ("unit_id", "unit_name", "cluster", "revision", "submitted_at", "late", "form_version")
-CHECKLIST_PARTS = ("status", "score", "note")
 
 _GROUP = {"vi": "nhóm lặp", "en": "Repeat group"}
 
@@ -95,22 +96,6 @@ ToCurrentKeys = Callable[[Mapping[str, Any], int | None], Mapping[str, Any]]
 
 
 # -- layout -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """One exported column and where its value is read from.
-
-    ``section`` is None for a column read straight from its record (a fixed column, or a
-    sub-field read from a repeat item); ``part`` picks a checklist's status, score or note;
-    ``items`` is set on a repeat group's column and lists its sub-columns."""
-
-    key: str
-    label: str
-    section: str | None = None
-    field: str = ""
-    part: str | None = None
-    items: tuple[Column, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,22 +135,6 @@ class Layout:
         )
 
 
-def _field_columns(section: str | None, field: Mapping[str, Any], prefix: str, language: str) -> list[Column]:
-    kind = REGISTRY[field["type"]]
-    key = f"{prefix}{field['key']}"
-    label = loc(field.get("label"), language)
-    if kind.container:
-        subs = [col for sub in field.get("fields", []) for col in _field_columns(None, sub, "", language)]
-        return [Column(key, label, section, field["key"], items=tuple(subs))]
-    if kind.report == "checklist":
-        words = in_language(EXPORT_LABELS, language)
-        return [
-            Column(f"{key}.{part}", f"{label} ({words[part]})", section, field["key"], part=part)
-            for part in CHECKLIST_PARTS
-        ]
-    return [Column(key, label, section, field["key"])]
-
-
 def _sheet_names(keys: Iterable[str]) -> list[str]:
     """Excel sheet names: at most 31 characters, unique regardless of case."""
     taken = {MAIN_SHEET}
@@ -187,9 +156,8 @@ def build_layout(round_doc: Mapping[str, Any], definition: Mapping[str, Any]) ->
     language = round_doc.get("language") or "vi"
     words = in_language(EXPORT_LABELS, language)
     columns = [Column(key, words[key], field=key) for key in FIXED_KEYS]
-    for section in definition["sections"]:
-        for field in section["fields"]:
-            columns.extend(_field_columns(section["key"], field, f"{section['key']}.", language))
+    for place in walk(definition):
+        columns.extend(field_columns(place.section["key"], place.field, f"{place.section['key']}.", language))
     repeats = [(i, c) for i, c in enumerate(columns) if c.items is not None]
     sheets = _sheet_names(c.field for _, c in repeats)
     groups = []

@@ -24,7 +24,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from checkround.formats.text import in_language
 
-from .display import display_value, format_number
+from .display import format_number
+from .kinds import TABLES, display_value
 from .labels import LABELS
 
 
@@ -84,6 +85,9 @@ def _environment(templates_dir: str) -> jinja2.Environment:
         lambda ctx, v: "—" if v is None else f"{format_number(100 * v, 0, ctx['lang'])}%"
     )
     env.globals["bar_svg"] = bar_svg
+    # The summary draws each field with the macro its report kind names (reports.kinds).
+    env.globals["macro"] = jinja2.pass_context(lambda ctx, name: ctx.resolve(name))
+    env.globals["tables"] = TABLES
     return env
 
 

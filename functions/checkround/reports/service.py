@@ -23,7 +23,8 @@ from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.service import latest_submissions
 
 from .aggregate import aggregate
-from .display import display_answers, loc, local_time, unit_name
+from .display import loc, local_time, unit_name
+from .kinds import display_answers
 
 _SUMMARY = {"vi": "báo cáo tổng hợp", "en": "Summary"}
 _SUBMISSION = {"vi": "báo cáo của đơn vị", "en": "Submission"}

@@ -21,7 +21,7 @@ from checkround.formats.text import localized
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.webform import client_rules, number_messages, preview, progress
 from checkround.http.core import RequestContext
-from checkround.reports.display import display_answers, display_value
+from checkround.reports.kinds import display_answers, display_value
 from checkround.rounds import service as rounds
 
 from .render import error_text, field_id, messages, redirect, render, root, text, use_round_language
