@@ -4,7 +4,6 @@ kind of mutation, and nothing a client sends produces a 500."""
 from __future__ import annotations
 
 import json
-import string
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,33 +21,21 @@ from checkround.http.core import dispatch
 from checkround.http.unit_routes import router as unit_router
 from checkround.rounds import service as rounds
 from checkround.rounds.tokens import issue_admin_token
+from tests.fieldtype_cases import CASES, KEYS, example_field
 from tests.support import memory_context
 from tests.unit.test_services import make_round
 
-KEYS = st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=6).map(lambda s: "k" + s)
 LABEL = st.fixed_dictionaries({"vi": st.text(min_size=1, max_size=20)})
-CHOICES = st.lists(KEYS, min_size=1, max_size=5, unique=True).map(
-    lambda values: [{"value": v, "label": {"vi": v.upper()}} for v in values]
-)
+# Every answered type of the registry (a computed type is added whole, below).
+ANSWERED = sorted(name for name, case in CASES.items() if case.valid is not None)
+COMPUTED = sorted(name for name, case in CASES.items() if case.valid is None)
 
 
 @st.composite
 def field_defs(draw, key):
-    kind = draw(st.sampled_from(["text", "textarea", "integer", "decimal", "boolean", "date", "select_one",
-                                 "select_multiple", "checklist", "rating", "email", "time"]))  # fmt: skip
+    kind = draw(st.sampled_from(ANSWERED))
     field = {"key": key, "type": kind, "label": draw(LABEL), "required": draw(st.booleans())}
-    if kind in ("integer", "decimal"):
-        low = draw(st.integers(-1000, 1000))
-        field.update(min=low, max=low + draw(st.integers(0, 1000)))
-    elif kind in ("text", "textarea"):
-        field["max_length"] = draw(st.integers(1, 50))
-    elif kind in ("select_one", "select_multiple"):
-        field["choices"] = draw(CHOICES)
-    elif kind == "checklist":
-        field["max_score"] = draw(st.integers(1, 20))
-    elif kind == "rating":
-        field["scale"] = draw(st.integers(2, 10))
-    return field
+    return field | CASES[kind].options(draw)
 
 
 @st.composite
@@ -61,9 +48,7 @@ def definitions(draw):
         )
     if draw(st.booleans()):
         # Rules change the pipeline's path (calculations, then relevance): cover it too.
-        sections[0]["fields"].append(
-            {"key": "tinh_tong", "type": "calculated", "label": {"vi": "Tổng"}, "calculate": {"+": [1, 2]}}
-        )
+        sections[0]["fields"].extend(example_field(kind, f"tinh_{kind}") for kind in COMPUTED)
         # The mutation tests change the first section: only a later one may be hidden.
         shown = len(sections) == 1 or draw(st.booleans())
         sections[-1]["relevant"] = {"==": [1, 1 if shown else 2]}
@@ -71,33 +56,7 @@ def definitions(draw):
 
 
 def valid_value(draw, field):
-    kind = field["type"]
-    if kind in ("text", "textarea"):
-        return draw(st.text(min_size=1, max_size=field["max_length"]).filter(lambda s: s.strip()))
-    if kind == "integer":
-        return draw(st.integers(field["min"], field["max"]))
-    if kind == "decimal":
-        return draw(st.floats(field["min"], field["max"], allow_nan=False))
-    if kind == "boolean":
-        return draw(st.booleans())
-    if kind == "date":
-        return draw(st.dates()).isoformat()
-    if kind == "time":
-        return draw(st.times()).strftime("%H:%M")
-    if kind == "select_one":
-        return draw(st.sampled_from([c["value"] for c in field["choices"]]))
-    if kind == "select_multiple":
-        return draw(st.lists(st.sampled_from([c["value"] for c in field["choices"]]), min_size=1, unique=True))
-    if kind == "checklist":
-        return {
-            "status": draw(st.sampled_from(["yes", "partial", "no"])),
-            "score": draw(st.integers(0, field["max_score"])),
-        }
-    if kind == "rating":
-        return draw(st.integers(1, field["scale"]))
-    if kind == "email":
-        return draw(st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.vn", fullmatch=True))
-    raise AssertionError(kind)
+    return CASES[field["type"]].valid(draw, field)
 
 
 @st.composite
@@ -108,7 +67,7 @@ def form_and_answers(draw):
         answers[section["key"]] = {
             f["key"]: valid_value(draw, f)
             for f in section["fields"]
-            if f["type"] != "calculated" and (f["required"] or draw(st.booleans()))
+            if f["type"] in ANSWERED and (f["required"] or draw(st.booleans()))
         }
     return definition, answers
 
@@ -129,7 +88,7 @@ MUTATIONS = ["wrong_type", "unknown_key", "missing_required", "out_of_range"]
 
 def mutate(definition, answers, mutation, data):
     section = definition["sections"][0]
-    field = data.draw(st.sampled_from([f for f in section["fields"] if f["type"] != "calculated"]))
+    field = data.draw(st.sampled_from([f for f in section["fields"] if f["type"] in ANSWERED]))
     values = answers[section["key"]]
     if mutation == "unknown_key":
         values["zz_khong_co"] = 1
@@ -140,15 +99,13 @@ def mutate(definition, answers, mutation, data):
             return None
         values.pop(field["key"], None)
         return (field["key"],)
+    case = CASES[field["type"]]
     if mutation == "wrong_type":
-        values[field["key"]] = [] if field["type"] not in ("select_multiple",) else "not-a-list"
+        values[field["key"]] = case.wrong_type
         return (field["key"],)
-    if field["type"] not in ("integer", "decimal", "rating", "checklist"):
+    if case.too_big is None:
         return None
-    if field["type"] == "checklist":
-        values[field["key"]] = {"status": "yes", "score": field["max_score"] + 1}
-    else:
-        values[field["key"]] = field.get("max", field.get("scale", 0)) + 1
+    values[field["key"]] = case.too_big(field)
     return (field["key"],)
 
 

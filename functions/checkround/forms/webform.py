@@ -159,9 +159,7 @@ def progress(
         asked = [
             f
             for f in section["fields"]
-            if f"{key}.{f['key']}" not in not_relevant
-            and key not in not_relevant
-            and REGISTRY[f["type"]].widget != "calculated"
+            if f"{key}.{f['key']}" not in not_relevant and key not in not_relevant and not REGISTRY[f["type"]].computed
         ]
         answered = [f for f in asked if _answered(given.get(f["key"]), REGISTRY[f["type"]].widget)]
         needed = [f for f in asked if f.get("required") is True]
@@ -175,11 +173,15 @@ def progress(
 
 
 def client_rules(definition: Mapping[str, Any]) -> dict[str, Any]:
-    """What the page's script needs to evaluate the form's rules: each field's widget, its
-    ``relevant`` and ``calculate`` rules, as the definition states them."""
+    """What the page's script needs to evaluate the form's rules: for each field, the reader of
+    form.js that reads it (its registry entry's ``browser_reader``), whether it is computed, its
+    ``relevant`` and ``calculate`` rules as the definition states them, and its sub-fields."""
 
     def spec_of(f: Mapping[str, Any]) -> dict[str, Any]:
-        spec: dict[str, Any] = {"key": f["key"], "widget": REGISTRY[f["type"]].widget}
+        kind = REGISTRY[f["type"]]
+        spec: dict[str, Any] = {"key": f["key"], "reader": kind.browser_reader}
+        if kind.computed:
+            spec["computed"] = True
         spec.update({name: f[name] for name in ("relevant", "calculate") if f.get(name) is not None})
         if f.get("fields"):
             spec["fields"] = [spec_of(sub) for sub in f["fields"]]

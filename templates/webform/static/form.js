@@ -74,28 +74,21 @@
   function readRow(name, field, row) {
     var record = {};
     field.fields.forEach(function (sub) {
-      record[sub.key] = READERS[sub.widget](name + "." + row.getAttribute("data-index") + "." + sub.key, sub);
+      record[sub.key] = READERS[sub.reader](name + "." + row.getAttribute("data-index") + "." + sub.key, sub);
     });
     return compact(record);
   }
 
-  // One reader per widget of checkround.forms.fieldtypes.REGISTRY; undefined is "no answer".
+  // The readers that field types name (browser_reader in checkround.forms.fieldtypes.REGISTRY;
+  // the server sends each field's as "reader" in #rules); undefined is "no answer".
   var READERS = {
     text: text,
-    textarea: text,
-    email: text,
-    phone: text,
-    date: text,
-    time: text,
-    datetime: text,
-    select_one: text,
     number: number,
-    rating: number,
     boolean: function (name) {
       var value = text(name);
       return value === undefined ? undefined : value === "true";
     },
-    select_multiple: function (name) {
+    choices: function (name) {
       var values = checkedValues(name);
       return values.length ? values : undefined;
     },
@@ -106,7 +99,7 @@
         note: text(name + ".note"),
       });
     },
-    repeat: function (name, field) {
+    rows: function (name, field) {
       var rows = rowsOf(name)
         .map(function (row) {
           return readRow(name, field, row);
@@ -116,7 +109,7 @@
         });
       return rows.length ? rows : undefined;
     },
-    calculated: function () {
+    none: function () {
       return undefined; // computed below, never read from the page
     },
   };
@@ -126,7 +119,7 @@
     spec.sections.forEach(function (section) {
       var values = {};
       section.fields.forEach(function (field) {
-        values[field.key] = READERS[field.widget](section.key + "." + field.key, field);
+        values[field.key] = READERS[field.reader](section.key + "." + field.key, field);
       });
       data[section.key] = compact(values) || {};
     });
@@ -193,7 +186,7 @@
     var totals = [];
     spec.sections.forEach(function (section) {
       section.fields.forEach(function (field) {
-        if (field.widget === "calculated") {
+        if (field.computed) {
           totals.push({ section: section.key, field: field });
         }
       });
@@ -218,7 +211,7 @@
         var name = section.key + "." + field.key;
         var shown = sectionShown && relevant(field.relevant, data);
         toggle(wrapper(name), shown);
-        if (field.widget === "repeat" && shown) {
+        if (field.fields && shown) {
           updateRows(name, field, data);
         }
       });
@@ -231,7 +224,7 @@
       scope[spec.item] = readRow(name, field, row) || {};
       var prefix = name + "." + row.getAttribute("data-index") + ".";
       field.fields.forEach(function (sub) {
-        if (sub.widget === "calculated") {
+        if (sub.computed) {
           show(prefix + sub.key, computed(sub.calculate, scope));
         } else if (sub.relevant !== undefined) {
           toggle(wrapper(prefix + sub.key), relevant(sub.relevant, scope));

@@ -99,7 +99,9 @@ def _env(templates_dir: str) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates_dir), autoescape=True, undefined=jinja2.StrictUndefined
     )
     env.globals.update(
-        widget_of=lambda field: REGISTRY[field["type"]].widget,
+        # The field's registry entry: widgets.html.j2 draws it with the macro its widget names.
+        field_type=lambda field: REGISTRY[field["type"]],
+        macro=jinja2.pass_context(lambda context, name: context.resolve(name)),
         field_id=field_id,
         whole_number=whole_number,
         static_url=lambda name: static_url(Path(templates_dir), name),
