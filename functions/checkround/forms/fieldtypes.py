@@ -1,8 +1,27 @@
-"""The field-type registry: one entry per type says which options it takes, how those options
-are checked, how it becomes a marshmallow field, how it aggregates and how it renders.
+"""The field-type registry: everything that differs between field types, one entry per type.
 
-Adding a type means adding one :class:`FieldType` to :data:`REGISTRY`; nothing else dispatches
-on type names.
+Each :class:`FieldType` in :data:`REGISTRY` holds or names every per-type part, and nothing
+else in the code asks for a type by name:
+
+* here, as code: the definition ``options`` it takes and their ``check`` beyond the shared
+  meta-schema (:mod:`.definition` declares each option's JSON type once), the marshmallow
+  field it compiles to (``make``), the ``messages`` keys that field uses (:mod:`.messages`),
+  and its web form post ``reader`` (:mod:`.readers`);
+* as names looked up elsewhere: its ``widget`` (the macro ``widget_<widget>`` of
+  ``templates/webform/widgets.html.j2``), its ``browser_reader`` (a key of ``READERS`` in
+  ``templates/webform/static/form.js``; the server sends it per field in the page's rules),
+  and its ``report`` kind, whose accumulator, display formatter, export columns and summary
+  macro live in :data:`checkround.reports.kinds.KINDS`. The reports layer keys its parts by
+  kind because the forms package may not import it (the unit-facing function loads no report
+  code); ``reports.kinds`` refuses to load while a registered kind is missing;
+* flags that replace checks of type names: ``container`` (holds records of sub-fields),
+  ``computed`` (the server computes it; a client's value is dropped), ``roles`` (may feed the
+  summary's texts), ``part_errors`` (its widget shows its parts' errors beside them).
+
+The walk over sections, fields and repeat records is :func:`checkround.forms.walk.walk`.
+``tests/unit/test_fieldtype_registry.py`` fails when a registered type lacks any part, in
+Python, in the templates or in form.js; "Adding a field type" in docs/form-language.md lists
+the places a new type touches.
 """
 
 from __future__ import annotations
@@ -364,15 +383,7 @@ def _check_calculated(field: FieldDef) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FieldType:
-    """Everything that differs between field types, in one entry per type.
-
-    The forms package holds the parts that are code (``make``, ``check``, ``reader``); the
-    parts drawn or computed elsewhere are names that the completeness test
-    (``tests/unit/test_fieldtype_registry.py``) looks up: ``widget`` is a macro of
-    ``templates/webform/widgets.html.j2``, ``browser_reader`` a reader of
-    ``templates/webform/static/form.js``, and ``report`` a kind in
-    :data:`checkround.reports.kinds.KINDS` (its accumulator, display formatter, export columns
-    and summary block)."""
+    """One field type's parts (the module docstring says where each is used)."""
 
     name: str
     options: frozenset[str]  # the definition options it takes (declared in definition.FieldDefSchema)
