@@ -54,6 +54,12 @@ install() {  # install <requirements file> <stamp name> <files whose content the
   fi
 }
 install requirements-run.txt requirements-run requirements.txt requirements-run.txt
+# The admin CLI as .venv/bin/checkround (editable, its dependencies are in requirements-run.txt);
+# egg-info would be litter in the functions bundle.
+if [ ! -x "$VENV/bin/checkround" ]; then
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+  rm -rf functions/checkround.egg-info
+fi
 if [ "$MODE" = run ]; then exit 0; fi
 
 install requirements-dev.txt requirements-test requirements.txt requirements-run.txt requirements-dev.txt
