@@ -89,3 +89,41 @@ def test_axe_finds_what_it_is_asked_to_find(context: BrowserContext) -> None:
     )
     ids = {v["id"] for v in violations(page)}
     assert {"label", "color-contrast"} <= ids
+
+
+def test_the_form_in_english_and_without_its_scripts_passes_axe(
+    browser: Browser,  # noqa: F811
+    admin: Client,  # noqa: F811
+) -> None:
+    """The English page, and the pages a phone without JavaScript gets: the form and the
+    server's own error page. Its scripts are refused (and no service worker may serve them)."""
+    round_ = Round(admin, ["tien-yen"])
+    assert AXE.exists(), f"{AXE} is missing: scripts/setup.sh test installs it (npm ci in tests/e2e/axe)"
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB", bypass_csp=True, service_workers="block"
+    )
+    try:
+        page = context.new_page()
+        scripts: list[str] = []
+
+        def refuse_scripts(route: Any) -> None:
+            if route.request.resource_type == "script":
+                scripts.append(route.request.url)
+                route.abort()
+            else:
+                route.continue_()
+
+        page.route("**/*", refuse_scripts)
+        page.goto(round_.link("tien-yen", "en"))
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert scripts, "the page loads its scripts from files: refusing them is how it runs without JavaScript"
+        found = violations(page)
+        assert not found, described(found)
+
+        page.fill(fid("chuong_trinh", "xay_dung_chuong_trinh") + "-score", "80")
+        page.get_by_role("button", name="Submit", exact=True).click()
+        expect(page.locator("#error-summary")).to_be_visible()
+        found = violations(page)
+        assert not found, described(found)
+    finally:
+        context.close()
