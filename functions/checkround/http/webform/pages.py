@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from checkround.errors import AppError
 from checkround.formats.text import localized
 from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.walk import walk
 from checkround.forms.webform import client_rules, number_messages, preview, progress
 from checkround.http.core import RequestContext
 from checkround.reports.kinds import display_answers, display_value
@@ -90,10 +91,10 @@ def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lan
                 continue
             anchor = field_id("f", section["key"], f["key"])
             label = localized(f["label"], lang)
-            rows = field_errors if REGISTRY[f["type"]].container and isinstance(field_errors, Mapping) else {}
-            parts = (
-                field_errors if REGISTRY[f["type"]].widget == "checklist" and isinstance(field_errors, Mapping) else {}
-            )
+            kind = REGISTRY[f["type"]]
+            by_key = field_errors if isinstance(field_errors, Mapping) else {}
+            rows = by_key if kind.container else {}
+            parts = by_key if kind.part_errors and not kind.container else {}
             # A checklist item's result and score are two lines, each linking to its part: the
             # message says which is wrong ("Chọn kết quả…", "Nhập điểm từ 0 đến 8.").
             for part, part_errors in parts.items():
@@ -138,10 +139,7 @@ def _label_of(definition: Mapping[str, Any], name: str, lang: str) -> tuple[str,
 def returned_list(definition: Mapping[str, Any], comments: Mapping[str, str], lang: str) -> list[dict[str, str]]:
     """The fields a returned report has comments on, in the form's order, each linking to its
     field (where the comment is shown again)."""
-    order = {
-        f"{s['key']}.{f['key']}": n
-        for n, (s, f) in enumerate((s, f) for s in definition["sections"] for f in s["fields"])
-    }
+    order = {place.name: n for n, place in enumerate(walk(definition))}
 
     def place(name: str) -> tuple[int, str]:
         return order.get(".".join(name.split(".")[:2]), len(order)), name
@@ -252,15 +250,11 @@ def submission_page(rc: RequestContext, round_id: str, view: Mapping[str, Any], 
 def totals(definition: Mapping[str, Any], answers: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
     """The form's computed values (its section scores) as they were sent, printed as the reports
     print them."""
-    shown = []
-    for section in definition["sections"]:
-        values = answers.get(section["key"]) or {}
-        for f in section["fields"]:
-            if REGISTRY[f["type"]].widget == "calculated":
-                shown.append(
-                    {"label": localized(f["label"], lang), "value": display_value(f, values.get(f["key"]), lang)}
-                )
-    return shown
+    return [
+        {"label": localized(place.field["label"], lang), "value": display_value(place.field, place.value, lang)}
+        for place in walk(definition, answers)
+        if place.type.computed and place.record is None
+    ]
 
 
 def _unit_name(view: Mapping[str, Any], lang: str) -> str:
