@@ -89,6 +89,10 @@ CATALOG: dict[str, ErrorKind] = {
                 "Yêu cầu trả lại báo cáo có trường chưa hợp lệ.",
                 "Some fields of the request to return the report are not valid.",
             ),
+            "accept": (
+                "Yêu cầu duyệt báo cáo có trường chưa hợp lệ.",
+                "Some fields of the request to accept the report are not valid.",
+            ),
         },
     ),
     "rules_too_costly": ErrorKind(
@@ -109,6 +113,18 @@ CATALOG: dict[str, ErrorKind] = {
         "(gửi lại cùng một báo cáo với cùng Idempotency-Key chỉ được lưu một lần).",
         "The database did not answer, so this may or may not have been stored; please send it again "
         "(sent again with the same Idempotency-Key, it is stored once).",
+    ),
+    "submission_accepted": ErrorKind(
+        409,
+        "Báo cáo đã được duyệt (chấp nhận) nên không sửa hay gửi lại được nữa. Nếu cần sửa, hãy đề nghị "
+        "người quản lý đợt kiểm tra trả lại báo cáo; chưa có gì được lưu.",
+        "The submission has been accepted, so it can no longer be changed or sent again. If it must be "
+        "corrected, ask the round's organisers to return it; nothing was stored.",
+    ),
+    "revision_changed": ErrorKind(
+        409,
+        "Đơn vị đã gửi lần {revision} sau khi trang này được mở; hãy xem lại lần gửi mới trước. Chưa có gì được lưu.",
+        "The unit has sent revision {revision} since this page was opened; look at it first. Nothing was stored.",
     ),
     "summary_not_ready": ErrorKind(409, "Báo cáo tổng hợp chưa sẵn sàng.", "The summary is not ready yet."),
 }

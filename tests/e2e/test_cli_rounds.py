@@ -90,7 +90,7 @@ def test_a_round_from_its_file_to_the_summary_and_exports(stack: RunningStack, t
         assert answer.status_code == 201, answer.text
 
     board = ok(checkround(stack, "rounds", "status", round_id))
-    assert board[0] == "Đợt kiểm tra qua CLI: open; 7 units: submitted 2, returned 0, draft 0, missing 5"
+    assert board[0] == "Đợt kiểm tra qua CLI: open; 7 units: submitted 2, accepted 0, returned 0, draft 0, missing 5"
     assert board[1].split() == ["UNIT", "NAME", "STATE", "SUBMITTED", "(Asia/Ho_Chi_Minh)", "REV", "LATE"]
     state_at = board[1].index("STATE")  # aligned by display width, Vietnamese names included
     states = {line.split()[0]: line[state_at:].split()[0] for line in board[2:]}

@@ -110,6 +110,7 @@ def test_columns_are_the_fixed_ones_then_every_field_in_form_order():
         "submitted_at",
         "late",
         "form_version",
+        "state",
         "a.ck1.status",
         "a.ck1.score",
         "a.ck1.note",
@@ -461,7 +462,7 @@ def test_latest_revisions_are_read_in_batches_in_entry_order(tmp_path):
     states = {}
     for n in range(70):
         uid = f"u{n:02d}"
-        state = ("submitted", "returned", "draft", "missing")[n % 4]
+        state = ("submitted", "returned", "draft", "missing", "accepted")[n % 5]
         states[uid] = state
         if state == "missing":
             continue
@@ -474,10 +475,12 @@ def test_latest_revisions_are_read_in_batches_in_entry_order(tmp_path):
             doc = {"submission_id": f"{uid}-{r:04d}", "unit_id": uid, "revision": r, "form_version": 1}
             ctx.store.set(f"rounds/r1/submissions/{uid}-{r:04d}", doc)
     read = list(exports.latest_for_export(ctx, "r1"))
-    expected = sorted(uid for uid, state in states.items() if state in ("submitted", "returned"))
+    expected = sorted(uid for uid, state in states.items() if state in ("submitted", "returned", "accepted"))
     assert [uid for uid, _ in read] == expected
     assert len(expected) > 30  # more than one ``in`` query
     assert all(doc["unit_id"] == uid and doc["revision"] == 1 + int(uid[1:]) % 3 for uid, doc in read)
+    # Each revision carries its entry's review state, for the export's ``state`` column.
+    assert {uid: doc["state"] for uid, doc in read} == {uid: states[uid] for uid in expected}
 
 
 # -- review finding 8: what else a spreadsheet takes for a formula --------------------------------

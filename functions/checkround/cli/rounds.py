@@ -27,7 +27,7 @@ from .units import unit_names
 
 # The board's states in the order of a round's work: who has not started comes last, so that
 # the list to chase is at the bottom of the terminal.
-STATES = ("submitted", "returned", "draft", "missing")
+STATES = ("submitted", "accepted", "returned", "draft", "missing")
 
 _ROUND_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -107,7 +107,7 @@ def status(conn: Connection, round_id: str, as_json: bool) -> None:
     """The board of round ID: one line per unit with its state, when it submitted, its revision.
 
     \b
-    The first line is "<title>: <status>; <n> units: submitted <n>, returned <n>,
+    The first line is "<title>: <status>; <n> units: submitted <n>, accepted <n>, returned <n>,
     draft <n>, missing <n>" (and "; late <n>" when some submitted late).
     Then the table: UNIT, NAME, STATE, SUBMITTED (in the round's time zone,
     named in the heading), REV, LATE; units that have not submitted come last.

@@ -15,7 +15,15 @@ from checkround.reports import exports
 from checkround.reports import service as reports
 from checkround.rounds import admin_tokens, audit
 from checkround.rounds import service as rounds
-from checkround.rounds.inputs import AdminTokenInput, ReopenInput, ReturnInput, RoundInput, TokensInput, UnitInput
+from checkround.rounds.inputs import (
+    AcceptInput,
+    AdminTokenInput,
+    ReopenInput,
+    ReturnInput,
+    RoundInput,
+    TokensInput,
+    UnitInput,
+)
 from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router
@@ -178,6 +186,22 @@ def audit_log(rc: RequestContext, round_id: str) -> Reply:
 def return_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, submissions.return_submission(rc.ctx, round_id, unit_id, rc.json(), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>/accept",
+    ["POST"],
+    Operation(
+        "Accept a unit's latest submission: it is locked (no draft, no new revision) until it is returned.",
+        answer="Accepted",
+        body=AcceptInput,
+        body_required=False,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
+def accept_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, submissions.accept_submission(rc.ctx, round_id, unit_id, rc.json(required=False), actor)
 
 
 @router.route("/rounds/<id:round_id>", ["GET"], Operation("A round and its board.", answer="Round", errors=reads(404)))

@@ -40,6 +40,10 @@ _INT_OR_NULL = {"type": ["integer", "null"]}
 _LOCALIZED = {"$ref": "#/components/schemas/Localized"}
 
 
+# A unit's state in a round (the board, the unit's own view).
+ENTRY_STATES = ["missing", "draft", "submitted", "returned", "accepted"]
+
+
 def _obj(required: list[str] | None = None, **properties: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
@@ -117,7 +121,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
             "items": _obj(
                 ["unit_id", "state", "submitted_at", "revision", "late"],
                 unit_id={"type": "string"},
-                state={"type": "string", "enum": ["missing", "draft", "submitted", "returned"]},
+                state={"type": "string", "enum": ENTRY_STATES},
                 submitted_at=_TIME_OR_NULL,
                 revision={"type": "integer"},
                 late={"type": "boolean"},
@@ -133,6 +137,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "Returned": _obj(
         ["state", "revision"], state={"type": "string", "enum": ["returned"]}, revision={"type": "integer"}
+    ),
+    "Accepted": _obj(
+        ["state", "revision"], state={"type": "string", "enum": ["accepted"]}, revision={"type": "integer"}
     ),
     "Tokens": _obj(
         ["tokens", "revoked"],
@@ -211,10 +218,14 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         unit_name_en={"type": ["string", "null"]},
         form={"type": "object", "description": "The pinned form version."},
         form_version={"type": "integer"},
-        state={"type": "string", "enum": ["missing", "draft", "submitted", "returned"]},
+        state={"type": "string", "enum": ENTRY_STATES},
         draft={"type": ["object", "null"]},
         submission={"type": ["object", "null"]},
         returned={"type": ["object", "null"]},
+        accepted={
+            "type": ["object", "null"],
+            "description": "Set when accepted: {at, by, revision, message}; drafts and submits are refused.",
+        },
     ),
     "DraftSaved": _obj(["saved_at"], saved_at=_TIME),
     "SubmissionResult": _obj(

@@ -4,12 +4,13 @@
 
 What a spreadsheet or a script may rely on
 ------------------------------------------
-* **One row per unit** whose entry is ``submitted`` or ``returned`` (a returned report stays
-  the unit's latest answer until it submits again), its latest revision only, ordered by unit
+* **One row per unit** whose entry is ``submitted``, ``accepted`` or ``returned`` (a returned
+  report stays the unit's latest answer until it submits again), its latest revision only, ordered by unit
   id. Units outside the round's roster are left out, as in the summary.
 * **Columns, stable and in this order.** Fixed ones first: ``unit_id``, ``unit_name`` (in the
   round's language), ``cluster`` (the cluster id), ``revision``, ``submitted_at`` (in the round's
-  time zone, ``YYYY-MM-DD HH:MM``), ``late``, ``form_version``. Then one column per field in form
+  time zone, ``YYYY-MM-DD HH:MM``), ``late``, ``form_version``, ``state`` (``submitted``,
+  ``accepted`` or ``returned``: where the review stands). Then one column per field in form
   order, keyed ``section.field``: a checklist gives three, ``section.field.status``, ``.score``
   and ``.note``; a select_multiple one cell of its values joined by ``"; "``; a boolean
   ``true``/``false``; calculated fields are included; a repeat group gives a count column,
@@ -82,13 +83,13 @@ CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
 
 # A returned report is still the unit's latest answer; a draft or a missing one is not.
-EXPORTED_STATES = frozenset({"submitted", "returned"})
+EXPORTED_STATES = frozenset({"submitted", "accepted", "returned"})
 
 MAIN_SHEET = "submissions"
 _CHUNK = 64 * 1024  # bytes handed to the server at a time: few enough calls, small enough buffers
 _IN_LIMIT = 30  # Firestore's limit on the values of one ``in`` filter
 
-FIXED_KEYS = ("unit_id", "unit_name", "cluster", "revision", "submitted_at", "late", "form_version")
+FIXED_KEYS = ("unit_id", "unit_name", "cluster", "revision", "submitted_at", "late", "form_version", "state")
 
 _GROUP = {"vi": "nhóm lặp", "en": "Repeat group"}
 
@@ -228,6 +229,7 @@ def export_rows(
             _local(submission.get("submitted_at"), layout.time_zone),
             bool(submission.get("late")),
             submission.get("form_version"),
+            submission.get("state"),
         ]
         values.extend(_read(answers, column) for column in fields)
         yield Row(unit_id, values)
@@ -468,29 +470,31 @@ def check_request(fmt: str | None, group: str | None) -> str:
     return chosen
 
 
-def _fetch(ctx: Context, round_id: str, batch: list[tuple[str, str]]) -> Iterator[tuple[str, Doc]]:
-    wanted = [submission_id for _, submission_id in batch]
+def _fetch(ctx: Context, round_id: str, batch: list[tuple[str, str, str]]) -> Iterator[tuple[str, Doc]]:
+    """The batch's revisions, each with its entry's review ``state`` (which the stored revision
+    does not hold: it changes when the revision is returned or accepted)."""
+    wanted = [submission_id for _, submission_id, _ in batch]
     found = {
         doc.get("submission_id"): doc
         for _, doc in ctx.store.list(
             f"{round_path(round_id)}/submissions", where=[Where("submission_id", "in", wanted)]
         )
     }
-    for unit_id, submission_id in batch:
+    for unit_id, submission_id, state in batch:
         if submission_id in found:
-            yield unit_id, found[submission_id]
+            yield unit_id, {**found[submission_id], "state": state}
 
 
 def latest_for_export(ctx: Context, round_id: str) -> Iterator[tuple[str, Doc]]:
-    """``(unit_id, latest submission)`` for every unit whose entry is submitted or returned.
+    """``(unit_id, latest submission)`` for every unit whose entry is submitted, accepted or returned.
 
     Like :func:`checkround.submissions.service.latest_submissions` (which keeps returned
     reports out of the summary), but it fetches the revisions 30 at a time with one ``in``
     query instead of one read each, and holds at most one batch in memory."""
-    batch: list[tuple[str, str]] = []
+    batch: list[tuple[str, str, str]] = []
     for unit_id, entry in ctx.store.list(f"{round_path(round_id)}/entries"):
         if entry.get("state") in EXPORTED_STATES and entry.get("submission_id"):
-            batch.append((unit_id, str(entry["submission_id"])))
+            batch.append((unit_id, str(entry["submission_id"]), str(entry["state"])))
             if len(batch) == _IN_LIMIT:
                 yield from _fetch(ctx, round_id, batch)
                 batch = []

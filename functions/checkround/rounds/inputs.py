@@ -115,6 +115,19 @@ class ReturnInput(Schema):
         validate=validate.Length(max=500),
     )
     message = fields.String(validate=validate.Length(max=4000))
+    # The revision the admin looked at: if the unit has sent another since, nothing happens.
+    revision = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class AcceptInput(Schema):
+    """An admin accepts a unit's latest submission, optionally with a word to the unit."""
+
+    class Meta:
+        unknown = RAISE
+
+    message = fields.String(validate=validate.Length(max=4000))
+    # The revision the admin looked at: if the unit has sent another since, nothing happens.
+    revision = fields.Integer(strict=True, validate=validate.Range(min=1))
 
 
 class AdminTokenInput(Schema):

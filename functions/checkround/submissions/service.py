@@ -20,7 +20,7 @@ from checkround.forms.service import get_version
 from checkround.forms.validate import Checked, check_answers
 from checkround.inputs_common import load
 from checkround.rounds import audit
-from checkround.rounds.inputs import ReturnInput
+from checkround.rounds.inputs import AcceptInput, ReturnInput
 from checkround.rounds.service import (
     ROUND_NOUN,
     UNIT_NOUN,
@@ -77,6 +77,12 @@ def _check(ctx: Context, round_doc: Doc, answers: Any, language: str, draft: boo
     return check_answers(definition, schema, answers, language, draft)
 
 
+def _check_not_accepted(entry: Doc | None) -> None:
+    """An accepted submission is locked until an admin returns it: no draft, no new revision."""
+    if entry is not None and entry.get("state") == "accepted":
+        raise AppError("submission_accepted")
+
+
 def _check_window(round_doc: Doc, now: Any) -> None:
     if round_doc["status"] == "closed" or now > deadline(round_doc):
         raise AppError("round_closed")
@@ -101,6 +107,7 @@ def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
         "draft_saved_at": entry.get("draft_saved_at"),
         "submission": latest,
         "returned": entry.get("returned") if entry.get("state") == "returned" else None,
+        "accepted": entry.get("accepted") if entry.get("state") == "accepted" else None,
     }
 
 
@@ -119,6 +126,7 @@ def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, lan
         assert current is not None
         _check_window(current, ctx.clock.now())
         entry = tx.get(entry_path(round_id, unit_id))
+        _check_not_accepted(entry)
         now = ctx.clock.now()
         if entry is None:
             tx.create(
@@ -136,7 +144,7 @@ def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, lan
 # idempotency record: only these travel, however long the round's roster.
 DECIDING_FIELDS = [
     "status", "closes_at", "grace_minutes", "form_id", "form_version",  # the round
-    "revision",  # the unit's entry
+    "revision", "state",  # the unit's entry
     "revoked",  # the token
     "body_hash", "result",  # the idempotency record
 ]  # fmt: skip
@@ -183,6 +191,7 @@ def submit(
             return _replay(seen, body_hash), False
         now = ctx.clock.now()
         _check_window(current, now)
+        _check_not_accepted(entry)
         revision = int(entry.get("revision", 0) if entry else 0) + 1
         submission_id = f"{unit_id}-{revision:04d}"
         late = now > current["closes_at"]
@@ -262,30 +271,44 @@ def get_submission(ctx: Context, principal: Principal, round_id: str) -> Doc:
     return latest
 
 
+# The states whose latest revision the summary counts: a returned one is being corrected.
+SUMMARISED_STATES = frozenset({"submitted", "accepted"})
+
+
 def latest_submissions(ctx: Context, round_id: str) -> Any:
-    """Stream ``(unit_id, submission)`` for every unit whose latest revision is submitted."""
+    """Stream ``(unit_id, submission)`` for every unit whose latest revision is submitted or
+    accepted."""
     for unit_id, entry in ctx.store.list(f"{round_path(round_id)}/entries"):
-        if entry.get("state") == "submitted":
+        if entry.get("state") in SUMMARISED_STATES:
             submission = _latest(ctx, round_id, entry)
             if submission is not None:
                 yield unit_id, submission
 
 
+def _reviewed_entry(tx: Transaction, round_id: str, unit_id: str, expected_revision: int | None) -> tuple[Doc, Doc]:
+    """The round and the unit's entry, read in the review's transaction; a page opened on an
+    earlier revision than the unit's latest (``expected_revision``) is refused, not applied."""
+    current, entry = tx.get_many([round_path(round_id), entry_path(round_id, unit_id)])
+    if current is None:
+        raise AppError("not_found", what=ROUND_NOUN)
+    if unit_id not in current["unit_ids"]:
+        raise AppError("not_found", what=UNIT_NOUN)
+    if entry is not None and expected_revision is not None and entry.get("revision") != expected_revision:
+        raise AppError("revision_changed", revision=entry.get("revision"))
+    return current, entry or {}
+
+
 def return_submission(ctx: Context, round_id: str, unit_id: str, body: Any, actor: str) -> Doc:
-    """Send a unit's latest submission back with comments per field; the board shows
-    ``returned`` until the unit submits again."""
+    """Send a unit's latest submission (submitted or accepted) back with comments per field;
+    the board shows ``returned`` until the unit submits again."""
     data = load(ReturnInput(), body, "return")
 
     def write(tx: Transaction) -> Doc:
-        current, entry = tx.get_many([round_path(round_id), entry_path(round_id, unit_id)])
-        if current is None:
-            raise AppError("not_found", what=ROUND_NOUN)
-        if unit_id not in current["unit_ids"]:
-            raise AppError("not_found", what=UNIT_NOUN)
+        current, entry = _reviewed_entry(tx, round_id, unit_id, data.get("revision"))
         if current["status"] != "open":
             raise AppError("round_not_open")
-        if entry is None or entry.get("state") != "submitted":
-            raise AppError("invalid_state", detail="only a submitted report can be returned")
+        if entry.get("state") not in SUMMARISED_STATES:
+            raise AppError("invalid_state", detail=_ONLY_SUBMITTED["return"])
         returned = {
             "comments": data["comments"],
             "message": data.get("message"),
@@ -293,8 +316,34 @@ def return_submission(ctx: Context, round_id: str, unit_id: str, body: Any, acto
             "by": actor,
             "revision": entry["revision"],
         }
-        tx.update(entry_path(round_id, unit_id), {"state": "returned", "returned": returned})
+        tx.update(entry_path(round_id, unit_id), {"state": "returned", "returned": returned, "accepted": None})
         audit.record(tx, ctx, round_id, "return", actor, unit_id=unit_id, revision=entry["revision"])
         return {"state": "returned", "revision": entry["revision"]}
+
+    return ctx.store.transaction(write)
+
+
+_ONLY_SUBMITTED = {
+    "return": {"vi": "chỉ trả lại được báo cáo đã gửi hoặc đã duyệt", "en": "only a submitted report can be returned"},
+    "accept": {"vi": "chỉ duyệt được báo cáo đã gửi và chưa duyệt", "en": "only a submitted report can be accepted"},
+}
+
+
+def accept_submission(ctx: Context, round_id: str, unit_id: str, body: Any, actor: str) -> Doc:
+    """Accept a unit's latest submission: the unit can no longer save a draft or submit until
+    an admin returns it. A closed round's submissions may be accepted too (the review often
+    ends after the deadline); a draft round has none."""
+    data = load(AcceptInput(), body if body is not None else {}, "accept")
+
+    def write(tx: Transaction) -> Doc:
+        current, entry = _reviewed_entry(tx, round_id, unit_id, data.get("revision"))
+        if current["status"] == "draft":
+            raise AppError("round_not_open")
+        if entry.get("state") != "submitted":
+            raise AppError("invalid_state", detail=_ONLY_SUBMITTED["accept"])
+        accepted = {"message": data.get("message"), "at": ctx.clock.now(), "by": actor, "revision": entry["revision"]}
+        tx.update(entry_path(round_id, unit_id), {"state": "accepted", "accepted": accepted})
+        audit.record(tx, ctx, round_id, "accept", actor, unit_id=unit_id, revision=entry["revision"])
+        return {"state": "accepted", "revision": entry["revision"]}
 
     return ctx.store.transaction(write)

@@ -207,7 +207,8 @@ def form_page(
         progress=progress(view["form"], values, errors, not_relevant),
         notice=failure.message(lang) if failure is not None else notice,
         notice_is_error=failure is not None,
-        readonly=view["round"]["status"] != "open",
+        # An accepted submission is locked until an admin returns it (the service refuses too).
+        readonly=view["round"]["status"] != "open" or view.get("state") == "accepted",
         returned_comments=returned.get("comments") or {},
         returned_list=returned_list(view["form"], returned.get("comments") or {}, lang),
         calculated=calculated,
