@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, overload
 
-from marshmallow import Schema, ValidationError, validate
+from email_validator import EmailNotValidError, validate_email
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .errors import AppError
 
@@ -28,6 +29,23 @@ class FullMatch(validate.Regexp):
         if self.regex.fullmatch(value) is None:
             raise ValidationError(self.error.format(input=value, regex=self.regex.pattern))
         return value
+
+
+class EmailAddress(fields.String):
+    """An e-mail address checked by email-validator (the syntax of RFC 5321/5322, without any
+    DNS lookup) and stored in its normalised ASCII form (the domain lower-cased, an
+    internationalised domain in its IDNA form), so that any SMTP server can be given it: an
+    address whose mailbox part needs SMTPUTF8 is refused, since not every relay takes one."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > 254:
+            raise ValidationError("An e-mail address has at most 254 characters.")
+        try:
+            checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(f"Not a valid e-mail address: {exc}") from None
+        return str(checked.ascii_email or checked.normalized)
 
 
 def error_fields(exc: ValidationError) -> dict[str, Any]:

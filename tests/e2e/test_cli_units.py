@@ -99,19 +99,19 @@ def test_the_seed_again_then_an_excel_roster(stack: RunningStack, tmp_path: Path
     [
         pytest.param(
             "id,name,email\nfile-a,A,a@example.org\n",
-            "error: {file}: unknown column 'email'; the columns are id, name (or name_vi), name_en, cluster, kind.",
+            "error: {file}: unknown column 'email'; the columns are id, name (or name_vi), name_en, cluster, kind, contact_name, contact_email, contact_phone, contact2_….",
             id="unknown column",
         ),
         pytest.param(
             "name_vi,cluster\nA,cum-a\n",
             "error: {file}: the header has no 'id' column; the columns are id, name (or name_vi), "
-            "name_en, cluster, kind.",
+            "name_en, cluster, kind, contact_name, contact_email, contact_phone, contact2_….",
             id="no id column",
         ),
         pytest.param(
             "id,name_en\nfile-a,A\n",
             "error: {file}: the header has no 'name' (or 'name_vi') column; the columns are id, "
-            "name (or name_vi), name_en, cluster, kind.",
+            "name (or name_vi), name_en, cluster, kind, contact_name, contact_email, contact_phone, contact2_….",
             id="no name column",
         ),
         pytest.param(
@@ -257,3 +257,34 @@ def test_an_import_cut_short_says_how_far_it_got(stack: RunningStack, tmp_path: 
     units = units_on_server(stack)
     assert {"cat-mot", "cat-ba"} <= units.keys()
     assert not {"cat-hai", "cat-bon", "cat-nam"} & units.keys()
+
+
+def test_contacts_travel_from_a_csv_to_the_api_and_back_through_an_xlsx(stack: RunningStack, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "contacts.csv",
+        "id,name,contact_name,contact_email,contact2_name,contact2_phone\n"
+        "lien-he-a,A,Nguyễn An,An@Example.VN,Trần Bình,0912 345 678\n"
+        "lien-he-b,B,Lê Chi,chi@@example.vn,,\n",
+    )
+    result = checkround(stack, "--lang", "en", "units", "import", str(path))
+    lines = failed_rows(result)
+    assert lines == ["line 3 (lien-he-b): contacts.0.email: Not a valid e-mail address: " + lines[0].split(": ", 3)[3]]
+    assert "lien-he-b" not in units_on_server(stack)
+    assert units_on_server(stack)["lien-he-a"]["contacts"] == [
+        {"name": "Nguyễn An", "email": "An@example.vn"},
+        {"name": "Trần Bình", "phone": "0912 345 678"},
+    ]
+    exported = tmp_path / "roster.xlsx"
+    result = checkround(stack, "units", "export", str(exported))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("exported ")
+    again = checkround(stack, "units", "import", "--dry-run", str(exported))
+    assert again.returncode == 0, again.stderr
+    line = next(line for line in again.stdout.splitlines() if line.startswith("PUT /units/lien-he-a "))
+    assert json.loads(line.split(" ", 2)[2])["contacts"][1] == {"name": "Trần Bình", "phone": "0912 345 678"}
+
+
+def failed_rows(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The per-row refusals of an import that stored the other rows (exit code 1)."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith("line ")]

@@ -104,7 +104,39 @@ UNIT_COLUMNS = {
     "cluster": "cluster",
     "kind": "kind",
 }
-_KNOWN_COLUMNS = "id, name (or name_vi), name_en, cluster, kind"
+# A unit's contacts (PUT /units/{id}'s `contacts`): contact_name, contact_email and
+# contact_phone for the first, contact2_name… up to contact5_… for the others (the server's
+# limit); a contact whose cells are all empty is left out.
+MAX_CONTACTS = 5
+CONTACT_PARTS = ("name", "email", "phone")
+
+
+def contact_column(number: int, part: str) -> str:
+    """The column of part ``part`` of contact ``number`` (1-based)."""
+    return f"contact{number if number > 1 else ''}_{part}"
+
+
+CONTACT_COLUMNS = [contact_column(number, part) for number in range(1, MAX_CONTACTS + 1) for part in CONTACT_PARTS]
+UNIT_COLUMNS |= {column: column for column in CONTACT_COLUMNS}
+_KNOWN_COLUMNS = "id, name (or name_vi), name_en, cluster, kind, contact_name, contact_email, contact_phone, contact2_…"
+
+
+def _with_contacts(values: dict[str, str]) -> dict[str, Any]:
+    """The row's cells as the body of PUT /units/{id}: the contact columns folded into the
+    ``contacts`` list, in their numbers' order."""
+    body: dict[str, Any] = {key: value for key, value in values.items() if not key.startswith("contact")}
+    contacts = []
+    for number in range(1, MAX_CONTACTS + 1):
+        contact = {
+            part: values[contact_column(number, part)]
+            for part in CONTACT_PARTS
+            if values.get(contact_column(number, part))
+        }
+        if contact:
+            contacts.append(contact)
+    if contacts:
+        body["contacts"] = contacts
+    return body
 
 
 @dataclass(frozen=True)
@@ -113,26 +145,30 @@ class UnitRow:
 
     line: int  # where the row starts, as an editor numbers lines (the header is usually line 1)
     unit_id: str
-    body: dict[str, str]
+    body: dict[str, Any]
 
 
 def load_units(path: Path, lang: str) -> list[UnitRow]:
-    """The rows of a roster CSV (UTF-8, with or without Excel's BOM; a header row first).
+    """The rows of a roster CSV (UTF-8, with or without Excel's BOM; a header row first), or
+    of the first sheet of an .xlsx workbook laid out the same way.
 
     Whatever makes the whole file unusable is a :class:`BadInput` here, before anything is
     sent: columns that are unknown, missing or repeated, cells beyond the header, an id on two
     lines. Whether each id is a valid id is the caller's concern: a bad id spoils only its row.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(text(lang, "unreadable", file=path, detail=exc)) from None
-    try:
-        source = raw.decode("utf-8-sig")  # "-sig": Excel's "CSV UTF-8" starts with a BOM
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BadInput(text(lang, "not_utf8", file=path, line=line)) from None
-    records = _csv_records(path, source, lang)
+    if path.suffix.lower() == ".xlsx":
+        records = _xlsx_records(path, lang)
+    else:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(text(lang, "unreadable", file=path, detail=exc)) from None
+        try:
+            source = raw.decode("utf-8-sig")  # "-sig": Excel's "CSV UTF-8" starts with a BOM
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise BadInput(text(lang, "not_utf8", file=path, line=line)) from None
+        records = _csv_records(path, source, lang)
     if not records:
         raise BadInput(text(lang, "no_header", file=path, columns=_KNOWN_COLUMNS))
     (_, header), data = records[0], records[1:]
@@ -147,7 +183,7 @@ def load_units(path: Path, lang: str) -> list[UnitRow]:
             if cell and field is not None:  # an empty cell is left out of the body
                 values[field] = cell
         unit_id = values.pop("id", "")
-        rows.append(UnitRow(line, unit_id, values))
+        rows.append(UnitRow(line, unit_id, _with_contacts(values)))
     if not rows:
         raise BadInput(text(lang, "no_units", file=path))
     _refuse_repeated_ids(path, rows, lang)
@@ -171,6 +207,53 @@ def _csv_records(path: Path, source: str, lang: str) -> list[tuple[int, list[str
     except csv.Error as exc:
         raise BadInput(text(lang, "bad_csv", file=path, line=reader.line_num, detail=exc)) from None
     return records
+
+
+def _xlsx_records(path: Path, lang: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of the workbook's first sheet, with their row numbers, as text: a
+    number Excel stored (a phone typed without its leading +) is written without ".0"."""
+    from openpyxl import load_workbook  # only for .xlsx files
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, InvalidFileException, KeyError, ValueError) as exc:
+        raise BadInput(text(lang, "unreadable", file=path, detail=exc)) from None
+    try:
+        sheet = book.worksheets[0]
+        records = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(value) for value in row]
+            if any(cells):
+                records.append((number, cells))
+        return records
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def unit_table(units: list[dict[str, Any]]) -> list[list[str]]:
+    """The roster as rows of cells, a header first: what ``units export`` writes and
+    ``units import`` reads back (the contact columns only as many as the units use)."""
+    most = max((len(unit.get("contacts") or []) for unit in units), default=0)
+    contact_columns = [contact_column(n, part) for n in range(1, most + 1) for part in CONTACT_PARTS]
+    header = ["id", "name", "name_en", "cluster", "kind", *contact_columns]
+    rows = [header]
+    for unit in sorted(units, key=lambda unit: str(unit.get("id"))):
+        cells = ["" if unit.get(key) is None else str(unit[key]) for key in header[:5]]
+        contacts = list(unit.get("contacts") or [])
+        for number in range(most):
+            contact = contacts[number] if number < len(contacts) else {}
+            cells += [str(contact.get(part) or "") for part in CONTACT_PARTS]
+        rows.append(cells)
+    return rows
 
 
 def _unit_fields(path: Path, header: list[str], lang: str) -> list[str | None]:

@@ -1,5 +1,5 @@
-"""``checkround units import|list``: the roster of units (the organisations that report), from
-a CSV file to admin_api, and back as a table.
+"""``checkround units import|export|list``: the roster of units (the organisations that report)
+and their contacts, from a CSV or XLSX file to admin_api, back to a file, or as a table.
 
 An import sends one ``PUT /units/{id}`` per row: the API has no batch route, and its PUT is an
 upsert, so importing a file again is harmless and an import that stopped half-way can simply
@@ -9,6 +9,7 @@ end, each with the line of the file it came from.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
@@ -20,7 +21,7 @@ import click
 
 from .api import Connection, path_id
 from .failures import ExitCode, Failure, Refused, flatten_fields
-from .files import UnitRow, load_units
+from .files import UnitRow, load_units, unit_table
 from .messages import text
 from .render import aligned, cell
 
@@ -48,7 +49,7 @@ def units() -> None:
     """Units, the organisations that report: import a roster from CSV, list them."""
 
 
-@units.command("import", short_help="Create or update units from a CSV roster.")
+@units.command("import", short_help="Create or update units from a CSV or XLSX roster.")
 @click.argument("file", type=_ROSTER_FILE)
 @click.option("--dry-run", is_flag=True, help="Check FILE and print the requests it would make; send nothing.")
 @click.pass_obj
@@ -60,6 +61,9 @@ def import_units(conn: Connection, file: Path, dry_run: bool) -> None:
     name_en, cluster and kind are optional; an empty cell is left out. E.g.:
       id,name_vi,name_en,cluster,kind
       tien-yen,BTV Huyện Đoàn Tiên Yên,Tien Yen District Youth Union,cum-mien-dong,district
+    The unit's contacts (who get its links and reminders): contact_name,
+    contact_email, contact_phone, then contact2_name... up to contact5_.
+    An .xlsx workbook is read the same way (its first sheet).
 
     Prints "imported <n> units". A refused row does not stop the others: the refusals are then
     listed on stderr, one "line <n> (<id>): <field>: <message>" line each, and the exit code
@@ -109,6 +113,31 @@ def import_units(conn: Connection, file: Path, dry_run: bool) -> None:
     if refused:
         raise _rows_refused("rows_refused", refused, len(rows), imported, lang)
     click.echo(f"imported {imported} units")
+
+
+@units.command("export", short_help="Write the roster to a CSV or XLSX file.")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.pass_obj
+def export_units(conn: Connection, file: Path) -> None:
+    """Write every unit to FILE (.csv, UTF-8 with Excel's BOM, or .xlsx): the columns that
+    `units import` reads, contacts included, so an exported roster can be edited and imported
+    again. Prints "exported <n> units to FILE"."""
+    result = conn.call("GET", "/units")
+    found = [dict(unit) for unit in result.get("units") or [] if isinstance(unit, Mapping)]
+    table = unit_table(found)
+    if file.suffix.lower() == ".xlsx":
+        import xlsxwriter  # type: ignore[import-untyped]  # only for .xlsx files
+
+        with xlsxwriter.Workbook(str(file)) as book:
+            sheet = book.add_worksheet("units")
+            for number, cells in enumerate(table):
+                # Strings, not numbers: a phone's leading 0 or + must stay.
+                for column, value in enumerate(cells):
+                    sheet.write_string(number, column, value)
+    else:
+        with file.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(table)
+    click.echo(f"exported {len(table) - 1} units to {file}")
 
 
 @units.command("list", short_help="List the units: id, cluster, kind, name.")

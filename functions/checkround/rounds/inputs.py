@@ -10,9 +10,33 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 
 from checkround.formats.zones import DEFAULT_ZONE
 from checkround.forms.definition import ID_PATTERN, LocalizedSchema
-from checkround.inputs_common import FullMatch
+from checkround.inputs_common import EmailAddress, FullMatch
 
 _ID = FullMatch(ID_PATTERN)
+
+# A unit's contacts: each one is sent its own link, so a long list multiplies every message.
+MAX_CONTACTS = 5
+# Minutes before a round's closes_at at which its units that have not submitted are reminded.
+DEFAULT_REMINDERS = (3 * 24 * 60, 24 * 60)
+
+
+class ContactInput(Schema):
+    """A person to reach: whom a unit asks about the round (its web form names them when a
+    link no longer opens it), or one of a unit's own contacts, who get its links, reminders and
+    results (see docs/notifications.md): a name, and a phone number or an e-mail address or
+    both."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(validate=FullMatch(r"\+?[0-9][0-9 ().-]{5,24}", error="Not a valid phone number."))
+    email = EmailAddress()
+
+    @validates_schema(skip_on_field_errors=True)
+    def _reachable(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("phone") and not data.get("email"):
+            raise ValidationError({"_schema": ["A contact needs a phone number or an e-mail address."]})
 
 
 class UnitInput(Schema):
@@ -23,23 +47,8 @@ class UnitInput(Schema):
     name_en = fields.String(validate=validate.Length(max=300))
     cluster = fields.String(validate=_ID, allow_none=True)
     kind = fields.String(validate=validate.Length(max=50), allow_none=True)
-
-
-class ContactInput(Schema):
-    """Whom a unit asks about the round (its web form names them when a link no longer opens
-    it): a name, and a phone number or an e-mail address or both."""
-
-    class Meta:
-        unknown = RAISE
-
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    phone = fields.String(validate=FullMatch(r"\+?[0-9][0-9 ().-]{5,24}", error="Not a valid phone number."))
-    email = fields.Email(validate=validate.Length(max=254))
-
-    @validates_schema(skip_on_field_errors=True)
-    def _reachable(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data.get("phone") and not data.get("email"):
-            raise ValidationError({"_schema": ["A contact needs a phone number or an e-mail address."]})
+    # Who receives the unit's messages; at most a handful (each gets its own link).
+    contacts = fields.List(fields.Nested(ContactInput), validate=validate.Length(max=MAX_CONTACTS))
 
 
 class RoundInput(Schema):
@@ -61,6 +70,13 @@ class RoundInput(Schema):
     inspection_team = fields.List(fields.Nested(LocalizedSchema), validate=validate.Length(max=50))
     clusters = fields.Dict(keys=fields.String(validate=_ID), values=fields.Nested(LocalizedSchema))
     contact = fields.Nested(ContactInput)
+    # When units that have not submitted are reminded: minutes before closes_at (the default
+    # three days and one day); one more reminder goes out during the grace period.
+    reminders_before_minutes = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=60 * 24 * 90)),
+        load_default=lambda: list(DEFAULT_REMINDERS),
+        validate=validate.Length(max=10),
+    )
 
     @validates_schema(skip_on_field_errors=True)
     def _window(self, data: dict[str, Any], **kwargs: Any) -> None:
