@@ -99,7 +99,8 @@ def test_the_seed_again_then_an_excel_roster(stack: RunningStack, tmp_path: Path
     [
         pytest.param(
             "id,name,email\nfile-a,A,a@example.org\n",
-            "error: {file}: unknown column 'email'; the columns are id, name (or name_vi), name_en, cluster, kind, contact_name, contact_email, contact_phone, contact2_….",
+            "error: {file}: unknown column 'email'; the columns are id, name (or name_vi), name_en, cluster, "
+            "kind, contact_name, contact_email, contact_phone, contact2_….",
             id="unknown column",
         ),
         pytest.param(
