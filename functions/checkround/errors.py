@@ -93,6 +93,10 @@ CATALOG: dict[str, ErrorKind] = {
                 "Yêu cầu duyệt báo cáo có trường chưa hợp lệ.",
                 "Some fields of the request to accept the report are not valid.",
             ),
+            "recommendation": (
+                "Kiến nghị có trường chưa hợp lệ.",
+                "Some of the recommendation's fields are not valid.",
+            ),
         },
     ),
     "rules_too_costly": ErrorKind(
@@ -125,6 +129,11 @@ CATALOG: dict[str, ErrorKind] = {
         409,
         "Đơn vị đã gửi lần {revision} sau khi trang này được mở; hãy xem lại lần gửi mới trước. Chưa có gì được lưu.",
         "The unit has sent revision {revision} since this page was opened; look at it first. Nothing was stored.",
+    ),
+    "round_not_closed": ErrorKind(
+        409,
+        "Chỉ ghi kiến nghị khi đợt kiểm tra đã kết thúc.",
+        "Recommendations are recorded once the round has closed.",
     ),
     "summary_not_ready": ErrorKind(409, "Báo cáo tổng hợp chưa sẵn sàng.", "The summary is not ready yet."),
 }

@@ -3,7 +3,8 @@
 Push form definitions from YAML or JSON files, see what publishing would change, publish;
 import the roster of units from a CSV file, list the units; create, open, close and reopen
 rounds and see their board; issue the units' links as CSV; download the summary PDF and
-the exports; list, issue and revoke admin tokens.
+the exports; list, issue and revoke admin tokens; record the recommendations made to units
+after a round and follow them up.
 The server is --url (CHECKROUND_URL; default the local stack on CHECKROUND_PORT) and the
 admin token is --token (CHECKROUND_TOKEN; default the token that `make run` saved in
 $CHECKROUND_LOCAL_DIR/admin-token).
@@ -31,6 +32,7 @@ from checkround.formats.text import LANGUAGES
 from .admin_tokens import admin_tokens
 from .api import Connection
 from .forms import forms
+from .recommendations import recommendations
 from .reports import export, summary
 from .rounds import rounds
 from .tokens import tokens
@@ -69,6 +71,7 @@ cli.add_command(tokens)
 cli.add_command(summary)
 cli.add_command(export)
 cli.add_command(admin_tokens)
+cli.add_command(recommendations)
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
+from checkround.followup import recommendations, series
+from checkround.followup.inputs import RecommendationInput, RecommendationPatch
 from checkround.forms import service as forms
 from checkround.forms.definition import FormDefinitionSchema
 from checkround.reports import exports
@@ -27,7 +29,7 @@ from checkround.rounds.inputs import (
 from checkround.submissions import service as submissions
 
 from .core import Reply, RequestContext, Router
-from .operations import BODY, CSV, EXPORT_PARAMS, IF_MATCH, PDF, Operation, reads, writes
+from .operations import BODY, CSV, EXPORT_PARAMS, IF_MATCH, PDF, RECOMMENDATION_FILTERS, Operation, reads, writes
 
 router = Router("admin_api")
 router.publish_openapi()
@@ -204,10 +206,68 @@ def accept_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
     return 200, submissions.accept_submission(rc.ctx, round_id, unit_id, rc.json(required=False), actor)
 
 
-@router.route("/rounds/<id:round_id>", ["GET"], Operation("A round and its board.", answer="Round", errors=reads(404)))
+@router.route(
+    "/rounds/<id:round_id>",
+    ["GET"],
+    Operation(
+        "A round and its board; a round that follows another shows each unit's state and total "
+        "in the previous round beside its current ones.",
+        answer="Round",
+        errors=reads(404),
+    ),
+)
 def get_round(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
-    return 200, rounds.get_round(rc.ctx, round_id)
+    doc = rounds.get_round(rc.ctx, round_id)
+    return 200, {**doc, "board": series.board_with_previous(rc.ctx, doc, doc["board"])}
+
+
+@router.route(
+    "/rounds/<id:round_id>/recommendations",
+    ["POST"],
+    Operation(
+        "Record a recommendation for a unit of a closed round (audited).",
+        201,
+        "Recommendation",
+        body=RecommendationInput,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
+def create_recommendation(rc: RequestContext, round_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 201, recommendations.create(rc.ctx, round_id, rc.json(), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/recommendations",
+    ["GET"],
+    Operation(
+        "The round's recommendations, oldest first (filters: unit_id, status).",
+        answer="Recommendations",
+        errors=reads(404, 422),
+        parameters=RECOMMENDATION_FILTERS,
+    ),
+)
+def list_recommendations(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    args = rc.request.args
+    found = recommendations.list_for(rc.ctx, round_id, args.get("unit_id"), args.get("status"))
+    return 200, {"recommendations": found}
+
+
+@router.route(
+    "/rounds/<id:round_id>/recommendations/<id:rec_id>",
+    ["PATCH"],
+    Operation(
+        "Change a recommendation's text, due date or status (each change audited).",
+        answer="Recommendation",
+        body=RecommendationPatch,
+        errors=writes(*BODY, 404),
+    ),
+)
+def update_recommendation(rc: RequestContext, round_id: str, rec_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, recommendations.update(rc.ctx, round_id, rec_id, rc.json(), actor)
 
 
 @router.route(

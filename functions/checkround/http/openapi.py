@@ -125,8 +125,41 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                 submitted_at=_TIME_OR_NULL,
                 revision={"type": "integer"},
                 late={"type": "boolean"},
+                total_score={
+                    "type": ["number", "null"],
+                    "description": "Only when the round follows another: the latest submission's total.",
+                },
+                previous={
+                    "type": ["object", "null"],
+                    "description": "Only when the round follows another: the unit's state and total in the "
+                    "previous round (null: the unit was not in it).",
+                    "properties": {
+                        "round_id": {"type": "string"},
+                        "state": {"type": "string"},
+                        "total_score": {"type": ["number", "null"]},
+                    },
+                },
             ),
         },
+        previous_round_id={"type": "string", "description": "The closed round this one follows."},
+    ),
+    "Recommendation": _obj(
+        ["id", "round_id", "unit_id", "text", "status", "created_at"],
+        id={"type": "string"},
+        round_id={"type": "string"},
+        unit_id={"type": "string"},
+        text=_LOCALIZED,
+        field={"type": ["string", "null"], "description": "section.field of the round's form"},
+        due_date={"type": ["string", "null"], "format": "date"},
+        status={"type": "string", "enum": ["open", "done", "dropped"]},
+        created_at=_TIME,
+        created_by={"type": "string"},
+        updated_at=_TIME,
+        closed_by_round={"type": "string", "description": "The round whose accepted report closed it."},
+    ),
+    "Recommendations": _obj(
+        ["recommendations"],
+        recommendations={"type": "array", "items": {"$ref": "#/components/schemas/Recommendation"}},
     ),
     "AuditLog": _obj(
         ["events"],

@@ -72,6 +72,10 @@ EXPORT_PARAMS = (
         "schema": {"type": "string"},
     },
 )
+RECOMMENDATION_FILTERS = (
+    {"in": "query", "name": "unit_id", "schema": {"type": "string"}},
+    {"in": "query", "name": "status", "schema": {"type": "string", "enum": ["open", "done", "dropped"]}},
+)
 
 HEALTH = Operation(
     "Liveness: no authentication, no Firestore read; deep=1 also reads one document.",

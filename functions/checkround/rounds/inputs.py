@@ -77,6 +77,10 @@ class RoundInput(Schema):
         load_default=lambda: list(DEFAULT_REMINDERS),
         validate=validate.Length(max=10),
     )
+    previous_round_id = fields.String(
+        validate=_ID,
+        metadata={"description": "The closed round this one follows (its series: recommendations, comparison)."},
+    )
 
     @validates_schema(skip_on_field_errors=True)
     def _window(self, data: dict[str, Any], **kwargs: Any) -> None:

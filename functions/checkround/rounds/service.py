@@ -96,6 +96,8 @@ def create_round(ctx: Context, body: Any) -> Doc:
             "validation_failed", fields={"unit_ids": [f"Unknown units: {', '.join(unknown)}."]}, subject="round"
         )
     round_id = data.pop("id", None) or f"round-{secrets.token_hex(4)}"
+    if data.get("previous_round_id"):
+        _check_previous(ctx, data["previous_round_id"], round_id)
     doc = {
         **data,
         "id": round_id,
@@ -107,6 +109,20 @@ def create_round(ctx: Context, body: Any) -> Doc:
     if not ctx.store.create(round_path(round_id), doc):
         raise AppError("already_exists", what=ROUND_NOUN)
     return {"id": round_id, "status": "draft"}
+
+
+def _check_previous(ctx: Context, previous_id: str, round_id: str) -> None:
+    """A round follows a closed round (of this deployment's organisation: one per project)."""
+    previous = ctx.store.get(round_path(previous_id))
+    problem = None
+    if previous_id == round_id:
+        problem = "A round cannot follow itself."
+    elif previous is None:
+        problem = "No round has this id."
+    elif previous.get("status") != "closed":
+        problem = "The previous round must be closed."
+    if problem:
+        raise AppError("validation_failed", fields={"previous_round_id": [problem]}, subject="round")
 
 
 def open_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
