@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .formats.text import localized
+from .formats.text import in_language_tree, localized
 
 
 @dataclass(frozen=True)
@@ -179,5 +179,6 @@ class AppError(Exception):
     def to_body(self, language: str = "vi") -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message(language)}
         if self.fields is not None:
-            error["fields"] = self.fields
+            # Messages built in both languages (meta-validation's) are given in the reader's.
+            error["fields"] = in_language_tree(self.fields, language)
         return {"error": error}

@@ -16,6 +16,7 @@ from checkround.errors import AppError
 from checkround.formats.text import LANGUAGES
 from checkround.inputs_common import FullMatch, error_fields
 
+from .definition_messages import bilingual_errors, said
 from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY, IsoDate
 from .references import check_references
 from .rules import inspect_rule
@@ -36,7 +37,7 @@ def _rule(value: Any) -> None:
 def _bool_or_rule(value: Any) -> None:
     if not isinstance(value, bool):
         if not isinstance(value, dict):
-            raise ValidationError("required must be true, false or a JSON Logic rule.")
+            raise ValidationError(said("required_shape"))
         _rule(value)
 
 
@@ -115,18 +116,18 @@ class FieldDefSchema(Schema):
     def _check_type_options(self, data: dict[str, Any], **kwargs: Any) -> None:
         field_type = REGISTRY[data["type"]]
         errors: dict[str, Any] = {
-            option: [f"Option {option!r} does not apply to type {field_type.name!r}."]
+            option: [said("option_not_for_type", option=option, type=field_type.name)]
             for option in sorted(ALL_OPTIONS & data.keys() - field_type.options)
         }
         if data.get("role") and not field_type.roles:
-            errors["role"] = ["Only text fields can have a role in the summary."]
+            errors["role"] = [said("role_needs_text")]
         if field_type.container:
             nested = [i for i, sub in enumerate(data.get("fields") or []) if REGISTRY[sub["type"]].container]
             if nested:
-                errors["fields"] = {i: {"type": ["A repeat group cannot hold another repeat group."]} for i in nested}
+                errors["fields"] = {i: {"type": [said("nested_repeat")]} for i in nested}
             errors.update(_duplicates_error(data.get("fields") or [], "field"))
         if data.get("constraint_message") and data.get("constraint") is None:
-            errors["constraint_message"] = ["constraint_message needs a constraint."]
+            errors["constraint_message"] = [said("message_needs_constraint")]
         errors.update(field_type.check(data))
         if errors:
             raise ValidationError(errors)
@@ -146,7 +147,7 @@ def _duplicates(items: Any, what: str) -> dict[int, dict[str, list[str]]]:
         if not isinstance(key, str):
             continue
         if key in seen:
-            errors[index] = {"key": [f"Duplicate {what} key {key!r}."]}
+            errors[index] = {"key": [said(f"duplicate_{what}_key", key=key)]}
         seen.add(str(key))
     return errors
 
@@ -207,9 +208,7 @@ class FormDefinitionSchema(Schema):
             else 0
         )
         if count > self.max_fields:
-            raise ValidationError(
-                {"sections": [f"A form may have at most {self.max_fields} fields; this one has {count}."]}
-            )
+            raise ValidationError({"sections": [said("too_many_fields", limit=self.max_fields, count=count)]})
 
     @validates_schema(skip_on_field_errors=True)
     def _references(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -228,17 +227,17 @@ def _count_fields(items: Any) -> int:
 def check_definition(raw: Any, max_fields: int = 500, form_id: str | None = None) -> dict[str, Any]:
     """Validate an admin's definition; return it cleaned or raise ``invalid_definition``."""
     if not isinstance(raw, dict):
-        raise AppError("invalid_definition", fields={"_schema": ["A form definition must be a JSON object."]})
+        raise AppError("invalid_definition", fields={"_schema": [said("not_object")]})
     # The body limit usually stops a huge definition first; this holds whatever that limit is.
     size = len(json.dumps(raw, ensure_ascii=False, default=str).encode())
     if size > MAX_DEFINITION_BYTES:
-        message = f"A form definition may be at most {MAX_DEFINITION_BYTES} bytes; this one is {size}."
+        message = said("too_big", limit=MAX_DEFINITION_BYTES, size=size)
         raise AppError("invalid_definition", fields={"_schema": [message]})
     try:
         cleaned: dict[str, Any] = FormDefinitionSchema(max_fields=max_fields).load(raw)
     except ValidationError as exc:
-        raise AppError("invalid_definition", fields=error_fields(exc)) from exc
+        raise AppError("invalid_definition", fields=bilingual_errors(error_fields(exc))) from exc
     if form_id is not None and cleaned["id"] != form_id:
-        raise AppError("invalid_definition", fields={"id": [f"The definition's id must be {form_id!r}."]})
+        raise AppError("invalid_definition", fields={"id": [said("wrong_id", form_id=form_id)]})
     cleaned.setdefault("languages", ["vi", "en"])
     return cleaned

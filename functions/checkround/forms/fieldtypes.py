@@ -37,6 +37,7 @@ from marshmallow import ValidationError, fields, missing, validate
 from checkround.formats.dates import format_date
 from checkround.inputs_common import FullMatch
 
+from .definition_messages import said
 from .readers import (
     Reader,
     read_checklist,
@@ -332,7 +333,7 @@ def _make_calculated(field: FieldDef, build: Build) -> fields.Field[Any]:
 def _check_range(field: FieldDef, low: str = "min", high: str = "max") -> dict[str, list[str]]:
     lo, hi = field.get(low), field.get(high)
     if lo is not None and hi is not None and lo > hi:
-        return {low: [f"{low} ({lo}) is greater than {high} ({hi})."]}
+        return {low: [said("low_above_high", low=low, lo=lo, high=high, hi=hi)]}
     return {}
 
 
@@ -345,15 +346,15 @@ def _check_choices(field: FieldDef) -> dict[str, Any]:
     if field.get("choice_set") is not None:
         # The form-level check resolves the shared list and reports a bad name there.
         if "choices" in field:
-            return {"choice_set": ["Give either choices or choice_set, not both."]}
+            return {"choice_set": [said("choices_or_set")]}
         return _check_range(field, "min_items", "max_items")
     if not choices:
-        return {"choices": ["A choice field needs at least one choice."]}
+        return {"choices": [said("no_choices")]}
     seen: set[str] = set()
     errors: dict[int, dict[str, list[str]]] = {}
     for index, choice in enumerate(choices):
         if choice["value"] in seen:
-            errors[index] = {"value": [f"Duplicate choice value {choice['value']!r}."]}
+            errors[index] = {"value": [said("duplicate_choice", value=choice["value"])]}
         seen.add(choice["value"])
     result: dict[str, Any] = {"choices": errors} if errors else {}
     return result | _check_range(field, "min_items", "max_items")
@@ -362,22 +363,22 @@ def _check_choices(field: FieldDef) -> dict[str, Any]:
 def _check_checklist(field: FieldDef) -> dict[str, list[str]]:
     score = field.get("max_score")
     if score is None:
-        return {"max_score": ["A checklist item needs max_score."]}
+        return {"max_score": [said("needs_max_score")]}
     if not math.isfinite(score) or score <= 0:
-        return {"max_score": ["max_score must be a positive number."]}
+        return {"max_score": [said("positive_max_score")]}
     return {}
 
 
 def _check_repeat(field: FieldDef) -> dict[str, Any]:
     errors: dict[str, Any] = _check_range(field, "min_items", "max_items")
     if not field.get("fields"):
-        errors["fields"] = ["A repeat group needs at least one field."]
+        errors["fields"] = [said("repeat_needs_field")]
     return errors
 
 
 def _check_calculated(field: FieldDef) -> dict[str, Any]:
     if field.get("calculate") is None:
-        return {"calculate": ["A calculated field needs a calculate rule."]}
+        return {"calculate": [said("needs_calculate")]}
     return {}
 
 

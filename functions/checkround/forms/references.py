@@ -9,12 +9,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .definition_messages import said
 from .rules import ITEM, inspect_rule, rule_paths
 
 Path = tuple[Any, ...]
 
 
-def _put(errors: dict[Any, Any], path: Path, name: str, message: str) -> None:
+def _put(errors: dict[Any, Any], path: Path, name: str, message: Any) -> None:
     node = errors
     for step in path:
         node = node.setdefault(step, {})
@@ -39,13 +40,13 @@ def _resolve_choice_sets(definition: dict[str, Any], errors: dict[Any, Any]) -> 
     for name, choices in sets.items():
         values = [c["value"] for c in choices]
         if len(set(values)) != len(values):
-            _put(errors, ("choice_sets",), name, "Duplicate choice values in this set.")
+            _put(errors, ("choice_sets",), name, said("duplicate_in_set"))
     for path, field, _, _ in _walk_fields(definition):
         name = field.get("choice_set")
         if name is None:
             continue
         if name not in sets:
-            _put(errors, path, "choice_set", f"Unknown choice set {name!r}.")
+            _put(errors, path, "choice_set", said("unknown_choice_set", name=name))
         else:
             # Inlined so every consumer reads ``choices``; ``choice_set`` keeps where they came from.
             field["choices"] = copy.deepcopy(sets[name])
@@ -78,13 +79,9 @@ def _check_reads(definition: dict[str, Any], errors: dict[Any, Any]) -> dict[str
         field, repeat, dotted = owners.get(owner_path, (None, None, ""))
         for read in inspect_rule(rule).reads:
             if not _reads_known_field(read, repeat, known, sections):
-                _put(errors, owner_path, rule_name, f"The rule reads {read!r}, which is not a field of this form.")
+                _put(errors, owner_path, rule_name, said("reads_unknown", read=read))
             elif repeat is not None and _reads_whole_group(read, groups):
-                message = (
-                    f"A rule of a repeat group's field reads the whole group {read!r}: it would go over "
-                    f"every row once per row. Read the row's own fields with {ITEM}.<key>."
-                )
-                _put(errors, owner_path, rule_name, message)
+                _put(errors, owner_path, rule_name, said("reads_whole_group", read=read, item=ITEM))
         if rule_name == "calculate" and field is not None:
             prefix = dotted.rsplit(".", 1)[0] + "." if repeat is not None else ""
             calc_reads[dotted] = {
@@ -106,8 +103,7 @@ def _check_loops(definition: dict[str, Any], calc_reads: dict[str, set[str]], er
             if state.get(target) == 1:
                 loop = [*trail[trail.index(target) :], target] if target in trail else [node, target]
                 for member in set(loop):
-                    message = "Calculations depend on each other in a loop: " + " → ".join(loop) + "."
-                    _put(errors, paths[member], "calculate", message)
+                    _put(errors, paths[member], "calculate", said("calculation_loop", loop=" → ".join(loop)))
             elif state.get(target) is None:
                 visit(target, [*trail, target])
         state[node] = 2

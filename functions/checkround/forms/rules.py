@@ -31,6 +31,8 @@ from typing import Any
 
 import datalogic_py
 
+from .definition_messages import said
+
 # The operators of json-logic-js (jsonlogic.com), minus ``log``: portable to the browser.
 STANDARD_OPERATORS = frozenset(
     {
@@ -94,7 +96,7 @@ def _joins_accumulator_twice(node: Any) -> bool:
 def _walk(node: Any, depth: int, scoped: bool, problems: list[str], reads: list[str], count: list[int]) -> None:
     count[0] += 1
     if depth > MAX_DEPTH:
-        problems.append(f"The rule is nested deeper than {MAX_DEPTH} levels.")
+        problems.append(said("rule_too_deep", limit=MAX_DEPTH))
         return
     if isinstance(node, list):
         for item in node:
@@ -103,21 +105,18 @@ def _walk(node: Any, depth: int, scoped: bool, problems: list[str], reads: list[
     if not isinstance(node, dict):
         return
     if len(node) != 1:
-        problems.append("Each rule object must have exactly one operator.")
+        problems.append(said("one_operator"))
         return
     ((operator, args),) = node.items()
     if operator not in STANDARD_OPERATORS:
-        problems.append(f"Unknown or unsupported operator {operator!r}.")
+        problems.append(said("unknown_operator", operator=operator))
         return
     if operator == "reduce" and isinstance(args, list) and len(args) > 1 and _joins_accumulator_twice(args[1]):
-        problems.append(
-            "A reduce joins its accumulator with itself (cat or merge): it doubles at every item. "
-            "Read the accumulator once."
-        )
+        problems.append(said("reduce_doubles"))
     if operator == "var":
         path = args[0] if isinstance(args, list) and args else args
         if not isinstance(path, str | int):
-            problems.append("A var path must be a literal string.")
+            problems.append(said("var_literal"))
         elif not scoped and isinstance(path, str) and path:
             reads.append(path)
         if isinstance(args, list):
@@ -143,21 +142,21 @@ def inspect_rule(rule: Any) -> RuleInfo:
     try:
         encoded = json.dumps(rule)
     except (TypeError, ValueError):
-        return RuleInfo(("A rule must be JSON.",), ())
+        return RuleInfo((said("rule_not_json"),), ())
     if len(encoded) > 20_000:
-        problems.append("The rule is too long.")
+        problems.append(said("rule_too_long"))
     else:
         _walk(rule, 0, False, problems, reads, count)
         if count[0] > MAX_NODES:
-            problems.append(f"The rule has more than {MAX_NODES} parts.")
+            problems.append(said("rule_too_many_parts", limit=MAX_NODES))
     if not problems:
         try:
             diagnostics = [d for d in _ENGINE.check(rule) if d["severity"] == "error"]
-            problems.extend(f"{d['message']} (at {d['pointer'] or '/'})" for d in diagnostics)
+            problems.extend(said("rule_engine", message=d["message"], pointer=d["pointer"] or "/") for d in diagnostics)
         except datalogic_py.DataLogicError as exc:
             # The engine refuses some JSON it cannot represent (an integer beyond 64 bits):
             # the admin's mistake, not a crash (found by fuzzing the API).
-            problems.append(f"The rule cannot be read: {exc}")
+            problems.append(said("rule_unreadable", message=exc))
     return RuleInfo(tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(reads)))
 
 

@@ -1,4 +1,8 @@
-"""Form service: create a form, edit its draft under an etag, publish immutable versions."""
+"""Form service: create a form, edit its draft under an etag, publish immutable versions.
+
+Every saved draft is also kept as ``forms/{id}/drafts/{revision}``, so that an admin whose save
+was refused because another admin saved in between can be shown what that admin changed since
+the draft they started from (:mod:`.drafts`)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from checkround.errors import AppError
 from checkround.storage.ports import Doc, Transaction
 
 from .definition import check_definition
+from .definition_messages import said
 from .diff import diff_definitions
 
 _FORM = {"vi": "biểu mẫu", "en": "Form"}
@@ -33,12 +38,27 @@ def _version_path(form_id: str, version: int) -> str:
     return f"forms/{form_id}/versions/{version}"
 
 
-def create_form(ctx: Context, raw: Any) -> dict[str, Any]:
+def revision_path(form_id: str, revision: int) -> str:
+    return f"forms/{form_id}/drafts/{revision}"
+
+
+def revision_of(etag: str) -> int | None:
+    """The draft revision an etag names (etags are ``{revision}-{digest}``), or None."""
+    head = etag.strip().strip('"').split("-", 1)[0]
+    return int(head) if head.isascii() and head.isdigit() else None
+
+
+def _revision_doc(definition: Any, etag: str, actor: str, now: Any) -> dict[str, Any]:
+    return {"definition": definition, "etag": etag, "saved_by": actor, "saved_at": now}
+
+
+def create_form(ctx: Context, raw: Any, actor: str = "admin") -> dict[str, Any]:
     definition = check_definition(raw, ctx.settings.max_form_fields)
     now = ctx.clock.now()
     etag = _etag(definition, 1)
+    form_id = definition["id"]
     doc = {
-        "id": definition["id"],
+        "id": form_id,
         "draft": definition,
         "draft_revision": 1,
         "etag": etag,
@@ -46,10 +66,17 @@ def create_form(ctx: Context, raw: Any) -> dict[str, Any]:
         "latest_version": None,
         "created_at": now,
         "updated_at": now,
+        "updated_by": actor,
     }
-    if not ctx.store.create(_form_path(definition["id"]), doc):
-        raise AppError("already_exists", what=_FORM)
-    return {"id": definition["id"], "etag": etag}
+
+    def write(tx: Transaction) -> None:
+        if tx.get(_form_path(form_id)) is not None:
+            raise AppError("already_exists", what=_FORM)
+        tx.create(_form_path(form_id), doc)
+        tx.set(revision_path(form_id, 1), _revision_doc(definition, etag, actor, now))
+
+    ctx.store.transaction(write)
+    return {"id": form_id, "etag": etag}
 
 
 def get_form(ctx: Context, form_id: str) -> Doc:
@@ -65,7 +92,7 @@ def get_form(ctx: Context, form_id: str) -> Doc:
     }
 
 
-def put_draft(ctx: Context, form_id: str, raw: Any, if_match: str | None) -> dict[str, Any]:
+def put_draft(ctx: Context, form_id: str, raw: Any, if_match: str | None, actor: str = "admin") -> dict[str, Any]:
     """Replace the draft if ``if_match`` is the current etag; a stale etag is 412."""
     if isinstance(raw, dict):
         raw.setdefault("id", form_id)
@@ -82,10 +109,12 @@ def put_draft(ctx: Context, form_id: str, raw: Any, if_match: str | None) -> dic
             raise AppError("version_conflict")
         revision = int(doc["draft_revision"]) + 1
         etag = _etag(definition, revision)
+        now = ctx.clock.now()
         tx.update(
             _form_path(form_id),
-            {"draft": definition, "draft_revision": revision, "etag": etag, "updated_at": ctx.clock.now()},
+            {"draft": definition, "draft_revision": revision, "etag": etag, "updated_at": now, "updated_by": actor},
         )
+        tx.set(revision_path(form_id, revision), _revision_doc(definition, etag, actor, now))
         return etag
 
     return {"etag": ctx.store.transaction(write)}
@@ -106,12 +135,7 @@ def publish_version(ctx: Context, form_id: str) -> dict[str, Any]:
         if retyped:
             raise AppError(
                 "invalid_definition",
-                fields={
-                    c["field"]: [
-                        f"The type of a published field cannot change ({c['from']} → {c['to']}); use a new key instead."
-                    ]
-                    for c in retyped
-                },
+                fields={c["field"]: [said("type_changed", old=c["from"], new=c["to"])] for c in retyped},
             )
         tx.create(
             _version_path(form_id, version),
@@ -119,7 +143,13 @@ def publish_version(ctx: Context, form_id: str) -> dict[str, Any]:
         )
         tx.update(
             _form_path(form_id),
-            {"latest_version": version, "versions": [*doc["versions"], version], "updated_at": ctx.clock.now()},
+            {
+                "latest_version": version,
+                "versions": [*doc["versions"], version],
+                "updated_at": ctx.clock.now(),
+                # The draft as it was published: the forms list tells a draft with changes since.
+                "published_revision": doc["draft_revision"],
+            },
         )
         return {"version": version, "changes": changes}
 

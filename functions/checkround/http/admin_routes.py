@@ -43,8 +43,8 @@ router.publish_openapi()
     ),
 )
 def create_form(rc: RequestContext) -> Reply:
-    rc.require_admin()
-    return 201, forms.create_form(rc.ctx, rc.json())
+    actor = rc.require_admin().actor
+    return 201, forms.create_form(rc.ctx, rc.json(), actor)
 
 
 @router.route(
@@ -67,9 +67,9 @@ def get_form(rc: RequestContext, form_id: str) -> Reply:
     ),
 )
 def put_draft(rc: RequestContext, form_id: str) -> Reply:
-    rc.require_admin()
+    actor = rc.require_admin().actor
     body = rc.json()
-    result = forms.put_draft(rc.ctx, form_id, body, rc.request.headers.get("If-Match"))
+    result = forms.put_draft(rc.ctx, form_id, body, rc.request.headers.get("If-Match"), actor)
     return 200, result
 
 

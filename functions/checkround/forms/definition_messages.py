@@ -1,0 +1,178 @@
+"""What meta-validation says about an admin's definition, in Vietnamese and English.
+
+Every message the form checks write is :func:`said` from :data:`_SAID`: a
+:class:`~checkround.formats.text.Bilingual` string, English as a ``str`` (what the API has
+always returned) that also knows its Vietnamese. marshmallow's own messages (a missing key, a
+wrong type, a length) are English only; :func:`bilingual_errors` gives them their Vietnamese
+from :data:`_DEFAULTS`, so an error tree of ``check_definition`` can be shown entirely in the
+admin's language (``in_language_tree``). The catalogue of the unit's answer messages is
+:mod:`.messages`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checkround.formats.text import Bilingual
+
+_SAID: dict[str, tuple[str, str]] = {
+    # key: (Vietnamese, English)
+    "not_object": ("Định nghĩa biểu mẫu phải là một đối tượng JSON.", "A form definition must be a JSON object."),
+    "too_big": (
+        "Định nghĩa biểu mẫu dài tối đa {limit} byte; bản này dài {size} byte.",
+        "A form definition may be at most {limit} bytes; this one is {size}.",
+    ),
+    "wrong_id": ("Mã của biểu mẫu phải là {form_id!r}.", "The definition's id must be {form_id!r}."),
+    "too_many_fields": (
+        "Một biểu mẫu có tối đa {limit} trường; biểu mẫu này có {count}.",
+        "A form may have at most {limit} fields; this one has {count}.",
+    ),
+    "required_shape": (
+        "“Bắt buộc” phải là có, không, hoặc một quy tắc JSON Logic.",
+        "required must be true, false or a JSON Logic rule.",
+    ),
+    "option_not_for_type": (
+        "Tùy chọn {option!r} không dùng được cho loại {type!r}.",
+        "Option {option!r} does not apply to type {type!r}.",
+    ),
+    "role_needs_text": (
+        "Chỉ trường văn bản mới có thể đưa vào phần ưu điểm, hạn chế, đề xuất của báo cáo tổng hợp.",
+        "Only text fields can have a role in the summary.",
+    ),
+    "nested_repeat": (
+        "Một nhóm lặp không thể chứa nhóm lặp khác.",
+        "A repeat group cannot hold another repeat group.",
+    ),
+    "message_needs_constraint": (
+        "Chỉ có thể ghi thông báo khi có điều kiện (constraint).",
+        "constraint_message needs a constraint.",
+    ),
+    "duplicate_field_key": ("Mã trường {key!r} bị trùng.", "Duplicate field key {key!r}."),
+    "duplicate_section_key": ("Mã phần {key!r} bị trùng.", "Duplicate section key {key!r}."),
+    "low_above_high": ("{low} ({lo}) lớn hơn {high} ({hi}).", "{low} ({lo}) is greater than {high} ({hi})."),
+    "choices_or_set": (
+        "Chỉ ghi danh sách lựa chọn hoặc bộ lựa chọn dùng chung, không ghi cả hai.",
+        "Give either choices or choice_set, not both.",
+    ),
+    "no_choices": ("Trường lựa chọn cần ít nhất một lựa chọn.", "A choice field needs at least one choice."),
+    "duplicate_choice": ("Giá trị lựa chọn {value!r} bị trùng.", "Duplicate choice value {value!r}."),
+    "duplicate_in_set": ("Bộ lựa chọn này có giá trị bị trùng.", "Duplicate choice values in this set."),
+    "unknown_choice_set": ("Không có bộ lựa chọn {name!r}.", "Unknown choice set {name!r}."),
+    "needs_max_score": ("Mục kiểm tra cần có điểm tối đa (max_score).", "A checklist item needs max_score."),
+    "positive_max_score": ("Điểm tối đa phải là một số dương.", "max_score must be a positive number."),
+    "repeat_needs_field": ("Nhóm lặp cần ít nhất một trường.", "A repeat group needs at least one field."),
+    "needs_calculate": (
+        "Trường tính toán cần một quy tắc tính (calculate).",
+        "A calculated field needs a calculate rule.",
+    ),
+    "reads_unknown": (
+        "Quy tắc đọc {read!r}, không phải một trường của biểu mẫu này.",
+        "The rule reads {read!r}, which is not a field of this form.",
+    ),
+    "reads_whole_group": (
+        "Quy tắc của một trường trong nhóm lặp đọc cả nhóm {read!r}: mỗi dòng sẽ duyệt lại mọi dòng. "
+        "Hãy đọc các trường của chính dòng đó bằng {item}.<mã>.",
+        "A rule of a repeat group's field reads the whole group {read!r}: it would go over "
+        "every row once per row. Read the row's own fields with {item}.<key>.",
+    ),
+    "calculation_loop": (
+        "Các phép tính phụ thuộc vòng tròn vào nhau: {loop}.",
+        "Calculations depend on each other in a loop: {loop}.",
+    ),
+    "type_changed": (
+        "Không thể đổi loại của một trường đã công bố ({old} → {new}); hãy dùng một mã mới.",
+        "The type of a published field cannot change ({old} → {new}); use a new key instead.",
+    ),
+    "rule_too_deep": (
+        "Quy tắc lồng nhau sâu quá {limit} tầng.",
+        "The rule is nested deeper than {limit} levels.",
+    ),
+    "one_operator": (
+        "Mỗi đối tượng của quy tắc phải có đúng một phép toán.",
+        "Each rule object must have exactly one operator.",
+    ),
+    "unknown_operator": (
+        "Phép toán {operator!r} không có hoặc không được hỗ trợ.",
+        "Unknown or unsupported operator {operator!r}.",
+    ),
+    "reduce_doubles": (
+        "Một phép reduce nối giá trị tích lũy với chính nó (cat hoặc merge) nên tăng gấp đôi ở mỗi mục. "
+        "Hãy đọc giá trị tích lũy một lần.",
+        "A reduce joins its accumulator with itself (cat or merge): it doubles at every item. "
+        "Read the accumulator once.",
+    ),
+    "var_literal": ("Đường dẫn của var phải là một chuỗi cố định.", "A var path must be a literal string."),
+    "rule_not_json": ("Quy tắc phải là JSON.", "A rule must be JSON."),
+    "rule_too_long": ("Quy tắc quá dài.", "The rule is too long."),
+    "rule_too_many_parts": ("Quy tắc có hơn {limit} phần.", "The rule has more than {limit} parts."),
+    "rule_engine": ("Quy tắc không hợp lệ: {message} (tại {pointer})", "{message} (at {pointer})"),
+    "rule_unreadable": ("Không đọc được quy tắc: {message}", "The rule cannot be read: {message}"),
+}
+
+
+def said(message: str, /, **params: Any) -> Bilingual:
+    """The message ``message`` of :data:`_SAID` with ``params``, in both languages."""
+    vi, en = _SAID[message]
+    return Bilingual(vi.format(**params), en.format(**params))
+
+
+# marshmallow's default messages (fields and validators) that a definition can meet, with their
+# Vietnamese; ``{x}`` matches what marshmallow filled in.
+_DEFAULTS: tuple[tuple[str, str], ...] = (
+    ("Missing data for required field.", "Thiếu mục bắt buộc này."),
+    ("Field may not be null.", "Mục này không được để trống (null)."),
+    ("Unknown field.", "Mục này không có trong ngôn ngữ biểu mẫu."),
+    ("Invalid input type.", "Phải là một đối tượng."),
+    ("Invalid value.", "Giá trị không hợp lệ."),
+    ("Not a valid string.", "Phải là văn bản."),
+    ("Not a valid integer.", "Phải là một số nguyên."),
+    ("Not a valid number.", "Phải là một số."),
+    ("Number too large.", "Số quá lớn."),
+    ("Special numeric values (nan or infinity) are not permitted.", "Không nhận NaN hoặc vô cực."),
+    ("Not a valid list.", "Phải là một danh sách."),
+    ("Not a valid mapping type.", "Phải là một bảng tên → giá trị."),
+    ("Not a valid date.", "Phải là một ngày (YYYY-MM-DD)."),
+    ("Not a valid boolean.", "Phải là có hoặc không."),
+    (
+        "String does not match expected pattern.",
+        "Chỉ dùng chữ thường không dấu, chữ số và dấu _, bắt đầu bằng một chữ cái.",
+    ),
+    ("Must be one of: {x}.", "Phải là một trong: {x}."),
+    ("Shorter than minimum length {x}.", "Phải có ít nhất {x} phần tử hoặc ký tự."),
+    ("Longer than maximum length {x}.", "Không được quá {x} phần tử hoặc ký tự."),
+    ("Length must be between {x} and {y}.", "Phải có từ {x} đến {y} phần tử hoặc ký tự."),
+    ("Length must be {x}.", "Phải có đúng {x} phần tử hoặc ký tự."),
+    ("Must be greater than or equal to {x} and less than or equal to {y}.", "Phải từ {x} đến {y}."),
+    ("Must be greater than or equal to {x}.", "Phải từ {x} trở lên."),
+    ("Must be less than or equal to {x}.", "Không được quá {x}."),
+)
+
+
+def _pattern(english: str) -> re.Pattern[str]:
+    escaped = re.escape(english).replace(r"\{x\}", "(?P<x>.*?)").replace(r"\{y\}", "(?P<y>.*?)")
+    return re.compile(escaped)
+
+
+_DEFAULT_PATTERNS = tuple((_pattern(en), vi) for en, vi in _DEFAULTS)
+
+
+def _bilingual(message: str) -> str:
+    if isinstance(message, Bilingual):
+        return message
+    for pattern, vi in _DEFAULT_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return Bilingual(vi.format(**match.groupdict()), message)
+    return message
+
+
+def bilingual_errors(tree: Any) -> Any:
+    """An error tree of meta-validation with marshmallow's English messages made bilingual."""
+    if isinstance(tree, str):
+        return _bilingual(tree)
+    if isinstance(tree, dict):
+        return {key: bilingual_errors(item) for key, item in tree.items()}
+    if isinstance(tree, list):
+        return [bilingual_errors(item) for item in tree]
+    return tree
