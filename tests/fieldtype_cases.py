@@ -22,6 +22,8 @@ KEYS = st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=6).map(lamb
 CHOICES = st.lists(KEYS, min_size=1, max_size=5, unique=True).map(
     lambda values: [{"value": v, "label": {"vi": v.upper()}} for v in values]
 )
+# A choice field drawn by its length, or as buttons or a list whatever its length.
+APPEARANCE = st.sampled_from([{}, {"appearance": "buttons"}, {"appearance": "list"}])
 TEXT = st.text(min_size=1, max_size=20).filter(lambda s: s.strip())
 
 
@@ -101,12 +103,15 @@ CASES: dict[str, Case] = {
         valid=lambda draw, f: draw(st.datetimes(timezones=st.just(UTC))).isoformat(),
     ),
     "select_one": Case(
-        {"choices": _EXAMPLE_CHOICES}, "a", options=lambda draw: {"choices": draw(CHOICES)}, valid=_choice
+        {"choices": _EXAMPLE_CHOICES},
+        "a",
+        options=lambda draw: {"choices": draw(CHOICES), **draw(APPEARANCE)},
+        valid=_choice,
     ),
     "select_multiple": Case(
-        {"choices": _EXAMPLE_CHOICES},
+        {"choices": _EXAMPLE_CHOICES, "appearance": "list"},
         ["a", "b"],
-        options=lambda draw: {"choices": draw(CHOICES)},
+        options=lambda draw: {"choices": draw(CHOICES), **draw(APPEARANCE)},
         valid=_choices,
         wrong_type="not-a-list",
     ),

@@ -24,6 +24,7 @@ from .rules import inspect_rule
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 ROLES = ("strengths", "shortcomings", "proposals")
+APPEARANCES = ("buttons", "list")
 MAX_DEFINITION_BYTES = 1024 * 1024
 
 
@@ -92,6 +93,10 @@ class FieldDefSchema(Schema):
     unit = _localized()
     choices = fields.List(fields.Nested(ChoiceSchema))
     choice_set = fields.String(validate=FullMatch(KEY_PATTERN))
+    # How a choice field is drawn: ``buttons`` (radios or checkboxes, one tap each) or ``list``
+    # (a select, or a list with a search box); without it, a few choices are buttons and a long
+    # list is a list.
+    appearance = fields.String(validate=validate.OneOf(APPEARANCES))
     max_score = fields.Float(allow_nan=False)
     scale = fields.Integer(strict=True, validate=validate.Range(min=2, max=10))
     calculate = fields.Raw(validate=_rule)

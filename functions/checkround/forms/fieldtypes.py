@@ -411,7 +411,7 @@ def _check_length(field: FieldDef) -> dict[str, Any]:
 
 _TEXT_OPTIONS = frozenset({"min_length", "max_length"})
 _NUMBER_OPTIONS = frozenset({"min", "max", "unit"})
-_CHOICE_OPTIONS = frozenset({"choices", "choice_set"})
+_CHOICE_OPTIONS = frozenset({"choices", "choice_set", "appearance"})
 _BASE_MESSAGES = frozenset({"required", "null"})
 _RANGE_MESSAGES = frozenset({"range", "min", "max"})
 _COUNT_MESSAGES = frozenset({"items", "min_items", "max_items"})
