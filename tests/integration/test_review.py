@@ -5,6 +5,7 @@ review of a revision the unit has replaced since is refused."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 
@@ -130,3 +131,76 @@ def test_a_closed_rounds_report_may_be_accepted_and_the_summary_counts_it(admin,
     from checkround.submissions.service import latest_submissions
 
     assert [uid for uid, _ in latest_submissions(wiring.context(), ROUND)] == [UNIT]
+
+
+def test_revisions_and_what_changed_between_them(admin, unit_client):
+    tokens = setup_seed_round(admin)
+    unit = unit_client(tokens[UNIT])
+    answers = seed_answers(UNIT)
+    unit("POST", f"/rounds/{ROUND}/submission", {"answers": answers})
+    changed = copy.deepcopy(answers)
+    changed["danh_gia"]["han_che"] = "Sinh hoạt chi đoàn chưa đều."
+    unit("POST", f"/rounds/{ROUND}/submission", {"answers": changed})
+
+    listed = admin("GET", f"/rounds/{ROUND}/submissions/{UNIT}/revisions").json["revisions"]
+    assert [r["revision"] for r in listed] == [2, 1]
+    assert "answers" not in listed[0]
+    assert "entered_by" not in listed[0]  # the unit sent it
+    one = admin("GET", f"/rounds/{ROUND}/submissions/{UNIT}/revisions/1").json
+    assert one["revision"] == 1
+    assert one["answers"]["danh_gia"]["han_che"] == answers["danh_gia"]["han_che"]  # stored with computed totals
+    assert admin("GET", f"/rounds/{ROUND}/submissions/{UNIT}/revisions/3").status_code == 404
+
+    diff = admin("GET", f"/rounds/{ROUND}/submissions/{UNIT}/changes").json
+    assert (diff["from"], diff["to"]) == (1, 2)
+    assert [(c["name"], c["change"], c["after"]) for c in diff["changes"]] == [
+        ("danh_gia.han_che", "changed", "Sinh hoạt chi đoàn chưa đều.")
+    ]
+    assert diff["changes"][0]["before"] == answers["danh_gia"]["han_che"]
+    everything = admin("GET", f"/rounds/{ROUND}/submissions/{UNIT}/changes", query_string={"from": 0, "to": 1}).json
+    assert len(everything["changes"]) > 10
+    assert {c["change"] for c in everything["changes"]} == {"added"}
+    bad = admin("GET", f"/rounds/{ROUND}/submissions/{UNIT}/changes", query_string={"from": "x"})
+    assert bad.status_code == 400
+    backwards = admin("GET", f"/rounds/{ROUND}/submissions/{UNIT}/changes", query_string={"from": 2, "to": 1})
+    assert backwards.status_code == 400
+    assert admin("GET", f"/rounds/{ROUND}/submissions/ba-che/changes").status_code == 404
+
+
+def test_an_admin_enters_a_paper_report_on_the_units_behalf(admin):
+    setup_seed_round(admin)
+    answers = seed_answers("tien-yen")  # ba-che has no answers of its own: it reports on paper
+    draft = admin("PUT", f"/rounds/{ROUND}/submissions/ba-che/draft", {"answers": {"danh_gia": {"han_che": "nháp"}}})
+    assert draft.status_code == 200
+    view = admin("GET", f"/rounds/{ROUND}/submissions/ba-che").json
+    assert view["state"] == "draft"
+    assert view["draft_saved_by"].startswith("admin")
+    # Invalid answers are refused as a unit's are, nothing stored.
+    bad = admin("POST", f"/rounds/{ROUND}/submissions/ba-che", {"answers": {"danh_gia": {"han_che": 5}}})
+    assert bad.status_code == 422
+    assert bad.json["error"]["fields"]
+    sent = admin("POST", f"/rounds/{ROUND}/submissions/ba-che", {"answers": answers}, headers={"Idempotency-Key": "p1"})
+    assert sent.status_code == 201
+    replay = admin(
+        "POST", f"/rounds/{ROUND}/submissions/ba-che", {"answers": answers}, headers={"Idempotency-Key": "p1"}
+    )
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json == sent.json
+    assert board_state(admin, "ba-che") == "submitted"
+    (revision,) = admin("GET", f"/rounds/{ROUND}/submissions/ba-che/revisions").json["revisions"]
+    assert revision["entered_by"].startswith("admin")
+    view = admin("GET", f"/rounds/{ROUND}/submissions/ba-che").json
+    assert view["entered_by"] == revision["entered_by"]
+    assert view["draft"] is None
+    events = [e for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"] if e["action"] == "submit"]
+    assert [(e["actor"], e["unit_id"], e["entered_by"]) for e in events] == [
+        (revision["entered_by"], "ba-che", revision["entered_by"])
+    ]
+    # Another unit's id in the body, or a unit outside the round, is refused.
+    other = admin("POST", f"/rounds/{ROUND}/submissions/ba-che", {"answers": answers, "unit_id": "mong-cai"})
+    assert other.status_code == 400
+    assert admin("POST", f"/rounds/{ROUND}/submissions/nobody", {"answers": answers}).status_code == 404
+    # Accepted, the admin cannot change it either until it is returned.
+    admin("POST", f"/rounds/{ROUND}/submissions/ba-che/accept")
+    locked = admin("POST", f"/rounds/{ROUND}/submissions/ba-che", {"answers": answers})
+    assert locked.json["error"]["code"] == "submission_accepted"

@@ -9,11 +9,12 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
+from checkround.errors import AppError
 from checkround.followup import recommendations, series
 from checkround.followup.inputs import RecommendationInput, RecommendationPatch
 from checkround.forms import service as forms
 from checkround.forms.definition import FormDefinitionSchema
-from checkround.reports import exports
+from checkround.reports import exports, history
 from checkround.reports import service as reports
 from checkround.rounds import admin_tokens, audit
 from checkround.rounds import service as rounds
@@ -27,9 +28,22 @@ from checkround.rounds.inputs import (
     UnitInput,
 )
 from checkround.submissions import service as submissions
+from checkround.submissions.inputs import SubmissionInput
 
-from .core import Reply, RequestContext, Router
-from .operations import BODY, CSV, EXPORT_PARAMS, IF_MATCH, PDF, RECOMMENDATION_FILTERS, Operation, reads, writes
+from .core import Reply, RequestContext, Router, json_response
+from .operations import (
+    BODY,
+    CHANGES_PARAMS,
+    CSV,
+    EXPORT_PARAMS,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    PDF,
+    RECOMMENDATION_FILTERS,
+    Operation,
+    reads,
+    writes,
+)
 
 router = Router("admin_api")
 router.publish_openapi()
@@ -204,6 +218,99 @@ def return_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
 def accept_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, submissions.accept_submission(rc.ctx, round_id, unit_id, rc.json(required=False), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>/revisions",
+    ["GET"],
+    Operation("Every revision a unit sent, newest first (no answers).", answer="Revisions", errors=reads(404)),
+)
+def list_revisions(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    rc.require_admin()
+    return 200, {"revisions": history.list_revisions(rc.ctx, round_id, unit_id)}
+
+
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>/revisions/<int:revision>",
+    ["GET"],
+    Operation("One revision of a unit, with its answers.", answer="Submission", errors=reads(404)),
+)
+def get_revision(rc: RequestContext, round_id: str, unit_id: str, revision: int) -> Reply:
+    rc.require_admin()
+    return 200, history.get_revision(rc.ctx, round_id, unit_id, revision)
+
+
+def _revision_arg(rc: RequestContext, name: str) -> int | None:
+    raw = rc.request.args.get(name)
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
+        raise AppError("bad_request", detail=f"'{name}' must be a revision number")
+    return int(raw)
+
+
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>/changes",
+    ["GET"],
+    Operation(
+        "What changed between two revisions of a unit, field by field, as the reports show answers.",
+        answer="Changes",
+        errors=reads(400, 404),
+        parameters=CHANGES_PARAMS,
+    ),
+)
+def revision_changes(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    rc.require_admin()
+    older, newer = _revision_arg(rc, "from"), _revision_arg(rc, "to")
+    return 200, history.revision_changes(rc.ctx, round_id, unit_id, older, newer, rc.language)
+
+
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>",
+    ["GET"],
+    Operation(
+        "A unit's state, draft, latest revision and review, for an admin (as the unit sees it).",
+        answer="UnitForm",
+        errors=reads(404),
+    ),
+)
+def get_unit_submission(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    rc.require_admin()
+    return 200, submissions.get_form_for_admin(rc.ctx, round_id, unit_id)
+
+
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>",
+    ["POST"],
+    Operation(
+        "Submit on a unit's behalf (a report on paper): a new revision that names the admin in entered_by.",
+        201,
+        "SubmissionResult",
+        body=SubmissionInput,
+        errors=writes(*BODY, 404, 409),
+        parameters=(IDEMPOTENCY_KEY,),
+    ),
+)
+def submit_on_behalf(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    key = rc.request.headers.get("Idempotency-Key")
+    result, created = submissions.submit_on_behalf(rc.ctx, round_id, unit_id, rc.json(), actor, key, rc.language)
+    return json_response(201, result, headers={"Idempotent-Replayed": "false" if created else "true"})
+
+
+@router.route(
+    "/rounds/<id:round_id>/submissions/<id:unit_id>/draft",
+    ["PUT"],
+    Operation(
+        "Save a draft on a unit's behalf (types checked, required fields not).",
+        answer="DraftSaved",
+        body=SubmissionInput,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
+def draft_on_behalf(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, submissions.save_draft_on_behalf(rc.ctx, round_id, unit_id, rc.json(), actor, rc.language)
 
 
 @router.route(

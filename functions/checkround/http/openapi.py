@@ -174,6 +174,39 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "Accepted": _obj(
         ["state", "revision"], state={"type": "string", "enum": ["accepted"]}, revision={"type": "integer"}
     ),
+    "Revisions": _obj(
+        ["revisions"],
+        revisions={
+            "type": "array",
+            "items": _obj(
+                ["submission_id", "revision", "submitted_at"],
+                submission_id={"type": "string"},
+                revision={"type": "integer"},
+                submitted_at=_TIME,
+                late={"type": "boolean"},
+                form_version={"type": "integer"},
+                entered_by={"type": "string", "description": "The admin who entered it on the unit's behalf."},
+            ),
+        },
+    ),
+    "Changes": _obj(
+        ["unit_id", "from", "to", "changes"],
+        unit_id={"type": "string"},
+        to={"type": "integer"},
+        changes={
+            "type": "array",
+            "items": _obj(
+                ["name", "section", "label", "before", "after", "change"],
+                name={"type": "string", "description": "section.field, or section.group.index.sub"},
+                section={"type": "string"},
+                label={"type": "string"},
+                before={"type": "string"},
+                after={"type": "string"},
+                change={"type": "string", "enum": ["added", "removed", "changed"]},
+            ),
+        },
+        **{"from": {"type": "integer"}},
+    ),
     "Tokens": _obj(
         ["tokens", "revoked"],
         tokens={
@@ -279,6 +312,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         form_id={"type": "string"},
         form_version={"type": "integer"},
         answers={"type": "object"},
+        entered_by={"type": "string", "description": "The admin who entered it on the unit's behalf."},
     ),
 }
 

@@ -76,6 +76,20 @@ RECOMMENDATION_FILTERS = (
     {"in": "query", "name": "unit_id", "schema": {"type": "string"}},
     {"in": "query", "name": "status", "schema": {"type": "string", "enum": ["open", "done", "dropped"]}},
 )
+CHANGES_PARAMS = (
+    {
+        "in": "query",
+        "name": "from",
+        "description": "The earlier revision (default: the one before `to`; 0: from nothing).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    {
+        "in": "query",
+        "name": "to",
+        "description": "The later revision (default: the latest).",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+)
 
 HEALTH = Operation(
     "Liveness: no authentication, no Firestore read; deep=1 also reads one document.",

@@ -92,7 +92,20 @@ def _check_window(round_doc: Doc, now: Any) -> None:
 
 def get_form_for_unit(ctx: Context, principal: Principal, round_id: str) -> Doc:
     unit_id, round_doc = unit_round(ctx, principal, round_id)
+    return _unit_view(ctx, round_doc, unit_id, ctx.store.get(entry_path(round_id, unit_id)) or {})
+
+
+def get_form_for_admin(ctx: Context, round_id: str, unit_id: str) -> Doc:
+    """What the unit's own view holds, for an admin who reviews it or enters it on its behalf
+    (with who saved the draft)."""
+    round_doc = admin_round(ctx, round_id, unit_id)
     entry = ctx.store.get(entry_path(round_id, unit_id)) or {}
+    view = _unit_view(ctx, round_doc, unit_id, entry)
+    return {**view, "draft_saved_by": entry.get("draft_saved_by"), "entered_by": entry.get("entered_by")}
+
+
+def _unit_view(ctx: Context, round_doc: Doc, unit_id: str, entry: Doc) -> Doc:
+    round_id = str(round_doc["id"])
     latest = _latest(ctx, round_id, entry)
     unit = ctx.store.get(f"units/{unit_id}") or {}
     return {
@@ -119,6 +132,19 @@ def _public_round(doc: Doc) -> Doc:
 def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, language: str) -> Doc:
     answers, body_unit = _answers_of(body)
     unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit)
+    return _store_draft(ctx, round_doc, unit_id, answers, language, None)
+
+
+def save_draft_on_behalf(ctx: Context, round_id: str, unit_id: str, body: Any, actor: str, language: str) -> Doc:
+    """An admin saves a draft of a unit's report while entering it from paper (the unit's
+    draft: there is one per unit)."""
+    answers, body_unit = _answers_of(body)
+    round_doc = admin_round(ctx, round_id, unit_id, body_unit)
+    return _store_draft(ctx, round_doc, unit_id, answers, language, actor)
+
+
+def _store_draft(ctx: Context, round_doc: Doc, unit_id: str, answers: Any, language: str, by: str | None) -> Doc:
+    round_id = str(round_doc["id"])
     cleaned = _check(ctx, round_doc, answers, language, draft=True).answers
 
     def write(tx: Transaction) -> Doc:
@@ -131,10 +157,17 @@ def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, lan
         if entry is None:
             tx.create(
                 entry_path(round_id, unit_id),
-                {"unit_id": unit_id, "state": "draft", "revision": 0, "draft": cleaned, "draft_saved_at": now},
+                {
+                    "unit_id": unit_id,
+                    "state": "draft",
+                    "revision": 0,
+                    "draft": cleaned,
+                    "draft_saved_at": now,
+                    "draft_saved_by": by,
+                },
             )
         else:
-            tx.update(entry_path(round_id, unit_id), {"draft": cleaned, "draft_saved_at": now})
+            tx.update(entry_path(round_id, unit_id), {"draft": cleaned, "draft_saved_at": now, "draft_saved_by": by})
         return {"saved_at": now}
 
     return ctx.store.transaction(write)
@@ -159,14 +192,61 @@ def submit(
 ) -> tuple[Doc, bool]:
     """Store a new revision; returns (result, created). A replay returns the first result."""
     answers, body_unit = _answers_of(body)
+    _check_key(idempotency_key)
+    unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit, recent=True)
+    return _store_revision(
+        ctx, round_doc, unit_id, answers, idempotency_key, language, token_path=principal.token_path, entered_by=None
+    )
+
+
+def _check_key(idempotency_key: str | None) -> None:
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
         raise AppError("bad_request", detail="Idempotency-Key must be 1 to 200 characters")
-    unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit, recent=True)
+
+
+def admin_round(ctx: Context, round_id: str, unit_id: str, body_unit: Any = None) -> Doc:
+    """The round, for an admin acting for one of its units (on paper's behalf)."""
+    round_doc = get_round_doc(ctx, round_id)
+    if unit_id not in round_doc["unit_ids"]:
+        raise AppError("not_found", what=UNIT_NOUN)
+    if body_unit is not None and body_unit != unit_id:
+        raise AppError("bad_request", detail="unit_id in the body is not the unit of the path")
+    return round_doc
+
+
+def submit_on_behalf(
+    ctx: Context, round_id: str, unit_id: str, body: Any, actor: str, idempotency_key: str | None, language: str
+) -> tuple[Doc, bool]:
+    """An admin enters a unit's report (a unit that reports on paper): the same validation,
+    window, lock and transaction as the unit's own submission; the revision and the audit log
+    name the admin in ``entered_by`` and ``actor``."""
+    answers, body_unit = _answers_of(body)
+    _check_key(idempotency_key)
+    round_doc = admin_round(ctx, round_id, unit_id, body_unit)
+    return _store_revision(
+        ctx, round_doc, unit_id, answers, idempotency_key, language, token_path=None, entered_by=actor
+    )
+
+
+def _store_revision(
+    ctx: Context,
+    round_doc: Doc,
+    unit_id: str,
+    answers: Any,
+    idempotency_key: str | None,
+    language: str,
+    *,
+    token_path: str | None,
+    entered_by: str | None,
+) -> tuple[Doc, bool]:
+    round_id = str(round_doc["id"])
     body_hash = _body_hash(answers)
     idem_path = None
     if idempotency_key:
-        # Keys are the client's; hashing scopes them to the unit and keeps the path well-formed.
-        digest = hashlib.sha256(f"{unit_id}\n{idempotency_key}".encode()).hexdigest()
+        # Keys are the client's; hashing scopes them to the unit (and to whoever sends: a unit's
+        # key and an admin's are never the same record) and keeps the path well-formed.
+        scope = f"{unit_id}\n" if entered_by is None else f"admin\n{unit_id}\n"
+        digest = hashlib.sha256(f"{scope}{idempotency_key}".encode()).hexdigest()
         idem_path = f"{round_path(round_id)}/idempotency/{digest}"
     try:
         checked = _check(ctx, round_doc, answers, language, draft=False)
@@ -179,7 +259,7 @@ def submit(
 
     def write(tx: Transaction) -> tuple[Doc, bool]:
         # One round trip for everything the decision needs.
-        token_paths = [principal.token_path] if principal.token_path else []
+        token_paths = [token_path] if token_path else []
         paths = [round_path(round_id), entry_path(round_id, unit_id), *token_paths, *([idem_path] if idem_path else [])]
         current, entry, *rest = tx.get_many(paths, fields=DECIDING_FIELDS)
         assert current is not None
@@ -202,6 +282,7 @@ def submit(
             "late": late,
             "ignored": checked.ignored,
         }
+        by = {"entered_by": entered_by} if entered_by is not None else {}
         tx.create(
             f"{round_path(round_id)}/submissions/{submission_id}",
             {
@@ -211,6 +292,7 @@ def submit(
                 "form_id": current["form_id"],
                 "form_version": current["form_version"],
                 "answers": checked.answers,
+                **by,
             },
         )
         tx.set(
@@ -223,11 +305,13 @@ def submit(
                 "late": late,
                 "submission_id": submission_id,
                 "draft": None,
+                **by,
             },
         )
         if idem_path:
             tx.create(idem_path, {"body_hash": body_hash, "result": result, "unit_id": unit_id})
-        audit.record(tx, ctx, round_id, "submit", f"unit:{unit_id}", unit_id=unit_id, revision=revision, late=late)
+        actor = entered_by or f"unit:{unit_id}"
+        audit.record(tx, ctx, round_id, "submit", actor, unit_id=unit_id, revision=revision, late=late, **by)
         return result, True
 
     # Requests of one unit queue here instead of colliding in the database: the transaction

@@ -1,0 +1,163 @@
+"""A unit's revisions in a round, and what changed between two of them, field by field.
+
+Every submission is kept (``rounds/{id}/submissions/{unit}-{revision}``); the review reads
+their list without the answers, one revision whole, and the changes between two: the form's
+fields in form order (:func:`checkround.forms.walk.walk`), each answer shown as the reports show
+it (:func:`checkround.reports.kinds.display_value`), so a checklist reads "Met · 7/8 · note"
+here as in the PDF. A repeat group is compared record by record, sub-field by sub-field. A
+revision made under an earlier form version is read under the newer one's keys
+(:class:`checkround.forms.versions.VersionMapper`), so a renamed field is one row, not a removal
+and an addition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from checkround.context import Context
+from checkround.errors import AppError
+from checkround.formats.text import in_language
+from checkround.forms.fieldtypes import REGISTRY, FieldDef
+from checkround.forms.service import get_version
+from checkround.forms.versions import VersionMapper
+from checkround.rounds.service import UNIT_NOUN, get_round_doc, round_path
+from checkround.storage.ports import Doc, Where
+
+from .display import loc
+from .kinds import display_value
+from .labels import EXPORT_LABELS
+
+_REVISION = {"vi": "lần gửi", "en": "Revision"}
+# What the list of revisions carries of each (the answers are read one revision at a time).
+_LISTED = ("submission_id", "revision", "submitted_at", "late", "form_version", "entered_by")
+
+
+def _check_unit(round_doc: Doc, unit_id: str) -> None:
+    if unit_id not in round_doc["unit_ids"]:
+        raise AppError("not_found", what=UNIT_NOUN)
+
+
+def _all(ctx: Context, round_id: str, unit_id: str) -> list[Doc]:
+    where = [Where("unit_id", "==", unit_id)]
+    found = [doc for _, doc in ctx.store.list(f"{round_path(round_id)}/submissions", where=where)]
+    return sorted(found, key=lambda doc: int(doc.get("revision") or 0))
+
+
+def list_revisions(ctx: Context, round_id: str, unit_id: str) -> list[Doc]:
+    """Every revision the unit sent (newest first), without the answers; ``entered_by`` names
+    the admin who entered one on the unit's behalf (absent when the unit sent it)."""
+    _check_unit(get_round_doc(ctx, round_id), unit_id)
+    listed = [{key: doc.get(key) for key in _LISTED if key in doc} for doc in _all(ctx, round_id, unit_id)]
+    return listed[::-1]
+
+
+def get_revision(ctx: Context, round_id: str, unit_id: str, revision: int) -> Doc:
+    _check_unit(get_round_doc(ctx, round_id), unit_id)
+    doc = ctx.store.get(f"{round_path(round_id)}/submissions/{unit_id}-{revision:04d}")
+    if doc is None or doc.get("unit_id") != unit_id:
+        raise AppError("not_found", what=_REVISION)
+    return doc
+
+
+@dataclass(frozen=True)
+class Change:
+    """One answer that differs: ``name`` is the web form's dotted name of the field
+    (``section.field`` or ``section.group.index.sub``), ``label`` the path a reader follows."""
+
+    name: str
+    section: str
+    label: str
+    before: str
+    after: str
+    change: str  # "added", "removed" or "changed"
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _records(value: Any) -> list[Mapping[str, Any]]:
+    return [item if isinstance(item, Mapping) else {} for item in value] if isinstance(value, list) else []
+
+
+def _pairs(
+    definition: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any], language: str
+) -> Iterator[tuple[str, str, str, FieldDef, Any, Any]]:
+    """``(name, section title, label, field, old value, new value)`` for every answer place of
+    either revision, in form order."""
+    record_word = in_language(EXPORT_LABELS, language)["record"]
+    for section in definition["sections"]:
+        title = loc(section["title"], language)
+        old_section = before.get(section["key"])
+        new_section = after.get(section["key"])
+        old_section = old_section if isinstance(old_section, Mapping) else {}
+        new_section = new_section if isinstance(new_section, Mapping) else {}
+        for field in section["fields"]:
+            name = f"{section['key']}.{field['key']}"
+            label = loc(field["label"], language)
+            old, new = old_section.get(field["key"]), new_section.get(field["key"])
+            if not REGISTRY[field["type"]].container:
+                yield name, title, label, field, old, new
+                continue
+            old_rows, new_rows = _records(old), _records(new)
+            for index in range(max(len(old_rows), len(new_rows))):
+                old_row = old_rows[index] if index < len(old_rows) else {}
+                new_row = new_rows[index] if index < len(new_rows) else {}
+                for sub in field["fields"]:
+                    sub_label = f"{label} › {record_word.format(n=index + 1)} › {loc(sub['label'], language)}"
+                    yield (
+                        f"{name}.{index}.{sub['key']}",
+                        title,
+                        sub_label,
+                        sub,
+                        old_row.get(sub["key"]),
+                        new_row.get(sub["key"]),
+                    )
+
+
+def compare(
+    definition: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any], language: str
+) -> list[Change]:
+    """The answers that differ between two sets of answers under one definition, in form order."""
+    changes = []
+    for name, section, label, field, old, new in _pairs(definition, before, after, language):
+        if old == new or (_empty(old) and _empty(new)):
+            continue
+        kind = "added" if _empty(old) else "removed" if _empty(new) else "changed"
+        shown_old, shown_new = display_value(field, old, language), display_value(field, new, language)
+        changes.append(Change(name, section, label, shown_old, shown_new, kind))
+    return changes
+
+
+def revision_changes(
+    ctx: Context, round_id: str, unit_id: str, older: int | None, newer: int | None, language: str
+) -> Doc:
+    """What changed from revision ``older`` to ``newer`` (default: the last two; ``older`` 0:
+    from nothing, so every answer of the first revision is "added")."""
+    round_doc = get_round_doc(ctx, round_id)
+    _check_unit(round_doc, unit_id)
+    revisions = {int(doc["revision"]): doc for doc in _all(ctx, round_id, unit_id)}
+    if not revisions:
+        raise AppError("not_found", what=_REVISION)
+    new_number = newer if newer is not None else max(revisions)
+    old_number = older if older is not None else new_number - 1
+    if new_number not in revisions or (old_number != 0 and old_number not in revisions):
+        raise AppError("not_found", what=_REVISION)
+    if old_number >= new_number:
+        raise AppError("bad_request", detail="'from' must be an earlier revision than 'to'")
+    new_doc = revisions[new_number]
+    old_doc = revisions.get(old_number) or {"answers": {}, "form_version": new_doc.get("form_version")}
+    form_id = str(round_doc["form_id"])
+    target = int(new_doc.get("form_version") or round_doc["form_version"])
+    definition = get_version(ctx, form_id, target)
+    mapper = VersionMapper(lambda version: get_version(ctx, form_id, version), target)
+    old_answers = mapper.answers(old_doc.get("answers") or {}, old_doc.get("form_version"))
+    changes = compare(definition, old_answers, new_doc.get("answers") or {}, language)
+    return {
+        "unit_id": unit_id,
+        "from": old_number,
+        "to": new_number,
+        "changes": [asdict(change) for change in changes],
+    }
