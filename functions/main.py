@@ -66,3 +66,10 @@ def on_round_closed(event: CloudEvent) -> Any:
     from checkround.http.events import handle_firestore_event
 
     return handle_firestore_event(event, wiring.context())
+
+
+@functions_framework.http
+def admin_console(request: Request) -> Response:
+    from checkround.http.console import router
+
+    return dispatch(router, request, wiring.context)

@@ -27,11 +27,14 @@ locals {
     CHECKROUND_PUBLIC_URL   = local.public_url
     CHECKROUND_ADMIN_EMAILS = join(",", var.admin_emails)
   })
+  # admin_console: what admin_api has, and the OAuth client of its "Sign in with Google" button.
+  admin_console_env = merge(local.admin_api_env, var.google_client_id != "" ? { CHECKROUND_GOOGLE_CLIENT_ID = var.google_client_id } : {})
 
   functions_by_name = {
     admin_api        = google_cloudfunctions2_function.admin_api
     unit_api         = google_cloudfunctions2_function.unit_api
     web_form         = google_cloudfunctions2_function.web_form
+    admin_console    = google_cloudfunctions2_function.admin_console
     close_due_rounds = google_cloudfunctions2_function.close_due_rounds
     on_round_closed  = google_cloudfunctions2_function.on_round_closed
   }
@@ -151,6 +154,46 @@ resource "google_cloudfunctions2_function" "web_form" {
       # web_form reads it to mark its session cookie Secure behind HTTPS.
       CHECKROUND_PUBLIC_URL = local.public_url
     })
+    secret_environment_variables {
+      key        = "CHECKROUND_TOKEN_PEPPER"
+      project_id = var.project
+      secret     = google_secret_manager_secret.token_pepper.secret_id
+      version    = google_secret_manager_secret_version.token_pepper.version
+    }
+  }
+
+  depends_on = [time_sleep.grants_propagated]
+}
+
+resource "google_cloudfunctions2_function" "admin_console" {
+  name        = "admin_console"
+  location    = var.region
+  description = "Checkround admin console: the admins' pages (rounds, board, links), signed in with Google or an admin token."
+
+  build_config {
+    runtime           = "python311"
+    entry_point       = "admin_console"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
+    source {
+      storage_source {
+        bucket = local.source_storage.bucket
+        object = local.source_storage.object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.runtime["admin_console"].email
+    available_memory                 = "1Gi"
+    available_cpu                    = "1"
+    timeout_seconds                  = 300
+    max_instance_count               = var.max_instances
+    max_instance_request_concurrency = 4
+    # checkov:skip=CKV_GCP_124: reached from the internet by design (admins' browsers), or only through a load balancer (var.public_ingress); the function authenticates every request itself (a console session), see iam.tf.
+    ingress_settings               = var.public_ingress
+    all_traffic_on_latest_revision = true
+    environment_variables          = local.admin_console_env
     secret_environment_variables {
       key        = "CHECKROUND_TOKEN_PEPPER"
       project_id = var.project

@@ -5,14 +5,15 @@ locals {
     admin_api        = "cr-admin-api"
     unit_api         = "cr-unit-api"
     web_form         = "cr-web-form"
+    admin_console    = "cr-admin-console"
     close_due_rounds = "cr-close-due-rounds"
     on_round_closed  = "cr-on-round-closed"
   }
-  # Functions that read or write report PDFs: on_round_closed renders them, admin_api serves
-  # them and re-renders on demand.
-  pdf_functions = ["admin_api", "on_round_closed"]
-  # Functions that hash unit tokens or seal the web form's session: they need the pepper.
-  pepper_functions = ["admin_api", "unit_api", "web_form"]
+  # Functions that read or write report PDFs: on_round_closed renders them, admin_api and
+  # admin_console serve them and re-render on demand.
+  pdf_functions = ["admin_api", "admin_console", "on_round_closed"]
+  # Functions that hash tokens or seal sessions (the web form's, the console's): they need the pepper.
+  pepper_functions = ["admin_api", "unit_api", "web_form", "admin_console"]
 }
 
 resource "google_service_account" "runtime" {
@@ -113,17 +114,19 @@ resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_close_due_r
   member   = google_service_account.scheduler.member
 }
 
-# Public invocation ONLY for the three functions people call over the internet. Cloud Run
+# Public invocation ONLY for the four functions people call over the internet. Cloud Run
 # IAM lets anyone reach them; the functions authenticate every request themselves: admin_api
 # with an admin bearer token or an allowlisted Google ID token, unit_api with the unit's
 # bearer token (scoped to one round and unit), web_form with the unit link's token and then
-# its signed session cookie. Browsers cannot send Google-signed identity tokens, so
+# its signed session cookie, admin_console with a console session (opened with an admin token
+# or an allowlisted Google account) and a CSRF token on every post. Browsers cannot send Google-signed identity tokens, so
 # IAM-authenticated invocation is no option for unit links.
 resource "google_cloud_run_v2_service_iam_member" "public" {
   for_each = {
-    admin_api = google_cloudfunctions2_function.admin_api.service_config[0].service
-    unit_api  = google_cloudfunctions2_function.unit_api.service_config[0].service
-    web_form  = google_cloudfunctions2_function.web_form.service_config[0].service
+    admin_api     = google_cloudfunctions2_function.admin_api.service_config[0].service
+    unit_api      = google_cloudfunctions2_function.unit_api.service_config[0].service
+    web_form      = google_cloudfunctions2_function.web_form.service_config[0].service
+    admin_console = google_cloudfunctions2_function.admin_console.service_config[0].service
   }
   name     = each.value
   location = var.region

@@ -18,6 +18,11 @@ output "web_form_url" {
   value       = google_cloudfunctions2_function.web_form.url
 }
 
+output "admin_console_url" {
+  description = "admin_console: the admins' pages (open <this>/sign-in)."
+  value       = google_cloudfunctions2_function.admin_console.url
+}
+
 output "close_due_rounds_url" {
   description = "close_due_rounds (invoked by Cloud Scheduler only)."
   value       = google_cloudfunctions2_function.close_due_rounds.url

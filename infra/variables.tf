@@ -44,6 +44,12 @@ variable "admin_emails" {
   default     = []
 }
 
+variable "google_client_id" {
+  description = "OAuth client ID of the admin console's \"Sign in with Google\" (Google Identity Services; CHECKROUND_GOOGLE_CLIENT_ID). Empty: the console offers admin-token sign-in only."
+  type        = string
+  default     = ""
+}
+
 variable "id_token_audiences" {
   description = "Audiences admin_api accepts in Google ID tokens (CHECKROUND_ID_TOKEN_AUDIENCE, comma-separated). Empty: the code's default, the public base URL."
   type        = list(string)

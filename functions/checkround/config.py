@@ -36,7 +36,10 @@ def _path(name: str, default: Path) -> Path:
 # variable, its local default, and the functions that use it (the others may run without it;
 # infra/iam.tf grants the secret to exactly these, and tests/unit/test_infra.py checks that).
 SECRETS_WITH_LOCAL_DEFAULTS: dict[str, tuple[str, frozenset[str]]] = {
-    "CHECKROUND_TOKEN_PEPPER": ("local-development-pepper", frozenset({"admin_api", "unit_api", "web_form"})),
+    "CHECKROUND_TOKEN_PEPPER": (
+        "local-development-pepper",
+        frozenset({"admin_api", "unit_api", "web_form", "admin_console"}),
+    ),
 }
 
 
@@ -69,6 +72,9 @@ class Settings:
     # are refused without being looked at) and the audiences a token may be issued for.
     admin_emails: frozenset[str]
     id_token_audiences: tuple[str, ...]
+    # The OAuth client of the console's "Sign in with Google" (Google Identity Services); its
+    # ID tokens carry it as their audience, so it is one of id_token_audiences when set.
+    google_client_id: str | None
     # "json" (one Cloud Logging entry per line) or "text"; json by default on Cloud Run.
     log_format: str
     # Running on the platform: Cloud Run sets K_SERVICE (2nd-gen functions run there; the
@@ -91,6 +97,8 @@ def settings() -> Settings:
     port = env.get("CHECKROUND_PORT", "8088")
     public_base_url = env.get("CHECKROUND_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/")
     cloud = bool(env.get("K_SERVICE"))
+    google_client_id = env.get("CHECKROUND_GOOGLE_CLIENT_ID", "").strip() or None
+    audiences = _csv(env.get("CHECKROUND_ID_TOKEN_AUDIENCE", "")) or [public_base_url]
     return Settings(
         project=env.get("CHECKROUND_PROJECT") or env.get("GOOGLE_CLOUD_PROJECT") or "checkround-local",
         blob_dir=_path("CHECKROUND_BLOB_DIR", _path("CHECKROUND_LOCAL_DIR", _ROOT / ".local") / "blobs"),
@@ -103,7 +111,8 @@ def settings() -> Settings:
         schemas_dir=_path("CHECKROUND_SCHEMAS_DIR", _ROOT / "schemas"),
         summary_lease_seconds=int(env.get("CHECKROUND_SUMMARY_LEASE_SECONDS", "600")),
         admin_emails=frozenset(_csv(env.get("CHECKROUND_ADMIN_EMAILS", ""), lower=True)),
-        id_token_audiences=tuple(_csv(env.get("CHECKROUND_ID_TOKEN_AUDIENCE", "")) or [public_base_url]),
+        id_token_audiences=tuple(audiences + ([google_client_id] if google_client_id else [])),
+        google_client_id=google_client_id,
         # Structured logs in the cloud, readable text on a developer's terminal.
         log_format=env.get("CHECKROUND_LOG_FORMAT") or ("json" if cloud else "text"),
         cloud=cloud,

@@ -250,3 +250,71 @@ def test_unit_api_refuses_a_valid_admin_id_token(ctx, google_key, fetches):
     response = client.get("/rounds/r1/form", headers={"Authorization": f"Bearer {sign(google_key[0])}"})
     assert response.status_code in (401, 403)
     assert fetches == []  # not even looked at: unit routes only know opaque tokens
+
+
+# -- the console's "Sign in with Google" -------------------------------------------------------
+
+
+@pytest.fixture
+def console(ctx, monkeypatch):
+    from checkround.http.console import router as console_router
+
+    return app_for(console_router, ctx)
+
+
+def test_the_console_signs_an_allowlisted_google_account_in(ctx, console, google_key):
+    from checkround.http.console.session import SESSION_COOKIE
+    from checkround.rounds import audit
+
+    console.set_cookie("g_csrf_token", "double-submit-1")
+    answer = console.post("/google", data={"credential": sign(google_key[0]), "g_csrf_token": "double-submit-1"})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "rounds"
+    assert f"{SESSION_COOKIE}=" in answer.headers["Set-Cookie"]
+    page = console.get("/rounds")
+    assert page.status_code == 200
+    assert "admin@example.org" in page.get_data(as_text=True)
+    events = audit.list_events(ctx, None)
+    assert [(e["action"], e["actor"], e["method"]) for e in events] == [
+        ("console_sign_in", "admin:admin@example.org", "google")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "sent", "overrides", "status"),
+    [
+        pytest.param(None, "double-submit-1", {}, 403, id="no-double-submit-cookie"),
+        pytest.param("double-submit-1", "other", {}, 403, id="double-submit-mismatch"),
+        pytest.param("x", "x", {"email": "stranger@example.org"}, 401, id="not-allowlisted"),
+        pytest.param("x", "x", {"aud": "https://elsewhere.example.com"}, 401, id="wrong-audience"),
+    ],
+)
+def test_the_console_refuses_other_google_sign_ins(ctx, console, google_key, cookie, sent, overrides, status):
+    from checkround.http.console.session import SESSION_COOKIE
+
+    if cookie:
+        console.set_cookie("g_csrf_token", cookie)
+    answer = console.post("/google", data={"credential": sign(google_key[0], **overrides), "g_csrf_token": sent})
+    assert answer.status_code == status
+    assert f"{SESSION_COOKIE}=" not in answer.headers.get("Set-Cookie", "")
+    assert console.get("/rounds").status_code == 303
+
+
+def test_the_sign_in_page_offers_google_when_a_client_is_configured(tmp_path, monkeypatch):
+    from checkround.http.console import router as console_router
+
+    monkeypatch.setenv("CHECKROUND_ADMIN_EMAILS", "admin@example.org")
+    monkeypatch.setenv("CHECKROUND_GOOGLE_CLIENT_ID", "1234-abc.apps.googleusercontent.com")
+    settings.cache_clear()
+    assert "1234-abc.apps.googleusercontent.com" in settings().id_token_audiences
+    page = app_for(console_router, memory_context(tmp_path)).get("/sign-in")
+    html = page.get_data(as_text=True)
+    assert 'data-client_id="1234-abc.apps.googleusercontent.com"' in html
+    assert '<script src="https://accounts.google.com/gsi/client" async></script>' in html
+    assert "script-src 'self' https://accounts.google.com/gsi/client" in page.headers["Content-Security-Policy"]
+
+    monkeypatch.delenv("CHECKROUND_GOOGLE_CLIENT_ID")
+    settings.cache_clear()
+    plain = app_for(console_router, memory_context(tmp_path)).get("/sign-in")
+    assert "accounts.google.com" not in plain.get_data(as_text=True)
+    assert "accounts.google.com" not in plain.headers["Content-Security-Policy"]

@@ -27,7 +27,7 @@ INFRA = ROOT / "infra"
 MAIN = ROOT / "functions" / "main.py"
 
 FIRESTORE_UPDATED = "google.cloud.firestore.document.v1.updated"
-PUBLIC_FUNCTIONS = {"admin_api", "unit_api", "web_form"}
+PUBLIC_FUNCTIONS = {"admin_api", "unit_api", "web_form", "admin_console"}
 
 
 def _unquote(value: Any) -> Any:
@@ -103,6 +103,7 @@ def test_main_py_has_the_entry_points_the_infra_expects() -> None:
         "admin_api",
         "unit_api",
         "web_form",
+        "admin_console",
         "close_due_rounds",
     }
 
@@ -378,6 +379,7 @@ def test_request_logs_drop_the_entries_of_a_units_link(tf: dict[str, Any]) -> No
     for logged in (
         "https://web-form-abc-uc.a.run.app/r/kt-6-thang-2019?t=Db3muRnOeax1-S-90Hb1pJ",
         "https://asia-southeast1-p.cloudfunctions.net/web_form/r/kt-6-thang-2019?lang=en&t=Db3m",
+        "https://asia-southeast1-p.cloudfunctions.net/admin_console/sign-in?t=Db3muRnOeax1",
     ):
         assert link.search(logged), logged
     for kept in (
@@ -385,6 +387,7 @@ def test_request_logs_drop_the_entries_of_a_units_link(tf: dict[str, Any]) -> No
         "https://web-form-abc-uc.a.run.app/r/kt-6-thang-2019?lang=en",
         "https://admin-api-abc-uc.a.run.app/rounds/kt-6-thang-2019/tokens",
         "https://web-form-abc-uc.a.run.app/assets/form.js?t=1",
+        "https://admin-console-abc-uc.a.run.app/sign-in?next=rounds",
     ):
         assert not link.search(kept), kept
 

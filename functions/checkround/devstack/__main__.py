@@ -13,6 +13,7 @@ import requests
 
 from checkround import wiring
 from checkround.config import settings
+from checkround.rounds.admin_sessions import issue_sign_in_link
 from checkround.rounds.tokens import issue_admin_token
 
 from .client import ApiError, Client
@@ -79,9 +80,13 @@ def run() -> None:
         links = admin.call("POST", f"/rounds/{round_id}/tokens", {})["tokens"]
         click.echo(f"\nCheckround local stack (project {stack.project})")
         click.echo(f"  Firestore emulator : http://{stack.emulator.address if stack.emulator else '?'}")
-        for name in ("admin_api", "unit_api", "web_form", "close_due_rounds"):
+        for name in ("admin_api", "unit_api", "web_form", "admin_console", "close_due_rounds"):
             click.echo(f"  {name:<18} : {stack.base_url}/{name}/")
         click.echo(f"  admin token        : {token}   (saved in {config.local_dir / 'admin-token'})")
+        # Like a notebook server's token URL: it opens a console session once, then the sign-in
+        # page takes the admin token above.
+        sign_in = issue_sign_in_link(wiring.context(), "local admin")
+        click.echo(f"  console sign-in    : {stack.base_url}/admin_console/sign-in?t={sign_in}   (works once)")
         status, form = seeded["round"]["status"], f"{seeded['form_id']} v{seeded['form_version']}"
         click.echo(f"\nSeed round '{round_id}' ({status}), form {form}")
         click.echo("Unit form links (new links each start; earlier links stay valid):")

@@ -26,7 +26,7 @@ from checkround.storage.firestore_events import maybe_base64
 log = logging.getLogger("checkround.devstack.host")
 
 SOURCE = Path(__file__).resolve().parents[2] / "main.py"
-HTTP_FUNCTIONS = ("admin_api", "unit_api", "web_form", "close_due_rounds")
+HTTP_FUNCTIONS = ("admin_api", "unit_api", "web_form", "admin_console", "close_due_rounds")
 EVENT_FUNCTIONS = {
     "on_round_closed": {"document": "rounds/{roundId}", "event_type": "google.cloud.firestore.document.v1.updated"}
 }

@@ -51,3 +51,20 @@ def format_date(value: dt.date | str) -> str:
     """A date (or its ISO text) as both languages show it, day first: ``14/06/2019``."""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
     return f"{day:%d/%m/%Y}"
+
+
+def format_moment(moment: dt.datetime, zone: str) -> str:
+    """A moment as the pages show it, in a named zone (a round's): ``17:00 20/06/2019 (UTC+07:00)``."""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(zone))
+    offset = local.strftime("%z")
+    return f"{local:%H:%M %d/%m/%Y} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def format_local(moment: dt.datetime, zone: str) -> tuple[str, str]:
+    """A moment as a date input and a time input show it in a zone: ``("20/06/2019", "17:00")``."""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%d/%m/%Y}", f"{local:%H:%M}"
