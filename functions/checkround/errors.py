@@ -65,6 +65,11 @@ CATALOG: dict[str, ErrorKind] = {
         415, "Chỉ nhận nội dung JSON (application/json).", "Only application/json is accepted."
     ),
     "invalid_definition": ErrorKind(422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."),
+    "invalid_xlsform": ErrorKind(
+        422,
+        "Bảng tính biểu mẫu có lỗi (theo trang, dòng và cột bên dưới); chưa có gì được lưu.",
+        "The form's spreadsheet has errors (by sheet, row and column below); nothing was stored.",
+    ),
     "validation_failed": ErrorKind(
         422,
         "Nội dung gửi lên có trường chưa hợp lệ.",
