@@ -69,6 +69,7 @@ def every_type_form():
     by_type["decimal"] |= {"min": -1.5, "max": 0.30000000000000004, "unit": {"vi": "tấn", "en": "tonnes"}}
     by_type["date"] |= {"min_date": "2019-01-01", "max_date": "2019-12-31"}
     by_type["select_multiple"] |= {"min_items": 1, "max_items": 2, "required": False}
+    by_type["select_one"] |= {"appearance": "buttons"}
     by_type["repeat"] |= {
         "min_items": 0,
         "max_items": 5,
@@ -284,7 +285,7 @@ KOBO_SURVEY = [
     ["select_one yes_no", "has_water", "Piped water?", "Có nước máy?", None, "yes", None, None, None, None, "minimal", "k3", None],  # noqa: E501
     ["begin_group", "water", "Water", "Nước", None, None, "${has_water} = 'yes'", None, None, None, None, "k4", None],
     ["decimal", "water_cost", "Monthly cost", "Chi phí", None, None, None, ". >= 0", None, None, None, "k5", None],
-    ["select_multiple sources", "sources", "Sources", "Nguồn", None, None, None, "count-selected(.) <= 2", None, None, None, "k6", None],  # noqa: E501
+    ["select_multiple sources", "sources", "Sources", "Nguồn", None, None, None, "count-selected(.) <= 2", None, None, "horizontal", "k6", None],  # noqa: E501
     ["end_group", None, None, None, None, None, None, None, None, None, None, "k7", None],
     ["text", "notes", "Notes", "Ghi chú", None, None, "selected(${sources}, 'well') or ${members} > 5", "string-length(.) <= 200",  # noqa: E501
      None, None, "multiline", "k8", None],
@@ -328,6 +329,8 @@ def test_a_kobo_workbook_with_nested_groups_and_a_repeat_is_imported():
     }
     assert members["constraint_message"] == {"en": "Between 1 and 39", "vi": "Between 1 and 39"}
     assert household["fields"][1]["choices"][0] == {"value": "yes", "label": {"en": "Yes", "vi": "Có"}}
+    # XLSForm's drop-down is this product's list
+    assert household["fields"][1]["appearance"] == "list"
     notes = household["fields"][2]
     assert notes["type"] == "textarea"
     assert notes["relevant"] == {
@@ -340,7 +343,7 @@ def test_a_kobo_workbook_with_nested_groups_and_a_repeat_is_imported():
     # Display hints of other tools are left out, and said so.
     assert {(i["row"], i["column"], i["value"]) for i in imported.ignored} == {
         (2, "appearance", "field-list"),
-        (4, "appearance", "minimal"),
+        (7, "appearance", "horizontal"),
     }
 
 

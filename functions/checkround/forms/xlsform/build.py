@@ -29,7 +29,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from marshmallow import ValidationError
+
 from checkround.formats.text import LANGUAGES
+from checkround.forms.definition import FieldDefSchema
+from checkround.forms.fieldtypes import REGISTRY
 
 from .expressions import ExpressionError, Scope, from_cell
 from .layout import (
@@ -65,6 +69,8 @@ from .scopes import Scopes
 
 LOOSE_SECTION = "main"
 APPEARANCE = "appearance"
+# XLSForm appearances of a choice field that mean this product's: a drop-down is a list.
+_APPEARANCE_IN = {"minimal": "list", "autocomplete": "list"}
 Path = tuple[Any, ...]
 
 
@@ -552,15 +558,21 @@ class _Builder:
         scope = self.scopes.field(f"{section.key}.{plan.key}") if repeat is None else self.scopes.sub(repeat, plan.key)
         where = Where(SURVEY, row.number, {"key": NAME, "type": TYPE, "choices": TYPE, "choice_set": TYPE})
         reader.where[path] = where
-        found, rest = reader.options(row, field_columns(), scope, where, skip=frozenset({TYPE, NAME}))
+        # The appearance is read below: a value of another tool's is left out, not refused.
+        columns = [c for c in field_columns() if c.option != APPEARANCE]
+        found, rest = reader.options(row, columns, scope, where, skip=frozenset({TYPE, NAME}))
         made: dict[str, Any] = {"key": plan.key, "type": plan.type or "text", **found}
         if "label" not in made and plan.type == "calculated":
             # XLSForm's calculations have no label; the form language shows every field's.
             made["label"] = {"vi": plan.key}
         for header, base, raw in rest:
             if base == APPEARANCE:
-                if plan.type == "text" and _text(raw).strip().lower() == MULTILINE:
+                value = _text(raw).strip()
+                chosen = _APPEARANCE_IN.get(value.lower(), value)
+                if plan.type == "text" and value.lower() == MULTILINE:
                     made["type"] = "textarea"
+                elif _takes_appearance(plan.type, chosen):
+                    made[APPEARANCE] = chosen
                 else:
                     self.ignore(row, header, raw)
             else:
@@ -597,6 +609,19 @@ class _Builder:
         made["choices"] = [dict(choice) for _, choice in items]
         for index, (choice_row, _) in enumerate(items):
             self.reader.where[(*path, "choices", index)] = _choice_where(self.reader, choice_row)
+
+
+def _takes_appearance(type_name: str | None, value: str) -> bool:
+    """Whether the type has an appearance option (the meta-schema declares it once) that
+    takes ``value``."""
+    declared = FieldDefSchema().fields.get(APPEARANCE)
+    if declared is None or type_name not in REGISTRY or APPEARANCE not in REGISTRY[type_name].options:
+        return False
+    try:
+        declared.deserialize(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _choice_where(reader: _Reader, row: Row) -> Where:
