@@ -137,3 +137,12 @@ def update(ctx: Context, round_id: str, rec_id: str, body: Any, actor: str) -> D
 def open_for_unit(ctx: Context, round_id: str, unit_id: str) -> list[Doc]:
     """A unit's recommendations of a round that are still open."""
     return _query(ctx, round_id, unit_id, ["open"])
+
+
+def list_open_or_closed_by(ctx: Context, round_id: str, unit_id: str, closing_round: str) -> list[Doc]:
+    """A unit's recommendations of a round that are open or that ``closing_round`` closed."""
+    return [
+        doc
+        for doc in _query(ctx, round_id, unit_id, None)
+        if doc.get("status") == "open" or doc.get("closed_by_round") == closing_round
+    ]

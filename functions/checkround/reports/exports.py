@@ -15,7 +15,9 @@ What a spreadsheet or a script may rely on
   and ``.note``; a select_multiple one cell of its values joined by ``"; "``; a boolean
   ``true``/``false``; calculated fields are included; a repeat group gives a count column,
   ``section.field.count``, and its items go to their own table (below). Choices are exported
-  by value, not label, so a relabelled choice never changes the data.
+  by value, not label, so a relabelled choice never changes the data. A round that follows
+  another ends with ``follow_up``: what the unit answered of the previous round's
+  recommendations, ``{recId: {status, note}}`` (JSON text in CSV and XLSX).
 * **Versions.** The columns are those of the round's pinned version merged by key with every
   other version a stored submission of the round was made under
   (:func:`checkround.forms.versions.merge_definitions`); answers given under an older version
@@ -89,6 +91,10 @@ MAIN_SHEET = "submissions"
 _CHUNK = 64 * 1024  # bytes handed to the server at a time: few enough calls, small enough buffers
 _IN_LIMIT = 30  # Firestore's limit on the values of one ``in`` filter
 
+# The last column of a round that follows another: {recommendation id: {status, note}}; in CSV
+# and XLSX that object as JSON text.
+FOLLOW_UP = "follow_up"
+
 FIXED_KEYS = ("unit_id", "unit_name", "cluster", "revision", "submitted_at", "late", "form_version", "state")
 
 _GROUP = {"vi": "nhóm lặp", "en": "Repeat group"}
@@ -159,6 +165,9 @@ def build_layout(round_doc: Mapping[str, Any], definition: Mapping[str, Any]) ->
     columns = [Column(key, words[key], field=key) for key in FIXED_KEYS]
     for place in walk(definition):
         columns.extend(field_columns(place.section["key"], place.field, f"{place.section['key']}.", language))
+    if round_doc.get("previous_round_id"):
+        # What each unit answered of the previous round's recommendations (one object per row).
+        columns.append(Column(FOLLOW_UP, words[FOLLOW_UP], field=FOLLOW_UP))
     repeats = [(i, c) for i, c in enumerate(columns) if c.items is not None]
     sheets = _sheet_names(c.field for _, c in repeats)
     groups = []
@@ -231,7 +240,10 @@ def export_rows(
             submission.get("form_version"),
             submission.get("state"),
         ]
-        values.extend(_read(answers, column) for column in fields)
+        values.extend(
+            submission.get(FOLLOW_UP) or None if column.key == FOLLOW_UP else _read(answers, column)
+            for column in fields
+        )
         yield Row(unit_id, values)
 
 

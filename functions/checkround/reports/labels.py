@@ -148,6 +148,7 @@ EXPORT_LABELS: dict[str, dict[str, str]] = {
         "score": "điểm",
         "note": "ghi chú",
         "count": "số mục",
+        "follow_up": "Tiến độ thực hiện kiến nghị đợt trước",
     },
     "en": {
         "unit_id": "Unit ID",
@@ -164,5 +165,6 @@ EXPORT_LABELS: dict[str, dict[str, str]] = {
         "score": "score",
         "note": "note",
         "count": "number of items",
+        "follow_up": "Progress on the previous round's recommendations",
     },
 }

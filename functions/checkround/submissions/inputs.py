@@ -20,6 +20,15 @@ class SubmissionInput(Schema):
     answers = fields.Raw(
         required=True, metadata={"type": "object", "description": "Answers keyed by section, then field key."}
     )
+    # Raw for the same reason: checked against the unit's recommendations (followup.answers).
+    follow_up = fields.Raw(
+        load_default=None,
+        metadata={
+            "type": "object",
+            "description": "In a round that follows another: {recommendation id: {status: done | in_progress | "
+            "not_started, note?}} for the previous round's recommendations the form lists.",
+        },
+    )
     unit_id = fields.String(
         validate=FullMatch(PATH_ID),
         metadata={"description": "Optional; if it is not the token's unit the answer is 403."},

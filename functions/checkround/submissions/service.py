@@ -15,6 +15,7 @@ from typing import Any
 
 from checkround.context import Context
 from checkround.errors import AppError
+from checkround.followup import answers as follow_up_answers
 from checkround.forms.compiler import CACHE
 from checkround.forms.service import get_version
 from checkround.forms.validate import Checked, check_answers
@@ -65,16 +66,30 @@ def unit_round(
     return unit_id, round_doc
 
 
-def _answers_of(body: Any) -> tuple[Any, Any]:
+def _answers_of(body: Any) -> tuple[Any, Any, Any]:
     data = load(_SUBMISSION_INPUT, body, "answers")
-    return data["answers"], data.get("unit_id")
+    return data["answers"], data.get("unit_id"), data.get("follow_up")
 
 
-def _check(ctx: Context, round_doc: Doc, answers: Any, language: str, draft: bool) -> Checked:
-    """Validate against the round's pinned form version (compiled once per version)."""
+def _check(
+    ctx: Context, round_doc: Doc, unit_id: str, answers: Any, follow_up: Any, language: str, draft: bool
+) -> tuple[Checked, dict[str, Any]]:
+    """Validate against the round's pinned form version (compiled once per version), and the
+    follow-up answers against the unit's recommendations of the previous round; one error
+    holds the faults of both (the follow-up's under ``follow_up``)."""
+    items = follow_up_answers.items_for(ctx, round_doc, unit_id) if round_doc.get("previous_round_id") else []
+    follow, follow_errors = follow_up_answers.check(items, follow_up, language, draft)
     definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
     schema = CACHE.get(round_doc["form_id"], round_doc["form_version"], definition, language, draft)
-    return check_answers(definition, schema, answers, language, draft)
+    try:
+        checked = check_answers(definition, schema, answers, language, draft)
+    except AppError as exc:
+        if follow_errors and exc.code == "validation_failed" and isinstance(exc.fields, dict):
+            exc.fields[follow_up_answers.KEY] = follow_errors
+        raise
+    if follow_errors:
+        raise AppError("validation_failed", fields={follow_up_answers.KEY: follow_errors}, subject="answers")
+    return checked, follow
 
 
 def _check_not_accepted(entry: Doc | None) -> None:
@@ -121,6 +136,10 @@ def _unit_view(ctx: Context, round_doc: Doc, unit_id: str, entry: Doc) -> Doc:
         "submission": latest,
         "returned": entry.get("returned") if entry.get("state") == "returned" else None,
         "accepted": entry.get("accepted") if entry.get("state") == "accepted" else None,
+        # The previous round's recommendations the unit is asked about, and what it answered
+        # (its draft's answers, else its last submission's).
+        "recommendations": follow_up_answers.items_for(ctx, round_doc, unit_id),
+        "follow_up": entry.get("draft_follow_up") or (latest or {}).get("follow_up") or {},
     }
 
 
@@ -130,22 +149,25 @@ def _public_round(doc: Doc) -> Doc:
 
 
 def save_draft(ctx: Context, principal: Principal, round_id: str, body: Any, language: str) -> Doc:
-    answers, body_unit = _answers_of(body)
+    answers, body_unit, follow_up = _answers_of(body)
     unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit)
-    return _store_draft(ctx, round_doc, unit_id, answers, language, None)
+    return _store_draft(ctx, round_doc, unit_id, answers, language, None, follow_up)
 
 
 def save_draft_on_behalf(ctx: Context, round_id: str, unit_id: str, body: Any, actor: str, language: str) -> Doc:
     """An admin saves a draft of a unit's report while entering it from paper (the unit's
     draft: there is one per unit)."""
-    answers, body_unit = _answers_of(body)
+    answers, body_unit, follow_up = _answers_of(body)
     round_doc = admin_round(ctx, round_id, unit_id, body_unit)
-    return _store_draft(ctx, round_doc, unit_id, answers, language, actor)
+    return _store_draft(ctx, round_doc, unit_id, answers, language, actor, follow_up)
 
 
-def _store_draft(ctx: Context, round_doc: Doc, unit_id: str, answers: Any, language: str, by: str | None) -> Doc:
+def _store_draft(
+    ctx: Context, round_doc: Doc, unit_id: str, answers: Any, language: str, by: str | None, follow_up: Any = None
+) -> Doc:
     round_id = str(round_doc["id"])
-    cleaned = _check(ctx, round_doc, answers, language, draft=True).answers
+    checked, follow = _check(ctx, round_doc, unit_id, answers, follow_up, language, draft=True)
+    cleaned = checked.answers
 
     def write(tx: Transaction) -> Doc:
         current = tx.get(round_path(round_id))
@@ -162,12 +184,16 @@ def _store_draft(ctx: Context, round_doc: Doc, unit_id: str, answers: Any, langu
                     "state": "draft",
                     "revision": 0,
                     "draft": cleaned,
+                    "draft_follow_up": follow,
                     "draft_saved_at": now,
                     "draft_saved_by": by,
                 },
             )
         else:
-            tx.update(entry_path(round_id, unit_id), {"draft": cleaned, "draft_saved_at": now, "draft_saved_by": by})
+            tx.update(
+                entry_path(round_id, unit_id),
+                {"draft": cleaned, "draft_follow_up": follow, "draft_saved_at": now, "draft_saved_by": by},
+            )
         return {"saved_at": now}
 
     return ctx.store.transaction(write)
@@ -183,19 +209,29 @@ DECIDING_FIELDS = [
 ]  # fmt: skip
 
 
-def _body_hash(answers: Any) -> str:
-    return hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def _body_hash(answers: Any, follow_up: Any = None) -> str:
+    # Without follow-up answers the hash is the answers' alone, as before they existed.
+    hashed = answers if follow_up is None else {"answers": answers, "follow_up": follow_up}
+    return hashlib.sha256(json.dumps(hashed, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def submit(
     ctx: Context, principal: Principal, round_id: str, body: Any, idempotency_key: str | None, language: str
 ) -> tuple[Doc, bool]:
     """Store a new revision; returns (result, created). A replay returns the first result."""
-    answers, body_unit = _answers_of(body)
+    answers, body_unit, follow_up = _answers_of(body)
     _check_key(idempotency_key)
     unit_id, round_doc = unit_round(ctx, principal, round_id, body_unit, recent=True)
     return _store_revision(
-        ctx, round_doc, unit_id, answers, idempotency_key, language, token_path=principal.token_path, entered_by=None
+        ctx,
+        round_doc,
+        unit_id,
+        answers,
+        idempotency_key,
+        language,
+        token_path=principal.token_path,
+        entered_by=None,
+        follow_up=follow_up,
     )
 
 
@@ -220,11 +256,19 @@ def submit_on_behalf(
     """An admin enters a unit's report (a unit that reports on paper): the same validation,
     window, lock and transaction as the unit's own submission; the revision and the audit log
     name the admin in ``entered_by`` and ``actor``."""
-    answers, body_unit = _answers_of(body)
+    answers, body_unit, follow_up = _answers_of(body)
     _check_key(idempotency_key)
     round_doc = admin_round(ctx, round_id, unit_id, body_unit)
     return _store_revision(
-        ctx, round_doc, unit_id, answers, idempotency_key, language, token_path=None, entered_by=actor
+        ctx,
+        round_doc,
+        unit_id,
+        answers,
+        idempotency_key,
+        language,
+        token_path=None,
+        entered_by=actor,
+        follow_up=follow_up,
     )
 
 
@@ -238,9 +282,10 @@ def _store_revision(
     *,
     token_path: str | None,
     entered_by: str | None,
+    follow_up: Any = None,
 ) -> tuple[Doc, bool]:
     round_id = str(round_doc["id"])
-    body_hash = _body_hash(answers)
+    body_hash = _body_hash(answers, follow_up)
     idem_path = None
     if idempotency_key:
         # Keys are the client's; hashing scopes them to the unit (and to whoever sends: a unit's
@@ -249,7 +294,7 @@ def _store_revision(
         digest = hashlib.sha256(f"{scope}{idempotency_key}".encode()).hexdigest()
         idem_path = f"{round_path(round_id)}/idempotency/{digest}"
     try:
-        checked = _check(ctx, round_doc, answers, language, draft=False)
+        checked, follow = _check(ctx, round_doc, unit_id, answers, follow_up, language, draft=False)
     except AppError:
         # A key already used with another body is a conflict, whatever this body's faults.
         seen = ctx.store.get(idem_path) if idem_path else None
@@ -292,6 +337,7 @@ def _store_revision(
                 "form_id": current["form_id"],
                 "form_version": current["form_version"],
                 "answers": checked.answers,
+                **({"follow_up": follow} if follow else {}),
                 **by,
             },
         )
@@ -305,6 +351,7 @@ def _store_revision(
                 "late": late,
                 "submission_id": submission_id,
                 "draft": None,
+                "draft_follow_up": None,
                 **by,
             },
         )
@@ -426,6 +473,10 @@ def accept_submission(ctx: Context, round_id: str, unit_id: str, body: Any, acto
         if entry.get("state") != "submitted":
             raise AppError("invalid_state", detail=_ONLY_SUBMITTED["accept"])
         accepted = {"message": data.get("message"), "at": ctx.clock.now(), "by": actor, "revision": entry["revision"]}
+        if current.get("previous_round_id") and entry.get("submission_id"):
+            # A recommendation the accepted report answers "done" is closed with it.
+            submission = tx.get(f"{round_path(round_id)}/submissions/{entry['submission_id']}") or {}
+            follow_up_answers.close_answered(tx, ctx, current, submission.get("follow_up"), actor)
         tx.update(entry_path(round_id, unit_id), {"state": "accepted", "accepted": accepted})
         audit.record(tx, ctx, round_id, "accept", actor, unit_id=unit_id, revision=entry["revision"])
         return {"state": "accepted", "revision": entry["revision"]}

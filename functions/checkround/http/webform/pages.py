@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
+from checkround.followup.answers import KEY as FOLLOW_UP
 from checkround.formats.text import localized
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.walk import walk
@@ -186,6 +187,7 @@ def form_page(
     notice: str | None = None,
     blanks: Mapping[str, int] | None = None,
     submission_key: str | None = None,
+    follow_up: Mapping[str, Any] | None = None,
 ) -> Response:
     """The form page. ``submission_key`` is the key the page posted, when it comes back after a
     post: a submission the database did not answer (503 ``unavailable``) may have been stored,
@@ -195,7 +197,7 @@ def form_page(
     returned = view["returned"] or {}
     errors = errors or {}
     status = failure.status if failure is not None else 200
-    summary = _error_summary(view["form"], errors, lang)
+    summary = _error_summary(view["form"], errors, lang) + _follow_up_summary(rc, view, errors)
     return render(
         rc,
         "webform/form.html.j2",
@@ -223,7 +225,43 @@ def form_page(
         # double tap on a slow network, stores one revision); a page drawn again from a post
         # keeps the key that post carried.
         submission_key=submission_key if is_submission_key(submission_key) else secrets.token_urlsafe(16),
+        # The previous round's recommendations (follow_up.html.j2): what was typed, else stored.
+        recommendations=view.get("recommendations") or [],
+        follow_up_values=follow_up if follow_up is not None else view.get("follow_up") or {},
+        follow_up_errors=errors.get(FOLLOW_UP) if isinstance(errors.get(FOLLOW_UP), Mapping) else {},
+        field_labels=_field_labels(view["form"], lang) if view.get("recommendations") else {},
     )
+
+
+def _field_labels(definition: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """Each field's label by its ``section.field`` name, and by the name it had before a rename
+    (a recommendation names a field of the previous round's form)."""
+    labels = {}
+    for place in walk(definition):
+        label = localized(place.field["label"], lang)
+        labels[place.name] = label
+        old = place.field.get("renamed_from")
+        if old:
+            labels[old if "." in old else f"{place.section['key']}.{old}"] = label
+    return labels
+
+
+def _follow_up_summary(rc: RequestContext, view: Mapping[str, Any], errors: Mapping[Any, Any]) -> list[dict[str, Any]]:
+    """The error summary's lines for the follow-up answers, after the form's own."""
+    found = errors.get(FOLLOW_UP)
+    if not isinstance(found, Mapping):
+        return []
+    lines = []
+    for index, rec in enumerate(view.get("recommendations") or [], start=1):
+        if rec["id"] in found:
+            lines.append(
+                {
+                    "anchor": f"fu-{rec['id']}",
+                    "label": text(rc)["follow_up"]["item"].format(n=index),
+                    "messages": messages(found[rec["id"]]),
+                }
+            )
+    return lines
 
 
 def opened_form_page(rc: RequestContext, session: Session, view: Mapping[str, Any]) -> Response:

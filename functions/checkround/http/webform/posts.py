@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
+from checkround.followup import answers as follow_up_answers
 from checkround.forms.formdata import readable
 from checkround.forms.webform import read_post, unread_refusal
 from checkround.http.core import RequestContext, contention_error, read_body
@@ -41,8 +42,13 @@ def _posted_form(rc: RequestContext) -> MultiDict[str, str]:
     return MultiDict(pairs)
 
 
-def _submit(rc: RequestContext, session: Session, answers: dict[str, Any], key: str | None) -> None:
-    body = {"answers": answers}
+def _body(view: Mapping[str, Any], answers: dict[str, Any], follow_up: dict[str, Any]) -> dict[str, Any]:
+    """What the page sends to the service: its answers and, when the form asks about the
+    previous round's recommendations, what the unit said of them."""
+    return {"answers": answers, "follow_up": follow_up} if view.get("recommendations") else {"answers": answers}
+
+
+def _submit(rc: RequestContext, session: Session, body: dict[str, Any], key: str | None) -> None:
     args = (rc.ctx, session.principal, session.round_id, body)
     try:
         submissions.submit(*args, key or None, rc.language_for_page)
@@ -53,17 +59,13 @@ def _submit(rc: RequestContext, session: Session, answers: dict[str, Any], key: 
         submissions.submit(*args, None, rc.language_for_page)
 
 
-def _background_draft(
-    rc: RequestContext, session: Session, view: Mapping[str, Any], answers: dict[str, Any]
-) -> Response:
+def _background_draft(rc: RequestContext, session: Session, view: Mapping[str, Any], body: dict[str, Any]) -> Response:
     """The draft the page's script saves as the unit types (draft.js): JSON, no page.
 
     A refusal says why in the page's language; the page keeps what was typed either way.
     """
     try:
-        saved = submissions.save_draft(
-            rc.ctx, session.principal, session.round_id, {"answers": answers}, rc.language_for_page
-        )
+        saved = submissions.save_draft(rc.ctx, session.principal, session.round_id, body, rc.language_for_page)
     except AppError as exc:
         return json_reply({"message": exc.message(rc.language_for_page)}, status=exc.status)
     except Contention as exc:
@@ -83,9 +85,10 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     if not csrf_matches(rc.ctx.settings.token_pepper, session.sealed, form.get("csrf")):
         return csrf_page(rc, session.round_id)
     post = read_post(view["form"], form, rc.language_for_page)
+    follow = follow_up_answers.read_post(form)
     key = form.get("submission_key")
     if post.action == "redraw":
-        return form_page(rc, session, view, post.answers, blanks=post.blanks, submission_key=key)
+        return form_page(rc, session, view, post.answers, blanks=post.blanks, submission_key=key, follow_up=follow)
     draft = post.action == "draft"
     background = draft and form.get("background") == "1"
     refused = unread_refusal(view["form"], view["form_version"], post.answers, rc.language_for_page, draft)
@@ -93,28 +96,32 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
         failure = AppError("validation_failed", subject="answers")
         if background:
             return json_reply({"message": failure.message(rc.language_for_page)}, status=failure.status)
-        return form_page(rc, session, view, post.answers, errors=refused, failure=failure, submission_key=key)
+        return form_page(
+            rc, session, view, post.answers, errors=refused, failure=failure, submission_key=key, follow_up=follow
+        )
     # What was left unread is in fields the rules hide, whose answers are not kept.
-    answers = readable(post.answers)
+    body = _body(view, readable(post.answers), follow)
     if background:
-        return _background_draft(rc, session, view, answers)
+        return _background_draft(rc, session, view, body)
     try:
         if draft:
-            submissions.save_draft(
-                rc.ctx, session.principal, session.round_id, {"answers": answers}, rc.language_for_page
-            )
+            submissions.save_draft(rc.ctx, session.principal, session.round_id, body, rc.language_for_page)
             # Back where the unit was (guide.js names the section or field it was reading).
             anchor = form.get("at")
             return redirect(rc, f"r/{session.round_id}", anchor, lang=rc.language_for_page, saved="draft")
-        _submit(rc, session, answers, key)
+        _submit(rc, session, body, key)
         return redirect(rc, f"r/{session.round_id}/receipt", lang=rc.language_for_page)
     except AppError as exc:
-        return form_page(rc, session, view, post.answers, errors=exc.fields, failure=exc, submission_key=key)
+        return form_page(
+            rc, session, view, post.answers, errors=exc.fields, failure=exc, submission_key=key, follow_up=follow
+        )
     except Contention as exc:
         # The page keeps the submission key it posted: after an unanswered commit (which may
         # have stored the submission) sending it again replays that one instead of storing a
         # second revision; the same answers with the same key are stored at most once.
-        return form_page(rc, session, view, post.answers, failure=contention_error(exc), submission_key=key)
+        return form_page(
+            rc, session, view, post.answers, failure=contention_error(exc), submission_key=key, follow_up=follow
+        )
 
 
 def handle_switch(rc: RequestContext, session: Session, link_id: str) -> Response:
