@@ -13,6 +13,7 @@ from checkround.devstack.emulator import Emulator
 from checkround.rounds.tokens import issue_admin_token
 from checkround.storage import firestore
 from checkround.storage.firestore_client import api_client
+from tests.integration.console_helpers import console_app  # noqa: F401 (the admin console, for every suite)
 from tests.integration.faults import Faults
 
 MAIN = Path(__file__).resolve().parents[2] / "functions" / "main.py"

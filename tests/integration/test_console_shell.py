@@ -5,9 +5,7 @@ the security headers, and that nothing but an admin's console session opens a pa
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import functions_framework
 import pytest
 
 from checkround import wiring
@@ -15,30 +13,10 @@ from checkround.http.console.session import SESSION_COOKIE
 from checkround.rounds import audit
 from checkround.rounds.admin_sessions import issue_sign_in_link
 from checkround.rounds.tokens import issue_admin_token
+from tests.integration.console_helpers import csrf_of, sign_in_with_token
 from tests.integration.helpers import setup_seed_round
 
 pytestmark = pytest.mark.integration
-
-MAIN = Path(__file__).resolve().parents[2] / "functions" / "main.py"
-
-
-@pytest.fixture(scope="module")
-def console_app():
-    return functions_framework.create_app(target="admin_console", source=str(MAIN))
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, html[:2000]
-    return found.group(1)
-
-
-def sign_in_with_token(client, token: str):
-    page = client.get("/admin_console/sign-in")
-    assert page.status_code == 200
-    return client.post(
-        "/admin_console/sign-in", data={"csrf": csrf_of(page.get_data(as_text=True)), "token": token, "next": "rounds"}
-    )
 
 
 def assert_page_is_strict(response) -> None:

@@ -105,6 +105,7 @@ class Page:
             csrf=self.csrf,
             admin_name=self.session.principal.name if self.session else None,
             nav=self.console.navigation(),
+            round_tabs=self.console.round_tabs(),
             path=self.rc.path.lstrip("/"),
             **values,
         )
@@ -126,12 +127,21 @@ class Console:
     def __init__(self, name: str = "admin_console") -> None:
         self.router = Router(name)
         self._nav: list[NavItem] = []
+        self._round_tabs: list[NavItem] = []
 
     def add_nav(self, key: str, target: str, label: str, order: int) -> None:
         self._nav.append(NavItem(key, target, label, order))
 
     def navigation(self) -> list[NavItem]:
         return sorted(self._nav, key=lambda item: item.order)
+
+    def add_round_tab(self, key: str, target: str, label: str, order: int) -> None:
+        """A tab of a round's pages (``console/round-base.html.j2``): ``target`` is relative to
+        the round (``board``, ``links``, ``summary``…; ``""`` is the round's own page)."""
+        self._round_tabs.append(NavItem(key, target, label, order))
+
+    def round_tabs(self) -> list[NavItem]:
+        return sorted(self._round_tabs, key=lambda item: item.order)
 
     def page(
         self, path: str, methods: tuple[str, ...] = ("GET",), *, signed_in: bool = True, nav: str | None = None
