@@ -204,3 +204,16 @@ def test_an_admin_enters_a_paper_report_on_the_units_behalf(admin):
     admin("POST", f"/rounds/{ROUND}/submissions/ba-che/accept")
     locked = admin("POST", f"/rounds/{ROUND}/submissions/ba-che", {"answers": answers})
     assert locked.json["error"]["code"] == "submission_accepted"
+
+
+def test_a_form_version_prints_as_a_blank_paper_form(admin):
+    setup_seed_round(admin)
+    pdf = admin("GET", "/forms/kiem-tra-6-thang-2019/versions/1.pdf", query_string={"lang": "en"})
+    assert pdf.status_code == 200
+    assert pdf.content_type == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert 'filename="kiem-tra-6-thang-2019-v1-en.pdf"' in pdf.headers["Content-Disposition"]
+    assert admin("GET", "/forms/kiem-tra-6-thang-2019/versions/9.pdf").status_code == 404
+    bad = admin("GET", "/forms/kiem-tra-6-thang-2019/versions/1.pdf", query_string={"lang": "fr"})
+    assert bad.status_code == 400
+    assert bad.json["error"]["code"] == "bad_request"

@@ -29,8 +29,9 @@ from checkround.forms.validate import check_answers
 from checkround.http.webform import render as webform_render
 from checkround.reports import kinds
 from checkround.reports.aggregate import aggregate
+from checkround.reports.blank import blank_view
 from checkround.reports.columns import Column
-from checkround.reports.render import render_html
+from checkround.reports.render import render_blank_html, render_html
 from tests.fieldtype_cases import CASES, example_field
 
 TYPES = sorted(REGISTRY)
@@ -146,6 +147,17 @@ def test_the_summary_has_the_macros_of_the_report_kind(type_name):
         label = example_field(type_name)["label"][language]
         # Drawn by the kind's macro among the results, and again in the annex of answers.
         assert render_html(summary, TEMPLATES).count(label) >= 2
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_the_blank_paper_form_draws_the_widget_in_every_language(type_name):
+    widget = REGISTRY[type_name].widget
+    assert f"paper_{widget}" in macros("report/blank.html.j2")
+    for language in LANGUAGES:
+        html = render_blank_html(blank_view(example_form(type_name), 1, language), TEMPLATES)
+        label = example_field(type_name)["label"][language]
+        assert html.count(label) >= 1
+        assert 'class="field' in html
 
 
 @pytest.mark.parametrize("type_name", TYPES)

@@ -32,6 +32,7 @@ from checkround.submissions.inputs import SubmissionInput
 
 from .core import Reply, RequestContext, Router, json_response
 from .operations import (
+    BLANK_LANGUAGE,
     BODY,
     CHANGES_PARAMS,
     CSV,
@@ -120,6 +121,27 @@ def publish(rc: RequestContext, form_id: str) -> Reply:
 def get_version(rc: RequestContext, form_id: str, version: int) -> Reply:
     rc.require_admin()
     return 200, forms.get_version(rc.ctx, form_id, version)
+
+
+@router.route(
+    "/forms/<id:form_id>/versions/<int:version>.pdf",
+    ["GET"],
+    Operation(
+        "A version as a blank form to fill in on paper (boxes to tick, lines to write on).",
+        media=(PDF,),
+        errors=reads(400, 404),
+        parameters=(BLANK_LANGUAGE,),
+    ),
+)
+def blank_form(rc: RequestContext, form_id: str, version: int) -> Reply:
+    rc.require_admin()
+    language = rc.request.args.get("lang", "vi")
+    pdf = reports.blank_form_pdf(rc.ctx, form_id, version, language)
+    return Response(
+        pdf,
+        content_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="{form_id}-v{version}-{language}.pdf"'},
+    )
 
 
 @router.route(

@@ -76,6 +76,12 @@ RECOMMENDATION_FILTERS = (
     {"in": "query", "name": "unit_id", "schema": {"type": "string"}},
     {"in": "query", "name": "status", "schema": {"type": "string", "enum": ["open", "done", "dropped"]}},
 )
+BLANK_LANGUAGE = {
+    "in": "query",
+    "name": "lang",
+    "description": "The language of the printed form.",
+    "schema": {"type": "string", "enum": ["vi", "en"], "default": "vi"},
+}
 CHANGES_PARAMS = (
     {
         "in": "query",

@@ -26,7 +26,7 @@ from checkround.formats.text import in_language
 
 from .display import format_number
 from .kinds import TABLES, display_value
-from .labels import LABELS
+from .labels import BLANK_LABELS, LABELS
 
 
 class ShippedAssetsFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
@@ -136,11 +136,21 @@ def render_unit_pdf(view: dict[str, Any], templates_dir: Path) -> bytes:
     return print_pdf(template.render(u=view, t=labels, lang=view["language"]), templates_dir)
 
 
-def print_pdf(html: str, templates_dir: Path) -> bytes:
-    """HTML → PDF with the report stylesheet, the shipped fonts and nothing else fetched."""
+def render_blank_html(view: dict[str, Any], templates_dir: Path) -> str:
+    template = _environment(str(templates_dir)).get_template("report/blank.html.j2")
+    return template.render(b=view, t=in_language(BLANK_LABELS, view["language"]), lang=view["language"])
+
+
+def render_blank_pdf(view: dict[str, Any], templates_dir: Path) -> bytes:
+    """A blank form to fill in on paper (``view`` from :func:`checkround.reports.blank.blank_view`)."""
+    return print_pdf(render_blank_html(view, templates_dir), templates_dir, "blank.css")
+
+
+def print_pdf(html: str, templates_dir: Path, stylesheet_name: str = "summary.css") -> bytes:
+    """HTML → PDF with a report stylesheet, the shipped fonts and nothing else fetched."""
     assets = templates_dir / "report"
     fetcher = ShippedAssetsFetcher(templates_dir)
-    stylesheet, fonts = _stylesheet(assets / "summary.css", fetcher)
+    stylesheet, fonts = _stylesheet(assets / stylesheet_name, fetcher)
     with _gc_paused():
         document = HTML(string=html, base_url=str(assets) + "/", url_fetcher=fetcher)
         pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
@@ -158,11 +168,12 @@ def _stylesheet(path: Path, fetcher: ShippedAssetsFetcher) -> tuple[CSS, FontCon
     not on every render.
     """
     key = (str(path), path.stat().st_mtime_ns)
-    cached: tuple[tuple[str, int], CSS, FontConfiguration] | None = getattr(_local, "stylesheet", None)
+    sheets: dict[str, tuple[tuple[str, int], CSS, FontConfiguration]] = _local.__dict__.setdefault("sheets", {})
+    cached = sheets.get(path.name)
     if cached is None or cached[0] != key:
         fonts = FontConfiguration()
         css = CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts, base_url=str(path.parent) + "/")
-        cached = _local.stylesheet = (key, css, fonts)
+        cached = sheets[path.name] = (key, css, fonts)
     return cached[1], cached[2]
 
 

@@ -220,6 +220,17 @@ def unit_pdf(ctx: Context, round_id: str, unit_id: str) -> bytes:
     return render_unit_pdf(unit_view(ctx, round_id, unit_id), ctx.settings.templates_dir)
 
 
+def blank_form_pdf(ctx: Context, form_id: str, version: int, language: str) -> bytes:
+    """A form version as a blank paper form, in ``language`` (vi or en)."""
+    from .blank import blank_view
+    from .render import render_blank_pdf  # heavy: only when a report is printed
+
+    if language not in ("vi", "en"):
+        raise AppError("bad_request", detail="lang must be vi or en")
+    definition = get_version(ctx, form_id, version)
+    return render_blank_pdf(blank_view(definition, version, language), ctx.settings.templates_dir)
+
+
 def get_summary(ctx: Context, round_id: str) -> Doc:
     round_doc = get_round_doc(ctx, round_id)
     doc = ctx.store.get(summary_path(round_id))
