@@ -94,7 +94,7 @@ def every_type_form():
                 "key": "b",
                 "title": {"vi": "Phần B"},
                 "description": {"vi": "Mô tả B", "en": "About B"},
-                "relevant": {"in": [{"var": "a.f_text"}, [None, ""]]},
+                "relevant": {"or": [{"===": [{"var": "a.f_text"}, None]}, {"===": [{"var": "a.f_text"}, ""]}]},
                 "fields": [example_field("text", "f_text"), example_field("integer", "khac")],
             },
         ],
@@ -167,7 +167,7 @@ SCOPE = Scope(
         ("selected(${m}, 'a')", {"in": ["a", {"var": "s.m"}]}),
         ("selected(${o}, 'a')", {"==": [{"var": "s.o"}, "a"]}),
         ("count-selected(${m}) > 1", {">": [{"reduce": [{"var": "s.m"}, {"+": [{"var": "accumulator"}, 1]}, 0]}, 1]}),
-        (". != ''", {"!": [{"in": [{"var": "s.t"}, [None, ""]]}]}),
+        (". != ''", {"!": [{"or": [{"===": [{"var": "s.t"}, None]}, {"===": [{"var": "s.t"}, ""]}]}]}),
         ("coalesce(${n}, 0) + 1", {"+": [{"var": ["s.n", 0]}, 1]}),
         ("${s.n} > true()", {">": [{"var": "s.n"}, True]}),
         ("${n.score}", {"var": "s.n.score"}),
@@ -205,6 +205,12 @@ def test_expressions_translate_to_json_logic(text, rule):
 def test_translated_length_and_empty_rules_mean_what_xlsform_means(text, value, expected):
     rule = parse(text, SCOPE)
     assert truthy(evaluate(rule, {"s": {"t": value}})) is expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, False), (None, True), (False, False), ("", True), (3, False)])
+def test_a_number_is_empty_only_when_unanswered(value, expected):
+    """JSON Logic's == takes 0 for "" in the browser: the translation compares strictly."""
+    assert truthy(evaluate(parse("${n} = ''", SCOPE), {"s": {"n": value}})) is expected
 
 
 @pytest.mark.parametrize(("answer", "expected"), [(["a", "b"], 2), (["a"], 1), ([], 0), (None, 0)])
@@ -338,7 +344,8 @@ def test_a_kobo_workbook_with_nested_groups_and_a_repeat_is_imported():
     }
     person = main["fields"][0]
     assert person["type"] == "repeat"
-    assert person["fields"][1]["relevant"] == {"!": [{"in": [{"var": "_item.pname"}, [None, ""]]}]}
+    pname = {"var": "_item.pname"}
+    assert person["fields"][1]["relevant"] == {"!": [{"or": [{"===": [pname, None]}, {"===": [pname, ""]}]}]}
     assert main["fields"][1]["type"] == "calculated"
     # Display hints of other tools are left out, and said so.
     assert {(i["row"], i["column"], i["value"]) for i in imported.ignored} == {

@@ -30,7 +30,7 @@ from checkround.rounds.inputs import (
 from checkround.submissions import service as submissions
 from checkround.submissions.inputs import SubmissionInput
 
-from .core import Reply, RequestContext, Router, json_response
+from .core import Reply, RequestContext, Router, json_response, read_body
 from .operations import (
     BLANK_LANGUAGE,
     BODY,
@@ -39,8 +39,10 @@ from .operations import (
     EXPORT_PARAMS,
     IDEMPOTENCY_KEY,
     IF_MATCH,
+    IMPORT_PARAMS,
     PDF,
     RECOMMENDATION_FILTERS,
+    XLSX,
     Operation,
     reads,
     writes,
@@ -60,6 +62,59 @@ router.publish_openapi()
 def create_form(rc: RequestContext) -> Reply:
     actor = rc.require_admin().actor
     return 201, forms.create_form(rc.ctx, rc.json(), actor)
+
+
+@router.route(
+    "/forms/import",
+    ["POST"],
+    Operation(
+        "Create a form from an XLSForm workbook (its first draft), or replace its draft with If-Match.",
+        201,
+        "FormImported",
+        body_media=(XLSX,),
+        errors=writes(400, 404, 409, 412, 413, 422),
+        parameters=IMPORT_PARAMS,
+        others=((200, "The draft of an existing form replaced (If-Match).", "FormImported"),),
+    ),
+)
+def import_form(rc: RequestContext) -> Reply:
+    """The workbook is the body as it is (any content type: it is read as XLSX or refused)."""
+    actor = rc.require_admin().actor
+    from checkround.forms import spreadsheets  # openpyxl and lark load on the first import
+
+    data = read_body(rc.request, rc.ctx.settings.max_body_bytes)
+    created, result = spreadsheets.import_workbook(
+        rc.ctx, data, rc.language, rc.request.args.get("id"), rc.request.headers.get("If-Match"), actor
+    )
+    return (201 if created else 200), result
+
+
+@router.route(
+    "/forms/<id:form_id>/draft.xlsx",
+    ["GET"],
+    Operation("The draft as an XLSForm workbook.", media=(XLSX,), errors=reads(404)),
+)
+def draft_xlsx(rc: RequestContext, form_id: str) -> Reply:
+    rc.require_admin()
+    from checkround.forms import spreadsheets
+
+    return _xlsx(spreadsheets.draft_workbook(rc.ctx, form_id), f"{form_id}-draft.xlsx")
+
+
+@router.route(
+    "/forms/<id:form_id>/versions/<int:version>.xlsx",
+    ["GET"],
+    Operation("A published version as an XLSForm workbook.", media=(XLSX,), errors=reads(404)),
+)
+def version_xlsx(rc: RequestContext, form_id: str, version: int) -> Reply:
+    rc.require_admin()
+    from checkround.forms import spreadsheets
+
+    return _xlsx(spreadsheets.version_workbook(rc.ctx, form_id, version), f"{form_id}-v{version}.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    return Response(data, content_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.route(

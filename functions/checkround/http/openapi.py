@@ -83,6 +83,22 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         latest_version=_INT_OR_NULL,
     ),
     "Etag": _obj(["etag"], etag={"type": "string"}),
+    "FormImported": _obj(
+        ["id", "etag", "ignored"],
+        id={"type": "string"},
+        etag={"type": "string"},
+        ignored={
+            "type": "array",
+            "description": "Cells left out: appearances of other tools, with their sheet, row and column.",
+            "items": _obj(
+                ["sheet", "row", "column", "value"],
+                sheet={"type": "string"},
+                row={"type": "integer"},
+                column={"type": "string"},
+                value={"type": "string"},
+            ),
+        },
+    ),
     "Diff": _obj(["against_version", "changes"], against_version=_INT_OR_NULL, changes=_CHANGES),
     "Published": _obj(["version", "changes"], version={"type": "integer"}, changes=_CHANGES),
     "Definition": {
@@ -328,7 +344,8 @@ _WHY = {
     412: "version_conflict: a stale If-Match.",
     413: "too_large: the body is over the limit (1 MiB by default).",
     415: "unsupported_media_type: a body that is not application/json.",
-    422: "validation_failed / invalid_definition, with `fields`.",
+    422: "validation_failed / invalid_definition, with `fields`; invalid_xlsform with `fields` by sheet, "
+    "row and column.",
     503: "busy: a transaction out of retries, nothing stored; or unavailable: the database did not answer "
     "a commit, which may or may not have happened (send again with the same Idempotency-Key); Retry-After.",
 }
@@ -389,6 +406,9 @@ def _operation(rule: str, method: str, op: Operation, path_parameters: list[dict
     if op.body is not None:
         body = _ref(body_name(op.body))
         spec["requestBody"] = {"required": op.body_required, "content": {JSON: {"schema": body}}}
+    elif op.body_media:
+        files = {media: {"schema": {"type": "string", "contentMediaType": media}} for media in op.body_media}
+        spec["requestBody"] = {"required": op.body_required, "content": files}
     return spec
 
 

@@ -31,6 +31,7 @@ class Operation:
     answer: str | None = None  # a schema of openapi.RESPONSE_SCHEMAS (JSON); None with ``media``
     media: tuple[str, ...] = ()  # binary answers: their media types
     body: type[Schema] | None = None  # the schema the service loads the JSON body with
+    body_media: tuple[str, ...] = ()  # a body that is a file (not JSON): its media types
     body_required: bool = True
     errors: tuple[int, ...] = ()
     public: bool = False
@@ -105,3 +106,21 @@ HEALTH = Operation(
     others=((503, "deep=1 and Firestore failed (Retry-After).", "Health"),),
 )
 DOCUMENT = Operation("This OpenAPI document.", answer="OpenApi", public=True)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_PARAMS = (
+    {
+        "in": "query",
+        "name": "id",
+        "required": False,
+        "description": "The form's id (instead of the settings sheet's form_id).",
+        "schema": {"type": "string"},
+    },
+    {
+        "in": "header",
+        "name": "If-Match",
+        "required": False,
+        "description": "Replace the draft of an existing form (its etag, GET /forms/{form_id}); "
+        "without it the form is created (409 if it exists).",
+        "schema": {"type": "string"},
+    },
+)

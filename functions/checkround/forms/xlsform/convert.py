@@ -21,6 +21,7 @@ WORKBOOK = "workbook"
 class Imported:
     definition: dict[str, Any]  # checked by check_definition
     ignored: list[dict[str, Any]]  # cells left out (appearances other tools draw)
+    raw: dict[str, Any]  # as read, before the check: what the form service takes
 
 
 def definition_from_workbook(data: bytes, language: str, form_id: str | None = None, max_fields: int = 500) -> Imported:
@@ -42,7 +43,7 @@ def definition_from_workbook(data: bytes, language: str, form_id: str | None = N
             address_errors(exc.fields or {}, built, problems)
     if problems:
         raise AppError("invalid_xlsform", fields=problems.tree)
-    return Imported(definition, built.ignored)
+    return Imported(definition, built.ignored, built.definition)
 
 
 def workbook_from_definition(definition: Mapping[str, Any], version: int | None = None) -> bytes:

@@ -15,7 +15,8 @@ The subset and what each part becomes:
 ``.``                         the field the rule belongs to (in a constraint)
 ``'text'``, ``"text"``, 12    literals; ``true()``, ``false()``
 ``=``, ``!=``, ``<`` …        ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``
-``x = ''``, ``x != ''``       "is empty": ``{"in": [x, [null, ""]]}`` and its ``!``
+``x = ''``, ``x != ''``       "is empty": ``{"or": [{"===": [x, null]}, {"===": [x, ""]}]}``
+                              and its ``!``
 ``and``, ``or``, ``not()``    ``and``, ``or`` (a chain is one list), ``!``
 ``+ - * div mod``, ``-x``     ``+`` (a chain is one list), ``-``, ``*``, ``/``, ``%``
 ``if(c, a, b)``               ``{"if": [c, a, b]}``
@@ -80,7 +81,6 @@ _PARSER = Lark(_GRAMMAR, parser="lalr", maybe_placeholders=False)
 # What an XLSForm operator is in JSON Logic, and back.
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _ARITHMETIC = {"+": "+", "-": "-", "*": "*", "div": "/", "mod": "%"}
-_EMPTY = [None, ""]
 _COUNT_STEP = {"+": [{"var": "accumulator"}, 1]}
 
 
@@ -229,7 +229,7 @@ class _ToLogic(Transformer[Token, Any]):
             return _length_rule(op, _plain(left.of), _plain(right))
         left, right = _plain(left), _plain(right)
         if right == "" and op in ("=", "!="):
-            empty = {"in": [left, list(_EMPTY)]}
+            empty = _empty(left)
             return empty if op == "=" else {"!": [empty]}
         return {_COMPARISONS[op]: [left, right]}
 
@@ -440,16 +440,18 @@ class _Writer:
 
     def pattern(self, op: str, args: Any) -> tuple[str, int] | None:
         """The shapes :func:`parse` makes of the subset's functions, read back."""
+        emptied = _empty_of({op: args})
+        if emptied is not None:
+            return f"{self.operand(emptied, 3)} = ''", 3
         if op == "in" and isinstance(args, list) and len(args) == 2:
             needle, haystack = args
-            if haystack == _EMPTY:
-                return f"{self.operand(needle, 3)} = ''", 3
             if isinstance(needle, str) and _is_var(haystack):
                 return f"selected({self.ref(haystack['var'])}, {_literal(needle)})", _ATOM
         if op == "!" and isinstance(args, list) and len(args) == 1:
             inner = args[0]
-            if isinstance(inner, dict) and list(inner) == ["in"] and len(inner["in"]) == 2 and inner["in"][1] == _EMPTY:
-                return f"{self.operand(inner['in'][0], 3)} != ''", 3
+            emptied = _empty_of(inner)
+            if emptied is not None:
+                return f"{self.operand(emptied, 3)} != ''", 3
             length = _length_pattern(inner)
             if length is not None and length[0] == "=":
                 return self.length_text("!=", length[1], length[2]), 3
@@ -468,6 +470,25 @@ class _Writer:
 
     def length_text(self, op: str, of: Any, limit: int) -> str:
         return f"string-length({self.text(of)}) {op} {limit}"
+
+
+def _empty(value: Any) -> dict[str, Any]:
+    """XLSForm's ``x = ''``: unanswered (null) or an empty text. Strict equality, because JSON
+    Logic's ``==`` takes 0 for "" in the browser; no list literal (``in`` with ``[null, ""]``),
+    because Firestore stores no list directly inside a list."""
+    return {"or": [{"===": [value, None]}, {"===": [value, ""]}]}
+
+
+def _empty_of(node: Any) -> Any:
+    """What ``node`` says is empty, if it is :func:`_empty`'s shape."""
+    if not (isinstance(node, dict) and list(node) == ["or"] and isinstance(node["or"], list) and len(node["or"]) == 2):
+        return None
+    first = node["or"][0]
+    if isinstance(first, dict) and list(first) == ["==="] and isinstance(first["==="], list) and len(first["==="]) == 2:
+        value = first["==="][0]
+        if _same(node, _empty(value)):
+            return value
+    return None
 
 
 def _is_var(node: Any) -> bool:
