@@ -125,6 +125,15 @@ def _moment(date_text: str, time_text: str, zone: str) -> datetime:
     return datetime(day.year, day.month, day.day, int(found.group(1)), int(found.group(2)), tzinfo=ZoneInfo(zone))
 
 
+def _minutes(text: Any) -> int | None:
+    """A grace period in minutes (0 to 30 days), or None; ASCII digits only ("²" is a digit to
+    ``isdigit`` that ``int`` refuses)."""
+    typed = str(text or "0").strip() or "0"
+    if typed.isascii() and typed.isdigit() and int(typed) <= 60 * 24 * 30:
+        return int(typed)
+    return None
+
+
 def _localized(values: Mapping[str, Any], prefix: str) -> dict[str, str] | None:
     vi, en = str(values.get(f"{prefix}_vi", "")).strip(), str(values.get(f"{prefix}_en", "")).strip()
     if not vi and not en:
@@ -172,11 +181,11 @@ def read(values: Mapping[str, Any], found: Choices, T: Mapping[str, Any]) -> tup
             errors[f"{which}_date"] = T["err_when"]
     if "opens_at" in body and "closes_at" in body and body["closes_at"] <= body["opens_at"]:
         errors["closes_date"] = T["err_window"]
-    grace = str(values.get("grace_minutes", "0")).strip() or "0"
-    if grace.isdigit() and int(grace) <= 60 * 24 * 30:
-        body["grace_minutes"] = int(grace)
-    else:
+    grace = _minutes(values.get("grace_minutes"))
+    if grace is None:
         errors["grace_minutes"] = T["err_grace"]
+    else:
+        body["grace_minutes"] = grace
     language = values.get("language")
     body["language"] = language if language in ("vi", "en") else "vi"
     for name in ("issuing_body", "theme"):
@@ -211,11 +220,11 @@ def read_deadline(values: Mapping[str, Any], zone: str, T: Mapping[str, Any]) ->
         ).isoformat()
     except (DateError, ValueError):
         errors["closes_date"] = T["err_when"]
-    grace = str(values.get("grace_minutes", "0")).strip() or "0"
-    if grace.isdigit() and int(grace) <= 60 * 24 * 30:
-        body["grace_minutes"] = int(grace)
-    else:
+    grace = _minutes(values.get("grace_minutes"))
+    if grace is None:
         errors["grace_minutes"] = T["err_grace"]
+    else:
+        body["grace_minutes"] = grace
     return body, errors
 
 
