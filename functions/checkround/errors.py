@@ -98,6 +98,10 @@ CATALOG: dict[str, ErrorKind] = {
                 "Yêu cầu duyệt báo cáo có trường chưa hợp lệ.",
                 "Some fields of the request to accept the report are not valid.",
             ),
+            "roster": (
+                "Tệp danh sách đơn vị không dùng được.",
+                "The roster file cannot be used.",
+            ),
             "recommendation": (
                 "Kiến nghị có trường chưa hợp lệ.",
                 "Some of the recommendation's fields are not valid.",
