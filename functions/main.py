@@ -73,3 +73,10 @@ def admin_console(request: Request) -> Response:
     from checkround.http.console import router
 
     return dispatch(router, request, wiring.context)
+
+
+@functions_framework.cloud_event
+def on_outbox_created(event: CloudEvent) -> Any:
+    from checkround.http.events import handle_outbox_event
+
+    return handle_outbox_event(event, wiring.context())

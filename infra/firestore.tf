@@ -16,6 +16,9 @@ resource "google_firestore_database" "default" {
 #   rounds   where status == "open"                         (close_due_rounds: one field, automatic index)
 #   rounds/*/submissions where submission_id in [...]      (exports: one field, automatic index)
 #   rounds/*/submissions where form_version < / > V        (exports: one field, automatic index)
+#   rounds/*/submissions where submitted_at > A and <= B   (notify digests: one field, automatic index)
+#   outbox   where due_at <= now                            (the notify sweep: one field, automatic index)
+#   outbox   where round_id == R [and unit_id == U]         (messages sent: equalities, merged indexes)
 #   every other list reads a (sub)collection in document-id order: no index needed.
 # Only the tokens query combines two fields. Firestore can answer it by merging the two
 # single-field indexes, but a composite index serves it straight from one index scan (and

@@ -37,7 +37,21 @@ locals {
     admin_console    = google_cloudfunctions2_function.admin_console
     close_due_rounds = google_cloudfunctions2_function.close_due_rounds
     on_round_closed  = google_cloudfunctions2_function.on_round_closed
+    # The dispatcher of notifications (eventarc.tf).
+    on_outbox_created = google_cloudfunctions2_function.on_outbox_created
   }
+
+  # What the functions that send messages read (checkround/config.py): the SMTP server and
+  # the sender; the password and the notify key come from Secret Manager (secrets.tf).
+  notify_env = merge(local.common_env, {
+    CHECKROUND_PUBLIC_URL      = local.public_url
+    CHECKROUND_SMTP_HOST       = var.smtp_host
+    CHECKROUND_SMTP_PORT       = tostring(var.smtp_port)
+    CHECKROUND_SMTP_STARTTLS   = var.smtp_starttls ? "true" : "false"
+    CHECKROUND_SMTP_USER       = var.smtp_user
+    CHECKROUND_MAIL_FROM       = var.mail_from
+    CHECKROUND_SMTP_PER_SECOND = tostring(var.smtp_per_second)
+  })
 }
 
 resource "google_cloudfunctions2_function" "admin_api" {
@@ -224,13 +238,33 @@ resource "google_cloudfunctions2_function" "close_due_rounds" {
   }
 
   service_config {
-    service_account_email          = google_service_account.runtime["close_due_rounds"].email
-    available_memory               = "256Mi"
-    timeout_seconds                = 120
+    service_account_email = google_service_account.runtime["close_due_rounds"].email
+    # The tick also sweeps the outbox: it may send a message, an accepted report's PDF with it.
+    available_memory               = "1Gi"
+    available_cpu                  = "1"
+    timeout_seconds                = 300
     max_instance_count             = 1
     ingress_settings               = "ALLOW_INTERNAL_ONLY" # Cloud Scheduler counts as internal
     all_traffic_on_latest_revision = true
-    environment_variables          = local.common_env
+    environment_variables          = local.notify_env
+    secret_environment_variables {
+      key        = "CHECKROUND_TOKEN_PEPPER"
+      project_id = var.project
+      secret     = google_secret_manager_secret.token_pepper.secret_id
+      version    = google_secret_manager_secret_version.token_pepper.version
+    }
+    secret_environment_variables {
+      key        = "CHECKROUND_NOTIFY_KEY"
+      project_id = var.project
+      secret     = google_secret_manager_secret.notify_key.secret_id
+      version    = google_secret_manager_secret_version.notify_key.version
+    }
+    secret_environment_variables {
+      key        = "CHECKROUND_SMTP_PASSWORD"
+      project_id = var.project
+      secret     = google_secret_manager_secret.smtp_password.secret_id
+      version    = google_secret_manager_secret_version.smtp_password.version
+    }
   }
 
   depends_on = [time_sleep.grants_propagated]

@@ -8,12 +8,17 @@ locals {
     admin_console    = "cr-admin-console"
     close_due_rounds = "cr-close-due-rounds"
     on_round_closed  = "cr-on-round-closed"
+    # The notifications' dispatcher (outbox events); close_due_rounds sweeps the outbox too.
+    on_outbox_created = "cr-on-outbox-created"
   }
   # Functions that read or write report PDFs: on_round_closed renders them, admin_api and
   # admin_console serve them and re-render on demand.
   pdf_functions = ["admin_api", "admin_console", "on_round_closed"]
   # Functions that hash tokens or seal sessions (the web form's, the console's): they need the pepper.
-  pepper_functions = ["admin_api", "unit_api", "web_form", "admin_console"]
+  # close_due_rounds and on_outbox_created issue the links that messages carry.
+  pepper_functions = ["admin_api", "unit_api", "web_form", "admin_console", "close_due_rounds", "on_outbox_created"]
+  # Functions that send messages: the key links are derived with, and the SMTP password.
+  notify_functions = ["close_due_rounds", "on_outbox_created"]
 }
 
 resource "google_service_account" "runtime" {
@@ -25,7 +30,7 @@ resource "google_service_account" "runtime" {
 
 resource "google_service_account" "trigger" {
   account_id   = "cr-round-closed-trigger"
-  display_name = "Checkround Eventarc trigger of on_round_closed"
+  display_name = "Checkround Eventarc triggers of on_round_closed and on_outbox_created"
   depends_on   = [time_sleep.apis_enabled]
 }
 
@@ -65,7 +70,22 @@ resource "google_secret_manager_secret_iam_member" "pepper" {
   member    = google_service_account.runtime[each.key].member
 }
 
-# Eventarc: the trigger's identity receives events and may invoke on_round_closed only.
+# The notify key and the SMTP password: only the functions that send messages.
+resource "google_secret_manager_secret_iam_member" "notify_key" {
+  for_each  = toset(local.notify_functions)
+  secret_id = google_secret_manager_secret.notify_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.runtime[each.key].member
+}
+
+resource "google_secret_manager_secret_iam_member" "smtp_password" {
+  for_each  = toset(local.notify_functions)
+  secret_id = google_secret_manager_secret.smtp_password.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.runtime[each.key].member
+}
+
+# Eventarc: the trigger's identity receives events and may invoke the two event functions only.
 resource "google_project_iam_member" "trigger_event_receiver" {
   project = var.project
   role    = "roles/eventarc.eventReceiver"
@@ -74,6 +94,13 @@ resource "google_project_iam_member" "trigger_event_receiver" {
 
 resource "google_cloud_run_v2_service_iam_member" "trigger_invokes_on_round_closed" {
   name     = google_cloudfunctions2_function.on_round_closed.service_config[0].service
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = google_service_account.trigger.member
+}
+
+resource "google_cloud_run_v2_service_iam_member" "trigger_invokes_on_outbox_created" {
+  name     = google_cloudfunctions2_function.on_outbox_created.service_config[0].service
   location = var.region
   role     = "roles/run.invoker"
   member   = google_service_account.trigger.member

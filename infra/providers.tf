@@ -93,5 +93,7 @@ resource "time_sleep" "grants_propagated" {
     google_project_iam_member.trigger_event_receiver,
     google_service_account_iam_member.pubsub_mints_trigger_tokens,
     google_secret_manager_secret_iam_member.pepper,
+    google_secret_manager_secret_iam_member.notify_key,
+    google_secret_manager_secret_iam_member.smtp_password,
   ]
 }

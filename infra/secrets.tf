@@ -30,3 +30,55 @@ resource "google_secret_manager_secret_version" "token_pepper" {
     create_before_destroy = true
   }
 }
+
+# The notify key: links that messages carry are derived from the message's id with it, so that
+# they are never stored (checkround/notify/expand.py). Generated like the pepper; raising
+# notify_key_version makes a new one (links already sent stop opening).
+ephemeral "random_password" "notify_key" {
+  length  = 48
+  special = false
+}
+
+resource "google_secret_manager_secret" "notify_key" {
+  secret_id = "checkround-notify-key"
+
+  # checkov:skip=CKV_GCP_128: Google-managed encryption is enough for this key; a customer-managed KMS key would add a key ring to run and pay for.
+  replication {
+    auto {}
+  }
+
+  depends_on = [time_sleep.apis_enabled]
+}
+
+resource "google_secret_manager_secret_version" "notify_key" {
+  secret                 = google_secret_manager_secret.notify_key.id
+  secret_data_wo         = ephemeral.random_password.notify_key.result
+  secret_data_wo_version = var.notify_key_version
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# The SMTP password (var.smtp_password, write-only like the pepper). Without SMTP login
+# (smtp_user empty) the secret holds a placeholder that nothing reads.
+resource "google_secret_manager_secret" "smtp_password" {
+  secret_id = "checkround-smtp-password"
+
+  # checkov:skip=CKV_GCP_128: Google-managed encryption is enough for one SMTP password; a customer-managed KMS key would add a key ring to run and pay for.
+  replication {
+    auto {}
+  }
+
+  depends_on = [time_sleep.apis_enabled]
+}
+
+resource "google_secret_manager_secret_version" "smtp_password" {
+  secret                 = google_secret_manager_secret.smtp_password.id
+  secret_data_wo         = var.smtp_password != "" ? var.smtp_password : "no-smtp-login"
+  secret_data_wo_version = var.smtp_password_version
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}

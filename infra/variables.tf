@@ -93,3 +93,65 @@ variable "max_instances" {
   type        = number
   default     = 10
 }
+
+variable "notify_key_version" {
+  description = "Raise it by one to make a new notify key (the links of messages already sent stop opening)."
+  type        = number
+  default     = 1
+}
+
+variable "smtp_host" {
+  description = "SMTP server the notifications are sent through (CHECKROUND_SMTP_HOST)."
+  type        = string
+  default     = "smtp.gmail.com"
+}
+
+variable "smtp_port" {
+  description = "Its port: 587 with STARTTLS, or 25 inside a trusted network."
+  type        = number
+  default     = 587
+}
+
+variable "smtp_starttls" {
+  description = "Upgrade the SMTP connection with STARTTLS before logging in (keep true on the internet)."
+  type        = bool
+  default     = true
+}
+
+variable "smtp_user" {
+  description = "SMTP login (empty: no login)."
+  type        = string
+  default     = ""
+}
+
+variable "smtp_password" {
+  description = "SMTP password (Secret Manager secret checkround-smtp-password); read only when smtp_password_version changes, never stored in the state."
+  type        = string
+  default     = ""
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "smtp_password_version" {
+  description = "Raise it by one to write a new SMTP password (from smtp_password); the functions that send redeploy with it."
+  type        = number
+  default     = 1
+}
+
+variable "mail_from" {
+  description = "The notifications' From address (CHECKROUND_MAIL_FROM), e.g. \"Tỉnh Đoàn <checkround@example.vn>\"."
+  type        = string
+  default     = "Checkround <checkround@localhost.localdomain>"
+}
+
+variable "smtp_per_second" {
+  description = "Messages per second one dispatcher instance may hand to the SMTP server."
+  type        = number
+  default     = 5
+}
+
+variable "notify_max_instances" {
+  description = "Instances of the dispatcher at most: with smtp_per_second, the ceiling of the rate at the SMTP server."
+  type        = number
+  default     = 2
+}

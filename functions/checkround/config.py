@@ -38,8 +38,17 @@ def _path(name: str, default: Path) -> Path:
 SECRETS_WITH_LOCAL_DEFAULTS: dict[str, tuple[str, frozenset[str]]] = {
     "CHECKROUND_TOKEN_PEPPER": (
         "local-development-pepper",
-        frozenset({"admin_api", "unit_api", "web_form", "admin_console"}),
+        frozenset({"admin_api", "unit_api", "web_form", "admin_console", "close_due_rounds", "on_outbox_created"}),
     ),
+    # Derives the secret of each link a message carries from the message's id, so that the
+    # link is never stored in clear and a retried message carries the same link.
+    "CHECKROUND_NOTIFY_KEY": ("local-development-notify-key", frozenset({"close_due_rounds", "on_outbox_created"})),
+}
+
+# Secrets without a local default: the functions that use them may run without (no SMTP login
+# locally). infra/ grants each to exactly these functions.
+OPTIONAL_SECRETS: dict[str, frozenset[str]] = {
+    "CHECKROUND_SMTP_PASSWORD": frozenset({"close_due_rounds", "on_outbox_created"}),
 }
 
 
@@ -84,6 +93,19 @@ class Settings:
     function_target: str | None
     # Secrets (by variable) left unset or at their local default.
     local_secrets: frozenset[str]
+    # Outgoing messages (checkround.notify): the SMTP server, the sender's address, how fast
+    # each channel may send from one instance, and how long a claimed message stays claimed.
+    smtp_host: str
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_timeout: float
+    mail_from: str
+    notify_key: str
+    smtp_per_second: float
+    webhook_per_second: float
+    notify_lease_seconds: int
     # The local stack only (devstack): where it listens and keeps its data.
     port: int
     emulator_port: int
@@ -120,6 +142,17 @@ def settings() -> Settings:
         local_secrets=frozenset(
             name for name, (default, _) in SECRETS_WITH_LOCAL_DEFAULTS.items() if _secret(env, name) == default
         ),
+        smtp_host=env.get("CHECKROUND_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(env.get("CHECKROUND_SMTP_PORT", "8025")),
+        smtp_starttls=env.get("CHECKROUND_SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
+        smtp_user=env.get("CHECKROUND_SMTP_USER") or None,
+        smtp_password=env.get("CHECKROUND_SMTP_PASSWORD") or None,
+        smtp_timeout=float(env.get("CHECKROUND_SMTP_TIMEOUT", "20")),
+        mail_from=env.get("CHECKROUND_MAIL_FROM", "Checkround <checkround@localhost.localdomain>"),
+        notify_key=_secret(env, "CHECKROUND_NOTIFY_KEY"),
+        smtp_per_second=float(env.get("CHECKROUND_SMTP_PER_SECOND", "20")),
+        webhook_per_second=float(env.get("CHECKROUND_WEBHOOK_PER_SECOND", "20")),
+        notify_lease_seconds=int(env.get("CHECKROUND_NOTIFY_LEASE_SECONDS", "120")),
         port=int(port),
         emulator_port=int(env.get("CHECKROUND_EMULATOR_PORT", "8089")),
         local_dir=_path("CHECKROUND_LOCAL_DIR", _ROOT / ".local"),

@@ -94,6 +94,15 @@ CATALOG: dict[str, ErrorKind] = {
                 "Yêu cầu trả lại báo cáo có trường chưa hợp lệ.",
                 "Some fields of the request to return the report are not valid.",
             ),
+            "notifications": (
+                "Thiết lập gửi thông báo có trường chưa hợp lệ.",
+                "Some of the notification settings are not valid.",
+            ),
+            "webhook": ("Thông tin webhook có trường chưa hợp lệ.", "Some of the webhook's fields are not valid."),
+            "message_template": (
+                "Mẫu thư không dùng được: mẫu chỉ được dùng các giá trị của thư.",
+                "The message template cannot be used: a template may only use the message's values.",
+            ),
             "accept": (
                 "Yêu cầu duyệt báo cáo có trường chưa hợp lệ.",
                 "Some fields of the request to accept the report are not valid.",

@@ -23,11 +23,12 @@ START = (
     "print('started')\n"
 )
 PEPPER = "CHECKROUND_TOKEN_PEPPER"
+NOTIFY_KEY = "CHECKROUND_NOTIFY_KEY"
 
 
 def start(target: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"K_SERVICE", "FUNCTION_TARGET", PEPPER}}
-    kind = "cloudevent" if target == "on_round_closed" else "http"
+    base = {k: v for k, v in os.environ.items() if k not in {"K_SERVICE", "FUNCTION_TARGET", PEPPER, NOTIFY_KEY}}
+    kind = "cloudevent" if target.startswith("on_") else "http"
     return subprocess.run(
         [sys.executable, "-c", START, target, str(MAIN), kind],
         env={**base, "PYTHONPATH": str(ROOT / "functions"), **env},
@@ -61,9 +62,17 @@ def test_a_cloud_instance_with_the_development_pepper_does_not_start(platform, p
     ("target", "env"),
     [
         ("web_form", {"K_SERVICE": "web-form", "FUNCTION_TARGET": "web_form", PEPPER: "a-real-secret-from-sm"}),
-        # These two are not given the pepper (infra/iam.tf) and do not use it.
+        # Not given the pepper (infra/iam.tf), and does not use it.
         ("on_round_closed", {"K_SERVICE": "on-round-closed", "FUNCTION_TARGET": "on_round_closed"}),
-        ("close_due_rounds", {"K_SERVICE": "close-due-rounds", "FUNCTION_TARGET": "close_due_rounds"}),
+        # The scheduler's tick and the dispatcher issue links: the pepper and the notify key.
+        (
+            "close_due_rounds",
+            {"K_SERVICE": "close-due-rounds", "FUNCTION_TARGET": "close_due_rounds", PEPPER: "p", NOTIFY_KEY: "k"},
+        ),
+        (
+            "on_outbox_created",
+            {"K_SERVICE": "on-outbox-created", "FUNCTION_TARGET": "on_outbox_created", PEPPER: "p", NOTIFY_KEY: "k"},
+        ),
         # Locally (functions-framework sets FUNCTION_TARGET itself): make run's default is fine.
         ("web_form", {}),
         ("unit_api", {"FUNCTION_TARGET": "unit_api"}),
@@ -73,6 +82,13 @@ def test_an_instance_starts_when_its_secrets_are_set_or_it_is_local(target, env)
     started = start(target, **env)
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip().endswith("started")
+
+
+@pytest.mark.parametrize("target", ["close_due_rounds", "on_outbox_created"])
+def test_the_functions_that_issue_links_need_the_notify_key(target):
+    started = start(target, K_SERVICE=target.replace("_", "-"), FUNCTION_TARGET=target, **{PEPPER: "a-real-one"})
+    assert started.returncode != 0
+    assert "CHECKROUND_NOTIFY_KEY is unset or left at its local development default" in started.stderr
 
 
 def test_every_secret_with_a_local_default_names_real_entry_points():

@@ -27,6 +27,12 @@ INFRA = ROOT / "infra"
 MAIN = ROOT / "functions" / "main.py"
 
 FIRESTORE_UPDATED = "google.cloud.firestore.document.v1.updated"
+FIRESTORE_CREATED = "google.cloud.firestore.document.v1.created"
+# Each event function's Firestore event and document pattern, as the local stack registers them.
+EVENT_TRIGGERS = {
+    "on_round_closed": (FIRESTORE_UPDATED, "rounds/{roundId}"),
+    "on_outbox_created": (FIRESTORE_CREATED, "outbox/{docId}"),
+}
 PUBLIC_FUNCTIONS = {"admin_api", "unit_api", "web_form", "admin_console"}
 
 
@@ -120,12 +126,13 @@ def test_every_entry_point_has_exactly_one_function_with_the_right_trigger(tf: d
             assert "event_trigger" not in body, f"{name} is an HTTP function"
             continue
         (trigger,) = body["event_trigger"]
-        assert _unquote(trigger["event_type"]) == FIRESTORE_UPDATED
+        event_type, document = EVENT_TRIGGERS[name]
+        assert _unquote(trigger["event_type"]) == event_type
         assert _unquote(trigger["retry_policy"]) == "RETRY_POLICY_RETRY"
         assert trigger.get("service_account_email"), "the trigger has its own identity"
         filters = {_unquote(f["attribute"]): f for f in trigger["event_filters"]}
         assert set(filters) == {"database", "document"}
-        assert _unquote(filters["document"]["value"]) == "rounds/{roundId}"
+        assert _unquote(filters["document"]["value"]) == document
         assert _unquote(filters["document"]["operator"]) == "match-path-pattern"
 
 
@@ -192,20 +199,35 @@ def test_the_answer_maps_are_exempt_from_indexing_and_no_query_reads_them(tf: di
         assert f'Where("{field}' not in source, f"a query filters on {field}, which is not indexed"
 
 
+def _given(tf: dict[str, Any], key: str) -> set[str]:
+    """The functions that get the secret ``key`` as an environment variable."""
+    return {
+        _unquote(body["name"])
+        for body in _functions(tf).values()
+        if any(
+            _unquote(item["key"]) == key for item in body["service_config"][0].get("secret_environment_variables", [])
+        )
+    }
+
+
 def test_the_pepper_goes_to_exactly_the_functions_that_refuse_to_start_without_it(tf: dict[str, Any]) -> None:
     from checkround.config import SECRETS_WITH_LOCAL_DEFAULTS
 
     _, users = SECRETS_WITH_LOCAL_DEFAULTS["CHECKROUND_TOKEN_PEPPER"]
     assert {_unquote(name) for name in tf["locals"]["pepper_functions"]} == users
-    with_secret = {
-        _unquote(body["name"])
-        for body in _functions(tf).values()
-        if any(
-            _unquote(item["key"]) == "CHECKROUND_TOKEN_PEPPER"
-            for item in body["service_config"][0].get("secret_environment_variables", [])
-        )
-    }
-    assert with_secret == users
+    assert _given(tf, "CHECKROUND_TOKEN_PEPPER") == users
+
+
+def test_the_notify_secrets_go_to_exactly_the_functions_that_send(tf: dict[str, Any]) -> None:
+    from checkround.config import OPTIONAL_SECRETS, SECRETS_WITH_LOCAL_DEFAULTS
+
+    _, users = SECRETS_WITH_LOCAL_DEFAULTS["CHECKROUND_NOTIFY_KEY"]
+    assert {_unquote(name) for name in tf["locals"]["notify_functions"]} == users
+    assert _given(tf, "CHECKROUND_NOTIFY_KEY") == users
+    assert _given(tf, "CHECKROUND_SMTP_PASSWORD") == OPTIONAL_SECRETS["CHECKROUND_SMTP_PASSWORD"] == users
+    grants = tf["resources"]["google_secret_manager_secret_iam_member"]
+    for name in ("notify_key", "smtp_password"):
+        assert grants[name]["for_each"] == "${toset(local.notify_functions)}"
 
 
 def _named(blocks: list[Any]) -> dict[str, Any]:
@@ -316,30 +338,46 @@ def test_the_service_agents_exist_before_their_grants(tf: dict[str, Any]) -> Non
     assert _unquote(eventarc["role"]) == "roles/eventarc.serviceAgent"
 
 
+SECRET_VERSIONS = {
+    "CHECKROUND_TOKEN_PEPPER": "token_pepper",
+    "CHECKROUND_NOTIFY_KEY": "notify_key",
+    "CHECKROUND_SMTP_PASSWORD": "smtp_password",
+}
+
+
 def test_the_functions_run_the_pepper_version_the_configuration_made(tf: dict[str, Any]) -> None:
-    pinned = "${google_secret_manager_secret_version.token_pepper.version}"
     seen = 0
     for name, body in _functions(tf).items():
         for item in body["service_config"][0].get("secret_environment_variables", []):
+            secret = SECRET_VERSIONS[_unquote(item["key"])]
+            pinned = f"${{google_secret_manager_secret_version.{secret}.version}}"
             assert item["version"] == pinned, f"{name}: {item['version']} (a rotation must redeploy)"
             seen += 1
-    assert seen == len(tf["locals"]["pepper_functions"])
+    assert seen == len(tf["locals"]["pepper_functions"]) + 2 * len(tf["locals"]["notify_functions"])
     version = tf["resources"]["google_secret_manager_secret_version"]["token_pepper"]
     assert version["secret_data_wo_version"] == "${var.token_pepper_version}"
     assert version["lifecycle"][0]["create_before_destroy"] is True
 
 
-SECRET_SOURCES = ("var.token_pepper}", "var.token_pepper ", "random_password.", "ephemeral.")
+SECRET_SOURCES = (
+    "var.token_pepper}",
+    "var.token_pepper ",
+    "var.smtp_password}",
+    "var.smtp_password ",
+    "random_password.",
+    "ephemeral.",
+)
 
 
 def test_no_secret_value_is_in_a_plain_argument(tf: dict[str, Any]) -> None:
     """A plain argument is kept in the state; only write-only (``*_wo``) arguments are not."""
     assert "random_password" not in tf["resources"], "a random_password resource keeps its result in the state"
-    (ephemeral,) = tf["blocks"]["ephemeral"]
-    assert list(_named([ephemeral])) == ["random_password"]
+    for ephemeral in tf["blocks"]["ephemeral"]:
+        assert list(_named([ephemeral])) == ["random_password"]
     variables = _named(tf["blocks"]["variable"])
-    assert variables["token_pepper"]["ephemeral"] is True
-    assert variables["token_pepper"]["sensitive"] is True
+    for secret in ("token_pepper", "smtp_password"):
+        assert variables[secret]["ephemeral"] is True
+        assert variables[secret]["sensitive"] is True
     found = []
     for rtype, named in tf["resources"].items():
         for name, body in named.items():

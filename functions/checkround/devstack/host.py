@@ -28,7 +28,8 @@ log = logging.getLogger("checkround.devstack.host")
 SOURCE = Path(__file__).resolve().parents[2] / "main.py"
 HTTP_FUNCTIONS = ("admin_api", "unit_api", "web_form", "admin_console", "close_due_rounds")
 EVENT_FUNCTIONS = {
-    "on_round_closed": {"document": "rounds/{roundId}", "event_type": "google.cloud.firestore.document.v1.updated"}
+    "on_round_closed": {"document": "rounds/{roundId}", "event_type": "google.cloud.firestore.document.v1.updated"},
+    "on_outbox_created": {"document": "outbox/{docId}", "event_type": "google.cloud.firestore.document.v1.created"},
 }
 
 

@@ -14,6 +14,8 @@ from checkround.followup import recommendations, series
 from checkround.followup.inputs import RecommendationInput, RecommendationPatch
 from checkround.forms import service as forms
 from checkround.forms.definition import FormDefinitionSchema
+from checkround.notify import deliveries
+from checkround.notify import settings as notify_settings
 from checkround.reports import exports, history
 from checkround.reports import service as reports
 from checkround.rounds import admin_tokens, audit
@@ -478,6 +480,123 @@ def issue_tokens(rc: RequestContext, round_id: str) -> Reply:
 def revoke_tokens(rc: RequestContext, round_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, rounds.revoke_tokens(rc.ctx, round_id, rc.json(required=False), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/notify",
+    ["POST"],
+    Operation(
+        "Send units' contacts a new link each (all units without unit_ids); earlier links keep working.",
+        202,
+        "LinksSent",
+        body=TokensInput,
+        body_required=False,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
+def send_links(rc: RequestContext, round_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 202, rounds.send_links(rc.ctx, round_id, rc.json(required=False), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/messages",
+    ["GET"],
+    Operation(
+        "What was sent for a round (optionally one unit): each message, when, and whether it was delivered.",
+        answer="Messages",
+        errors=reads(404),
+        parameters=({"in": "query", "name": "unit_id", "schema": {"type": "string"}},),
+    ),
+)
+def list_messages(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    rounds.get_round_doc(rc.ctx, round_id)
+    return 200, deliveries.list_messages(rc.ctx, round_id, rc.request.args.get("unit_id"))
+
+
+@router.route(
+    "/notifications/recipients",
+    ["GET"],
+    Operation("Who receives the admins' messages (summary ready, digests).", answer="Recipients", errors=reads()),
+)
+def get_recipients(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, notify_settings.get_recipients(rc.ctx)
+
+
+@router.route(
+    "/notifications/recipients",
+    ["PUT"],
+    Operation(
+        "Set who receives the admins' messages.",
+        answer="Recipients",
+        body=notify_settings.RecipientsInput,
+        errors=writes(*BODY),
+    ),
+)
+def put_recipients(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, notify_settings.put_recipients(rc.ctx, rc.json())
+
+
+@router.route(
+    "/webhooks", ["GET"], Operation("The webhook endpoints (never their secrets).", answer="Webhooks", errors=reads())
+)
+def list_webhooks(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, {"webhooks": notify_settings.list_webhooks(rc.ctx)}
+
+
+@router.route(
+    "/webhooks",
+    ["POST"],
+    Operation(
+        "Add a webhook endpoint (https in the cloud); its signing secret is shown once.",
+        201,
+        "Webhook",
+        body=notify_settings.WebhookInput,
+        errors=writes(*BODY, 409),
+    ),
+)
+def create_webhook(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 201, notify_settings.create_webhook(rc.ctx, rc.json())
+
+
+@router.route(
+    "/webhooks/<id:webhook_id>",
+    ["DELETE"],
+    Operation("Remove a webhook endpoint.", answer="Deleted", errors=writes(404)),
+)
+def delete_webhook(rc: RequestContext, webhook_id: str) -> Reply:
+    rc.require_admin()
+    return 200, notify_settings.delete_webhook(rc.ctx, webhook_id)
+
+
+@router.route(
+    "/message-templates/<id:kind>",
+    ["PUT"],
+    Operation(
+        "Replace a kind of message's text and HTML templates (checked in the sandbox first).",
+        answer="MessageTemplate",
+        body=notify_settings.TemplateInput,
+        errors=writes(*BODY, 404),
+    ),
+)
+def put_template(rc: RequestContext, kind: str) -> Reply:
+    rc.require_admin()
+    return 200, notify_settings.put_template(rc.ctx, kind, rc.json())
+
+
+@router.route(
+    "/message-templates/<id:kind>",
+    ["DELETE"],
+    Operation("Go back to the shipped templates of a kind of message.", answer="MessageTemplate", errors=writes()),
+)
+def delete_template(rc: RequestContext, kind: str) -> Reply:
+    rc.require_admin()
+    return 200, notify_settings.delete_template(rc.ctx, kind)
 
 
 @router.route(

@@ -1,4 +1,5 @@
-"""The CloudEvent side of the edge: Firestore ``document.v1.updated`` on ``rounds/{roundId}``."""
+"""The CloudEvent side of the edge: Firestore ``document.v1.updated`` on ``rounds/{roundId}``
+(the summary) and ``document.v1.created`` on ``outbox/{id}`` (the notifications)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,18 @@ def _handle(event: Any, ctx: Context) -> str:
     outcome = handle_round_update(ctx, round_id, old, new)
     log.info("event %s round %s: %s", event["id"], round_id, outcome)
     return outcome
+
+
+def handle_outbox_event(event: Any, ctx: Context) -> str:
+    """Firestore ``document.v1.created`` on ``outbox/{id}``: expand a request or send a message."""
+    with logs.request_scope({"X-Request-Id": str(event["id"])}, "on_outbox_created"):
+        path, _, new = decode_document_event(event.get_data())
+        if not path or not path.startswith("outbox/") or path.count("/") != 1 or new is None:
+            log.info("ignoring event %s for %s", event["id"], path)
+            return "ignored"
+        from checkround.notify.dispatch import handle  # the senders and templates load here only
+
+        # Errors propagate: the delivery is retried, and the claim makes that safe.
+        outcome = handle(ctx, path.split("/", 1)[1])
+        log.info("event %s %s: %s", event["id"], path, outcome)
+        return outcome

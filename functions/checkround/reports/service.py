@@ -18,6 +18,7 @@ from checkround.errors import AppError
 from checkround.formats.zones import zone_of
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper
+from checkround.notify.outbox import new_request_id, write_request
 from checkround.rounds.service import UNIT_NOUN, get_round_doc, round_path
 from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.service import latest_submissions
@@ -117,6 +118,16 @@ def _finish(ctx: Context, round_id: str, claim_id: str, fields: Doc) -> bool:
             return False  # a newer claim took over; its result wins
         update = dict(fields)
         if fields.get("state") == "ready":
+            # The admins get a link to it, asked for with the render that made it.
+            participation = fields.get("participation") or {}
+            write_request(
+                tx,
+                ctx.clock.now(),
+                "summary",
+                round_id,
+                params={"reported": participation.get("submitted"), "total": participation.get("total")},
+                request_id=new_request_id("summary", round_id, f"{current.get('generation')}-{fields.get('renders')}"),
+            )
             # Every rendered file stays listed: a reopened and re-closed round keeps its old PDFs.
             made = {key: fields[key] for key in ("blob", "generated_at")} | {"generation": current.get("generation")}
             update["history"] = [*current.get("history", []), made]

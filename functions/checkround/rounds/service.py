@@ -16,6 +16,7 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.definition import ID_PATTERN
 from checkround.inputs_common import load
+from checkround.notify.outbox import write_request
 from checkround.storage.ports import Doc, Transaction, Where
 
 from . import audit, tokens
@@ -134,8 +135,11 @@ def open_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
             return {"status": "open"}
         if doc["status"] == "closed":
             raise AppError("invalid_state", detail="the round is closed; reopen it instead")
-        tx.update(round_path(round_id), {"status": "open", "opened_at": ctx.clock.now()})
+        now = ctx.clock.now()
+        tx.update(round_path(round_id), {"status": "open", "opened_at": now})
         audit.record(tx, ctx, round_id, "open", actor)
+        # Each unit's contacts get a link of their own and the deadline (docs/notifications.md).
+        write_request(tx, now, "link", round_id)
         return {"status": "open"}
 
     return ctx.store.transaction(write)
@@ -332,6 +336,25 @@ def revoke_tokens(ctx: Context, round_id: str, body: Any, actor: str = "admin") 
     for chunk in _chunks(unit_ids):
         revoked += ctx.store.transaction(_replace_links(ctx, round_id, chunk, {}, True, actor))
     return {"revoked": revoked}
+
+
+def send_links(ctx: Context, round_id: str, body: Any, actor: str = "admin") -> Doc:
+    """Send the contacts of some units (all, without ``unit_ids``) a new link each, by the
+    round's channels; the links they already have keep working."""
+    data = load(TokensInput(), body if body is not None else {}, "links")
+    unit_ids = _units_of(get_round_doc(ctx, round_id), data.get("unit_ids"))
+
+    def write(tx: Transaction) -> Doc:
+        doc = tx.get(round_path(round_id))
+        if doc is None:
+            raise AppError("not_found", what=ROUND_NOUN)
+        if doc["status"] != "open":
+            raise AppError("round_not_open")
+        request_id = write_request(tx, ctx.clock.now(), "link", round_id, unit_ids=unit_ids, params={"again": True})
+        audit.record(tx, ctx, round_id, "links_sent", actor, unit_ids=unit_ids)
+        return {"request_id": request_id, "unit_ids": unit_ids}
+
+    return ctx.store.transaction(write)
 
 
 def close_due_rounds(ctx: Context) -> Doc:

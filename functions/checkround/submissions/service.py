@@ -20,6 +20,7 @@ from checkround.forms.compiler import CACHE
 from checkround.forms.service import get_version
 from checkround.forms.validate import Checked, check_answers
 from checkround.inputs_common import load
+from checkround.notify.outbox import write_request
 from checkround.rounds import audit
 from checkround.rounds.inputs import AcceptInput, ReturnInput
 from checkround.rounds.service import (
@@ -449,6 +450,9 @@ def return_submission(ctx: Context, round_id: str, unit_id: str, body: Any, acto
         }
         tx.update(entry_path(round_id, unit_id), {"state": "returned", "returned": returned, "accepted": None})
         audit.record(tx, ctx, round_id, "return", actor, unit_id=unit_id, revision=entry["revision"])
+        # The unit's contacts get the comments (docs/notifications.md).
+        params = {"comments": data["comments"], "message": data.get("message"), "revision": entry["revision"]}
+        write_request(tx, returned["at"], "returned", round_id, unit_ids=[unit_id], params=params)
         return {"state": "returned", "revision": entry["revision"]}
 
     return ctx.store.transaction(write)
@@ -479,6 +483,9 @@ def accept_submission(ctx: Context, round_id: str, unit_id: str, body: Any, acto
             follow_up_answers.close_answered(tx, ctx, current, submission.get("follow_up"), actor)
         tx.update(entry_path(round_id, unit_id), {"state": "accepted", "accepted": accepted})
         audit.record(tx, ctx, round_id, "accept", actor, unit_id=unit_id, revision=entry["revision"])
+        # The unit's contacts get a confirmation with the accepted report's PDF.
+        params = {"message": data.get("message"), "revision": entry["revision"]}
+        write_request(tx, accepted["at"], "accepted", round_id, unit_ids=[unit_id], params=params)
         return {"state": "accepted", "revision": entry["revision"]}
 
     return ctx.store.transaction(write)

@@ -1,0 +1,124 @@
+"""The two channels a message leaves by: e-mail over SMTP (smtplib) and webhooks signed by the
+Standard Webhooks convention (the ``standardwebhooks`` package signs; ``webhook-id`` is the
+message's id, so a receiver drops a redelivery by it).
+
+Each sender answers by raising :class:`Transient` (try again later: a connection refused, a
+4xx SMTP reply, a 5xx or 429 webhook answer) or :class:`Permanent` (do not: a 5xx SMTP reply,
+a 4xx webhook answer), or by returning what the other side said. Each channel has a rate
+limit per instance (:class:`RateLimit`).
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import ssl
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook
+
+from checkround.config import Settings
+
+
+class Transient(Exception):
+    """The message may go through later."""
+
+
+class Permanent(Exception):
+    """The other side refused the message for good."""
+
+
+class RateLimit:
+    """At most ``per_second`` sends from this instance: each caller waits its turn."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+class SmtpSender:
+    def __init__(self, config: Settings) -> None:
+        self.config = config
+        self.limit = RateLimit(config.smtp_per_second)
+
+    def send(self, message: EmailMessage) -> str:
+        self.limit.wait()
+        config = self.config
+        try:
+            with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout) as smtp:
+                if config.smtp_starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if config.smtp_user:
+                    smtp.login(config.smtp_user, config.smtp_password or "")
+                refused = smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise _by_codes([code for code, _ in exc.recipients.values()], exc) from None
+        except smtplib.SMTPResponseException as exc:
+            raise _by_codes([exc.smtp_code], exc) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise Transient(f"{type(exc).__name__}: {exc}") from None
+        if refused:  # some recipients refused, the others took it: one recipient per message here
+            raise _by_codes([code for code, _ in refused.values()], refused)
+        return "accepted by the SMTP server"
+
+
+def _by_codes(codes: list[int], detail: Any) -> Exception:
+    text = f"SMTP {', '.join(map(str, codes))}: {detail}"
+    return Permanent(text) if any(500 <= code < 600 for code in codes) else Transient(text)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook answer that redirects is an answer, not somewhere to post the message again."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class WebhookSender:
+    def __init__(self, config: Settings) -> None:
+        self.limit = RateLimit(config.webhook_per_second)
+        self._opener = urllib.request.build_opener(_NoRedirect())
+
+    def send(self, url: str, secret: str, message_id: str, timestamp: datetime, body: dict[str, Any]) -> str:
+        self.limit.wait()
+        if not url.startswith(("https://", "http://")):
+            raise Permanent("not an http(s) URL")  # the API refuses others; a stored one is refused here too
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+        signature = Webhook(secret).sign(msg_id=message_id, timestamp=timestamp, data=payload)
+        request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
+            url,
+            data=payload.encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "checkround-webhooks",
+                "webhook-id": message_id,
+                "webhook-timestamp": str(int(timestamp.timestamp())),
+                "webhook-signature": signature,
+            },
+        )
+        try:
+            with self._opener.open(request, timeout=15) as response:
+                return f"HTTP {response.status}"
+        except urllib.error.HTTPError as exc:
+            # 408 and 429 ask to come back later; another 4xx (and a redirect) refuses for good.
+            if 300 <= exc.code < 500 and exc.code not in (408, 429):
+                raise Permanent(f"HTTP {exc.code}") from None
+            raise Transient(f"HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise Transient(f"{type(exc).__name__}: {exc}") from None
