@@ -127,6 +127,41 @@ def test_files_that_cannot_be_read_exit_2(stack: RunningStack, tmp_path: Path) -
     assert "does not exist" in failed(checkround(stack, "forms", "push", str(tmp_path / "missing.yaml")), 2)
 
 
+def test_forms_export_and_import_xlsform_workbooks(stack: RunningStack, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from tests.unit.test_xlsform import KOBO_CHOICES, KOBO_SETTINGS, KOBO_SURVEY, workbook
+
+    form = small_form(id="cli-bang-tinh")
+    ok(checkround(stack, "forms", "push", str(write_yaml(tmp_path / "form.yaml", form))))
+    ok(checkround(stack, "forms", "publish", "cli-bang-tinh"))
+    draft = tmp_path / "draft.xlsx"
+    assert ok(checkround(stack, "forms", "export", "cli-bang-tinh", "-o", str(draft))) == [str(draft)]
+    assert load_workbook(draft)["settings"]["A2"].value == "cli-bang-tinh"
+    version = tmp_path / "v1.xlsx"
+    assert ok(checkround(stack, "forms", "export", "cli-bang-tinh", "--version", "1", "-o", str(version))) == [
+        str(version)
+    ]
+    # Imported under another id it is a new form; imported again, its draft is replaced.
+    assert ok(checkround(stack, "forms", "import", str(version), "--id", "cli-ban-sao")) == ["created cli-ban-sao"]
+    assert ok(checkround(stack, "forms", "import", str(draft))) == ["draft of cli-bang-tinh updated"]
+    # A workbook made elsewhere: the appearances it has of another tool are listed.
+    kobo = tmp_path / "kobo.xlsx"
+    kobo.write_bytes(workbook(KOBO_SURVEY, KOBO_CHOICES, KOBO_SETTINGS))
+    assert ok(checkround(stack, "--lang", "en", "forms", "import", str(kobo), "--id", "cli-kobo")) == [
+        "created cli-kobo",
+        "left out: survey row 2, appearance: field-list",
+        "left out: survey row 7, appearance: horizontal",
+    ]
+    # A refused workbook: exit 1, one line per cell, nothing stored.
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(workbook([["type", "name", "label"], ["note", "n", "N"]], settings_rows=[["form_id"], ["cli-sai"]]))
+    err = failed(checkround(stack, "--lang", "en", "forms", "import", str(bad)), 1)
+    assert "error: invalid_xlsform:" in err
+    assert "survey.2.type: The type 'note' has no counterpart in this product" in err
+    assert "not_found" in failed(checkround(stack, "forms", "export", "cli-sai"), 1)
+
+
 def test_a_wrong_token_exits_1(stack: RunningStack) -> None:
     stderr = failed(checkround(stack, "--token", "sai-ma", "forms", "publish", "cli-luong"), 1)
     assert stderr == "error: unauthenticated: Thiếu hoặc sai mã truy cập.\n"

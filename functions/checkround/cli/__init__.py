@@ -1,6 +1,7 @@
 """checkround: the admin command line of Checkround; it talks to admin_api over HTTP only.
 
 Push form definitions from YAML or JSON files, see what publishing would change, publish;
+import and export forms as XLSForm workbooks;
 import the roster of units from a CSV file, list the units; create, open, close and reopen
 rounds and see their board; issue the units' links as CSV; download the summary PDF and
 the exports; list, issue and revoke admin tokens; record the recommendations made to units

@@ -82,6 +82,24 @@ class Connection:
             raise Unreachable(text(self.lang, "not_api", url=url, status="200"))
         return result
 
+    def send_file(
+        self, path: str, data: bytes, media: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """``POST path`` with ``data`` as the body (a file, not JSON): the status and the JSON
+        object answered, or a Failure with the same exit codes as :meth:`call`."""
+        client = self.client()
+        url = client.base + path
+        with self._mapped(url):
+            response = client.session.post(
+                url, data=data, headers={"Content-Type": media, **(headers or {})}, timeout=(10, 120)
+            )
+            if response.status_code not in (200, 201):
+                raise _refusal(ApiError(response.status_code, _payload(response)), url, self.lang)
+            result = response.json()
+        if not isinstance(result, dict):
+            raise Unreachable(text(self.lang, "not_api", url=url, status=response.status_code))
+        return response.status_code, result
+
     def download(
         self,
         path: str,

@@ -1,4 +1,5 @@
-"""``checkround forms push|diff|publish``: form definitions from files to admin_api."""
+"""``checkround forms push|diff|publish|import|export``: form definitions from files to admin_api,
+and forms in and out of XLSForm workbooks."""
 
 from __future__ import annotations
 
@@ -9,17 +10,20 @@ from typing import Any
 import click
 
 from .api import Connection, path_id
-from .failures import Refused
+from .failures import BadInput, Refused
 from .files import load_definition
 from .messages import text
 from .render import change_lines
 
 _DEFINITION_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @click.group()
 def forms() -> None:
-    """Form definitions: push a file as a draft, see what publishing would change, publish."""
+    """Form definitions: push a file as a draft, see what publishing would change, publish;
+    import and export XLSForm workbooks."""
 
 
 @forms.command()
@@ -94,3 +98,72 @@ def publish(conn: Connection, form_id: str, as_json: bool) -> None:
 
 def _echo_json(result: Any) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@forms.command("import")
+@click.argument("file", type=_DEFINITION_FILE)
+@click.option("--id", "form_id", metavar="ID", help="The form's id.  [default: the settings sheet's form_id]")
+@click.pass_obj
+def import_(conn: Connection, file: Path, form_id: str | None) -> None:
+    """Create a form from the XLSForm workbook FILE (.xlsx), or replace its draft if it exists.
+
+    Prints "created <id>" or "draft of <id> updated", then a "left out: <sheet> row <n>,
+    <column>: <value>" line for each cell the form language does not take (another tool's
+    appearance). A workbook with problems is refused whole, one "sheet.row.column: message"
+    line each.
+    """
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise BadInput(text(conn.lang, "unreadable", file=file, detail=exc.strerror or exc)) from None
+    query = f"?id={path_id(form_id)}" if form_id else ""
+    try:
+        _, result = conn.send_file(f"/forms/import{query}", data, XLSX)
+        click.echo(f"created {result['id']}")
+    except Refused as exc:
+        if exc.code != "already_exists":
+            raise
+        # The form exists: replace its draft under the etag read now (a change in between is 412).
+        existing = form_id or _form_id_of(file, exc)
+        current = conn.call("GET", f"/forms/{path_id(existing)}")
+        try:
+            _, result = conn.send_file(f"/forms/import{query}", data, XLSX, headers={"If-Match": str(current["etag"])})
+        except Refused as again:
+            if again.code == "version_conflict":
+                raise again.with_hint(text(conn.lang, "draft_conflict", form_id=existing, file=file)) from None
+            raise
+        click.echo(f"draft of {result['id']} updated")
+    for cell in result.get("ignored") or []:
+        click.echo(f"left out: {cell['sheet']} row {cell['row']}, {cell['column']}: {cell['value']}")
+
+
+def _form_id_of(file: Path, refused: Refused) -> str:
+    """The settings sheet's form_id (the server named the form by it, and said it exists)."""
+    from openpyxl import load_workbook  # only for workbooks
+
+    book = load_workbook(file, read_only=True, data_only=True)
+    try:
+        sheet = next((ws for ws in book.worksheets if ws.title.strip().lower() == "settings"), None)
+        rows = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True)) if sheet is not None else []
+    finally:
+        book.close()
+    if len(rows) == 2:
+        for header, value in zip(rows[0], rows[1], strict=False):
+            if str(header or "").strip().lower() == "form_id" and value is not None:
+                return str(value).strip()
+    raise refused
+
+
+@forms.command("export")
+@click.argument("form_id", metavar="ID")
+@click.option("--version", type=click.IntRange(min=1), help="A published version.  [default: the draft]")
+@click.option("-o", "--output", type=_OUTPUT, help="Where to write it.  [default: <ID>-draft.xlsx or <ID>-v<N>.xlsx]")
+@click.pass_obj
+def export_(conn: Connection, form_id: str, version: int | None, output: Path | None) -> None:
+    """The draft of form ID, or a published --version, as an XLSForm workbook. Prints the file's path."""
+    if version is None:
+        path, dest = f"/forms/{path_id(form_id)}/draft.xlsx", output or Path(f"{form_id}-draft.xlsx")
+    else:
+        path, dest = f"/forms/{path_id(form_id)}/versions/{version}.xlsx", output or Path(f"{form_id}-v{version}.xlsx")
+    conn.download(path, dest)
+    click.echo(str(dest))
