@@ -394,15 +394,6 @@ def draft_on_behalf(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
 
 
 @router.route(
-    "/rounds/<id:round_id>",
-    ["GET"],
-    Operation(
-        "A round and its board; a round that follows another shows each unit's state and total "
-        "in the previous round beside its current ones.",
-        answer="Round",
-        errors=reads(404),
-    ),
-)
     "/rounds/<id:round_id>/assessments/<id:unit_id>",
     ["GET"],
     Operation(
@@ -431,7 +422,16 @@ def put_assessment(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
     return 200, assessments.put_assessment(rc.ctx, round_id, unit_id, rc.json(), actor, rc.language)
 
 
-@router.route("/rounds/<id:round_id>", ["GET"], Operation("A round and its board.", answer="Round", errors=reads(404)))
+@router.route(
+    "/rounds/<id:round_id>",
+    ["GET"],
+    Operation(
+        "A round and its board; a round that follows another shows each unit's state and total "
+        "in the previous round beside its current ones.",
+        answer="Round",
+        errors=reads(404),
+    ),
+)
 def get_round(rc: RequestContext, round_id: str) -> Reply:
     rc.require_admin()
     doc = rounds.get_round(rc.ctx, round_id)
