@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from checkround.errors import AppError
@@ -249,14 +251,25 @@ def test_structural_mistakes_of_the_new_types():
         f("r", "repeat", fields=[f("inner", "repeat", fields=[f("x", "text")])]),
         f("c", "calculated"),
         f("k", "select_one", choice_set="khong_co"),
-        f("m", "select_one", choice_set="muc_do", choices=[{"value": "a", "label": {"vi": "A"}}]),
         f("t", "rating", scale=11),
         choice_sets={"muc_do": [{"value": "a", "label": {"vi": "A"}}]},
     )
     assert problems[0] == {"fields": {0: {"type": ["A repeat group cannot hold another repeat group."]}}}
     assert problems[1] == {"calculate": ["A calculated field needs a calculate rule."]}
-    assert problems[3] == {"choice_set": ["Give either choices or choice_set, not both."]}
-    assert "scale" in problems[4]
+    assert "scale" in problems[3]
+
+
+def test_choices_beside_a_choice_set_must_be_the_sets_own():
+    shared = {"muc_do": [{"value": "a", "label": {"vi": "A"}}]}
+    problems = definition_errors(
+        f("m", "select_one", choice_set="muc_do", choices=[{"value": "b", "label": {"vi": "B"}}]),
+        choice_sets=shared,
+    )
+    assert problems == {0: {"choice_set": ["Give either choices or choice_set, not both."]}}
+    # What the service stores (the set's choices inlined) can be sent back as it is.
+    stored = form(f("m", "select_one", choice_set="muc_do"), choice_sets=shared)
+    assert stored["sections"][0]["fields"][0]["choices"] == shared["muc_do"]
+    assert check_definition(copy.deepcopy(stored)) == stored
 
 
 def test_unknown_choice_set_name():

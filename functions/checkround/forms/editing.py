@@ -40,8 +40,6 @@ RULES = ("relevant", "required", "constraint", "calculate")
 # Options every field has, in the order the page shows them; the type's own follow.
 COMMON = ("key", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message")
 LATE = ("role", "renamed_from")
-# Who fills a field in (forms/fillers.py); a repeat group's sub-fields go with their group.
-FILLING = ("filled_by", "shown_to_unit")
 NEW_FIELD_TYPE = "text"
 
 
@@ -72,15 +70,13 @@ def option_kind(name: str) -> str:
         return "number"
     if isinstance(declared, mfields.Raw):
         return "rule"
-    if any(isinstance(v, validate.OneOf) for v in declared.validators) or isinstance(declared, mfields.Boolean):
+    if any(isinstance(v, validate.OneOf) for v in declared.validators):
         return "select"
     return "text"
 
 
 def select_values(name: str) -> list[str]:
-    """The values a ``select`` option may take (its ``OneOf``; a yes/no option's two)."""
-    if isinstance(_DECLARED[name], mfields.Boolean):
-        return ["true", "false"]
+    """The values a ``select`` option may take (its ``OneOf``)."""
     for validator in _DECLARED[name].validators:
         if isinstance(validator, validate.OneOf):
             return [str(choice) for choice in validator.choices]
@@ -94,8 +90,7 @@ def options_of(field_def: Mapping[str, Any], inside_repeat: bool = False) -> lis
     if inside_repeat:
         own = [o for o in own if o != "fields"]
     late = [o for o in LATE if o != "role" or (entry is not None and entry.roles)]
-    filling = [] if inside_repeat else list(FILLING)
-    names = [*COMMON, *own, *late, *filling]
+    names = [*COMMON, *own, *late]
     return [(name, option_kind(name)) for name in names]
 
 
@@ -215,6 +210,10 @@ class _Reader:
             except ValueError as exc:
                 self.problem(path, _problem("value", detail=str(exc)))
                 return None
+        if mode == "sum":
+            picked = node.get("sum")
+            paths = [p for p in (picked if isinstance(picked, list) else [picked]) if isinstance(p, str) and p]
+            return rule_of_sum(paths)
         raw = _text(node.get("json"))
         if not raw:
             return None
@@ -331,9 +330,6 @@ def read_post(posted: Iterable[tuple[str, str]], language: str) -> Read:
             relevant = reader.rule(node.get("relevant"), f"{path}.relevant", fields_at)
             if relevant is not None:
                 section["relevant"] = relevant
-            for name in FILLING:
-                if _text(node.get(name)):
-                    section[name] = _text(node.get(name))
             section["fields"] = [
                 reader.field(f_node, f"{path}.fields.{f_index}", fields_at, False)
                 for f_index, (_, f_node) in enumerate(_items(node.get("fields")))
@@ -341,6 +337,10 @@ def read_post(posted: Iterable[tuple[str, str]], language: str) -> Read:
             sections.append(section)
         if pass_number == 1:
             known.update(field_paths(definition))
+            for section in sections:
+                for owner in section["fields"]:
+                    if owner.get("fields"):
+                        known.update({k: v for k, v in field_paths({}, owner).items() if k not in known})
     op, _, target = _text(tree.get("op")).partition(":")
     return Read(definition, dict(reader.problems), op, target, _text(tree.get("base_etag")))
 
@@ -473,6 +473,42 @@ def rule_of_conditions(
     if len(parts) == 1:
         return parts[0]
     return {"and" if join != "or" else "or": parts}
+
+
+def rule_of_sum(paths: list[str]) -> Any:
+    """A calculated total: the sum of the answers at ``paths`` (an unanswered one counts 0)."""
+    return {"+": [{"var": [path, 0]} for path in paths]} if paths else None
+
+
+def sum_of(rule: Any) -> list[str] | None:
+    """The paths a rule adds up, when it is a sum :func:`rule_of_sum` makes; else None."""
+    if not (isinstance(rule, dict) and len(rule) == 1 and isinstance(rule.get("+"), list)):
+        return None
+    paths = []
+    for item in rule["+"]:
+        args = item.get("var") if isinstance(item, dict) and len(item) == 1 else None
+        if isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and args[1] == 0:
+            paths.append(args[0])
+        elif isinstance(args, str):
+            paths.append(args)
+        else:
+            return None
+    return paths
+
+
+def summable(definition: Mapping[str, Any], repeat: Mapping[str, Any] | None = None) -> list[tuple[str, Any]]:
+    """``(path, field)`` of what a total may add: numbers, ratings, other totals and checklist
+    scores (``section.item.score``)."""
+    found = []
+    for path, f in field_paths(definition, repeat).items():
+        entry = REGISTRY.get(str(f.get("type")))
+        if entry is None or entry.container:
+            continue
+        if entry.report == "number":
+            found.append((path, f))
+        elif "max_score" in entry.options:
+            found.append((f"{path}.score", f))
+    return found
 
 
 def condition_value_text(value: Any, language: str) -> str:
@@ -609,8 +645,6 @@ def flat_errors(tree: Any, prefix: str = "") -> dict[str, list[str]]:
 def _value_text(kind: str, value: Any, language: str) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if kind in ("number", "integer") and isinstance(value, int | float) and not isinstance(value, bool):
         return format_for_input(value, language)
     if kind == "date" and isinstance(value, str):
@@ -638,6 +672,8 @@ def _field_pairs(path: str, f: Mapping[str, Any], position: int, language: str, 
         elif kind == "rule":
             pairs += _rule_pairs(where, value)
         elif kind == "choices":
+            if f.get("choice_set"):
+                continue  # the shared list's choices, shown but not edited here
             for n, choice in enumerate(value or []):
                 label = choice.get("label") or {}
                 pairs += [
@@ -679,9 +715,31 @@ def as_post(definition: Mapping[str, Any], language: str) -> list[tuple[str, str
             text = section.get(name) or {}
             pairs += [(f"{path}.{name}.vi", text.get("vi", "")), (f"{path}.{name}.en", text.get("en", ""))]
         pairs += _rule_pairs(f"{path}.relevant", section.get("relevant"))
-        pairs += [
-            (f"{path}.{name}", _value_text("select", section[name], language)) for name in FILLING if name in section
-        ]
         for f_index, f in enumerate(section.get("fields") or []):
             pairs += _field_pairs(f"{path}.fields.{f_index}", f, f_index, language, False)
     return pairs
+
+
+def rendered_paths(definition: Mapping[str, Any], language: str) -> set[str]:
+    """Every path the page draws an input or a group of inputs for (each prefix of an input's
+    name): where an error can be shown."""
+    found = {""}
+    for name, _ in as_post(definition, language):
+        parts = name.split(".")
+        if parts[-1] in ("pos", "orig", "mode", "json", "is"):
+            parts = parts[:-1]
+        for end in range(1, len(parts) + 1):
+            found.add(".".join(parts[:end]))
+    return found
+
+
+def place_errors(errors: Mapping[str, list[str]], rendered: set[str]) -> dict[str, list[str]]:
+    """Each error moved to the nearest path the page draws (an option the type does not take
+    goes to its field; ``_schema`` to its element); ``""`` is the form as a whole."""
+    placed: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        where = path
+        while where not in rendered:
+            where = where.rsplit(".", 1)[0] if "." in where else ""
+        placed.setdefault(where, []).extend(messages)
+    return placed

@@ -54,8 +54,6 @@ Messages = Mapping[str, str]
 FieldDef = Mapping[str, Any]
 
 CHECKLIST_STATUSES = ("yes", "partial", "no")
-# A checklist item's score agrees with its result (the default) or is free of it.
-SCORE_RULES = ("agree", "free")
 
 # Free text is bounded even when the admin sets no limit: a form is not a file store.
 _DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 10000}
@@ -273,41 +271,6 @@ class Record(fields.Field[dict[str, Any]]):
         return loaded
 
 
-def score_disagreement(status: Any, score: Any, max_score: float) -> str | None:
-    """The message key for a score that does not agree with its result, or None.
-
-    Met: above zero, up to the maximum; partly met: above zero and below the maximum; not met:
-    zero. A missing part is another message's business."""
-    if not isinstance(score, int | float) or status not in CHECKLIST_STATUSES:
-        return None
-    if status == "yes" and not 0 < score <= max_score:
-        return "score_yes"
-    if status == "partial" and not 0 < score < max_score:
-        return "score_partial"
-    if status == "no" and score != 0:
-        return "score_no"
-    return None
-
-
-class ChecklistRecord(Record):
-    """A checklist item's result, score and note; unless the form says ``score_rule: free``,
-    a score that contradicts the result is refused at ``score`` (\"not met\" with 8/8)."""
-
-    def __init__(self, members: Mapping[str, fields.Field[Any]], agree: float | None, msgs: Messages, **kwargs: Any):
-        super().__init__(members, unknown_message=msgs["unknown"], type_message=msgs["invalid_object"], **kwargs)
-        self.agree = agree
-        self.msgs = msgs
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
-        loaded = super()._deserialize(value, attr, data, **kwargs)
-        if self.agree is not None:
-            problem = score_disagreement(loaded.get("status"), loaded.get("score"), self.agree)
-            if problem is not None:
-                max_score = int(self.agree) if float(self.agree).is_integer() else self.agree
-                raise ValidationError({"score": [self.msgs[problem].format(max=max_score)]}, valid_data=loaded)
-        return loaded
-
-
 def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
     msgs = build.msgs
     required = field.get("required") is True and not build.draft
@@ -333,9 +296,7 @@ def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
     kwargs = _base_kwargs(field, build, "invalid_object")
     # An item left out says both what is missing: its result and its score.
     kwargs["error_messages"].update(required=msgs["checklist_required"], null=msgs["checklist_required"])
-    # A draft is work in progress (a result chosen, its score not yet changed): checked on sending.
-    agree = None if build.draft or field.get("score_rule") == "free" else float(field["max_score"])
-    return ChecklistRecord(members, agree, msgs, **kwargs)
+    return Record(members, unknown_message=msgs["unknown"], type_message=msgs["invalid_object"], **kwargs)
 
 
 class Rows(fields.List[Any]):
@@ -383,9 +344,9 @@ def _check_dates(field: FieldDef) -> dict[str, list[str]]:
 def _check_choices(field: FieldDef) -> dict[str, Any]:
     choices = field.get("choices") or []
     if field.get("choice_set") is not None:
-        # The form-level check resolves the shared list and reports a bad name there.
-        if "choices" in field:
-            return {"choice_set": [said("choices_or_set")]}
+        # The form-level check resolves the shared list and reports a bad name there, and
+        # choices given beside it that are not the set's own (a saved definition holds the set's
+        # choices inlined, so what the service returns can be sent back as it is).
         return _check_range(field, "min_items", "max_items")
     if not choices:
         return {"choices": [said("no_choices")]}
@@ -580,13 +541,12 @@ REGISTRY: dict[str, FieldType] = {
         ),
         FieldType(
             "checklist",
-            frozenset({"max_score", "self_assessment", "score_rule"}),
+            frozenset({"max_score"}),
             _make_checklist,
             _check_checklist,
             _BASE_MESSAGES
             | {"invalid_number", "max_length", "invalid_string", "invalid_object", "unknown"}
-            | {"status_required", "score_required", "score_range", "checklist_required"}
-            | {"score_yes", "score_partial", "score_no"},
+            | {"status_required", "score_required", "score_range", "checklist_required"},
             widget="checklist",
             reader=read_checklist,
             browser_reader="checklist",

@@ -47,6 +47,8 @@ def _resolve_choice_sets(definition: dict[str, Any], errors: dict[Any, Any]) -> 
             continue
         if name not in sets:
             _put(errors, path, "choice_set", said("unknown_choice_set", name=name))
+        elif "choices" in field and field["choices"] != sets[name]:
+            _put(errors, path, "choice_set", said("choices_or_set"))
         else:
             # Inlined so every consumer reads ``choices``; ``choice_set`` keeps where they came from.
             field["choices"] = copy.deepcopy(sets[name])

@@ -25,6 +25,7 @@ router.route("/assets/<name>", ["GET"])(assets.static_file)
 PAGE_GROUPS = (
     "signin",
     "rounds",
+    "builder",
 )
 
 for _name in PAGE_GROUPS:

@@ -25,7 +25,6 @@ from checkround.formats.numbers import format_for_input, format_number
 from checkround.formats.text import LANGUAGES, localized
 from checkround.formats.zones import DEFAULT_ZONE
 from checkround.forms.fieldtypes import REGISTRY
-from checkround.forms.fillers import shown_to_unit, unit_fills
 from checkround.forms.formdata import whole_number
 from checkround.http.core import RequestContext
 
@@ -106,11 +105,7 @@ def _env(templates_dir: str) -> jinja2.Environment:
         field_id=field_id,
         whole_number=whole_number,
         static_url=lambda name: static_url(Path(templates_dir), name),
-        # Who fills what (forms.fillers): the form draws a reviewer's part read-only or not at all.
-        unit_fills=unit_fills,
-        shown_to_unit=shown_to_unit,
     )
-    env.tests["shown_to_unit_in"] = lambda field, section: shown_to_unit(section, field)
     env.filters.update(loc=localized, plain=_plain, date_input=_date_input, when=_when, messages=messages, num=_num)
     return env
 
@@ -177,3 +172,12 @@ def error_text(rc: RequestContext) -> dict[str, Any]:
     none): there may be no round to take the language from."""
     rc.language_for_page = asked_language(rc) or rc.language
     return text(rc)
+
+
+def draw(templates_dir: Path, template: str, language: str, root_path: str, **values: Any) -> str:
+    """A template drawn in the web form's environment (its widgets, filters and sentences) with
+    links relative to ``root_path``: the console's builder previews a form with it, so the
+    preview is the unit's page, drawn by the same templates and run by the same scripts."""
+    env = _env(str(templates_dir))
+    texts: dict[str, dict[str, Any]] = env.get_template("webform/text.html.j2").module.TEXT  # type: ignore[attr-defined]
+    return env.get_template(template).render(lang=language, T=texts[language], root=root_path, **values)
