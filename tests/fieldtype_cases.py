@@ -56,6 +56,17 @@ def _choices(draw: Draw, f: Field) -> Any:
 
 _EXAMPLE_CHOICES = [{"value": "a", "label": {"vi": "Một", "en": "One"}}, {"value": "b", "label": {"vi": "Hai"}}]
 
+
+def _agreeing_item(draw, max_score):
+    """A checklist answer whose score agrees with its result (the default score_rule)."""
+    status = draw(st.sampled_from(["yes", "partial", "no"]))
+    if status == "no":
+        return {"status": status, "score": 0}
+    if status == "partial":
+        return {"status": status, "score": draw(st.floats(0.5, max_score - 0.5)) if max_score > 1 else 0.5}
+    return {"status": status, "score": draw(st.integers(1, max_score))}
+
+
 CASES: dict[str, Case] = {
     "text": Case(
         {"max_length": 50},
@@ -119,10 +130,7 @@ CASES: dict[str, Case] = {
         {"max_score": 8},
         {"status": "partial", "score": 6.5, "note": "Ghi chú"},
         options=lambda draw: {"max_score": draw(st.integers(1, 20))},
-        valid=lambda draw, f: {
-            "status": draw(st.sampled_from(["yes", "partial", "no"])),
-            "score": draw(st.integers(0, f["max_score"])),
-        },
+        valid=lambda draw, f: _agreeing_item(draw, f["max_score"]),
         too_big=lambda f: {"status": "yes", "score": f["max_score"] + 1},
     ),
     "repeat": Case(

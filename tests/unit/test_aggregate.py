@@ -86,7 +86,11 @@ def test_scores_and_ranking_per_cluster(summary):
     assert clusters["c1"]["name"] == "Cụm 1"
     # A tie shares the rank; order then follows the name.
     assert [(r["id"], r["rank"]) for r in clusters["c1"]["ranking"]] == [("u2", 1), ("u1", 1)]
-    assert [(r["id"], r["rank"]) for r in clusters["c2"]["ranking"]] == [("u3", 1)]
+    # The unit that did not report is listed in its cluster, unranked, as not reported.
+    assert [(r["id"], r["rank"], r["reported"]) for r in clusters["c2"]["ranking"]] == [
+        ("u3", 1, True),
+        ("u4", None, False),
+    ]
     assert summary["form"]["max_score"] == 15
 
 

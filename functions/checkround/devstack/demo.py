@@ -1,7 +1,9 @@
 """The scripted demo: a complete round driven through the HTTP API only.
 
-Six of the seven seed units submit their answers from ``schemas/seed/answers``, one does not,
-the round closes, and the PDF summary that the Firestore event produced is downloaded.
+Six of the seven seed units submit their answers from ``schemas/seed/answers``, one does not;
+the inspection team enters its assessment of each (the official results and scores, its remarks
+in section 9) from ``schemas/seed/assessments``; the round closes, and the PDF summary that the
+Firestore event produced is downloaded.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ def run_demo(
             headers={"Idempotency-Key": f"demo-{unit_id}"},
         )
         say(f"  {unit_id}: submitted revision {result['revision']} ({result['submission_id']})")
+
+    for path in sorted((schemas_dir / "seed" / "assessments").glob("*.yaml")):
+        unit_id = path.stem
+        if unit_id in links and (answers_dir / f"{unit_id}.yaml").exists():
+            saved = admin.call("PUT", f"/rounds/{round_id}/assessments/{unit_id}", {"answers": load_yaml(path)})
+            say(f"  {unit_id}: scored by the inspection team (assessment {saved['revision']})")
 
     admin.call("POST", f"/rounds/{round_id}/close")
     say("round closed; waiting for the summary that the Firestore event renders...")

@@ -67,12 +67,14 @@ class SchemaCache:
     """
 
     def __init__(self, maxsize: int = 256) -> None:
-        self._items: OrderedDict[tuple[str, int, str, bool], tuple[Mapping[str, Any], Schema]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, str, bool, int], tuple[Mapping[str, Any], Schema]] = OrderedDict()
         self._maxsize = maxsize
         self._lock = threading.Lock()
 
     def get(self, form_id: str, version: int, definition: Mapping[str, Any], language: str, draft: bool) -> Schema:
-        key = (form_id, version, language, draft)
+        # The definition's identity is part of the key: a version and the unit's part of it
+        # (forms.fillers) are two definitions, each with its own schema.
+        key = (form_id, version, language, draft, id(definition))
         with self._lock:
             hit = self._items.get(key)
             if hit is not None and hit[0] is definition:

@@ -17,7 +17,8 @@ from checkround.formats.text import LANGUAGES
 from checkround.inputs_common import FullMatch, error_fields
 
 from .definition_messages import bilingual_errors, said
-from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY, IsoDate
+from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY, SCORE_RULES, IsoDate
+from .fillers import check_fillers
 from .references import check_references
 from .rules import inspect_rule
 
@@ -25,6 +26,8 @@ KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 ROLES = ("strengths", "shortcomings", "proposals")
 APPEARANCES = ("buttons", "list")
+# Who fills a section or field in (forms/fillers.py): the unit, or the inspection team in review.
+FILLERS = ("unit", "reviewer")
 MAX_DEFINITION_BYTES = 1024 * 1024
 
 
@@ -80,6 +83,9 @@ class FieldDefSchema(Schema):
     relevant = fields.Raw(validate=_rule)
     constraint = fields.Raw(validate=_rule)
     constraint_message = _localized()
+    # Who fills it in (default: as its section says); a reviewer field's display to the unit.
+    filled_by = fields.String(validate=validate.OneOf(FILLERS))
+    shown_to_unit = fields.Boolean()
     # Type-specific options: declared once here, allowed per type by the registry.
     min = fields.Float(allow_nan=False)
     max = fields.Float(allow_nan=False)
@@ -98,6 +104,10 @@ class FieldDefSchema(Schema):
     # list is a list.
     appearance = fields.String(validate=validate.OneOf(APPEARANCES))
     max_score = fields.Float(allow_nan=False)
+    # A checklist item: the unit's self-assessment beside the team's (forms/fillers.py), and
+    # whether its score must agree with its result (fieldtypes.score_disagreement).
+    self_assessment = fields.Boolean()
+    score_rule = fields.String(validate=validate.OneOf(SCORE_RULES))
     scale = fields.Integer(strict=True, validate=validate.Range(min=2, max=10))
     calculate = fields.Raw(validate=_rule)
     # The sub-fields of a repeat group ("fields" would shadow Schema.fields).
@@ -130,6 +140,9 @@ class FieldDefSchema(Schema):
             nested = [i for i, sub in enumerate(data.get("fields") or []) if REGISTRY[sub["type"]].container]
             if nested:
                 errors["fields"] = {i: {"type": [said("nested_repeat")]} for i in nested}
+            own = [i for i, sub in enumerate(data.get("fields") or []) if "filled_by" in sub or "shown_to_unit" in sub]
+            if own:
+                errors.setdefault("fields", {}).update({i: {"filled_by": [said("filled_by_in_group")]} for i in own})
             errors.update(_duplicates_error(data.get("fields") or [], "field"))
         if data.get("constraint_message") and data.get("constraint") is None:
             errors["constraint_message"] = [said("message_needs_constraint")]
@@ -165,6 +178,8 @@ class SectionSchema(Schema):
     title = _localized(required=True)
     description = _localized()
     relevant = fields.Raw(validate=_rule)
+    filled_by = fields.String(validate=validate.OneOf(FILLERS))
+    shown_to_unit = fields.Boolean()
     # "fields" would shadow Schema.fields, hence the attribute name and the data key.
     fields_ = fields.List(
         fields.Nested(FieldDefSchema),
@@ -179,6 +194,12 @@ class SectionSchema(Schema):
         # ``original`` is what was sent, which may be no object at all (its type error is
         # reported by marshmallow already).
         errors = _duplicates_error(original.get("fields"), "field") if isinstance(original, dict) else None
+        if errors:
+            raise ValidationError(errors)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _fillers(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors = check_fillers(data)
         if errors:
             raise ValidationError(errors)
 

@@ -48,6 +48,26 @@ _SAID: dict[str, tuple[str, str]] = {
         "Chỉ có thể ghi thông báo khi có điều kiện (constraint).",
         "constraint_message needs a constraint.",
     ),
+    "filled_by_in_group": (
+        "Các trường của nhóm lặp do người điền nhóm điền: hãy đặt filled_by cho cả nhóm.",
+        "A repeat group's fields are filled by whoever fills the group: set filled_by on the group.",
+    ),
+    "shown_to_unit_section": (
+        "shown_to_unit chỉ dùng cho phần do Đoàn kiểm tra điền (filled_by: reviewer).",
+        "shown_to_unit applies to a section filled_by: reviewer.",
+    ),
+    "shown_to_unit_field": (
+        "shown_to_unit chỉ dùng cho trường do Đoàn kiểm tra điền (filled_by: reviewer).",
+        "shown_to_unit applies to a field filled_by: reviewer.",
+    ),
+    "self_assessment_needs_reviewer": (
+        "self_assessment chỉ dùng cho tiêu chí chấm điểm do Đoàn kiểm tra chấm (filled_by: reviewer).",
+        "self_assessment applies to a checklist item filled_by: reviewer.",
+    ),
+    "self_assessment_shown": (
+        "Tiêu chí đơn vị tự đánh giá thì đơn vị phải nhìn thấy: bỏ shown_to_unit: false.",
+        "A self-assessed item is filled by the unit, so its form shows it.",
+    ),
     "duplicate_field_key": ("Mã trường {key!r} bị trùng.", "Duplicate field key {key!r}."),
     "duplicate_section_key": ("Mã phần {key!r} bị trùng.", "Duplicate section key {key!r}."),
     "low_above_high": ("{low} ({lo}) lớn hơn {high} ({hi}).", "{low} ({lo}) is greater than {high} ({hi})."),

@@ -40,6 +40,8 @@ RULES = ("relevant", "required", "constraint", "calculate")
 # Options every field has, in the order the page shows them; the type's own follow.
 COMMON = ("key", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message")
 LATE = ("role", "renamed_from")
+# Who fills a field in (forms/fillers.py); a repeat group's sub-fields go with their group.
+FILLING = ("filled_by", "shown_to_unit")
 NEW_FIELD_TYPE = "text"
 
 
@@ -70,13 +72,15 @@ def option_kind(name: str) -> str:
         return "number"
     if isinstance(declared, mfields.Raw):
         return "rule"
-    if any(isinstance(v, validate.OneOf) for v in declared.validators):
+    if any(isinstance(v, validate.OneOf) for v in declared.validators) or isinstance(declared, mfields.Boolean):
         return "select"
     return "text"
 
 
 def select_values(name: str) -> list[str]:
-    """The values a ``select`` option may take (its ``OneOf``)."""
+    """The values a ``select`` option may take (its ``OneOf``; a yes/no option's two)."""
+    if isinstance(_DECLARED[name], mfields.Boolean):
+        return ["true", "false"]
     for validator in _DECLARED[name].validators:
         if isinstance(validator, validate.OneOf):
             return [str(choice) for choice in validator.choices]
@@ -90,7 +94,8 @@ def options_of(field_def: Mapping[str, Any], inside_repeat: bool = False) -> lis
     if inside_repeat:
         own = [o for o in own if o != "fields"]
     late = [o for o in LATE if o != "role" or (entry is not None and entry.roles)]
-    names = [*COMMON, *own, *late]
+    filling = [] if inside_repeat else list(FILLING)
+    names = [*COMMON, *own, *late, *filling]
     return [(name, option_kind(name)) for name in names]
 
 
@@ -330,6 +335,9 @@ def read_post(posted: Iterable[tuple[str, str]], language: str) -> Read:
             relevant = reader.rule(node.get("relevant"), f"{path}.relevant", fields_at)
             if relevant is not None:
                 section["relevant"] = relevant
+            for name in FILLING:
+                if _text(node.get(name)):
+                    section[name] = _text(node.get(name))
             section["fields"] = [
                 reader.field(f_node, f"{path}.fields.{f_index}", fields_at, False)
                 for f_index, (_, f_node) in enumerate(_items(node.get("fields")))
@@ -645,6 +653,8 @@ def flat_errors(tree: Any, prefix: str = "") -> dict[str, list[str]]:
 def _value_text(kind: str, value: Any, language: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if kind in ("number", "integer") and isinstance(value, int | float) and not isinstance(value, bool):
         return format_for_input(value, language)
     if kind == "date" and isinstance(value, str):
@@ -715,6 +725,9 @@ def as_post(definition: Mapping[str, Any], language: str) -> list[tuple[str, str
             text = section.get(name) or {}
             pairs += [(f"{path}.{name}.vi", text.get("vi", "")), (f"{path}.{name}.en", text.get("en", ""))]
         pairs += _rule_pairs(f"{path}.relevant", section.get("relevant"))
+        pairs += [
+            (f"{path}.{name}", _value_text("select", section[name], language)) for name in FILLING if name in section
+        ]
         for f_index, f in enumerate(section.get("fields") or []):
             pairs += _field_pairs(f"{path}.fields.{f_index}", f, f_index, language, False)
     return pairs

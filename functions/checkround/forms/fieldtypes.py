@@ -54,6 +54,8 @@ Messages = Mapping[str, str]
 FieldDef = Mapping[str, Any]
 
 CHECKLIST_STATUSES = ("yes", "partial", "no")
+# A checklist item's score agrees with its result (the default) or is free of it.
+SCORE_RULES = ("agree", "free")
 
 # Free text is bounded even when the admin sets no limit: a form is not a file store.
 _DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 10000}
@@ -271,6 +273,41 @@ class Record(fields.Field[dict[str, Any]]):
         return loaded
 
 
+def score_disagreement(status: Any, score: Any, max_score: float) -> str | None:
+    """The message key for a score that does not agree with its result, or None.
+
+    Met: above zero, up to the maximum; partly met: above zero and below the maximum; not met:
+    zero. A missing part is another message's business."""
+    if not isinstance(score, int | float) or status not in CHECKLIST_STATUSES:
+        return None
+    if status == "yes" and not 0 < score <= max_score:
+        return "score_yes"
+    if status == "partial" and not 0 < score < max_score:
+        return "score_partial"
+    if status == "no" and score != 0:
+        return "score_no"
+    return None
+
+
+class ChecklistRecord(Record):
+    """A checklist item's result, score and note; unless the form says ``score_rule: free``,
+    a score that contradicts the result is refused at ``score`` (\"not met\" with 8/8)."""
+
+    def __init__(self, members: Mapping[str, fields.Field[Any]], agree: float | None, msgs: Messages, **kwargs: Any):
+        super().__init__(members, unknown_message=msgs["unknown"], type_message=msgs["invalid_object"], **kwargs)
+        self.agree = agree
+        self.msgs = msgs
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        if self.agree is not None:
+            problem = score_disagreement(loaded.get("status"), loaded.get("score"), self.agree)
+            if problem is not None:
+                max_score = int(self.agree) if float(self.agree).is_integer() else self.agree
+                raise ValidationError({"score": [self.msgs[problem].format(max=max_score)]}, valid_data=loaded)
+        return loaded
+
+
 def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
     msgs = build.msgs
     required = field.get("required") is True and not build.draft
@@ -296,7 +333,9 @@ def _make_checklist(field: FieldDef, build: Build) -> fields.Field[Any]:
     kwargs = _base_kwargs(field, build, "invalid_object")
     # An item left out says both what is missing: its result and its score.
     kwargs["error_messages"].update(required=msgs["checklist_required"], null=msgs["checklist_required"])
-    return Record(members, unknown_message=msgs["unknown"], type_message=msgs["invalid_object"], **kwargs)
+    # A draft is work in progress (a result chosen, its score not yet changed): checked on sending.
+    agree = None if build.draft or field.get("score_rule") == "free" else float(field["max_score"])
+    return ChecklistRecord(members, agree, msgs, **kwargs)
 
 
 class Rows(fields.List[Any]):
@@ -541,12 +580,13 @@ REGISTRY: dict[str, FieldType] = {
         ),
         FieldType(
             "checklist",
-            frozenset({"max_score"}),
+            frozenset({"max_score", "self_assessment", "score_rule"}),
             _make_checklist,
             _check_checklist,
             _BASE_MESSAGES
             | {"invalid_number", "max_length", "invalid_string", "invalid_object", "unknown"}
-            | {"status_required", "score_required", "score_range", "checklist_required"},
+            | {"status_required", "score_required", "score_range", "checklist_required"}
+            | {"score_yes", "score_partial", "score_no"},
             widget="checklist",
             reader=read_checklist,
             browser_reader="checklist",

@@ -48,6 +48,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "status_required": "Chọn kết quả cho mục này.",
         "score_required": "Nhập điểm cho mục này.",
         "score_range": "Nhập điểm từ {min} đến {max}.",
+        "score_yes": "Kết quả “Đạt” thì điểm phải lớn hơn 0 và không quá {max}.",
+        "score_partial": "Kết quả “Đạt một phần” thì điểm phải lớn hơn 0 và nhỏ hơn {max}.",
+        "score_no": "Kết quả “Chưa đạt” thì điểm phải là 0.",
+        "reviewer_only": "Mục này do Đoàn kiểm tra nhập khi duyệt báo cáo; đơn vị không gửi câu trả lời cho mục này.",
         "unreadable_number": "Chưa đọc được số này. Hãy nhập một số, ví dụ 1.265,5 hoặc 2,5.",
         "unreadable_integer": "Hãy nhập một số nguyên, không có phần thập phân, ví dụ 2.340 hoặc 15.",
         "ambiguous_number": (
@@ -92,6 +96,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "status_required": "Choose a result for this item.",
         "score_required": "Enter a score for this item.",
         "score_range": "Enter a score from {min} to {max}.",
+        "score_yes": "A “met” result needs a score above 0 and at most {max}.",
+        "score_partial": "A “partly met” result needs a score above 0 and below {max}.",
+        "score_no": "A “not met” result scores 0.",
+        "reviewer_only": "The inspection team fills this in when it reviews the report; a unit does not answer it.",
         "unreadable_number": "This is not a number we can read. Type a number such as 1,265.5 or 2.5.",
         "unreadable_integer": "Type a whole number, without decimals, such as 2,340 or 15.",
         "ambiguous_number": (

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .fieldtypes import REGISTRY, FieldDef, FieldType
+from .fillers import Filler, filler_of
 
 Path = tuple[str | int, ...]
 
@@ -47,6 +48,16 @@ class Place:
         """The dotted name (``section.field`` or ``section.group.0.sub``) used by the web form and
         in ``ignored``."""
         return ".".join(str(step) for step in self.path)
+
+    @property
+    def filled_by(self) -> Filler:
+        """Who fills it in: its own ``filled_by``, its repeat group's, or its section's."""
+        top = (
+            next(f for f in self.section["fields"] if f["key"] == self.path[1])
+            if self.record is not None
+            else self.field
+        )
+        return filler_of(self.section, top)
 
     @property
     def group(self) -> Path:

@@ -29,6 +29,7 @@ from checkround.rounds.inputs import (
     TokensInput,
     UnitInput,
 )
+from checkround.submissions import assessments
 from checkround.submissions import service as submissions
 from checkround.submissions.inputs import SubmissionInput
 
@@ -390,6 +391,35 @@ def submit_on_behalf(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
 def draft_on_behalf(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
     actor = rc.require_admin().actor
     return 200, submissions.save_draft_on_behalf(rc.ctx, round_id, unit_id, rc.json(), actor, rc.language)
+
+
+@router.route(
+    "/rounds/<id:round_id>/assessments/<id:unit_id>",
+    ["GET"],
+    Operation(
+        "A unit's latest submission with the inspection team's assessment and the form's reviewer part.",
+        answer="Assessment",
+        errors=reads(404, 409),
+    ),
+)
+def get_assessment(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    rc.require_admin()
+    return 200, assessments.get_assessment(rc.ctx, round_id, unit_id)
+
+
+@router.route(
+    "/rounds/<id:round_id>/assessments/<id:unit_id>",
+    ["PUT"],
+    Operation(
+        "Enter the inspection team's assessment of a unit's submission (the form's reviewer fields; audited).",
+        answer="AssessmentSaved",
+        body=assessments.AssessmentInput,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
+def put_assessment(rc: RequestContext, round_id: str, unit_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, assessments.put_assessment(rc.ctx, round_id, unit_id, rc.json(), actor, rc.language)
 
 
 @router.route(

@@ -228,6 +228,26 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
             "items": _obj(["at", "action", "actor"], at=_TIME, action={"type": "string"}, actor={"type": "string"}),
         },
     ),
+    "Assessment": _obj(
+        ["unit_id", "state", "submission", "assessment", "reviewer_form"],
+        unit_id={"type": "string"},
+        state={"type": "string"},
+        submission={
+            "type": ["object", "null"],
+            "description": "The unit's latest submission (self-assessment included).",
+        },
+        assessment={"type": ["object", "null"], "description": "The team's assessment so far (AssessmentSaved)."},
+        reviewer_form={"type": "object", "description": "The form's reviewer part: the fields the team fills."},
+    ),
+    "AssessmentSaved": _obj(
+        ["unit_id", "answers", "revision", "by", "at"],
+        unit_id={"type": "string"},
+        answers={"type": "object"},
+        revision={"type": "integer"},
+        submission_revision=_INT_OR_NULL,
+        by={"type": "string", "description": "The admin who entered it (also in the audit log)."},
+        at=_TIME,
+    ),
     "Returned": _obj(
         ["state", "revision"], state={"type": "string", "enum": ["returned"]}, revision={"type": "integer"}
     ),

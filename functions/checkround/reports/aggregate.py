@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from checkround.errors import AppError
 from checkround.formats.zones import zone_of
 from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.fillers import reviewer_fills, unit_part
+from checkround.forms.validate import rule_view
 from checkround.forms.walk import Path, walk
 
 from .display import loc, unit_name
@@ -20,14 +23,45 @@ from .kinds import display_answers, kind_of
 
 
 def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Competition ranking (1, 1, 3) by total score, then by name for a stable order."""
-    ordered = sorted(rows, key=lambda r: (-r["total_score"], r["name"]))
+    """Competition ranking (1, 1, 3) by total score, then by name for a stable order; units
+    without a score (not reported, or not yet scored by the team) follow, unranked, so every
+    unit of the cluster is listed."""
+    scored = [r for r in rows if r["total_score"] is not None]
+    ordered = sorted(scored, key=lambda r: (-r["total_score"], r["name"]))
     ranked: list[dict[str, Any]] = []
     for index, row in enumerate(ordered):
         tied = index > 0 and ordered[index - 1]["total_score"] == row["total_score"]
         rank = ranked[-1]["rank"] if tied else index + 1
         ranked.append({**row, "rank": rank})
-    return ranked
+    rest = sorted((r for r in rows if r["total_score"] is None), key=lambda r: (not r["reported"], r["name"]))
+    return ranked + [{**row, "rank": None} for row in rest]
+
+
+def with_assessment(
+    definition: Mapping[str, Any], answers: Mapping[str, Any], assessment: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """A unit's answers with the team's in place of the reviewer fields (a unit's self-assessment
+    of such a field gives way), and the calculated fields computed again from the result."""
+    merged: dict[str, Any] = {key: dict(value) if isinstance(value, dict) else value for key, value in answers.items()}
+    for section in definition["sections"]:
+        for f in section["fields"]:
+            if not reviewer_fills(section, f):
+                continue
+            holder = merged.get(section["key"])
+            if isinstance(holder, dict):
+                holder.pop(f["key"], None)
+            given = (assessment or {}).get(section["key"])
+            if isinstance(given, Mapping) and f["key"] in given:
+                merged.setdefault(section["key"], {})[f["key"]] = given[f["key"]]
+    try:
+        calculated, _ = rule_view(definition, merged)
+    except AppError:
+        return merged  # rules too costly for these answers: the stored values stand
+    for name, value in calculated.items():
+        section_key, _, key = name.partition(".")
+        if "." not in key and isinstance(merged.get(section_key), dict):
+            merged[section_key][key] = value
+    return merged
 
 
 def roster_answers(
@@ -52,16 +86,23 @@ def aggregate(
     units: Mapping[str, Mapping[str, Any]],
     submissions: Iterable[tuple[str, Mapping[str, Any]]],
     to_current_keys: Callable[[Mapping[str, Any], int | None], Mapping[str, Any]] | None = None,
+    assessments: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Build the summary object of a round from a stream of ``(unit_id, latest submission)``.
 
     ``to_current_keys`` maps answers given under another form version to this definition's
-    keys (see :class:`checkround.forms.versions.VersionMapper`)."""
+    keys (see :class:`checkround.forms.versions.VersionMapper`). ``assessments`` holds the
+    inspection team's answers per unit (:mod:`checkround.submissions.assessments`): where the
+    form has reviewer fields, results, scores and the ranking are the team's, and a unit's
+    self-assessed score is shown beside its team score."""
     language = round_doc.get("language", "vi")
     tz = zone_of(round_doc)
+    assessments = assessments or {}
     accs = {}
     scores: dict[Path, Callable[[Any], float]] = {}  # how a scored field's answer counts
+    self_scored: set[Path] = set()  # scored reviewer fields the unit also assesses itself
     max_by_section: dict[str, float] = {}
+    reviewer_scored = False
     for place in walk(definition):
         kind = kind_of(place.field)
         accs[place.path] = kind.accumulator(place.field)
@@ -69,26 +110,44 @@ def aggregate(
             scores[place.path] = kind.score
             section_key = place.section["key"]
             max_by_section[section_key] = max_by_section.get(section_key, 0) + kind.max_score(place.field)
+            if place.filled_by == "reviewer":
+                reviewer_scored = True
+                if place.field.get("self_assessment"):
+                    self_scored.add(place.path)
     max_total = sum(max_by_section.values())
+    own_part = unit_part(definition)
 
     reported: dict[str, dict[str, Any]] = {}
-    appendix: dict[str, list[dict[str, Any]]] = {}  # each unit's answers as shown, for the annex
+    appendix: dict[str, list[dict[str, Any]]] = {}  # each unit's own answers as shown, for the annex
     for unit_id, submission, answers in roster_answers(round_doc, submissions, to_current_keys):
+        assessed = unit_id in assessments
+        effective = with_assessment(definition, answers, assessments.get(unit_id)) if reviewer_scored else answers
         section_scores = dict.fromkeys(max_by_section, 0.0)
-        for place in walk(definition, answers):
+        for place in walk(definition, effective):
             if place.record is not None or place.value is None:
                 continue  # a repeat group's accumulator takes its records whole
             accs[place.path].add(unit_id, place.value)
             if place.path in scores:
                 section_scores[place.section["key"]] += scores[place.path](place.value)
-        appendix[unit_id] = display_answers(definition, answers, language)
+        self_score = None
+        if self_scored:
+            given = [
+                scores[place.path](place.value)
+                for place in walk(definition, answers)
+                if place.path in self_scored and place.value is not None
+            ]
+            self_score = sum(given) if given else None
+        appendix[unit_id] = display_answers(own_part, answers, language)
+        counted = assessed or not reviewer_scored
         reported[unit_id] = {
             "late": bool(submission.get("late")),
             "submitted_at": _local(submission.get("submitted_at"), tz),
             "revision": submission.get("revision"),
             "form_version": submission.get("form_version"),
-            "section_scores": section_scores,
-            "total_score": sum(section_scores.values()),
+            "assessed": assessed,
+            "section_scores": section_scores if counted else {},
+            "total_score": sum(section_scores.values()) if counted else None,
+            "self_score": self_score,
         }
 
     clusters_meta = round_doc.get("clusters") or {}
@@ -103,6 +162,8 @@ def aggregate(
             "cluster": cluster,
             "cluster_name": loc(clusters_meta.get(cluster), language) or cluster,
             "reported": unit_id in reported,
+            "assessed": False,
+            "self_score": None,
             "late": False,
             "submitted_at": None,
             "revision": None,
@@ -112,14 +173,15 @@ def aggregate(
         }
         if unit_id in reported:
             row.update(reported[unit_id])
-            row["percent"] = 100 * row["total_score"] / max_total if max_total else None
+            scored = row["total_score"] is not None and max_total > 0
+            row["percent"] = 100 * row["total_score"] / max_total if scored else None
         unit_rows.append(row)
     names = {row["id"]: row["name"] for row in unit_rows}
 
+    # Every unit of a cluster is listed in its ranking; one that did not report says so there.
     clusters: dict[str, list[dict[str, Any]]] = {}
     for row in unit_rows:
-        if row["reported"]:
-            clusters.setdefault(row["cluster"], []).append(row)
+        clusters.setdefault(row["cluster"], []).append(row)
     cluster_rankings = [
         {"id": cid, "name": loc(clusters_meta.get(cid), language) or cid or "—", "ranking": _rank(rows)}
         for cid, rows in sorted(clusters.items())
@@ -200,6 +262,9 @@ def aggregate(
             "time_zone": str(tz),
         },
         "form": {"id": definition["id"], "title": loc(definition["title"], language), "max_score": max_total},
+        # Whose scores rank the units: the inspection team's ("reviewer") or the units' own.
+        "score_source": "reviewer" if reviewer_scored else "unit",
+        "self_scored": bool(self_scored),
         "units": unit_rows,
         "participation": {
             "total": len(unit_rows),

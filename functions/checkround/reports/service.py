@@ -21,6 +21,7 @@ from checkround.forms.versions import VersionMapper
 from checkround.notify.outbox import new_request_id, write_request
 from checkround.rounds.service import UNIT_NOUN, get_round_doc, round_path
 from checkround.storage.ports import Doc, Transaction
+from checkround.submissions.assessments import round_assessments
 from checkround.submissions.service import latest_submissions
 
 from .aggregate import aggregate
@@ -48,7 +49,8 @@ def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:
     units = {uid: doc for uid, doc in ctx.store.list("units")}
     version = int(round_doc["form_version"])
     mapper = VersionMapper(lambda v: get_version(ctx, round_doc["form_id"], v), version)
-    summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id), mapper.answers)
+    assessed = dict(round_assessments(ctx, round_id))
+    summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id), mapper.answers, assessed)
     zone = zone_of(round_doc)
     summary["generated_at"] = local_time(ctx.clock.now(), zone)
     return summary

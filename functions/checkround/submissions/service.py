@@ -17,6 +17,8 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.followup import answers as follow_up_answers
 from checkround.forms.compiler import CACHE
+from checkround.forms.fillers import refuse_reviewer_answers, unit_part
+from checkround.forms.messages import messages
 from checkround.forms.service import get_version
 from checkround.forms.validate import Checked, check_answers
 from checkround.inputs_common import load
@@ -75,22 +77,35 @@ def _answers_of(body: Any) -> tuple[Any, Any, Any]:
 def _check(
     ctx: Context, round_doc: Doc, unit_id: str, answers: Any, follow_up: Any, language: str, draft: bool
 ) -> tuple[Checked, dict[str, Any]]:
-    """Validate against the round's pinned form version (compiled once per version), and the
-    follow-up answers against the unit's recommendations of the previous round; one error
-    holds the faults of both (the follow-up's under ``follow_up``)."""
+    """Validate against the unit's part of the round's pinned form version (compiled once per
+    version), and the follow-up answers against the unit's recommendations of the previous
+    round; one error holds every fault: a value for a field the inspection team fills, the
+    answers' own, the follow-up's (under ``follow_up``)."""
     items = follow_up_answers.items_for(ctx, round_doc, unit_id) if round_doc.get("previous_round_id") else []
     follow, follow_errors = follow_up_answers.check(items, follow_up, language, draft)
     definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
-    schema = CACHE.get(round_doc["form_id"], round_doc["form_version"], definition, language, draft)
-    try:
-        checked = check_answers(definition, schema, answers, language, draft)
-    except AppError as exc:
-        if follow_errors and exc.code == "validation_failed" and isinstance(exc.fields, dict):
-            exc.fields[follow_up_answers.KEY] = follow_errors
-        raise
+    part = unit_part(definition)
+    answers, refused = refuse_reviewer_answers(definition, answers, messages(language)["reviewer_only"])
     if follow_errors:
-        raise AppError("validation_failed", fields={follow_up_answers.KEY: follow_errors}, subject="answers")
+        refused = {**refused, follow_up_answers.KEY: follow_errors}
+    schema = CACHE.get(round_doc["form_id"], round_doc["form_version"], part, language, draft)
+    try:
+        checked = check_answers(part, schema, answers, language, draft)
+    except AppError as exc:
+        if refused and exc.code == "validation_failed":
+            raise AppError("validation_failed", fields=_merged(exc.fields or {}, refused), subject="answers") from exc
+        raise
+    if refused:
+        raise AppError("validation_failed", fields=refused, subject="answers")
     return checked, follow
+
+
+def _merged(errors: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(errors)
+    for key, value in more.items():
+        found = merged.get(key)
+        merged[key] = {**found, **value} if isinstance(found, dict) and isinstance(value, dict) else value
+    return merged
 
 
 def _check_not_accepted(entry: Doc | None) -> None:

@@ -28,6 +28,7 @@ from checkround.forms import service as forms
 from checkround.forms.definition import check_definition
 from checkround.forms.drafts import draft_conflict, element_changes
 from checkround.forms.editing import (
+    FILLING,
     OPERATORS,
     apply,
     carry_renames,
@@ -259,6 +260,7 @@ def editor_values(
         "open_all": sum(len(s.get("fields") or []) for s in definition.get("sections") or []) < OPEN_ALL_BELOW,
         "ed": Helpers(definition, lang, text, placed),
         "operators": OPERATORS,
+        "section_options": FILLING,
         "preview_lang": page.form.get("preview_lang") if page.form.get("preview_lang") in LANGUAGES else lang,
     }
 

@@ -20,6 +20,7 @@ from checkround.errors import AppError
 from checkround.followup.answers import KEY as FOLLOW_UP
 from checkround.formats.text import localized
 from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.fillers import unit_part
 from checkround.forms.walk import walk
 from checkround.forms.webform import client_rules, number_messages, preview, progress
 from checkround.http.core import RequestContext
@@ -193,11 +194,13 @@ def form_page(
     post: a submission the database did not answer (503 ``unavailable``) may have been stored,
     and sending the page again must replay that one, not store a second revision."""
     lang = rc.language_for_page
-    calculated, not_relevant = preview(view["form"], view["form_version"], values, lang)
+    # What the unit fills (forms.fillers); the template draws the rest of the form read-only.
+    own = unit_part(view["form"])
+    calculated, not_relevant = preview(own, view["form_version"], values, lang)
     returned = view["returned"] or {}
     errors = errors or {}
     status = failure.status if failure is not None else 200
-    summary = _error_summary(view["form"], errors, lang) + _follow_up_summary(rc, view, errors)
+    summary = _error_summary(own, errors, lang) + _follow_up_summary(rc, view, errors)
     return render(
         rc,
         "webform/form.html.j2",
@@ -206,7 +209,7 @@ def form_page(
         values=values,
         errors=errors,
         error_summary=summary,
-        progress=progress(view["form"], values, errors, not_relevant),
+        progress=progress(own, values, errors, not_relevant),
         notice=failure.message(lang) if failure is not None else notice,
         notice_is_error=failure is not None,
         # An accepted submission is locked until an admin returns it (the service refuses too).
@@ -216,7 +219,7 @@ def form_page(
         calculated=calculated,
         not_relevant=not_relevant,
         blanks=blanks or {},
-        rules=client_rules(view["form"]),
+        rules=client_rules(own),
         number_messages=number_messages(lang),
         draft_key=draft_key(view),
         stamp=view_stamp(view),
@@ -280,7 +283,7 @@ def submission_page(rc: RequestContext, round_id: str, view: Mapping[str, Any], 
     answers = submission.get("answers") or {}
     shown: dict[str, Any]
     if page == "copy":
-        shown = {"sections": display_answers(view["form"], answers, lang)}
+        shown = {"sections": display_answers(unit_part(view["form"]), answers, lang)}
     else:
         shown = {"totals": totals(view["form"], answers, lang), "draft_key": draft_key(view)}
     return render(rc, f"webform/{page}.html.j2", 200, view=view, submission=submission, **shown)

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
 from checkround.followup import answers as follow_up_answers
+from checkround.forms.fillers import unit_part
 from checkround.forms.formdata import readable
 from checkround.forms.webform import read_post, unread_refusal
 from checkround.http.core import RequestContext, contention_error, read_body
@@ -84,14 +85,15 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     form = _posted_form(rc)
     if not csrf_matches(rc.ctx.settings.token_pepper, session.sealed, form.get("csrf")):
         return csrf_page(rc, session.round_id)
-    post = read_post(view["form"], form, rc.language_for_page)
+    own = unit_part(view["form"])  # a reviewer's fields are never read from a unit's page
+    post = read_post(own, form, rc.language_for_page)
     follow = follow_up_answers.read_post(form)
     key = form.get("submission_key")
     if post.action == "redraw":
         return form_page(rc, session, view, post.answers, blanks=post.blanks, submission_key=key, follow_up=follow)
     draft = post.action == "draft"
     background = draft and form.get("background") == "1"
-    refused = unread_refusal(view["form"], view["form_version"], post.answers, rc.language_for_page, draft)
+    refused = unread_refusal(own, view["form_version"], post.answers, rc.language_for_page, draft)
     if refused is not None:
         failure = AppError("validation_failed", subject="answers")
         if background:

@@ -25,6 +25,7 @@ from checkround.formats.numbers import format_for_input, format_number
 from checkround.formats.text import LANGUAGES, localized
 from checkround.formats.zones import DEFAULT_ZONE
 from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.fillers import shown_to_unit, unit_fills
 from checkround.forms.formdata import whole_number
 from checkround.http.core import RequestContext
 
@@ -105,7 +106,11 @@ def _env(templates_dir: str) -> jinja2.Environment:
         field_id=field_id,
         whole_number=whole_number,
         static_url=lambda name: static_url(Path(templates_dir), name),
+        # Who fills what (forms.fillers): the form draws a reviewer's part read-only or not at all.
+        unit_fills=unit_fills,
+        shown_to_unit=shown_to_unit,
     )
+    env.tests["shown_to_unit_in"] = lambda field, section: shown_to_unit(section, field)
     env.filters.update(loc=localized, plain=_plain, date_input=_date_input, when=_when, messages=messages, num=_num)
     return env
 
