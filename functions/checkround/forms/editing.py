@@ -567,7 +567,8 @@ def _free_key(taken: Iterable[str], stem: str) -> str:
 
 
 def new_field(kind: str, taken: Iterable[str]) -> dict[str, Any]:
-    """A new field of type ``kind`` with what its type needs to be valid, so the page can show it."""
+    """A new field of type ``kind`` with what its type needs (its choices, a maximum score, a
+    row field), waiting for its label (and a calculated one for its calculation)."""
     kind = kind if kind in REGISTRY else NEW_FIELD_TYPE
     made: dict[str, Any] = {"key": _free_key(taken, kind), "type": kind, "label": {"vi": ""}}
     options = REGISTRY[kind].options
@@ -577,8 +578,7 @@ def new_field(kind: str, taken: Iterable[str]) -> dict[str, Any]:
         made["max_score"] = 10
     if "fields" in options:
         made["fields"] = [{"key": "ten", "type": "text", "label": {"vi": ""}}]
-    if "calculate" in options:
-        made["calculate"] = {"+": [0]}
+    # A calculated field starts without its calculation: the page asks for one at the field.
     return made
 
 

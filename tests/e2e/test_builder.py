@@ -1,0 +1,224 @@
+"""The form builder in a real browser (Debian's chromium) against the whole local stack.
+
+An admin builds a form from nothing (two sections, a checklist item with a score, a choice
+field with its choices, a repeat group, a rule that shows a field, a calculated total), watches
+the preview follow, fixes the error the page points to, publishes, and starts a round with it;
+a unit then submits it through the web form. Two admins editing one draft: the second sees the
+conflict and loses nothing. At 1280 px, and the editor at 375 px; axe-core on the pages.
+Screenshots go to docs/ with ``CHECKROUND_SCREENSHOTS=docs``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect
+
+from checkround.devstack.client import Client
+from checkround.formats.dates import format_date
+from tests.e2e.console_fixtures import *  # noqa: F403
+from tests.e2e.console_fixtures import (
+    PHONE,
+    assert_fits,
+    console_axe,
+    console_context,
+    console_url,
+    described,
+    screenshot,
+    sign_in,
+)
+from tests.e2e.test_local_stack import RunningStack
+from tests.support import small_form
+
+pytestmark = pytest.mark.e2e
+
+
+def field(path: str) -> str:
+    """The editor's element id of a definition path."""
+    return "#e-" + path.replace(".", "-")
+
+
+def add_field(page: Page, section: int, kind: str) -> str:
+    """Add a field of ``kind`` at the end of a section; its path (the page comes back to it)."""
+    count = page.locator(f"{field(f'sections.{section}.fields')} > details").count()
+    page.select_option(f"{field(f'sections.{section}')}-new-type", kind)
+    page.click(f'button[value="add_field:sections.{section}"]')
+    path = f"sections.{section}.fields.{count}"
+    expect(page.locator(field(path))).to_have_attribute("open", "")
+    return path
+
+
+def test_build_a_form_from_nothing_publish_it_and_a_unit_submits_it(
+    console_desktop: Page, admin: Client, base: str, browser: Browser, tmp_path: Path
+) -> None:
+    page = console_desktop
+    form_id = f"mau-{uuid.uuid4().hex[:6]}"
+    page.goto(console_url(base, "forms"))
+    page.fill("#new-id", form_id)
+    page.fill("#new-title", "Phiếu kiểm tra thử")
+    page.get_by_role("button", name="Tạo biểu mẫu").click()
+    page.wait_for_url(f"**/forms/{form_id}/edit**")
+
+    # Section 1: the starter question becomes the unit's name; a checklist item with a score;
+    # a choice with its choices; a number shown only when "Có" is chosen.
+    page.fill(field("sections.0.title.vi"), "Kết quả công tác")
+    page.fill(field("sections.0.fields.0.label.vi"), "Người báo cáo")
+    checklist = add_field(page, 0, "checklist")
+    page.fill(field(f"{checklist}.key"), "xay_dung")
+    page.fill(field(f"{checklist}.label.vi"), "Xây dựng chương trình")
+    page.fill(field(f"{checklist}.max_score"), "10")
+    choice = add_field(page, 0, "select_one")
+    page.fill(field(f"{choice}.key"), "co_hoat_dong")
+    page.fill(field(f"{choice}.label.vi"), "Có tổ chức hoạt động tình nguyện?")
+    page.fill(field(f"{choice}.choices.0.value"), "co")
+    page.fill(field(f"{choice}.choices.0.label.vi"), "Có")
+    page.fill(field(f"{choice}.choices.1.value"), "khong")
+    page.fill(field(f"{choice}.choices.1.label.vi"), "Không")
+    number = add_field(page, 0, "integer")
+    page.fill(field(f"{number}.key"), "so_hoat_dong")
+    page.fill(field(f"{number}.label.vi"), "Số hoạt động")
+    page.select_option(f"{field(f'{number}.relevant.c.0')}-field", "phan_1.co_hoat_dong")
+    page.select_option(f"{field(f'{number}.relevant.c.0')}-op", "==")
+    page.fill(f"{field(f'{number}.relevant.c.0')}-value", "co")
+
+    # Section 2: a repeat group of projects and the section's total.
+    page.click('button[value="add_section"]')
+    expect(page.locator(field("sections.1"))).to_be_visible()
+    page.fill(field("sections.1.title.vi"), "Công trình và tổng điểm")
+    page.fill(field("sections.1.fields.0.label.vi"), "Ghi chú")
+    repeat = add_field(page, 1, "repeat")
+    page.fill(field(f"{repeat}.key"), "cong_trinh")
+    page.fill(field(f"{repeat}.label.vi"), "Công trình thanh niên")
+    page.fill(field(f"{repeat}.fields.0.label.vi"), "Tên công trình")
+    total = add_field(page, 1, "calculated")
+    page.fill(field(f"{total}.key"), "tong_diem")
+    page.fill(field(f"{total}.label.vi"), "Tổng điểm")
+
+    # Saved with the total still lacking its calculation: refused, the page says where.
+    page.click("#save-button")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Tổng điểm")
+    summary.get_by_role("link").filter(has_text="Tổng điểm").first.click()
+    expect(page.locator(f"{field(total)} .error").first).to_contain_text("Trường tính toán cần một quy tắc tính")
+    page.get_by_label("Xây dựng chương trình (điểm)").check()
+    # The words under the number's rule say what it does.
+    expect(page.locator(field(f"{number}.relevant"))).to_contain_text(
+        "hiện khi Có tổ chức hoạt động tình nguyện? là “Có”"
+    )
+
+    # The preview follows: the number appears when "Có" is chosen, the total adds the score.
+    page.click("#preview-button")
+    preview = page.frame_locator("#preview")
+    expect(preview.locator("h1")).to_have_text("Phiếu kiểm tra thử")
+    number_field = preview.locator("#f-phan_1-so_hoat_dong-field")
+    expect(number_field).to_be_hidden()
+    preview.locator("#f-phan_1-co_hoat_dong-0").check()
+    expect(number_field).to_be_visible()
+    preview.locator("#f-phan_1-xay_dung-score").fill("7")
+    expect(preview.locator('[data-calc="phan_2.tong_diem"]')).to_have_text("7")
+    screenshot(page, "builder-desktop.png", tmp_path)
+
+    page.click("#save-button")
+    expect(page.locator("#notice")).to_have_text("Đã lưu bản nháp.")
+    found = console_axe(page)
+    assert not found, described(found)
+
+    # Publish: the page says what publishing means, then asks.
+    page.click("#publish-link")
+    expect(page.locator("h1")).to_contain_text("Công bố phiên bản 1")
+    page.click("#publish-button")
+    expect(page.locator("#notice")).to_have_text("Đã công bố phiên bản 1.")
+    page.click("#start-round")
+    round_id = f"dot-{uuid.uuid4().hex[:6]}"
+    today = datetime.now(UTC).date()
+    page.fill("#round-id", round_id)
+    page.fill("#round-title", "Đợt kiểm tra thử")
+    page.fill("#round-opens-at", format_date(today - timedelta(days=1)))
+    page.fill("#round-closes-at", format_date(today + timedelta(days=7)))
+    page.click("#create-round")
+    page.wait_for_url(f"**/rounds/{round_id}**")
+    stored = admin.call("GET", f"/rounds/{round_id}")
+    assert stored["status"] == "open"
+    assert stored["form_id"] == form_id
+
+    # A unit answers the published form in the web form.
+    tokens = admin.call("POST", f"/rounds/{round_id}/tokens", {"unit_ids": ["tien-yen"]})["tokens"]
+    unit = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
+    unit.goto(tokens["tien-yen"]["form_url"])
+    unit.fill("#f-phan_1-cau_1", "Nguyễn Văn A")
+    unit.check("#f-phan_1-xay_dung-status-yes")
+    unit.fill("#f-phan_1-xay_dung-score", "8")
+    unit.check("#f-phan_1-co_hoat_dong-0")
+    unit.fill("#f-phan_1-so_hoat_dong", "3")
+    unit.get_by_role("button", name="Gửi báo cáo").click()
+    unit.wait_for_url("**/receipt**")
+    got = requests.get(
+        f"{base}/unit_api/rounds/{round_id}/submission",
+        headers={"Authorization": f"Bearer {tokens['tien-yen']['token']}"},
+        timeout=30,
+    ).json()["answers"]
+    assert got["phan_1"]["so_hoat_dong"] == 3
+    assert got["phan_2"]["tong_diem"] == 8
+    unit.context.close()
+
+
+def test_two_admins_edit_one_draft_the_second_sees_the_conflict_and_loses_nothing(
+    browser: Browser, stack: RunningStack, admin: Client, base: str, tmp_path: Path
+) -> None:
+    form = small_form(id=f"mau-{uuid.uuid4().hex[:6]}")
+    admin.call("POST", "/forms", form)
+    pages = []
+    for _ in range(2):
+        context = console_context(browser, "desktop", axe=True)
+        page = context.new_page()
+        sign_in(page, base, (stack.local_dir / "admin-token").read_text().strip())
+        page.goto(console_url(base, f"forms/{form['id']}/edit"))
+        pages.append(page)
+    first, second = pages
+    first.fill(field("sections.0.fields.2.max"), "50")
+    first.click("#save-button")
+    expect(first.locator("#notice")).to_have_text("Đã lưu bản nháp.")
+    second.fill(field("sections.1.fields.0.max_length"), "30")
+    second.click("#save-button")
+    conflict = second.locator("#conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("Sửa Số lượng (a.so): Lớn nhất")
+    # The second admin's edit is still in the page, with the first's applied under it.
+    expect(second.locator(field("sections.1.fields.0.max_length"))).to_have_value("30")
+    expect(second.locator(field("sections.0.fields.2.max"))).to_have_value("50")
+    found = console_axe(second)
+    assert not found, described(found)
+    screenshot(second, "builder-conflict.png", tmp_path)
+    second.click("#save-button")
+    expect(second.locator("#notice")).to_have_text("Đã lưu bản nháp.")
+    draft = admin.call("GET", f"/forms/{form['id']}")["draft"]
+    assert draft["sections"][0]["fields"][2]["max"] == 50
+    assert draft["sections"][1]["fields"][0]["max_length"] == 30
+    for page in pages:
+        page.context.close()
+
+
+def test_the_editor_and_the_forms_list_on_a_375_px_phone(
+    console_phone: Page, admin: Client, base: str, tmp_path: Path
+) -> None:
+    page = console_phone
+    page.goto(console_url(base, "forms"))
+    assert_fits(page, PHONE["width"])
+    found = console_axe(page)
+    assert not found, described(found)
+    page.goto(console_url(base, "forms/kiem-tra-6-thang-2019/edit"))
+    assert_fits(page, PHONE["width"])
+    # A field opens, is edited and moved with its buttons, all within the screen.
+    details = page.locator(field("sections.0.fields.1"))
+    details.locator("summary").click()
+    page.fill(field("sections.0.fields.1.hint.vi"), "Gợi ý mới")
+    details.get_by_role("button", name="↑ Lên").click()
+    expect(page.locator(field("sections.0.fields.0.hint.vi"))).to_have_value("Gợi ý mới")
+    assert_fits(page, PHONE["width"])
+    found = console_axe(page)
+    assert not found, described(found)
+    screenshot(page, "builder-phone.png", tmp_path)
