@@ -161,3 +161,27 @@ def revision_changes(
         "to": new_number,
         "changes": [asdict(change) for change in changes],
     }
+
+
+def answer_rows(definition: Mapping[str, Any], answers: Mapping[str, Any], language: str) -> list[Doc]:
+    """Every section with each field's dotted ``name`` (what a return's comments and the web
+    form's inputs are keyed by), label, hint and shown answer (``—`` where unanswered; a repeat
+    group's records one line each): what a page shows of a submission, read-only."""
+    sections: list[Doc] = []
+    for section in definition["sections"]:
+        holder = answers.get(section["key"])
+        values = holder if isinstance(holder, Mapping) else {}
+        rows = [
+            {
+                "name": f"{section['key']}.{field['key']}",
+                "key": field["key"],
+                "type": field["type"],
+                "label": loc(field["label"], language),
+                "hint": loc(field.get("hint"), language) if field.get("hint") else "",
+                "value": display_value(field, values.get(field["key"]), language),
+                "field": field,
+            }
+            for field in section["fields"]
+        ]
+        sections.append({"key": section["key"], "title": loc(section["title"], language), "rows": rows})
+    return sections

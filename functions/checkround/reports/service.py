@@ -266,6 +266,18 @@ def get_summary(ctx: Context, round_id: str) -> Doc:
     return result
 
 
+def get_summary_file(ctx: Context, round_id: str, file: str) -> bytes:
+    """One of the PDFs the round's summary has had (``file``: a name its history lists)."""
+    get_round_doc(ctx, round_id)
+    doc = ctx.store.get(summary_path(round_id)) or {}
+    for item in doc.get("history", []):
+        if item["blob"].rsplit("/", 1)[-1] == file:
+            data = ctx.blobs.get(item["blob"])
+            if data is not None:
+                return data
+    raise AppError("not_found", what=_SUMMARY)
+
+
 def get_summary_pdf(ctx: Context, round_id: str) -> bytes:
     get_round_doc(ctx, round_id)
     doc = ctx.store.get(summary_path(round_id))

@@ -26,6 +26,8 @@ PAGE_GROUPS = (
     "signin",
     "rounds",
     "builder",
+    "review",
+    "summaries",
 )
 
 for _name in PAGE_GROUPS:

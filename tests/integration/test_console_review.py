@@ -1,0 +1,121 @@
+"""The console's review pages on the emulator: a unit's report read-only with its revisions and
+what changed; return with comments next to the fields (everything typed kept when refused);
+accept (audited under the admin's name); a page drawn before the unit sent again says so and
+changes nothing. The summary and exports page answers its files with the admin's session."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+from html import unescape
+
+import pytest
+
+from tests.integration.console_helpers import console_app, csrf_of, signed_in  # noqa: F401
+from tests.integration.helpers import setup_seed_round
+from tests.support import seed_answers
+
+pytestmark = pytest.mark.integration
+
+ROUND = "kt-6-thang-2019"
+UNIT = "mong-cai"
+PAGE = f"/admin_console/rounds/{ROUND}/review/{UNIT}"
+
+
+def html(answer):
+    return unescape(answer.get_data(as_text=True))
+
+
+def test_review_return_with_comments_then_accept(admin, unit_client, console_app):  # noqa: F811
+    tokens = setup_seed_round(admin)
+    unit = unit_client(tokens[UNIT])
+    answers = seed_answers(UNIT)
+    unit("POST", f"/rounds/{ROUND}/submission", {"answers": answers})
+    changed = copy.deepcopy(answers)
+    changed["danh_gia"]["han_che"] = "Sinh hoạt chi đoàn chưa đều."
+    unit("POST", f"/rounds/{ROUND}/submission", {"answers": changed})
+    client = signed_in(console_app, "thu-ky")
+
+    listing = html(client.get(f"/admin_console/rounds/{ROUND}/review"))
+    assert f"review/{UNIT}" in listing
+    page = client.get(PAGE)
+    text = html(page)
+    assert page.status_code == 200
+    assert "Sinh hoạt chi đoàn chưa đều." in text
+    assert "Thay đổi từ lần gửi 1 đến lần 2" in text
+    assert 'id="f-danh_gia.han_che"' in text
+    assert 'class="answer-row changed" id="f-danh_gia.han_che"' in text
+    csrf = csrf_of(text)
+
+    # A return with nothing to say is refused next to the message box.
+    empty = client.post(f"{PAGE}/return", data={"csrf": csrf, "revision": "2"})
+    assert empty.status_code == 422
+    assert "Ghi ít nhất một ý kiến" in html(empty)
+    # From a page drawn on revision 1: refused, what was typed kept.
+    comment = "Nêu rõ số buổi sinh hoạt."
+    stale = client.post(
+        f"{PAGE}/return",
+        data={"csrf": csrf, "revision": "1", "comment.danh_gia.han_che": comment, "message": "Bổ sung"},
+    )
+    assert stale.status_code == 409
+    assert "Đơn vị đã gửi lần 2" in html(stale)
+    assert comment in html(stale)
+    assert admin("GET", f"/rounds/{ROUND}").json["board"][0]["state"] in ("submitted", "missing")
+
+    done = client.post(
+        f"{PAGE}/return",
+        data={"csrf": csrf, "revision": "2", "comment.danh_gia.han_che": comment, "message": "Bổ sung"},
+    )
+    assert done.status_code == 303
+    assert unit("GET", f"/rounds/{ROUND}/form").json["returned"]["comments"] == {"danh_gia.han_che": comment}
+    assert "Đã trả lại báo cáo cho đơn vị." in html(client.get(PAGE + "?done=returned"))
+
+    unit("POST", f"/rounds/{ROUND}/submission", {"answers": answers})
+    page = html(client.get(PAGE))
+    assert "Ý kiến lần trước:" not in page  # the return is over once the unit sent again
+    accepted = client.post(f"{PAGE}/accept", data={"csrf": csrf, "revision": "3", "accept_message": "Tốt."})
+    assert accepted.status_code == 303
+    view = unit("GET", f"/rounds/{ROUND}/form").json
+    assert view["state"] == "accepted"
+    assert view["accepted"]["by"] == "admin:thu-ky"
+    page = html(client.get(PAGE))
+    assert 'id="accepted-note"' in page
+    assert 'id="accept-form"' not in page
+    events = [e for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"] if e["action"] in ("accept", "return")]
+    assert [(e["action"], e["actor"]) for e in events] == [("return", "admin:thu-ky"), ("accept", "admin:thu-ky")]
+    # An old revision can be read, and a post without the page's CSRF token changes nothing.
+    assert "lần gửi sau cùng là lần 3" in html(client.get(PAGE + "?revision=1"))
+    assert client.post(f"{PAGE}/return", data={"revision": "3", "message": "x"}).status_code == 403
+
+
+def test_summary_page_and_its_files(admin, unit_client, console_app):  # noqa: F811
+    tokens = setup_seed_round(admin)
+    unit_client(tokens[UNIT])("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers(UNIT)})
+    client = signed_in(console_app)
+    page = html(client.get(f"/admin_console/rounds/{ROUND}/summary"))
+    assert "Báo cáo tổng hợp được tạo tự động khi đợt kiểm tra kết thúc." in page
+    assert 'id="render-again"' not in page  # only once the round is closed
+    export = client.get(f"/admin_console/rounds/{ROUND}/export.csv")
+    assert export.status_code == 200
+    assert "attachment" in export.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert [row[0] for row in rows[2:]] == [UNIT]
+    assert client.get(f"/admin_console/rounds/{ROUND}/export.xlsx").data[:2] == b"PK"
+    assert client.get(f"/admin_console/rounds/{ROUND}/export.doc").status_code == 400
+    pdf = client.get(f"/admin_console/rounds/{ROUND}/units/{UNIT}.pdf")
+    assert pdf.data.startswith(b"%PDF")
+
+    admin("POST", f"/rounds/{ROUND}/close")
+    csrf = csrf_of(html(client.get(f"/admin_console/rounds/{ROUND}/summary")))
+    again = client.post(f"/admin_console/rounds/{ROUND}/summary", data={"csrf": csrf})
+    assert again.status_code == 303
+    assert again.headers["Location"].endswith(f"rounds/{ROUND}/summary?rendered=rendered")
+    page = html(client.get(f"/admin_console/rounds/{ROUND}/summary?rendered=rendered"))
+    assert "Đã tạo xong báo cáo tổng hợp mới." in page
+    assert client.get(f"/admin_console/rounds/{ROUND}/summary.pdf").data.startswith(b"%PDF")
+    file = page.split(f"rounds/{ROUND}/summary/")[1].split('"')[0]
+    assert client.get(f"/admin_console/rounds/{ROUND}/summary/{file}").data.startswith(b"%PDF")
+    assert client.get(f"/admin_console/rounds/{ROUND}/summary/nope.pdf").status_code == 404
+    # Without a session no file is given.
+    assert console_app.test_client().get(f"/admin_console/rounds/{ROUND}/summary.pdf").status_code in (302, 303)
