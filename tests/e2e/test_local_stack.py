@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from checkround.devstack.emulator import free_port, port_is_free
+from checkround.devstack.mail import read_eml
 from tests.support import ROOT, UNIT_NAMES
 
 pytestmark = pytest.mark.e2e
@@ -94,6 +95,15 @@ def pdf_text(path: Path) -> str:
     return " ".join(out.split())
 
 
+def wait_for(found, count, timeout=60.0):
+    """What ``found()`` returns once it holds ``count`` items (messages go out on events)."""
+    deadline = time.monotonic() + timeout
+    while len(items := found()) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(items) == count, items
+    return items
+
+
 def test_run_demo_restart(stack):
     output = stack.start()
     base = f"http://127.0.0.1:{stack.port}"
@@ -117,6 +127,15 @@ def test_run_demo_restart(stack):
     assert "Phiếu kiểm tra công tác Đoàn" in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
 
+    # The seed round's opening sent each unit's contact a link, through the emulator's real
+    # create events of the outbox and the local SMTP server, which keeps them in .local/mail.
+    mail_dir = stack.local_dir / "mail"
+    assert f"every message kept as .eml in {mail_dir}/" in output
+    mails = wait_for(lambda: sorted(mail_dir.glob("link.kt-6-thang-2019.*.eml")), 7)
+    message = read_eml(mails[0])
+    mailed = next(word for word in message.get_body(("plain",)).get_content().split() if "/web_form/r/" in word)
+    assert requests.get(mailed, timeout=30).status_code == 200
+
     # make demo against this stack: the close goes through the emulator's real Firestore event.
     demo = stack.command("demo")
     assert demo.returncode == 0, demo.stdout + demo.stderr
@@ -128,6 +147,12 @@ def test_run_demo_restart(stack):
     assert "6/7 đơn vị đã nộp báo cáo" in text
     assert "BTV Huyện Đoàn Ba Chẽ" in text.split("VI. Đơn vị chưa nộp báo cáo", 1)[1]
     round_id = pdf.stem
+    # ...and it listed its round's messages: a link per unit, the summary to the admins.
+    shown = demo.stdout.split(f"messages of {round_id}:", 1)[1].splitlines()
+    assert sum(1 for line in shown if line.split()[:1] == ["link"] and " sent " in line) == 7
+    (summary,) = [line for line in shown if line.split()[:2] == ["summary", "admins"]]
+    assert "van-phong@tinh-doan.example.org" in summary
+    assert read_eml(Path(summary.split()[-1]))["Subject"].endswith("Báo cáo tổng hợp đã sẵn sàng")
 
     # Ctrl-C stops everything, the emulator's java child included, and keeps the data.
     assert stack.stop() == 0

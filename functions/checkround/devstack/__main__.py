@@ -82,6 +82,9 @@ def run() -> None:
         click.echo(f"  Firestore emulator : http://{stack.emulator.address if stack.emulator else '?'}")
         for name in ("admin_api", "unit_api", "web_form", "admin_console", "close_due_rounds"):
             click.echo(f"  {name:<18} : {stack.base_url}/{name}/")
+        if stack.mail is not None:
+            where = f"{stack.mail.host}:{stack.mail.port}"
+            click.echo(f"  mail (SMTP)        : {where}, every message kept as .eml in {stack.mail.folder}/")
         click.echo(f"  admin token        : {token}   (saved in {config.local_dir / 'admin-token'})")
         # Like a notebook server's token URL: it opens a console session once, then the sign-in
         # page takes the admin token above.
@@ -115,7 +118,14 @@ def demo() -> None:
         _start(own)
         token = _admin_token(own, token_file)
     try:
-        path = run_demo(base_url, token, config.schemas_dir, config.local_dir / "demo", say=click.echo)
+        path = run_demo(
+            base_url,
+            token,
+            config.schemas_dir,
+            config.local_dir / "demo",
+            say=click.echo,
+            mail_dir=config.local_dir / "mail",
+        )
     finally:
         if own is not None:
             own.stop(export=True)

@@ -26,6 +26,7 @@ def run_demo(
     out_dir: Path,
     say: Callable[[str], None] = print,
     timeout: float = 180,
+    mail_dir: Path | None = None,
 ) -> Path:
     admin = Client(base_url, admin_token)
     definition = load_yaml(schemas_dir / SEED_FORM)
@@ -75,4 +76,26 @@ def run_demo(
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{round_id}.pdf"
     path.write_bytes(pdf)
+    show_messages(admin, round_id, say, mail_dir, deadline)
     return path
+
+
+def show_messages(
+    admin: Client, round_id: str, say: Callable[[str], None], mail_dir: Path | None, deadline: float
+) -> None:
+    """The round's messages once none is waiting (the links sent when it opened, the
+    summary's to the admins), each with the .eml file the local SMTP server kept."""
+    while True:
+        listed = admin.call("GET", f"/rounds/{round_id}/messages")
+        waiting = [m for m in listed["messages"] if m["state"] in ("pending", "sending")]
+        if (not waiting and not listed["pending_requests"]) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    say(f"messages of {round_id}:")
+    for message in listed["messages"]:
+        where = ""
+        if mail_dir is not None and message["channel"] == "email":
+            found = sorted(mail_dir.glob(f"{message['id']}@*.eml"))
+            where = f"  {found[0]}" if found else ""
+        unit = message.get("unit_id") or "admins"
+        say(f"  {message['kind']:<8} {unit:<16} {message['to']:<40} {message['state']}{where}")

@@ -1,4 +1,5 @@
-"""The whole local stack: emulator + functions host + Eventarc trigger + a scheduler tick."""
+"""The whole local stack: emulator + functions host + Eventarc triggers + a scheduler tick +
+an SMTP server that keeps every message under ``.local/mail/``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pathlib import Path
 from checkround import wiring
 from checkround.config import settings
 
-from .emulator import Emulator, PortInUse, port_is_free
+from .emulator import Emulator, PortInUse, free_port, port_is_free
 from .host import EVENT_FUNCTIONS, Host
+from .mail import MailServer
 
 
 @dataclass
@@ -26,6 +28,10 @@ class Stack:
     scheduler_seconds: float | None = 60.0
     emulator: Emulator | None = None
     functions: Host | None = None
+    # The local SMTP server: started unless CHECKROUND_SMTP_HOST names a real one; on
+    # CHECKROUND_SMTP_PORT if set, else on a free port (several stacks run side by side).
+    mail: MailServer | None = None
+    mail_dir: Path | None = None
     _stop_tick: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -43,6 +49,11 @@ class Stack:
             log_file=(self.data_dir.parent / "emulator.log") if self.data_dir else None,
         )
         self.emulator.start()
+        try:
+            self._start_mail()
+        except BaseException:
+            self.stop(export=False)
+            raise
         # The functions read their configuration from the environment, as in the cloud.
         os.environ.update(self.emulator.env())
         os.environ["CHECKROUND_PROJECT"] = self.project
@@ -58,6 +69,18 @@ class Stack:
             raise
         if self.scheduler_seconds:
             threading.Thread(target=self._tick, name="scheduler", daemon=True).start()
+
+    def _start_mail(self) -> None:
+        if os.environ.get("CHECKROUND_SMTP_HOST"):
+            return  # a real SMTP server is configured: the functions send there
+        wanted = os.environ.get("CHECKROUND_SMTP_PORT")
+        port = int(wanted) if wanted else free_port(self.host)
+        if wanted and not port_is_free(self.host, port):
+            raise PortInUse(f"port {port} is in use; set CHECKROUND_SMTP_PORT to a free port (or stop what uses it)")
+        folder = self.mail_dir or (self.data_dir.parent / "mail" if self.data_dir else settings().local_dir / "mail")
+        self.mail = MailServer(folder, host=self.host, port=port)
+        self.mail.start()
+        os.environ["CHECKROUND_SMTP_PORT"] = str(port)
 
     def _tick(self) -> None:
         """Call ``close_due_rounds`` as Cloud Scheduler would."""
@@ -78,6 +101,9 @@ class Stack:
         if self.emulator is not None:
             self.emulator.stop()
             self.emulator = None
+        if self.mail is not None:
+            self.mail.stop()
+            self.mail = None
 
 
 def default_stack() -> Stack:
