@@ -119,3 +119,88 @@ def test_summary_page_and_its_files(admin, unit_client, console_app):  # noqa: F
     assert client.get(f"/admin_console/rounds/{ROUND}/summary/nope.pdf").status_code == 404
     # Without a session no file is given.
     assert console_app.test_client().get(f"/admin_console/rounds/{ROUND}/summary.pdf").status_code in (302, 303)
+
+
+def test_the_audit_log_filters_by_action_and_unit(admin, unit_client, console_app):  # noqa: F811
+    tokens = setup_seed_round(admin)
+    for unit_id in (UNIT, "tien-yen"):
+        unit_client(tokens[unit_id])("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers(unit_id)})
+    admin("POST", f"/rounds/{ROUND}/submissions/{UNIT}/accept")
+    client = signed_in(console_app)
+    everything = html(client.get(f"/admin_console/rounds/{ROUND}/audit"))
+    assert "Duyệt báo cáo" in everything
+    assert "Cấp đường dẫn" in everything
+    submits = html(client.get(f"/admin_console/rounds/{ROUND}/audit", query_string={"action": "submit"}))
+    assert submits.count('<td data-label="Thao tác">Gửi báo cáo</td>') == 2
+    assert "Cấp đường dẫn</td>" not in submits
+    one = html(client.get(f"/admin_console/rounds/{ROUND}/audit", query_string={"unit": UNIT, "lang": "en"}))
+    assert "Report accepted" in one
+    assert "Report submitted" in one
+    assert one.count("<tr>") - 1 == 3  # links issued to every unit, its submission, its acceptance (not the open)
+
+
+def test_units_add_edit_and_a_roster_upload_previewed_then_applied(project, console_app):  # noqa: F811
+    from checkround import wiring
+
+    client = signed_in(console_app, "thu-ky")
+    bad = _post(client, "/admin_console/units/new", {"id": "Ha Noi", "name": ""})
+    assert bad.status_code == 422
+    assert "Mã đơn vị chỉ gồm chữ thường" in html(bad)
+    assert 'value="Ha Noi"' in html(bad)  # what was typed stays
+    email = _post(
+        client,
+        "/admin_console/units/new",
+        {"id": "tien-yen", "name": "Tiên Yên", "contact1_name": "Lan", "contact1_email": "x@"},
+    )
+    assert email.status_code == 422
+    assert 'id="contact1_email-error"' in html(email)
+    made = _post(client, "/admin_console/units/new", {"id": "tien-yen", "name": "Tiên Yên", "cluster": "cum-a"})
+    assert made.status_code == 303
+    edit = client.get("/admin_console/units/tien-yen/edit")
+    stale_stamp = edit.get_data(as_text=True).split('name="stamp" value="')[1].split('"')[0]
+    assert (
+        _post(client, "/admin_console/units/tien-yen/edit", {"name": "Tiên Yên 2", "cluster": "cum-a"}).status_code
+        == 303
+    )
+    stale = client.post(
+        "/admin_console/units/tien-yen/edit",
+        data={"csrf": csrf_of(html(edit)), "stamp": stale_stamp, "name": "Ghi đè"},
+    )
+    assert stale.status_code == 409
+    assert wiring.context().store.get("units/tien-yen")["name"] == "Tiên Yên 2"
+
+    roster_csv = "id,name,cluster\ntien-yen,Tiên Yên,cum-b\nba-che,Ba Chẽ,cum-b\n".encode()
+    page = client.get("/admin_console/units/upload")
+    sent = client.post(
+        "/admin_console/units/upload",
+        data={"csrf": csrf_of(html(page)), "roster": (io.BytesIO(roster_csv), "ds.csv")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    preview_path = "/admin_console/" + sent.headers["Location"].split("../")[-1]
+    preview = html(client.get(preview_path))
+    assert "Thêm 1, sửa 1" in preview
+    assert "cum-a" in preview
+    assert "cum-b" in preview
+    applied = _post(client, preview_path, {})
+    assert applied.status_code == 303
+    assert wiring.context().store.get("units/ba-che")["name"] == "Ba Chẽ"
+    assert wiring.context().store.get("units/tien-yen")["cluster"] == "cum-b"
+    units_page = html(client.get("/admin_console/units"))
+    assert "Cụm thi đua: cum-b" in units_page
+    broken = client.post(
+        "/admin_console/units/upload",
+        data={"csrf": csrf_of(html(page)), "roster": (io.BytesIO(b"ten\nx\n"), "ds.csv")},
+        content_type="multipart/form-data",
+    )
+    assert broken.status_code == 422
+    assert 'id="roster-error"' in html(broken)
+
+
+def _post(client, path, data):
+    """Post as the page at ``path`` does: its CSRF token and its stamp, if it has one."""
+    page = html(client.get(path))
+    hidden = {"csrf": csrf_of(page)}
+    if 'name="stamp" value="' in page:
+        hidden["stamp"] = page.split('name="stamp" value="')[1].split('"')[0]
+    return client.post(path, data={**hidden, **data})

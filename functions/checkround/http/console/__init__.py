@@ -28,6 +28,8 @@ PAGE_GROUPS = (
     "builder",
     "review",
     "summaries",
+    "auditlog",
+    "units",
 )
 
 for _name in PAGE_GROUPS:
