@@ -301,3 +301,92 @@ def test_bad_notification_input_is_a_clear_422(project, admin, monkeypatch):
     assert plain.status_code == 422
     assert plain.json["error"]["fields"] == {"url": ["The URL must be an https:// address."]}
     assert admin("POST", "/webhooks", {"url": "https://gateway.example.vn/hook"}).status_code == 201
+
+
+def test_a_returned_report_sends_its_comments_and_an_accepted_one_its_own_pdf(
+    project, admin, dispatcher, mail, unit_client
+):
+    tokens = with_contacts(admin)
+    deliver_events(dispatcher, project)
+    unit = unit_client(tokens["cong-an"])
+    assert unit("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("cong-an")}).status_code == 201
+    comments = {"chuong_trinh.so_cong_trinh": "Bổ sung danh sách <công trình> & số liệu."}
+    returned = admin("POST", f"/rounds/{ROUND}/submissions/cong-an/return", {"comments": comments, "message": "Gấp"})
+    assert returned.status_code == 200, returned.json
+    deliver_events(dispatcher, project)
+    (back,) = [m for m in emails_to(mail, "cuong@") if "trả lại" in m["Subject"]]
+    text = text_of(back)
+    assert "Bổ sung danh sách <công trình> & số liệu." in text
+    assert "Lời nhắn: Gấp" in text
+    html = back.get_body(preferencelist=("html",)).get_content()
+    assert "&lt;công trình&gt; &amp; số liệu" in html  # the HTML part escapes what an admin wrote
+    assert "<công trình>" not in html
+    assert unit("POST", f"/rounds/{ROUND}/submission", {"answers": seed_answers("cong-an")}).status_code == 201
+    accepted = admin("POST", f"/rounds/{ROUND}/submissions/cong-an/accept", {})
+    assert accepted.status_code == 200, accepted.json
+    deliver_events(dispatcher, project)
+    (done,) = [m for m in emails_to(mail, "cuong@") if "chấp nhận" in m["Subject"]]
+    (pdf,) = [part for part in done.iter_attachments() if part.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == f"{ROUND}-cong-an.pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+    assert "lần gửi thứ 2" in text_of(done)
+
+
+def test_one_reminder_during_the_grace_period_and_a_digest_at_most_hourly(
+    project, admin, apps, dispatcher, mail, unit_client, monkeypatch
+):
+    clock = Clock(monkeypatch)
+    admin("PUT", "/notifications/recipients", {"admin_emails": ["admin@tinhdoan.example.vn"]})
+    # Opened an hour ago, closes in 12 hours, two hours' grace, reminded an hour before.
+    tokens = with_contacts(admin, closes_in=timedelta(hours=12), grace_minutes=120, reminders_before_minutes=[60])
+    deliver_events(dispatcher, project)
+    closes_at = clock.now + timedelta(hours=12)
+    scheduler = apps["close_due_rounds"].test_client()
+
+    def tick():
+        assert scheduler.post("/").status_code == 200
+        deliver_events(dispatcher, project)
+
+    def subjects(word):
+        return [str(m["Subject"]) for m in mail.messages() if word in str(m["Subject"])]
+
+    tick()
+    assert subjects("báo cáo mới") == []  # no submission yet: no digest
+    submit = {"answers": seed_answers("hai-quan")}
+    assert unit_client(tokens["hai-quan"])("POST", f"/rounds/{ROUND}/submission", submit).status_code == 201
+    clock.move(minutes=4)
+    tick()
+    # A digest covers up to five minutes before its tick (a submission may still be committing).
+    assert subjects("báo cáo mới") == []
+    clock.move(minutes=2)
+    tick()
+    # The first digest goes out at the first tick after a submission, to the admins.
+    assert subjects("báo cáo mới") == [
+        "[Kiểm tra công tác Đoàn và phong trào thanh niên 6 tháng đầu năm 2019, giao ban cụm thi đua] 1 báo cáo mới"
+    ]
+    (digest,) = emails_to(mail, "admin@tinhdoan.example.vn")
+    assert "Đoàn TN Cục Hải quan tỉnh" in text_of(digest)
+    submit = {"answers": seed_answers("tien-yen")}
+    assert unit_client(tokens["tien-yen"])("POST", f"/rounds/{ROUND}/submission", submit).status_code == 201
+    clock.move(minutes=30)
+    tick()
+    assert len(subjects("báo cáo mới")) == 1  # within the hour: none
+    clock.move(minutes=31)
+    tick()
+    assert len(subjects("báo cáo mới")) == 2
+    clock.to(closes_at - timedelta(minutes=59))
+    tick()
+    # cong-an has not submitted (hai-quan has; ba-che has no e-mail): its contact is reminded.
+    assert [str(m["To"]) for m in mail.messages() if "Nhắc" in str(m["Subject"])] == [
+        "Lê Văn Cường <cuong@congan.example.vn>"
+    ]
+    clock.to(closes_at + timedelta(minutes=5))  # past closes_at, inside the grace period
+    tick()
+    clock.move(minutes=30)
+    tick()
+    reminders = [m for m in mail.messages() if "Nhắc" in str(m["Subject"])]
+    assert len(reminders) == 2  # one during the grace period, once
+    assert "vẫn được nhận (là báo cáo muộn)" in text_of(reminders[1])
+    clock.to(closes_at + timedelta(hours=3))  # past the grace: the round closes, nothing more
+    tick()
+    assert len([m for m in mail.messages() if "Nhắc" in str(m["Subject"])]) == 2

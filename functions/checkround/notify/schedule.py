@@ -8,7 +8,8 @@ asked for at most once however many ticks run at once:
   has passed since the round opened (only the latest one if several have: a round opened two
   days before its deadline does not get its three-day reminder), and one during the grace
   period; it reaches the units that have not submitted when it is expanded;
-- a digest of the submissions since the previous one, at most one an hour.
+- a digest of the submissions since the previous one (the first as soon as there is one),
+  then at most one an hour.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from checkround.storage.ports import Doc, Transaction, Where
 from .outbox import new_request_id, write_request
 
 DIGEST_EVERY = timedelta(hours=1)
+# A digest covers the submissions up to this long before its tick: a submission's time is taken
+# inside its transaction, which may commit a little later, and must not fall between two digests.
+DIGEST_LAG = timedelta(minutes=5)
 
 
 def state_path(round_id: str) -> str:
@@ -91,10 +95,13 @@ def _digest(ctx: Context, round_doc: Doc) -> list[str]:
     round_id = round_doc["id"]
     now = ctx.clock.now()
     state = ctx.store.get(state_path(round_id)) or {}
-    since = state.get("digest_until") or round_doc.get("opened_at") or round_doc["opens_at"]
-    if now - since < DIGEST_EVERY:
-        return []
-    where = [Where("submitted_at", ">", since), Where("submitted_at", "<=", now)]
+    last = state.get("digest_until")
+    if last is not None and now - DIGEST_LAG - last < DIGEST_EVERY:
+        return []  # the first digest goes out at the first tick with news, the next an hour later
+    since = last or round_doc.get("opened_at") or round_doc["opens_at"]
+    until = now - DIGEST_LAG
+    # Since the previous digest's end, or since the opening.
+    where = [Where("submitted_at", ">" if last else ">=", since), Where("submitted_at", "<=", until)]
     found = list(ctx.store.list(f"{round_path(round_id)}/submissions", where=where))
     if not found:
         return []
@@ -130,7 +137,7 @@ def _digest(ctx: Context, round_doc: Doc) -> list[str]:
             params={**params, "subject": {"count": len(items)}},
             request_id=new_request_id("digest", round_id, str(int(now.timestamp()))),
         )
-        tx.set(state_path(round_id), {**current, "digest_until": now})
+        tx.set(state_path(round_id), {**current, "digest_until": until})
         return [request_id]
 
     written: list[str] = ctx.store.transaction(write)
