@@ -6,8 +6,11 @@ the answers are validated, exported, and an accepted "done" closes its recommend
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from html import unescape
+from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -20,14 +23,18 @@ from tests.series_support import (
     R1,
     R2,
     REPORTED_1,
+    SERIES,
     follow_up_of,
     recommendation_bodies,
     round2_answers,
     second_version,
 )
-from tests.support import SEED_UNITS, seed_answers
+from tests.support import SEED_UNITS, UNIT_NAMES, seed_answers
 
 pytestmark = pytest.mark.integration
+
+# Where to keep the second summary for a look (unset: nowhere).
+OUT = Path(os.environ.get("CHECKROUND_KEEP_PDF", "/nonexistent"))
 
 
 def build_series(admin, unit_client):
@@ -167,3 +174,116 @@ def test_a_unit_answers_its_recommendations_in_the_web_form_without_javascript(a
     assert stored["follow_up"] == {rec_id: {"status": "not_started", "note": "Chờ hướng dẫn."}}
     again = unescape(client.get(url, query_string={"lang": "en"}).get_data(as_text=True))
     assert re.search(rf'name="follow_up\.{rec_id}\.status" value="not_started"\s+checked', again)
+
+
+def checklist_total(answers):
+    """A unit's total by hand: the points of every checklist item it answered."""
+    return sum(
+        v["score"] for section in answers.values() for v in section.values() if isinstance(v, dict) and "status" in v
+    )
+
+
+def cluster_ranks(totals, names):
+    """1, 1, 3 ranking by total, then by name (as the committee ranks a cluster)."""
+    ordered = sorted(totals, key=lambda unit: (-totals[unit], names[unit]))
+    ranks = {}
+    for index, unit in enumerate(ordered):
+        ranks[unit] = ranks[ordered[index - 1]] if index and totals[ordered[index - 1]] == totals[unit] else index + 1
+    return ranks
+
+
+def pdf_text(pdf: bytes, tmp_path) -> tuple[str, list[str]]:
+    """The PDF's text as one line (for sentences), and its lines as laid out (for table rows),
+    whitespace collapsed."""
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(pdf)
+    flat = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    laid = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    # The running header and the page number, wherever a page breaks, are not the report's text.
+    flat = re.sub(r"\d+ / \d+\s+BÁO CÁO TỔNG HỢP KẾT QUẢ KIỂM TRA", " ", flat)
+    return " ".join(flat.split()), [" ".join(line.split()) for line in laid.splitlines()]
+
+
+def test_the_second_summary_compares_with_the_first(admin, unit_client, tmp_path):
+    tokens, recs = build_series(admin, unit_client)
+    for unit_id in SERIES["reporting"]:
+        body = {"answers": round2_answers(unit_id), "follow_up": follow_up_of(unit_id, recs)}
+        sent = unit_client(tokens[unit_id])("POST", f"/rounds/{R2}/submission", body)
+        assert sent.status_code == 201, (unit_id, sent.json)
+    admin("POST", f"/rounds/{R2}/close")
+    assert admin("POST", f"/rounds/{R2}/summary").status_code == 202
+    pdf = admin("GET", f"/rounds/{R2}/summary.pdf").data
+    if OUT.is_dir():
+        (OUT / "series-summary.pdf").write_bytes(pdf)
+    text, lines = pdf_text(pdf, tmp_path)
+    comparison = text.split("So sánh với đợt kiểm tra trước", 1)[1].split("IV. Đánh giá chung", 1)[0]
+    start = lines.index("So sánh với đợt kiểm tra trước")
+    rows = lines[start : lines.index("2. Điểm theo từng nội dung (đợt này, tăng/giảm so với đợt trước)", start)]
+
+    # By hand, from the fixtures: each unit's total in each round, its change, its rank in its cluster.
+    before = {unit: checklist_total(seed_answers(unit)) for unit in REPORTED_1}
+    now = {unit: checklist_total(round2_answers(unit)) for unit in SERIES["reporting"]}
+    assert (now["mong-cai"] - before["mong-cai"], now["hai-quan"] - before["hai-quan"]) == (8, 3)
+    assert now["tien-yen"] - before["tien-yen"] == -6
+    clusters = {
+        "khoi-llvt-doanh-nghiep": ["hai-quan", "than-quang-ninh", "bien-phong", "cong-an"],
+        "cum-mien-dong": ["tien-yen", "ba-che", "mong-cai"],
+    }
+    rank_before, rank_now = {}, {}
+    for members in clusters.values():
+        rank_before |= cluster_ranks({u: before[u] for u in members if u in before}, UNIT_NAMES)
+        rank_now |= cluster_ranks({u: now[u] for u in members if u in now}, UNIT_NAMES)
+    # Móng Cái overtakes Tiên Yên, and Ba Chẽ, new to the comparison, comes between them.
+    assert (rank_before["mong-cai"], rank_now["mong-cai"], rank_before["tien-yen"], rank_now["tien-yen"]) == (
+        2,
+        1,
+        1,
+        3,
+    )
+    for unit in ("mong-cai", "hai-quan", "tien-yen", "than-quang-ninh", "bien-phong"):
+        delta = now[unit] - before[unit]
+        change = "0" if delta == 0 else f"{'+' if delta > 0 else '−'}{abs(delta)}"
+        move = rank_before[unit] - rank_now[unit]
+        moved = "giữ nguyên" if move == 0 else (f"tăng {move} bậc" if move > 0 else f"giảm {-move} bậc")
+        row = f"{UNIT_NAMES[unit]} {before[unit]} {now[unit]} {change} {rank_before[unit]} → {rank_now[unit]} {moved}"
+        assert row in rows, row
+    # A unit missing from either round is said so, never compared as zero.
+    assert f"{UNIT_NAMES['cong-an']} {before['cong-an']} — không so sánh: chưa nộp đợt này" in rows
+    assert f"{UNIT_NAMES['ba-che']} — {now['ba-che']} không so sánh: chưa nộp đợt trước" in rows
+    # The narrative says who improved and who fell back, from the numbers.
+    assert (
+        f"Nhìn chung, so với đợt trước, 2 đơn vị tăng tổng điểm: {UNIT_NAMES['mong-cai']} (+8), "
+        f"{UNIT_NAMES['hai-quan']} (+3)." in comparison
+    )
+    assert f"Tuy nhiên, 1 đơn vị giảm tổng điểm: {UNIT_NAMES['tien-yen']} (−6)." in comparison
+    assert f"{UNIT_NAMES['cong-an']} chưa nộp báo cáo ở đợt này nên không so sánh." in comparison
+    # Items that changed, under the renamed item's new label in round 2.
+    items = comparison.split("3. Các chỉ tiêu thay đổi mức độ đạt", 1)[1].split("4. Tiến độ", 1)[0]
+    mong_cai = items.split(UNIT_NAMES["mong-cai"], 1)[1]
+    assert mong_cai.startswith(" Từ chưa đạt (hoặc đạt một phần) lên đạt: Công tác giáo dục chính trị")
+    assert (
+        "Từ đạt xuống chưa đạt hoặc đạt một phần: Triển khai các phong trào hành động"
+        in items.split(UNIT_NAMES["tien-yen"], 1)[1]
+    )
+    # Recommendations: counts by unit and the texts still open.
+    recs_part = comparison.split("4. Tiến độ thực hiện kiến nghị của đợt trước", 1)[1].split("5. Tình hình", 1)[0]
+    assert (
+        f"{UNIT_NAMES['mong-cai']}: 1 kiến nghị đã thực hiện, 1 đang thực hiện, 0 chưa thực hiện, 0 chưa báo cáo."
+        in recs_part
+    )
+    assert "Nắm bắt tư tưởng thanh niên làm dịch vụ, buôn bán tự do. (Đang thực hiện)" in recs_part
+    assert "Củng cố ban quản lý tổ tiết kiệm" not in recs_part  # done: not listed as open
+    assert (
+        f"{UNIT_NAMES['cong-an']}: 0 kiến nghị đã thực hiện, 0 đang thực hiện, 0 chưa thực hiện, 1 chưa báo cáo."
+        in recs_part
+    )
+    assert (
+        "Bảo đảm chi đoàn khu dân cư sinh hoạt định kỳ hằng tháng. (Chưa thực hiện): Chờ hướng dẫn của Tỉnh đoàn."
+        in recs_part
+    )
+    # On-time reporting across the series: 6 of 7 in both rounds.
+    series_part = comparison.split("5. Tình hình nộp báo cáo qua các đợt", 1)[1]
+    assert series_part.count("6/7 6 0 1") == 2
+    # The topics cite their basis from the form's descriptions.
+    assert "Thực hiện Quyết định số 1515 ngày 24/4/2019 của Ban Thường vụ Tỉnh ủy" in text
+    assert "Nghị quyết số 03-NQ/TĐTN-BTC ngày 27/12/2018" in text

@@ -219,6 +219,8 @@ def aggregate(
                 "number": len(sections) + 1,
                 "key": section["key"],
                 "title": loc(section["title"], language),
+                # What the topic rests on (a decision, a resolution), as the form describes it.
+                "basis": loc(section.get("description"), language),
                 "max_score": max_by_section.get(section["key"]),
                 "fields": out_fields,
             }

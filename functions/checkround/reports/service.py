@@ -24,6 +24,7 @@ from checkround.storage.ports import Doc, Transaction
 from checkround.submissions.assessments import round_assessments
 from checkround.submissions.service import latest_submissions
 
+from . import compare
 from .aggregate import aggregate
 from .display import loc, local_time, unit_name
 from .kinds import display_answers
@@ -50,9 +51,13 @@ def build_summary(ctx: Context, round_id: str) -> dict[str, Any]:
     version = int(round_doc["form_version"])
     mapper = VersionMapper(lambda v: get_version(ctx, round_doc["form_id"], v), version)
     assessed = dict(round_assessments(ctx, round_id))
-    summary = aggregate(round_doc, definition, units, latest_submissions(ctx, round_id), mapper.answers, assessed)
+    follow_ups: dict[str, Any] = {}
+    stream = compare.capture_follow_up(latest_submissions(ctx, round_id), follow_ups)
+    summary = aggregate(round_doc, definition, units, stream, mapper.answers, assessed)
     zone = zone_of(round_doc)
     summary["generated_at"] = local_time(ctx.clock.now(), zone)
+    # A round that follows another compares with it (None otherwise).
+    summary["comparison"] = compare.compare(ctx, round_doc, summary, units, follow_ups)
     return summary
 
 
@@ -179,6 +184,8 @@ def run_summary(ctx: Context, round_id: str, generation: int, force: bool = Fals
             "renders": claim.render,
             "generated_at": ctx.clock.now(),
             "participation": summary["participation"],
+            # Each reporting unit's total: the trend chart of a later round in the series reads it.
+            "unit_totals": {row["id"]: row["total_score"] for row in summary["units"] if row["reported"]},
         },
     )
     return "rendered" if done else "superseded"
