@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checkround.devstack.seed import load_yaml
 from checkround.devstack.series import follow_up_body, load_series, renamed_version, second_answers
 from tests.support import SCHEMAS, SEED_UNITS, seed_answers, seed_form
 
@@ -22,6 +23,15 @@ def first_answers() -> dict[str, dict[str, Any]]:
 
 def round2_answers(unit_id: str) -> dict[str, Any]:
     return second_answers(SERIES, first_answers(), unit_id)
+
+
+def first_assessment(unit_id: str) -> dict[str, Any]:
+    """The inspection team's round-1 scores of a unit (schemas/seed/assessments)."""
+    return load_yaml(SCHEMAS / "seed" / "assessments" / f"{unit_id}.yaml")
+
+
+def round2_assessment(unit_id: str) -> dict[str, Any]:
+    return second_answers(SERIES, {unit: first_assessment(unit) for unit in REPORTED_1}, unit_id)
 
 
 def second_version() -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.helpers import create_round, setup_seed_round
+from tests.series_support import first_assessment
 from tests.support import seed_answers
 
 pytestmark = pytest.mark.integration
@@ -28,6 +29,8 @@ def closed_first_round(admin, unit_client, reporting=("mong-cai", "tien-yen", "h
         unit = unit_client(tokens[unit_id])
         response = unit("POST", f"/rounds/{R1}/submission", {"answers": seed_answers(unit_id)})
         assert response.status_code == 201, response.json
+        scored = admin("PUT", f"/rounds/{R1}/assessments/{unit_id}", {"answers": first_assessment(unit_id)})
+        assert scored.status_code == 200, scored.json
     assert admin("POST", f"/rounds/{R1}/close").json["status"] == "closed"
     return tokens
 
@@ -65,18 +68,23 @@ def test_board_shows_state_and_total_in_the_previous_round(admin, unit_client):
     closed_first_round(admin, unit_client)
     # Round 2: Ba Chẽ is new to the series' reports; Hải quan is not in round 2 at all.
     tokens = create_round(admin, "r2", ["mong-cai", "tien-yen", "ba-che"], previous_round_id=R1)
-    answers = seed_answers("mong-cai")
-    answers["chuong_trinh"]["cong_tac_giao_duc"] = {"status": "yes", "score": 8}
-    assert unit_client(tokens["mong-cai"])("POST", "/rounds/r2/submission", {"answers": answers}).status_code == 201
+    unit = unit_client(tokens["mong-cai"])
+    assert unit("POST", "/rounds/r2/submission", {"answers": seed_answers("mong-cai")}).status_code == 201
+    board = {row["unit_id"]: row for row in admin("GET", "/rounds/r2").json["board"]}
+    # The points are the inspection team's: a report it has not scored has no total yet.
+    assert board["mong-cai"]["total_score"] is None
+    scores = first_assessment("mong-cai")
+    scores["chuong_trinh"]["cong_tac_giao_duc"] = {"status": "yes", "score": 8}
+    assert admin("PUT", "/rounds/r2/assessments/mong-cai", {"answers": scores}).status_code == 200
     round_doc = admin("GET", "/rounds/r2").json
     assert round_doc["previous_round_id"] == R1
     board = {row["unit_id"]: row for row in round_doc["board"]}
-    before = checklist_total(seed_answers("mong-cai"))
-    assert board["mong-cai"]["total_score"] == checklist_total(answers) == before + 2
+    before = checklist_total(first_assessment("mong-cai"))
+    assert board["mong-cai"]["total_score"] == checklist_total(scores) == before + 2
     assert board["mong-cai"]["previous"] == {"round_id": R1, "state": "submitted", "total_score": before}
     assert board["tien-yen"]["state"] == "missing"
     assert board["tien-yen"]["total_score"] is None
-    assert board["tien-yen"]["previous"]["total_score"] == checklist_total(seed_answers("tien-yen"))
+    assert board["tien-yen"]["previous"]["total_score"] == checklist_total(first_assessment("tien-yen"))
     assert board["ba-che"]["previous"] == {"round_id": R1, "state": "missing", "total_score": None}
     assert "previous" not in admin("GET", f"/rounds/{R1}").json["board"][0]
 

@@ -24,9 +24,11 @@ from tests.series_support import (
     R2,
     REPORTED_1,
     SERIES,
+    first_assessment,
     follow_up_of,
     recommendation_bodies,
     round2_answers,
+    round2_assessment,
     second_version,
 )
 from tests.support import SEED_UNITS, UNIT_NAMES, seed_answers
@@ -44,6 +46,9 @@ def build_series(admin, unit_client):
     for unit_id in REPORTED_1:
         sent = unit_client(tokens[unit_id])("POST", f"/rounds/{R1}/submission", {"answers": seed_answers(unit_id)})
         assert sent.status_code == 201, sent.json
+        # The official scores are the inspection team's.
+        scored = admin("PUT", f"/rounds/{R1}/assessments/{unit_id}", {"answers": first_assessment(unit_id)})
+        assert scored.status_code == 200, scored.json
     assert admin("POST", f"/rounds/{R1}/close").status_code == 200
     recs: dict[str, list[str]] = {}
     for body in recommendation_bodies():
@@ -210,6 +215,8 @@ def test_the_second_summary_compares_with_the_first(admin, unit_client, tmp_path
         body = {"answers": round2_answers(unit_id), "follow_up": follow_up_of(unit_id, recs)}
         sent = unit_client(tokens[unit_id])("POST", f"/rounds/{R2}/submission", body)
         assert sent.status_code == 201, (unit_id, sent.json)
+        scored = admin("PUT", f"/rounds/{R2}/assessments/{unit_id}", {"answers": round2_assessment(unit_id)})
+        assert scored.status_code == 200, scored.json
     admin("POST", f"/rounds/{R2}/close")
     assert admin("POST", f"/rounds/{R2}/summary").status_code == 202
     pdf = admin("GET", f"/rounds/{R2}/summary.pdf").data
@@ -220,9 +227,10 @@ def test_the_second_summary_compares_with_the_first(admin, unit_client, tmp_path
     start = lines.index("So sánh với đợt kiểm tra trước")
     rows = lines[start : lines.index("2. Điểm theo từng nội dung (đợt này, tăng/giảm so với đợt trước)", start)]
 
-    # By hand, from the fixtures: each unit's total in each round, its change, its rank in its cluster.
-    before = {unit: checklist_total(seed_answers(unit)) for unit in REPORTED_1}
-    now = {unit: checklist_total(round2_answers(unit)) for unit in SERIES["reporting"]}
+    # By hand, from the fixtures: each unit's total in each round (the team's scores), its
+    # change, its rank in its cluster.
+    before = {unit: checklist_total(first_assessment(unit)) for unit in REPORTED_1}
+    now = {unit: checklist_total(round2_assessment(unit)) for unit in SERIES["reporting"]}
     assert (now["mong-cai"] - before["mong-cai"], now["hai-quan"] - before["hai-quan"]) == (8, 3)
     assert now["tien-yen"] - before["tien-yen"] == -6
     clusters = {

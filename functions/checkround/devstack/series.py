@@ -44,12 +44,15 @@ def renamed_version(definition: dict[str, Any], renames: dict[str, str]) -> dict
 
 
 def second_answers(series: dict[str, Any], first: dict[str, dict[str, Any]], unit_id: str) -> dict[str, Any]:
-    """A unit's round-2 answers: its round-1 answers (or another unit's, ``base_answers``) with
-    ``changes`` applied, then the renamed fields under their new keys."""
+    """A unit's round-2 answers, or the inspection team's round-2 assessment of it: its round-1
+    ones (or another unit's, ``base_answers``) with ``changes`` applied to the items they
+    name, then the renamed fields under their new keys. The team's fields (``filled_by:
+    reviewer``) keep only what the team fills: pass the round-1 assessments as ``first``."""
     base = series.get("base_answers", {}).get(unit_id, unit_id)
     answers = copy.deepcopy(first[base])
     for section, fields in (series.get("changes", {}).get(unit_id) or {}).items():
-        answers.setdefault(section, {}).update(copy.deepcopy(fields))
+        if section in answers:
+            answers[section].update(copy.deepcopy(fields))
     for old, new in series.get("renames", {}).items():
         section, old_key = old.split(".", 1)
         if old_key in answers.get(section, {}):

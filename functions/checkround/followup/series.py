@@ -5,7 +5,9 @@ Units are matched by id. Fields are matched by key across form versions followin
 ``renamed_from`` (as the reports do, :mod:`checkround.forms.versions`): a checklist item's
 status in an earlier round is filed under the name the item has in the current round's form.
 A round's scores are read from each unit's latest submission (its state decides whether the
-summary counts it) with the points its own form version gives (:mod:`checkround.reports.kinds`).
+summary counts it) with the points its own form version gives (:mod:`checkround.reports.kinds`);
+where the form has fields the inspection team fills (``filled_by: reviewer``), their values
+are the team's assessment, as the summary counts them.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from typing import Any
 
 from checkround.context import Context
 from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.fillers import reviewer_fills
 from checkround.forms.service import get_version
 from checkround.forms.versions import renames
 from checkround.reports.kinds import kind_of
 from checkround.rounds.service import round_path
 from checkround.storage.ports import Doc, Transaction
+from checkround.submissions.assessments import round_assessments
 
 # The summary's trend chart shows at most this many rounds of a series, the current one included.
 MAX_SERIES = 6
@@ -70,6 +74,9 @@ class _Scoring:
     scored: tuple[tuple[str, str, Callable[[Any], float]], ...]
     checklists: tuple[tuple[str, str, str], ...]  # (section, field, name in the target form)
     sections: tuple[str, ...]  # the sections that give points, in form order
+    # The fields the inspection team fills ("section.field"): their values are the team's.
+    reviewer: frozenset[str]
+    reviewer_scored: bool  # the points are the team's: a unit it has not assessed has no total
 
 
 class Scorer:
@@ -100,37 +107,57 @@ class Scorer:
             moves = self._moves(form_id, version)
             scored: list[tuple[str, str, Callable[[Any], float]]] = []
             checklists: list[tuple[str, str, str]] = []
+            reviewer: set[str] = set()
+            reviewer_scored = False
             for section in definition["sections"]:
                 for f in section["fields"]:
                     kind = kind_of(f)
+                    by_team = reviewer_fills(section, f)
+                    if by_team:
+                        reviewer.add(f"{section['key']}.{f['key']}")
                     if kind.score is not None:
                         scored.append((section["key"], f["key"], kind.score))
+                        reviewer_scored = reviewer_scored or by_team
                     if REGISTRY[f["type"]].report == "checklist":
                         name = f"{section['key']}.{f['key']}"
                         checklists.append((section["key"], f["key"], moves.get(name, name)))
             # The sections that give points, in form order.
             sections = tuple(dict.fromkeys(section_key for section_key, _, _ in scored))
-            self._cache[key] = _Scoring(tuple(scored), tuple(checklists), sections)
+            self._cache[key] = _Scoring(
+                tuple(scored), tuple(checklists), sections, frozenset(reviewer), reviewer_scored
+            )
         return self._cache[key]
 
-    def score(self, state: str, submission: Mapping[str, Any]) -> UnitScores:
+    def score(
+        self, state: str, submission: Mapping[str, Any], assessment: Mapping[str, Any] | None = None
+    ) -> UnitScores:
+        """The unit's points and checklist results; where the form has fields the inspection
+        team fills, their values are the team's (``assessment``), as the summary counts them,
+        and a unit the team has not assessed has results but no total."""
         scoring = self._scoring(str(submission["form_id"]), int(submission["form_version"]))
         answers = submission.get("answers") or {}
+        team = assessment or {}
+
+        def value_of(section_key: str, key: str) -> Any:
+            source = team if f"{section_key}.{key}" in scoring.reviewer else answers
+            return (source.get(section_key) or {}).get(key)
+
         sections = dict.fromkeys(scoring.sections, 0.0)
         for section_key, key, points in scoring.scored:
-            value = (answers.get(section_key) or {}).get(key)
+            value = value_of(section_key, key)
             if value is not None:
                 sections[section_key] += points(value)
         statuses = {}
         for section_key, key, name in scoring.checklists:
-            value = (answers.get(section_key) or {}).get(key)
+            value = value_of(section_key, key)
             if isinstance(value, Mapping) and isinstance(value.get("status"), str):
                 statuses[name] = value["status"]
+        counted = assessment is not None or not scoring.reviewer_scored
         return UnitScores(
             state=state,
             late=bool(submission.get("late")),
-            section_scores=sections,
-            total_score=sum(sections.values()),
+            section_scores=sections if counted else {},
+            total_score=sum(sections.values()) if counted else None,
             statuses=statuses,
         )
 
@@ -167,11 +194,12 @@ def latest_entries(ctx: Context, round_doc: Doc) -> Iterator[tuple[str, Doc, Doc
 
 def round_scores(ctx: Context, round_doc: Doc, scorer: Scorer, counted: Callable[[str], bool]) -> dict[str, UnitScores]:
     """Each unit's state in the round and, if ``counted(state)``, its latest submission scored."""
+    assessed = dict(round_assessments(ctx, round_doc["id"]))
     scores = {}
     for uid, entry, submission in latest_entries(ctx, round_doc):
         state = str(entry.get("state") or "missing")
         if submission is not None and counted(state):
-            scores[uid] = scorer.score(state, submission)
+            scores[uid] = scorer.score(state, submission, assessed.get(uid))
         else:
             scores[uid] = UnitScores(state=state)
     return scores

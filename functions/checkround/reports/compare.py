@@ -142,16 +142,20 @@ def compare(
     }
 
 
-def _status(in_now: bool, in_before: bool, reported_now: bool, reported_before: bool) -> str:
+def _status(in_now: bool, in_before: bool, reported: tuple[bool, bool], scored: tuple[bool, bool]) -> str:
+    """How a unit stands in the comparison: ``compared``, or why not (not in a round's roster,
+    did not report in it, or reported but the inspection team has not scored it)."""
     if not in_before:
         return "not_before"
     if not in_now:
         return "not_now"
-    if reported_now and reported_before:
+    if all(scored):
         return "compared"
-    if not reported_now and not reported_before:
+    if not any(reported):
         return "missing_both"
-    return "missing_now" if not reported_now else "missing_before"
+    if not scored[0]:
+        return "unscored_now" if reported[0] else "missing_now"
+    return "unscored_before" if reported[1] else "missing_before"
 
 
 def _unit_rows(
@@ -179,9 +183,10 @@ def _unit_rows(
     for uid in dict.fromkeys([*current, *previous["unit_ids"]]):
         now_row = current.get(uid)
         earlier = before.get(uid)
-        reported_now = bool(now_row and now_row["reported"])
+        reported = (bool(now_row and now_row["reported"]), earlier is not None)
+        reported_now = reported[0] and now_row is not None and now_row.get("total_score") is not None
         reported_before = earlier is not None and earlier.total_score is not None
-        status = _status(now_row is not None, uid in roster_before, reported_now, reported_before)
+        status = _status(now_row is not None, uid in roster_before, reported, (reported_now, reported_before))
         compared = status == "compared"
         total_now = now_row["total_score"] if reported_now and now_row else None
         total_before = earlier.total_score if reported_before and earlier else None
@@ -253,7 +258,7 @@ def _narrative(rows: list[dict[str, Any]], words: Mapping[str, str]) -> dict[str
     if same:
         overall.append(words["unchanged"].format(units=_names(same)))
     however = [words["fell"].format(n=len(fell), units=_names(fell, True)) if fell else words["no_fell"]]
-    for status in ("missing_now", "missing_before", "not_before", "not_now"):
+    for status in ("missing_now", "unscored_now", "missing_before", "unscored_before", "not_before", "not_now"):
         found = [r for r in rows if r["status"] == status]
         if found:
             however.append(words[status].format(units=_names(found)))
