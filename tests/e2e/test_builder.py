@@ -80,6 +80,7 @@ def test_build_a_form_from_nothing_publish_it_and_a_unit_submits_it(
     number = add_field(page, 0, "integer")
     page.fill(field(f"{number}.key"), "so_hoat_dong")
     page.fill(field(f"{number}.label.vi"), "Số hoạt động")
+    page.locator(field(number)).locator("details.b-more > summary").click()  # its rules, folded
     page.select_option(f"{field(f'{number}.relevant.c.0')}-field", "phan_1.co_hoat_dong")
     page.select_option(f"{field(f'{number}.relevant.c.0')}-op", "==")
     page.fill(f"{field(f'{number}.relevant.c.0')}-value", "co")
@@ -214,7 +215,7 @@ def test_the_editor_and_the_forms_list_on_a_375_px_phone(
     assert_fits(page, PHONE["width"])
     # A field opens, is edited and moved with its buttons, all within the screen.
     details = page.locator(field("sections.0.fields.1"))
-    details.locator("summary").click()
+    details.locator(":scope > summary").click()
     page.fill(field("sections.0.fields.1.hint.vi"), "Gợi ý mới")
     details.get_by_role("button", name="↑ Lên").click()
     expect(page.locator(field("sections.0.fields.0.hint.vi"))).to_have_value("Gợi ý mới")

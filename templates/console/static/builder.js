@@ -30,6 +30,13 @@
     }
   }
 
+  if (previewButton) {
+    // A refresh asked for by hand makes the one waiting for the typing to pause unnecessary.
+    previewButton.addEventListener("click", function () {
+      window.clearTimeout(timer);
+    });
+  }
+
   function changed() {
     if (unsaved) {
       unsaved.hidden = false;
@@ -84,6 +91,19 @@
         showMode(rule);
       });
     });
+  });
+
+  // "Required when a rule holds": the rule's editor shows only when that is chosen.
+  form.querySelectorAll(".b-required").forEach(function (box) {
+    var rule = box.querySelector(":scope > .b-rule");
+    function show() {
+      var chosen = box.querySelector(':scope > label input[type="radio"]:checked');
+      if (rule) {
+        rule.hidden = !chosen || chosen.value !== "rule";
+      }
+    }
+    show();
+    box.addEventListener("change", show);
   });
 
   form.addEventListener("input", changed);
