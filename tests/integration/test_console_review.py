@@ -204,3 +204,36 @@ def _post(client, path, data):
     if 'name="stamp" value="' in page:
         hidden["stamp"] = page.split('name="stamp" value="')[1].split('"')[0]
     return client.post(path, data={**hidden, **data})
+
+
+def test_an_admin_enters_a_paper_report_on_the_units_behalf(admin, console_app):  # noqa: F811
+    from werkzeug.datastructures import MultiDict
+
+    from tests.integration.test_web_form import form_fields
+
+    setup_seed_round(admin)
+    client = signed_in(console_app, "thu-ky")
+    path = f"/admin_console/rounds/{ROUND}/enter/ba-che"
+    page = html(client.get(path))
+    assert 'name="chuong_trinh.xay_dung_chuong_trinh.status"' in page  # the web form's widgets
+    csrf = csrf_of(page)
+    typed = "Một ghi chú đã gõ"
+    incomplete = client.post(path, data=MultiDict([("csrf", csrf), ("action", "submit"), ("danh_gia.han_che", typed)]))
+    assert incomplete.status_code == 422
+    assert 'id="error-summary"' in html(incomplete)
+    assert typed in html(incomplete)
+    assert admin("GET", f"/rounds/{ROUND}/submissions/ba-che").json["state"] == "missing"
+
+    fields = [*form_fields(seed_answers("tien-yen")), ("action", "submit"), ("csrf", csrf), ("submission_key", "k-1")]
+    sent = client.post(path, data=MultiDict(fields))
+    assert sent.status_code == 303, html(sent)[:3000]
+    assert sent.headers["Location"].endswith(f"rounds/{ROUND}/review/ba-che?done=entered")
+    (revision,) = admin("GET", f"/rounds/{ROUND}/submissions/ba-che/revisions").json["revisions"]
+    assert revision["entered_by"] == "admin:thu-ky"
+    again = client.post(path, data=MultiDict(fields))  # the same page sent twice: one revision
+    assert again.status_code == 303
+    assert len(admin("GET", f"/rounds/{ROUND}/submissions/ba-che/revisions").json["revisions"]) == 1
+    review = html(client.get(f"/admin_console/rounds/{ROUND}/review/ba-che?done=entered"))
+    assert "nhập thay bởi admin:thu-ky" in review
+    event = next(e for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"] if e["action"] == "submit")
+    assert (event["actor"], event["unit_id"]) == ("admin:thu-ky", "ba-che")

@@ -30,6 +30,7 @@ PAGE_GROUPS = (
     "summaries",
     "auditlog",
     "units",
+    "entry",
 )
 
 for _name in PAGE_GROUPS:

@@ -111,7 +111,7 @@ def review_page(
         revisions=revisions,
         changes=changes,
         changed_fields={".".join(c["name"].split(".")[:2]) for c in (changes or {}).get("changes", [])},
-        done=page.args.get("done") if page.args.get("done") in ("accepted", "returned") else None,
+        done=page.args.get("done") if page.args.get("done") in ("accepted", "returned", "entered") else None,
         sections=sections,
         comments=kept,
         earlier_comments=returned.get("comments") or {},

@@ -80,7 +80,7 @@ def csrf_page(rc: RequestContext, round_id: str) -> Response:
     )
 
 
-def _error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lang: str) -> list[dict[str, Any]]:
+def error_summary(definition: Mapping[str, Any], errors: Mapping[Any, Any], lang: str) -> list[dict[str, Any]]:
     """One line per field in error, linking to it: a long form on a phone shows its top."""
     summary = []
     for section in definition["sections"]:
@@ -200,7 +200,7 @@ def form_page(
     returned = view["returned"] or {}
     errors = errors or {}
     status = failure.status if failure is not None else 200
-    summary = _error_summary(own, errors, lang) + _follow_up_summary(rc, view, errors)
+    summary = error_summary(own, errors, lang) + _follow_up_summary(rc, view, errors)
     return render(
         rc,
         "webform/form.html.j2",

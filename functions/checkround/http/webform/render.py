@@ -115,6 +115,12 @@ def _env(templates_dir: str) -> jinja2.Environment:
     return env
 
 
+def environment(templates_dir: Path) -> jinja2.Environment:
+    """The web form's Jinja environment (its widgets' globals and filters), for another page
+    that draws the form's fields: the console's entry on a unit's behalf."""
+    return _env(str(templates_dir))
+
+
 def text(rc: RequestContext) -> dict[str, Any]:
     """The web form's sentences (templates/webform/text.html.j2) in the page's language."""
     env = _env(str(rc.ctx.settings.templates_dir))
