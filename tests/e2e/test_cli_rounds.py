@@ -13,6 +13,7 @@ import io
 import json
 import re
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,40 @@ def test_refusals_bad_files_and_no_server(stack: RunningStack, tmp_path: Path) -
     target = tmp_path / "none.pdf"
     failed(checkround(stack, "--url", url, "export", "cli-dot", "--format", "csv", "-o", str(target)), 3)
     assert not target.exists()
+
+
+def test_notifications_from_the_terminal(stack: RunningStack) -> None:
+    """recipients, webhooks, notify and messages against the seed round, whose opening mailed
+    each unit's example contact its link through the stack's SMTP server."""
+    assert ok(checkround(stack, "recipients", "set", "Van-Phong@Tinh-Doan.example.org")) == ["1 recipient(s)"]
+    assert ok(checkround(stack, "recipients", "show")) == ["Van-Phong@tinh-doan.example.org"]  # domain lower-cased
+    added = checkround(stack, "webhooks", "add", "http://127.0.0.1:9/hook", "--kind", "summary")
+    (secret,) = ok(added)
+    assert secret.startswith("whsec_")
+    webhook_id = added.stderr.split()[1]
+    listed = ok(checkround(stack, "webhooks", "list"))
+    assert any(line.split()[:3] == [webhook_id, "http://127.0.0.1:9/hook", "summary"] for line in listed)
+    assert secret not in "\n".join(listed)
+    assert ok(checkround(stack, "webhooks", "remove", webhook_id)) == [f"webhook {webhook_id} removed"]
+    refused = checkround(stack, "webhooks", "add", "ftp://example.org/hook")
+    assert refused.returncode == 1
+    assert "url" in refused.stderr
+
+    assert ok(checkround(stack, "notify", "kt-6-thang-2019", "--unit", "hai-quan")) == [
+        "sending new links to the contacts of 1 units"
+    ]
+    deadline = time.monotonic() + 60
+    while True:  # the messages go out on the outbox's Firestore events
+        rows = ok(checkround(stack, "messages", "kt-6-thang-2019", "--unit", "hai-quan"))
+        states = [line.split()[4] for line in rows[1:]]
+        if states.count("sent") == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert rows[0].split() == ["KIND", "UNIT", "CHANNEL", "TO", "STATE", "TRIES", "AT", "ERROR"]
+    # The opening's link and the one just asked for, to the unit's one contact, both delivered.
+    assert [line.split()[:5] for line in rows[1:]] == [
+        ["link", "hai-quan", "email", "bi-thu@hai-quan.example.org", "sent"],
+        ["link", "hai-quan", "email", "bi-thu@hai-quan.example.org", "sent"],
+    ]
+    unknown = checkround(stack, "messages", "no-such-round")
+    assert unknown.returncode == 1

@@ -5,7 +5,8 @@ import and export forms as XLSForm workbooks;
 import the roster of units from a CSV file, list the units; create, open, close and reopen
 rounds and see their board; issue the units' links as CSV; download the summary PDF and
 the exports; list, issue and revoke admin tokens; record the recommendations made to units
-after a round and follow them up.
+after a round and follow them up; see the messages sent for a round, send units new links,
+set the admins' recipients and the webhook endpoints.
 The server is --url (CHECKROUND_URL; default the local stack on CHECKROUND_PORT) and the
 admin token is --token (CHECKROUND_TOKEN; default the token that `make run` saved in
 $CHECKROUND_LOCAL_DIR/admin-token).
@@ -33,6 +34,7 @@ from checkround.formats.text import LANGUAGES
 from .admin_tokens import admin_tokens
 from .api import Connection
 from .forms import forms
+from .notify import messages, notify, recipients, webhooks
 from .recommendations import recommendations
 from .reports import export, summary
 from .rounds import rounds
@@ -73,6 +75,10 @@ cli.add_command(summary)
 cli.add_command(export)
 cli.add_command(admin_tokens)
 cli.add_command(recommendations)
+cli.add_command(messages)
+cli.add_command(notify)
+cli.add_command(recipients)
+cli.add_command(webhooks)
 
 
 def main() -> None:
