@@ -12,6 +12,7 @@ from werkzeug.wsgi import wrap_file
 from checkround.errors import AppError
 from checkround.followup import recommendations, series
 from checkround.followup.inputs import RecommendationInput, RecommendationPatch
+from checkround.forms import drafts, overview
 from checkround.forms import service as forms
 from checkround.forms.definition import FormDefinitionSchema
 from checkround.notify import deliveries
@@ -118,6 +119,57 @@ def version_xlsx(rc: RequestContext, form_id: str, version: int) -> Reply:
 
 def _xlsx(data: bytes, filename: str) -> Response:
     return Response(data, content_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.route(
+    "/forms",
+    ["GET"],
+    Operation("Every form: its draft's state, its versions and the rounds using each.", answer="Forms", errors=reads()),
+)
+def list_forms(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, {"forms": overview.list_forms(rc.ctx)}
+
+
+@router.route(
+    "/forms/<id:form_id>/publish-preview",
+    ["GET"],
+    Operation(
+        "What publishing the draft would do: its change list, its errors, the rounds in progress.",
+        answer="PublishPreview",
+        errors=reads(404),
+    ),
+)
+def publish_preview(rc: RequestContext, form_id: str) -> Reply:
+    rc.require_admin()
+    return 200, overview.publish_preview(rc.ctx, form_id)
+
+
+@router.route(
+    "/forms/<id:form_id>/draft/changes",
+    ["GET"],
+    Operation(
+        "What was saved since the draft an etag names (after a 412): the current draft and etag, "
+        "who saved it, and the changes by element.",
+        answer="DraftChanges",
+        errors=reads(400, 404),
+        parameters=(
+            {
+                "in": "query",
+                "name": "since",
+                "required": True,
+                "description": "The etag the client's edit started from.",
+                "schema": {"type": "string"},
+            },
+        ),
+    ),
+)
+def draft_changes(rc: RequestContext, form_id: str) -> Reply:
+    rc.require_admin()
+    since = rc.request.args.get("since")
+    if not since:
+        raise AppError("bad_request", detail="?since= (an etag) is required")
+    return 200, drafts.changes_since(rc.ctx, form_id, since)
 
 
 @router.route(
