@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from checkround.devstack.client import Client
 from tests.e2e.test_browser import PHONE, Round, admin, base, browser, fid, fill_form  # noqa: F401  (fixtures)
+from tests.e2e.wire import Wire
 from tests.support import ROOT, seed_answers
 
 pytestmark = pytest.mark.e2e
@@ -40,15 +41,27 @@ def shot(page: Page, name: str) -> None:
         (ROOT / target / name).write_bytes(data)
 
 
-def offline(context: BrowserContext, cut: bool) -> None:
-    """The connection cut or back. set_offline is what the page sees (navigator.onLine, its
-    events); requests a service worker makes are not held by it in chromium, so every request
-    of the context is also failed as a lost connection fails while the connection is cut."""
+@pytest.fixture
+def wired(browser: Browser) -> Iterator[tuple[BrowserContext, Wire]]:  # noqa: F811
+    """A phone whose connection to the stack goes through a wire the test can cut (wire.py)."""
+    with Wire() as wire:
+        made = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1, locale="vi-VN", proxy=wire.proxy
+        )
+        yield made, wire
+        made.close()
+
+
+def offline(context: BrowserContext, wire: Wire, cut: bool) -> None:
+    """The connection cut or back: the wire, which no request passes while it is cut, and what
+    the page is told (set_offline: navigator.onLine and its events). Chromium's offline
+    emulation alone is not a cut wire (see wire.py). Coming back, the wire is restored before
+    the page hears 'online', as a phone's connection is up before it says so."""
     if cut:
+        wire.cut()
         context.set_offline(True)
-        context.route("**/*", lambda route: route.abort("internetdisconnected"))
     else:
-        context.unroute("**/*")
+        wire.restore()
         context.set_offline(False)
 
 
@@ -290,14 +303,15 @@ def test_without_javascript_the_section_list_and_the_error_summary_still_work(
 
 
 def test_a_report_sent_offline_is_kept_and_delivered_once_when_the_connection_returns(
-    context: BrowserContext,
+    wired: tuple[BrowserContext, Wire],
     admin: Client,  # noqa: F811
 ) -> None:
+    context, wire = wired
     round_, page = opened(context, admin, "cong-an")
     # The service worker keeps the page and its files after this first visit.
     expect(page.locator("html")).to_have_attribute("data-offline-ready", "")
     fill_form(page, seed_answers("cong-an"))
-    offline(context, True)
+    offline(context, wire, True)
     page.get_by_role("button", name="Gửi báo cáo").click()
     outbox = page.locator("#outbox")
     expect(outbox).to_contain_text("Chưa có kết nối: báo cáo đã được giữ trên máy này")
@@ -311,16 +325,46 @@ def test_a_report_sent_offline_is_kept_and_delivered_once_when_the_connection_re
     expect(page.locator(fid("danh_gia", "diem_manh"))).to_have_value(seed_answers("cong-an")["danh_gia"]["diem_manh"])
     expect(outbox).to_contain_text("Chưa có kết nối")
     assert state_of(admin, round_, "cong-an") == "missing"
+    assert wire.posts("submit", forwarded=True) == []  # whatever the page tried met the cut
 
     # Back online: sent, once, and the receipt shows it.
-    offline(context, False)
+    offline(context, wire, False)
     page.wait_for_url("**/receipt**", timeout=60_000)
     expect(page.locator("#revision")).to_have_text("1")
     expect(page.locator("#submission-id")).to_have_text("cong-an-0001")
     # Going offline and online again sends nothing more: the outbox is empty.
-    offline(context, True)
-    offline(context, False)
+    offline(context, wire, True)
+    offline(context, wire, False)
     page.goto(round_.link("cong-an").split("?t=")[0])
     expect(page.locator("#outbox")).to_be_hidden()
     board = {row["unit_id"]: row for row in admin.call("GET", f"/rounds/{round_.id}")["board"]}
     assert (board["cong-an"]["state"], board["cong-an"]["revision"]) == ("submitted", 1)
+    # The report crossed the wire once: the try after the connection came back.
+    assert len(wire.posts("submit", forwarded=True)) == 1
+
+
+def test_a_report_lost_on_the_way_is_kept_and_sent_once_when_the_form_is_opened_again(
+    wired: tuple[BrowserContext, Wire],
+    admin: Client,  # noqa: F811
+) -> None:
+    """A weak connection: the phone says it is online, but the report does not get through."""
+    context, wire = wired
+    round_, page = opened(context, admin, "tien-yen")
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "")
+    fill_form(page, seed_answers("tien-yen"))
+    wire.cut()
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    expect(page.locator("#outbox")).to_contain_text("Chưa có kết nối: báo cáo đã được giữ trên máy này")
+    # The page did send it, and it met the cut: the race this test is about.
+    assert len(wire.posts("submit", forwarded=False)) >= 1
+    assert wire.posts("submit", forwarded=True) == []
+    assert state_of(admin, round_, "tien-yen") == "missing"
+
+    # The signal is back and the unit opens the form again: the kept report goes, once.
+    wire.restore()
+    page.reload()
+    page.wait_for_url("**/receipt**")
+    expect(page.locator("#revision")).to_have_text("1")
+    assert len(wire.posts("submit", forwarded=True)) == 1
+    board = {row["unit_id"]: row for row in admin.call("GET", f"/rounds/{round_.id}")["board"]}
+    assert (board["tien-yen"]["state"], board["tien-yen"]["revision"]) == ("submitted", 1)
