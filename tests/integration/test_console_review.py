@@ -96,6 +96,7 @@ def test_summary_page_and_its_files(admin, unit_client, console_app):  # noqa: F
     page = html(client.get(f"/admin_console/rounds/{ROUND}/summary"))
     assert "Báo cáo tổng hợp được tạo tự động khi đợt kiểm tra kết thúc." in page
     assert 'id="render-again"' not in page  # only once the round is closed
+    assert "CSV: Công trình, phần việc thanh niên tiêu biểu" in page  # a repeat group's own table
     export = client.get(f"/admin_console/rounds/{ROUND}/export.csv")
     assert export.status_code == 200
     assert "attachment" in export.headers["Content-Disposition"]

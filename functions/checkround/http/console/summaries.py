@@ -66,7 +66,7 @@ def summary_page(page: Page, round_id: str) -> Response:
         history=list(reversed(summary.get("history", []))),
         reported=reported,
         rendered=page.args.get("rendered"),
-        groups=[group.key for group in _groups(page, round_id)],
+        groups=_groups(page, round_id),
         **round_values(round_doc),
     )
 
@@ -83,12 +83,13 @@ def _name(unit: dict[str, object] | None, unit_id: str, lang: str) -> str:
     return str((unit.get("name_en") if lang == "en" else None) or unit.get("name") or unit_id)
 
 
-def _groups(page: Page, round_id: str) -> list[exports.Group]:
+def _groups(page: Page, round_id: str) -> list[dict[str, str]]:
+    """The repeat groups whose items have a CSV of their own: key and label (the round's language)."""
     try:
         layout, _ = exports.prepare(page.ctx, round_id)
     except AppError:
         return []
-    return list(layout.groups)
+    return [{"key": group.key, "label": layout.columns[group.index].label} for group in layout.groups]
 
 
 def summary_pdf(page: Page, round_id: str) -> Response:
