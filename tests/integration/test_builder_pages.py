@@ -296,3 +296,35 @@ def test_the_forms_list_and_a_round_started_from_a_version(project, console_app)
     assert "Bỏ lựa chọn “quy” ở Tần suất (a.tan_suat)" in publish
     assert 'id="rounds-in-progress"' in publish
     assert "Đợt 1" in publish
+
+
+def test_a_version_is_viewed_and_compared_with_another(project, console_app):
+    ctx = wiring.context()
+    created = forms.create_form(ctx, small_form())
+    forms.publish_version(ctx, "mau-nho")
+    edited = copy.deepcopy(small_form())
+    edited["sections"][0]["fields"][2].update(key="so_luong", renamed_from="so", max=50)
+    forms.put_draft(ctx, "mau-nho", edited, created["etag"])
+    forms.publish_version(ctx, "mau-nho")
+    client = signed_in(console_app)
+    page = client.get("/admin_console/forms/mau-nho/versions/2?with=1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Khác biệt từ phiên bản 1 đến phiên bản 2" in html
+    assert "Đổi mã a.so thành Số lượng (a.so_luong)" in html
+    assert client.get("/admin_console/forms/mau-nho/versions/3").status_code == 404
+
+
+def test_the_editor_speaks_english_errors_included(project, console_app):
+    forms.create_form(wiring.context(), small_form())
+    client = signed_in(console_app)
+    html = client.get("/admin_console/forms/mau-nho/edit?lang=en").get_data(as_text=True)
+    assert "Save the draft" in html
+    pairs = [p for p in inputs(html) if not p[0].startswith("sections.0.fields.6.choices.")]
+    response = post(client, "mau-nho", replaced(pairs, sections__0__fields__3__min="1,5"), "save")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "A choice field needs at least one choice." in html
+    assert 'href="#e-sections-0-fields-6-choices"' in html
+    # "1,5" is no English number, but reads one way as Vietnamese: 1.5, shown back the English way.
+    assert 'name="sections.0.fields.3.min" value="1.5"' in html

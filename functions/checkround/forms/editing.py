@@ -743,6 +743,13 @@ def rendered_paths(definition: Mapping[str, Any], language: str) -> set[str]:
             parts = parts[:-1]
         for end in range(1, len(parts) + 1):
             found.add(".".join(parts[:end]))
+    # Every option the page draws for a field, also those without an input yet (no choices).
+    for s_index, section in enumerate(definition.get("sections") or []):
+        for f_index, f in enumerate(section.get("fields") or []):
+            path = f"sections.{s_index}.fields.{f_index}"
+            found.update(f"{path}.{name}" for name, _ in options_of(f))
+            for sub_index, sub in enumerate(f.get("fields") or []):
+                found.update(f"{path}.fields.{sub_index}.{name}" for name, _ in options_of(sub, inside_repeat=True))
     return found
 
 
