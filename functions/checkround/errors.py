@@ -90,6 +90,10 @@ CATALOG: dict[str, ErrorKind] = {
                 "Yêu cầu cấp mã quản trị có trường chưa hợp lệ.",
                 "Some fields of the request for an admin token are not valid.",
             ),
+            "document": (
+                "Yêu cầu về văn bản báo cáo có trường chưa hợp lệ; chưa có gì được lưu.",
+                "Some fields of the request about the report document are not valid; nothing was stored.",
+            ),
             "assessment": (
                 "Đánh giá của Đoàn kiểm tra có trường chưa hợp lệ; chưa có gì được lưu.",
                 "Some fields of the inspection team's assessment are not valid; nothing was stored.",

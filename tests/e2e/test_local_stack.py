@@ -145,7 +145,12 @@ def test_run_demo_restart(stack):
     for name in UNIT_NAMES.values():
         assert name in text
     assert "6/7 đơn vị đã nộp báo cáo" in text
-    assert "BTV Huyện Đoàn Ba Chẽ" in text.split("VI. Đơn vị chưa nộp báo cáo", 1)[1]
+    assert "BTV Huyện Đoàn Ba Chẽ chưa gửi báo cáo" in text
+    # The demo issues the committee's draft: the issued document is numbered and signed.
+    assert "Số: " in text and "-BC/TĐTN" in text
+    assert "T/M BAN THƯỜNG VỤ" in text
+    assert (pdf.parent / f"{pdf.stem}-draft.pdf").exists()
+    assert (pdf.parent / f"{pdf.stem}-issued.docx").exists()
     round_id = pdf.stem
     # ...and it listed its round's messages: a link per unit, the summary to the admins.
     shown = demo.stdout.split(f"messages of {round_id}:", 1)[1].splitlines()

@@ -2,8 +2,9 @@
 
 Six of the seven seed units submit their answers from ``schemas/seed/answers``, one does not;
 the inspection team enters its assessment of each (the official results and scores, its remarks
-in section 9) from ``schemas/seed/assessments``; the round closes, and the PDF summary that the
-Firestore event produced is downloaded.
+in section 9) from ``schemas/seed/assessments``; the round closes, and the draft report that the
+Firestore event produced is downloaded; the committee edits its narrative and issues it, and the
+issued PDF (the path returned) and DOCX are downloaded beside the draft.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def run_demo(
     admin = Client(base_url, admin_token)
     definition = load_yaml(schemas_dir / SEED_FORM)
     ensure_form(admin, definition)
+    # The official document's parts (header, number, place, signer, Nơi nhận) for the organisation.
+    admin.call("PUT", "/document-settings", load_yaml(schemas_dir / "seed" / "document.yaml"))
     unit_ids = ensure_units(admin, read_units(schemas_dir / "seed" / "units.csv"))
     round_id = f"demo-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
     template = load_yaml(schemas_dir / "seed" / "round.yaml")
@@ -74,8 +77,21 @@ def run_demo(
         time.sleep(0.5)
     pdf = admin.call("GET", f"/rounds/{round_id}/summary.pdf")
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"{round_id}-draft.pdf").write_bytes(pdf)
+    say(f"draft: {out_dir / f'{round_id}-draft.pdf'}")
+
+    # The committee starts from the prose written from the data, adds its own sentence, and issues.
+    draft = admin.call("GET", f"/rounds/{round_id}/document")
+    overall = COMMITTEE_OPENING + "\n\n" + draft["narrative"]["overall"]
+    admin.call("PATCH", f"/rounds/{round_id}/document", {"narrative": {"overall": overall}})
+    issued = admin.call("POST", f"/rounds/{round_id}/document/issue", {})["issued"][-1]
+    say(f"issued {issued['label']} on {issued['issued_on']}")
+    docx = admin.call("GET", f"/rounds/{round_id}/document/issued/{issued['seq']}.docx")
+    (out_dir / f"{round_id}-issued.docx").write_bytes(docx)
+    say(f"DOCX: {out_dir / f'{round_id}-issued.docx'}")
+    final = admin.call("GET", f"/rounds/{round_id}/document/issued/{issued['seq']}.pdf")
     path = out_dir / f"{round_id}.pdf"
-    path.write_bytes(pdf)
+    path.write_bytes(final)
     show_messages(admin, round_id, say, mail_dir, deadline)
     return path
 
@@ -99,3 +115,10 @@ def show_messages(
             where = f"  {found[0]}" if found else ""
         unit = message.get("unit_id") or "admins"
         say(f"  {message['kind']:<8} {unit:<16} {message['to']:<40} {message['state']}{where}")
+
+
+COMMITTEE_OPENING = (
+    "Các đơn vị đã chuẩn bị chu đáo báo cáo, chuyên đề, hồ sơ, sổ sách phục vụ Đoàn kiểm tra; phần lớn các "
+    "đơn vị mời đại diện cấp ủy cùng cấp dự, triệu tập đúng thành phần. Chương trình công tác năm 2019 được "
+    "xây dựng bám sát chương trình của Tỉnh đoàn và chủ đề năm."
+)

@@ -68,3 +68,24 @@ def format_local(moment: dt.datetime, zone: str) -> tuple[str, str]:
 
     local = moment.astimezone(ZoneInfo(zone))
     return f"{local:%d/%m/%Y}", f"{local:%H:%M}"
+
+
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def official_date(place: str, day: dt.date | None, language: str) -> str:
+    """The place and date line of an administrative document: ``Quảng Ninh, ngày 05 tháng 02
+    năm 2019`` (a day below 10 and the months 1 and 2 take a leading zero, as Vietnamese
+    administrative documents write them, so that nothing can be written in front), or
+    ``Quảng Ninh, 5 February 2019``. Without a day (a draft), the date's places are left open:
+    ``Quảng Ninh, ngày … tháng … năm …``."""
+    prefix = f"{place}, " if place else ""
+    if language == "en":
+        return prefix + (f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}" if day else "… … …")
+    if day is None:
+        return prefix + "ngày … tháng … năm …"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return prefix + f"ngày {day.day:02d} tháng {month} năm {day.year}"

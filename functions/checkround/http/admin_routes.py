@@ -17,10 +17,11 @@ from checkround.forms import service as forms
 from checkround.forms.definition import FormDefinitionSchema
 from checkround.notify import deliveries
 from checkround.notify import settings as notify_settings
-from checkround.reports import exports, history
+from checkround.reports import document, exports, history
 from checkround.reports import service as reports
 from checkround.rounds import admin_tokens, audit
 from checkround.rounds import service as rounds
+from checkround.rounds.document_inputs import DocumentEditInput, DocumentSettingsInput, IssueInput
 from checkround.rounds.inputs import (
     AcceptInput,
     AdminTokenInput,
@@ -823,3 +824,124 @@ def export_submissions(rc: RequestContext, round_id: str) -> Reply:
             chunks, content_type=exports.CSV_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
         )
     return Response(exports.json_chunks(layout, rows), content_type=exports.JSON_TYPE)
+
+
+# -- the committee's official document (reports/document.py) ----------------------------------
+
+
+def _file(data: bytes, media: str, name: str) -> Response:
+    return Response(data, content_type=media, headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.route(
+    "/document-settings",
+    ["GET"],
+    Operation(
+        "The organisation's parts of the official document, and the defaults.",
+        answer="DocumentSettings",
+        errors=reads(),
+    ),
+)
+def get_document_settings(rc: RequestContext) -> Reply:
+    rc.require_admin()
+    return 200, document.get_settings(rc.ctx)
+
+
+@router.route(
+    "/document-settings",
+    ["PUT"],
+    Operation(
+        "Set the organisation's parts of the official document (header, number, place, signer, Nơi nhận; audited).",
+        answer="DocumentSettings",
+        body=DocumentSettingsInput,
+        errors=writes(*BODY),
+    ),
+)
+def put_document_settings(rc: RequestContext) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, document.put_settings(rc.ctx, rc.json(), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/document",
+    ["GET"],
+    Operation(
+        "The round's report document: draft or issued, its parts, its narrative, every issued file.",
+        answer="Document",
+        errors=reads(404, 409),
+    ),
+)
+def get_document(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return 200, document.get_document(rc.ctx, round_id)
+
+
+@router.route(
+    "/rounds/<id:round_id>/document",
+    ["PATCH"],
+    Operation(
+        "Edit the draft: its parts and its narrative (null puts a part back to the text written from the data).",
+        answer="Document",
+        body=DocumentEditInput,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
+def edit_document(rc: RequestContext, round_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, document.edit(rc.ctx, round_id, rc.json(), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/document/preview.pdf",
+    ["GET"],
+    Operation("The draft as it stands, as a PDF marked as a draft.", media=(PDF,), errors=reads(404, 409)),
+)
+def preview_document_pdf(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return _file(document.preview(rc.ctx, round_id, "pdf"), PDF, f"{round_id}-draft.pdf")
+
+
+@router.route(
+    "/rounds/<id:round_id>/document/preview.docx",
+    ["GET"],
+    Operation("The draft as it stands, as a Word document.", media=(document.DOCX_TYPE,), errors=reads(404, 409)),
+)
+def preview_document_docx(rc: RequestContext, round_id: str) -> Reply:
+    rc.require_admin()
+    return _file(document.preview(rc.ctx, round_id, "docx"), document.DOCX_TYPE, f"{round_id}-draft.docx")
+
+
+@router.route(
+    "/rounds/<id:round_id>/document/issue",
+    ["POST"],
+    Operation(
+        "Issue the draft: the final PDF and DOCX, numbered and dated, never changed (audited).",
+        answer="Document",
+        body=IssueInput,
+        body_required=False,
+        errors=writes(*BODY, 404, 409),
+    ),
+)
+def issue_document(rc: RequestContext, round_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, document.issue(rc.ctx, round_id, rc.json(required=False), actor)
+
+
+@router.route(
+    "/rounds/<id:round_id>/document/issued/<int:seq>.pdf",
+    ["GET"],
+    Operation("An issued document's PDF, as it was issued.", media=(PDF,), errors=reads(404)),
+)
+def issued_pdf(rc: RequestContext, round_id: str, seq: int) -> Reply:
+    rc.require_admin()
+    return _file(document.issued_file(rc.ctx, round_id, seq, "pdf"), PDF, f"{round_id}-{seq}.pdf")
+
+
+@router.route(
+    "/rounds/<id:round_id>/document/issued/<int:seq>.docx",
+    ["GET"],
+    Operation("An issued document's DOCX, as it was issued.", media=(document.DOCX_TYPE,), errors=reads(404)),
+)
+def issued_docx(rc: RequestContext, round_id: str, seq: int) -> Reply:
+    rc.require_admin()
+    return _file(document.issued_file(rc.ctx, round_id, seq, "docx"), document.DOCX_TYPE, f"{round_id}-{seq}.docx")

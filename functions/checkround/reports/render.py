@@ -25,6 +25,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from checkround.formats.text import in_language
 
 from .display import format_number
+from .document import view as document_view
 from .kinds import TABLES, display_value
 from .labels import BLANK_LABELS, LABELS
 
@@ -120,9 +121,13 @@ def bar_svg(parts: list[tuple[float, str]], whole: float, width: int) -> str:
 
 
 def render_html(summary: dict[str, Any], templates_dir: Path) -> str:
+    """The report as HTML; ``summary["document"]`` is the document's view (its parts, number,
+    date and narrative: :func:`checkround.reports.document.view`), a draft of the defaults
+    when the caller gave none."""
     template = _environment(str(templates_dir)).get_template("report/summary.html.j2")
     labels = in_language(LABELS, summary["language"])
-    return template.render(s=summary, t=labels, lang=summary["language"])
+    shown = summary.get("document") or document_view(summary)
+    return template.render(s=summary, d=shown, t=labels, lang=summary["language"])
 
 
 def render_pdf(summary: dict[str, Any], templates_dir: Path) -> bytes:

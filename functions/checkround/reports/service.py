@@ -27,6 +27,7 @@ from checkround.submissions.service import latest_submissions
 from . import compare
 from .aggregate import aggregate
 from .display import loc, local_time, unit_name
+from .document import document_of
 from .kinds import display_answers
 
 _SUMMARY = {"vi": "báo cáo tổng hợp", "en": "Summary"}
@@ -167,6 +168,8 @@ def run_summary(ctx: Context, round_id: str, generation: int, force: bool = Fals
         from .render import render_pdf  # heavy: only when a report is printed
 
         summary = build_summary(ctx, round_id)
+        # The close's report is the committee's draft (reports/document.py), drawn as such.
+        summary["document"] = document_of(ctx, round_id, summary)
         pdf = render_pdf(summary, ctx.settings.templates_dir)
         blob_name = f"summaries/{round_id}/summary-{generation}-{claim.render}.pdf"
         location = ctx.blobs.put(blob_name, pdf, "application/pdf")

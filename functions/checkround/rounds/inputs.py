@@ -12,6 +12,8 @@ from checkround.formats.zones import DEFAULT_ZONE
 from checkround.forms.definition import ID_PATTERN, LocalizedSchema
 from checkround.inputs_common import EmailAddress, FullMatch
 
+from .document_inputs import DocumentPartsInput
+
 _ID = FullMatch(ID_PATTERN)
 
 # A unit's contacts: each one is sent its own link, so a long list multiplies every message.
@@ -77,6 +79,8 @@ class RoundInput(Schema):
         load_default=lambda: list(DEFAULT_REMINDERS),
         validate=validate.Length(max=10),
     )
+    # The parts of the committee's official document for this round (reports/document.py).
+    document = fields.Nested(DocumentPartsInput)
     previous_round_id = fields.String(
         validate=_ID,
         metadata={"description": "The closed round this one follows (its series: recommendations, comparison)."},
