@@ -19,7 +19,7 @@
         .then(function (html) {
           var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(element.id);
           // Nothing is swapped while someone is typing or choosing inside the region.
-          if (fresh && !element.contains(document.activeElement)) {
+          if (fresh && fresh.innerHTML !== element.innerHTML && !element.contains(document.activeElement)) {
             element.innerHTML = fresh.innerHTML;
             element.setAttribute("data-updated", String(Date.now()));
           }

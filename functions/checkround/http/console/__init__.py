@@ -25,6 +25,8 @@ router.route("/assets/<name>", ["GET"])(assets.static_file)
 PAGE_GROUPS = (
     "signin",
     "rounds",
+    "board",
+    "links",
     "builder",
     "review",
     "summaries",

@@ -94,9 +94,14 @@ def text(rc: RequestContext) -> dict[str, Any]:
     return catalogue(rc.ctx.settings.templates_dir)[rc.language_for_page]
 
 
-def render(rc: RequestContext, template: str, status: int = 200, **values: Any) -> Response:
+def render_html(rc: RequestContext, template: str, **values: Any) -> str:
+    """A template drawn in the page's language (autoescaped), as text: a page, or a printable sheet."""
     env = _env(str(rc.ctx.settings.templates_dir))
-    html = env.get_template(template).render(lang=rc.language_for_page, T=text(rc), root=root(rc), **values)
+    return env.get_template(template).render(lang=rc.language_for_page, T=text(rc), root=root(rc), **values)
+
+
+def render(rc: RequestContext, template: str, status: int = 200, **values: Any) -> Response:
+    html = render_html(rc, template, **values)
     return Response(html, status=status, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
 
