@@ -25,7 +25,7 @@ from checkround.storage.ports import Doc
 
 from .shell import Page
 
-ZONES = ("Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "UTC")
+ZONES = (DEFAULT_ZONE, "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "UTC")
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:h.]([0-5][0-9])")
 # A refusal of the service, by the body's key, is shown at this input.
 SERVICE_FIELDS = {
