@@ -390,3 +390,54 @@ def test_one_reminder_during_the_grace_period_and_a_digest_at_most_hourly(
     clock.to(closes_at + timedelta(hours=3))  # past the grace: the round closes, nothing more
     tick()
     assert len([m for m in mail.messages() if "Nhắc" in str(m["Subject"])]) == 2
+
+
+def test_two_dispatchers_racing_for_one_message_send_it_once(project, admin, mail, monkeypatch):
+    """A redelivered event and the sweep at the same moment: both try to claim the message in a
+    transaction, one wins and sends, the other sees it claimed."""
+    import threading
+
+    from checkround.notify import dispatch, expand
+
+    with_contacts(admin)
+    (request_id,) = outbox("pending", kind="request")
+    ctx = wiring.context()
+    expand.expand(ctx, request_id)
+    message_id = next(key for key, doc in outbox(kind="message").items() if doc["unit_id"] == "cong-an")
+    both_in = threading.Barrier(2)
+    real_claim = dispatch._claim
+
+    def claim_together(*args):
+        both_in.wait(timeout=30)  # both dispatchers hold the message's id before either claims
+        return real_claim(*args)
+
+    monkeypatch.setattr(dispatch, "_claim", claim_together)
+    outcomes = []
+    threads = [threading.Thread(target=lambda: outcomes.append(dispatch.dispatch(ctx, message_id))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # The loser saw the winner's claim (or, retried after contention, its record).
+    assert sorted(outcomes) in (["claimed elsewhere", "sent"], ["sent", "sent already"]), outcomes
+    assert mail.deliveries == 1
+
+
+def test_a_webhook_4xx_is_permanent_and_a_5xx_is_retried(project, admin, apps, dispatcher, mail, receiver, monkeypatch):
+    clock = Clock(monkeypatch)
+    assert admin("POST", "/webhooks", {"url": receiver.url, "kinds": ["link"]}).status_code == 201
+    receiver.status = 503
+    with_contacts(admin)
+    deliver_events(dispatcher, project)
+    hooks = {key: doc for key, doc in outbox(kind="message").items() if doc["channel"] == "webhook"}
+    assert {doc["state"] for doc in hooks.values()} == {"retry"}
+    assert all(doc["error"] == "HTTP 503" for doc in hooks.values())
+    receiver.status = 410
+    clock.move(minutes=1)
+    swept = apps["close_due_rounds"].test_client().post("/").json["outbox"]
+    assert swept == {"failed": len(hooks)}
+    failed = {key: doc for key, doc in outbox("failed").items() if key in hooks}
+    assert all(doc["permanent"] and doc["error"] == "HTTP 410" for doc in failed.values())
+    clock.move(hours=3)
+    assert apps["close_due_rounds"].test_client().post("/").json["outbox"] == {}
+    assert len(receiver.requests) == 2 * len(hooks)  # one 503, one 410 each, then nothing

@@ -9,6 +9,7 @@ start it again on the same port.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from email import message_from_bytes, policy
@@ -67,6 +68,8 @@ class MailServer:
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
+        # aiosmtpd logs every session at INFO; the stack's own lines are what a developer reads.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self._controller = Controller(_Keeper(self), hostname=self.host, port=self.port)
         self._controller.start()
 

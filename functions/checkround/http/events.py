@@ -43,6 +43,6 @@ def handle_outbox_event(event: Any, ctx: Context) -> str:
         from checkround.notify.dispatch import handle  # the senders and templates load here only
 
         # Errors propagate: the delivery is retried, and the claim makes that safe.
-        outcome = handle(ctx, path.split("/", 1)[1])
+        outcome = handle(ctx, path.split("/", 1)[1], new)
         log.info("event %s %s: %s", event["id"], path, outcome)
         return outcome

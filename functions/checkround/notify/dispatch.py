@@ -49,9 +49,13 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_WAIT_SECONDS))
 
 
-def handle(ctx: Context, doc_id: str) -> str:
-    """What the dispatcher does with one outbox document: expand a request, send a message."""
-    doc = ctx.store.get(outbox_path(doc_id))
+def handle(ctx: Context, doc_id: str, doc: Doc | None = None) -> str:
+    """What the dispatcher does with one outbox document: expand a request, send a message.
+
+    ``doc``: the document as the create event carried it (its type never changes), which
+    spares a read; the claim reads it again in its transaction anyway."""
+    if doc is None or "type" not in doc:
+        doc = ctx.store.get(outbox_path(doc_id))
     if doc is None:
         return "unknown"
     if doc.get("type") == "request":
@@ -67,7 +71,7 @@ def _claim(ctx: Context, message_id: str, claim_id: str) -> Doc | str:
             return "unknown"
         state = str(doc.get("state"))
         if state in ("sent", "failed"):
-            return state
+            return f"{state} already"
         if state in ("sending", "retry") and doc.get("due_at") and doc["due_at"] > now:
             return "not due" if state == "retry" else "claimed elsewhere"
         attempts = int(doc.get("attempts", 0)) + 1

@@ -87,7 +87,7 @@ def _chunks(batches: list[Batch]) -> Iterator[list[Batch]]:
     chunk: list[Batch] = []
     writes = 0
     for batch in batches:
-        if chunk and writes + batch.writes > MAX_WRITES:
+        if chunk and writes + batch.writes > MAX_WRITES - 1:  # one more: the request's cursor
             yield chunk
             chunk, writes = [], 0
         chunk.append(batch)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import secrets
+import time
+import weakref
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -170,15 +172,30 @@ def put_template(ctx: Context, kind: str, body: Any) -> Doc:
         raise AppError("validation_failed", fields={"template": [str(exc)]}, subject="message_template") from None
     doc = {"kind": kind, **data, "updated_at": ctx.clock.now()}
     ctx.store.set(f"{TEMPLATES}/{kind}", doc)
+    _OVERRIDES.get(ctx.store, {}).pop(kind, None)  # this process sends with it at once
     return doc
 
 
 def delete_template(ctx: Context, kind: str) -> Doc:
     if kind in KINDS:
         ctx.store.delete(f"{TEMPLATES}/{kind}")
+        _OVERRIDES.get(ctx.store, {}).pop(kind, None)
     return {"kind": kind, "template": "shipped"}
 
 
+_OVERRIDES: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, dict[str, str] | None]]] = weakref.WeakKeyDictionary()
+# A replaced template reaches the messages of a warm dispatcher within this long.
+_OVERRIDES_SECONDS = 30.0
+
+
 def template_overrides(ctx: Context, kind: str) -> dict[str, str] | None:
+    """The organisation's own templates of ``kind``, read at most every few seconds per
+    process: a round's opening sends many messages of one kind."""
+    cache = _OVERRIDES.setdefault(ctx.store, {})
+    hit = cache.get(kind)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
     doc = ctx.store.get(f"{TEMPLATES}/{kind}")
-    return {"txt": doc["txt"], "html": doc["html"]} if doc else None
+    found = {"txt": doc["txt"], "html": doc["html"]} if doc else None
+    cache[kind] = (time.monotonic() + _OVERRIDES_SECONDS, found)
+    return found
