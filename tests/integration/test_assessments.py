@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from checkround import wiring
 from checkround.reports.service import build_summary
+from tests.integration.console_helpers import post_form, signed_in
 from tests.integration.helpers import setup_seed_round
 from tests.integration.test_web_form import csrf_of, form_fields, open_link
 from tests.support import SCHEMAS, _yaml, seed_answers
@@ -157,3 +158,36 @@ def test_the_web_form_shows_the_teams_part_read_only_and_never_reads_it(admin, a
     entry = wiring.context().store.get(f"rounds/{ROUND}/entries/tien-yen")
     stored = wiring.context().store.get(f"rounds/{ROUND}/submissions/{entry['submission_id']}")
     assert "doan_kiem_tra" not in stored["answers"]
+
+
+def test_a_reviewer_scores_in_the_console_and_the_audit_log_names_them(admin, unit_client, console_app):
+    tokens = setup_seed_round(admin)
+    submit(unit_client, tokens, "tien-yen")
+    client = signed_in(console_app, "doan-kiem-tra")
+    review = client.get(f"/admin_console/rounds/{ROUND}/review/tien-yen").get_data(as_text=True)
+    assert 'id="score-link"' in review
+    assert f"rounds/{ROUND}/review/tien-yen/score" in review
+    path = f"/admin_console/rounds/{ROUND}/review/tien-yen/score"
+    page = client.get(path).get_data(as_text=True)
+    # The unit's self-assessment fills the inputs at first and stays shown beside each item.
+    assert "Đơn vị tự đánh giá: Đạt · 8/8" in page
+    assert 'name="doan_kiem_tra.uu_diem"' in page
+    assert 'name="chuong_trinh.so_cong_trinh"' not in page  # the unit's facts are not the team's
+
+    team = seed_assessment("tien-yen")
+    fields = form_fields(team)
+    wrong = [(k, "8" if k == "chuong_trinh.xay_dung_chuong_trinh.score" else v) for k, v in fields]
+    wrong = [(k, "no" if k == "chuong_trinh.xay_dung_chuong_trinh.status" else v) for k, v in wrong]
+    refused = post_form(client, path, wrong)
+    assert refused.status_code == 422
+    assert "Kết quả “Chưa đạt” thì điểm phải là 0." in refused.get_data(as_text=True)
+    assert wiring.context().store.get(f"rounds/{ROUND}/assessments/tien-yen") is None
+
+    saved = post_form(client, path, fields)
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:1000]
+    stored = wiring.context().store.get(f"rounds/{ROUND}/assessments/tien-yen")
+    assert stored["answers"]["chuong_trinh"]["xay_dung_chuong_trinh"] == {"status": "yes", "score": 7}
+    assert stored["answers"]["doan_kiem_tra"] == team["doan_kiem_tra"]
+    assert stored["by"] == "admin:doan-kiem-tra"
+    events = [e for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"] if e["action"] == "assess"]
+    assert [e["actor"] for e in events] == ["admin:doan-kiem-tra"]

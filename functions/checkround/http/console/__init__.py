@@ -33,6 +33,7 @@ PAGE_GROUPS = (
     "auditlog",
     "units",
     "entry",
+    "scoring",
 )
 
 for _name in PAGE_GROUPS:

@@ -16,6 +16,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
+from checkround.forms.fillers import has_reviewer_fields
 from checkround.forms.service import get_version
 from checkround.reports import history
 from checkround.rounds import service as rounds
@@ -113,6 +114,8 @@ def review_page(
         changed_fields={".".join(c["name"].split(".")[:2]) for c in (changes or {}).get("changes", [])},
         done=page.args.get("done") if page.args.get("done") in ("accepted", "returned", "entered") else None,
         sections=sections,
+        # The inspection team's scoring page (http/console/scoring.py), where the form has its fields.
+        has_reviewer_fields=has_reviewer_fields(definition),
         comments=kept,
         earlier_comments=returned.get("comments") or {},
         message=message,
