@@ -81,6 +81,7 @@ def test_build_a_form_from_nothing_publish_it_and_a_unit_submits_it(
     page.fill(field(f"{number}.key"), "so_hoat_dong")
     page.fill(field(f"{number}.label.vi"), "Số hoạt động")
     page.locator(field(number)).locator("details.b-more > summary").click()  # its rules, folded
+    page.click(f'button[value="add_cond:{number}.relevant"]')
     page.select_option(f"{field(f'{number}.relevant.c.0')}-field", "phan_1.co_hoat_dong")
     page.select_option(f"{field(f'{number}.relevant.c.0')}-op", "==")
     page.fill(f"{field(f'{number}.relevant.c.0')}-value", "co")

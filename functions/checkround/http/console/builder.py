@@ -163,6 +163,7 @@ def editor(page: Page, form_id: str) -> Response:
     conflict: dict[str, Any] | None = None
     focus = ""
     dirty = False
+    blank_rules: set[str] = set()
     status = 200
     if page.rc.request.method == "POST":
         read = read_post(page.form.items(multi=True), page.lang)
@@ -172,6 +173,8 @@ def editor(page: Page, form_id: str) -> Response:
         base_etag = read.base_etag or form["etag"]
         new_type = page.form.get(f"{read.target}.new_type") or page.form.get("new_type") or "text"
         focus = apply(definition, read.op, read.target, new_type) or read.target
+        if read.op == "add_cond":
+            blank_rules.add(read.target)
         dirty = True
         if read.op == "save":
             if problems:
@@ -201,6 +204,7 @@ def editor(page: Page, form_id: str) -> Response:
         conflict_words=_change_words((conflict or {}).get("changes") or [], page, definition),
         focus=_element_id(focus) if focus else "",
         dirty=dirty,
+        blank_rules=blank_rules,
     )
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
