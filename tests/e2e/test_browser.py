@@ -270,7 +270,7 @@ def test_invalid_input_shows_errors_next_to_the_fields_and_keeps_values(phone: P
     expect(phone.locator(count)).to_have_value("5")
     expect(phone.locator(fid("danh_gia", "diem_manh"))).to_have_value("Giữ nguyên <điều này>")
     # A required field left empty says so, next to it; the summary at the top links to each.
-    expect(phone.locator(fid("danh_gia", "han_che") + "-error")).to_have_text("Hãy trả lời câu hỏi này.")
+    expect(phone.locator(fid("danh_gia", "han_che") + "-error")).to_have_text("Nhập câu trả lời cho câu hỏi này.")
     summary = phone.locator("#error-summary")
     expect(summary).to_be_visible()
     summary.get_by_role("link").first.click()

@@ -223,7 +223,7 @@ def test_errors_take_the_focus_say_what_to_do_and_the_section_list_shows_them(
     expect(lines.first).to_have_text(re.compile(r"^Xây dựng chương trình .*: Nhập điểm từ 0 đến 8\.$"))
     expect(summary).to_contain_text("đoàn viên, thanh niên: Chọn kết quả cho mục này.")  # the second item
     expect(summary).to_contain_text("Chọn kết quả và nhập điểm cho mục này.")
-    expect(summary).to_contain_text("Tồn tại, hạn chế và khó khăn: Hãy trả lời câu hỏi này.")
+    expect(summary).to_contain_text("Tồn tại, hạn chế và khó khăn: Nhập câu trả lời cho câu hỏi này.")
     assert "Trường này" not in summary.inner_text()
     assert "trường này" not in page.content()
 

@@ -71,7 +71,7 @@ def test_invalid_submission_is_422_with_nested_errors_and_stores_nothing(admin, 
     assert error["message"] == "Some answers are not valid."
     assert error["fields"]["chuong_trinh"]["xay_dung_chuong_trinh"] == {"score": ["Enter a score from 0 to 8."]}
     assert error["fields"]["chuong_trinh"]["so_cong_trinh"] == ["Must be a whole number."]
-    assert error["fields"]["danh_gia"]["diem_manh"] == ["Answer this question."]
+    assert error["fields"]["danh_gia"]["diem_manh"] == ["Type an answer to this question."]
     assert stored("rounds/kt-6-thang-2019/submissions") == []
     assert stored("rounds/kt-6-thang-2019/entries") == []
 

@@ -58,7 +58,8 @@ def test_repeat_group_items_and_counts():
     assert ok.answers["s"]["cong_trinh"] == [{"ten": "Đường thanh niên", "gia_tri": 120.0, "nguoi": 40, "binh_quan": 3}]
     bad = errors(definition, {"s": {"cong_trinh": [{"ten": "A"}, {"gia_tri": -1}, {"ten": "C", "la": 1}]}}, "en")
     assert bad == {
-        "s": {"cong_trinh": {1: {"ten": ["Answer this question."], "gia_tri": ["Enter a number of at least 0."]},
+        "s": {"cong_trinh": {1: {"ten": ["Type an answer to this question."],
+                                 "gia_tri": ["Enter a number of at least 0."]},
                              2: {"la": ["The form has no such question."]}}}
     }  # fmt: skip
     assert errors(definition, {"s": {"cong_trinh": []}}, "en") == {"s": {"cong_trinh": ["Choose between 1 and 3."]}}
@@ -100,7 +101,7 @@ def test_relevance_hides_drops_and_reports_ignored():
         f("ly_do", "text", required=True, relevant={"==": [{"var": "s.so_cong_trinh"}, 0]}),
     )
     shown = errors(definition, {"s": {"so_cong_trinh": 0}})
-    assert shown == {"s": {"ly_do": ["Hãy trả lời câu hỏi này."]}}
+    assert shown == {"s": {"ly_do": ["Nhập câu trả lời cho câu hỏi này."]}}
     result = check(definition, {"s": {"so_cong_trinh": 3, "ly_do": "Không có kinh phí"}})
     assert result.answers == {"s": {"so_cong_trinh": 3}}
     assert result.ignored == ["s.ly_do"]
@@ -120,7 +121,7 @@ def test_section_relevance():
             },
         ]
     )
-    assert errors(definition, {"a": {"co_von_vay": True}}) == {"b": {"du_no": ["Hãy trả lời câu hỏi này."]}}
+    assert errors(definition, {"a": {"co_von_vay": True}}) == {"b": {"du_no": ["Nhập một số."]}}
     result = check(definition, {"a": {"co_von_vay": False}, "b": {"du_no": 10}})
     assert result.answers == {"a": {"co_von_vay": False}, "b": {}}
     assert result.ignored == ["b.du_no"]
@@ -152,7 +153,7 @@ def test_required_as_a_rule():
                                             {"value": "khac", "label": {"vi": "Khác"}}]),
         f("ghi_ro", "text", required={"==": [{"var": "s.tan_suat"}, "khac"]}),
     )  # fmt: skip
-    assert errors(definition, {"s": {"tan_suat": "khac"}}) == {"s": {"ghi_ro": ["Hãy trả lời câu hỏi này."]}}
+    assert errors(definition, {"s": {"tan_suat": "khac"}}) == {"s": {"ghi_ro": ["Nhập câu trả lời cho câu hỏi này."]}}
     assert check(definition, {"s": {"tan_suat": "thang"}}).answers == {"s": {"tan_suat": "thang"}}
 
 

@@ -49,7 +49,7 @@ def compile_schema(definition: Mapping[str, Any], language: str = "vi", draft: b
         # Sub-fields of a repeat group; a rule decides whether they may be hidden.
         return _record(members, build, None)
 
-    build = Build(msgs=msgs, draft=draft, nested=nested)
+    build = Build(msgs=msgs, draft=draft, nested=nested, language=language)
     section_fields: dict[str, fields.Field[Any]] = {
         section["key"]: _record(section["fields"], build, section) for section in definition["sections"]
     }

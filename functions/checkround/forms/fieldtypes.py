@@ -35,6 +35,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, missing, validate
 
 from checkround.formats.dates import format_date
+from checkround.formats.numbers import format_number
 from checkround.inputs_common import FullMatch
 
 from .definition_messages import said
@@ -105,17 +106,77 @@ class Build:
     msgs: Messages
     draft: bool
     nested: Callable[[Sequence[FieldDef]], fields.Field[Any]]
+    language: str = "vi"  # the language of ``msgs``: numbers and dates in them are written in it
 
 
 def _base_kwargs(field: FieldDef, build: Build, invalid: str) -> dict[str, Any]:
     # ``required`` here is the compiler's static answer: rules decide the rest later.
     required = field.get("required") is True and not build.draft
     msgs = build.msgs
+    ask = missing_answer(field, msgs, build.language)
     return {
         "required": required,
         "allow_none": not required,
-        "error_messages": {"required": msgs["required"], "null": msgs["null"], "invalid": msgs[invalid]},
+        "error_messages": {"required": ask, "null": ask, "invalid": msgs[invalid]},
     }
+
+
+# -- what to do when an answer is missing --------------------------------------------------------
+
+Asks = Callable[[FieldDef, Messages, str], str]
+
+
+def missing_answer(field: FieldDef, msgs: Messages, language: str) -> str:
+    """The message for a required answer left empty: what to do for this kind of question
+    ("Nhập một số từ 0 đến 8.", "Chọn một câu trả lời."), with the field's own limits written
+    in the language of ``msgs``. The static ``required`` and a ``required`` rule both say it."""
+    kind = REGISTRY.get(str(field.get("type")))
+    return kind.asks(field, msgs, language) if kind is not None else msgs["required"]
+
+
+def _asks(key: str) -> Asks:
+    def asks(field: FieldDef, msgs: Messages, language: str) -> str:
+        return msgs[key]
+
+    return asks
+
+
+def _asks_anything(field: FieldDef, msgs: Messages, language: str) -> str:
+    return msgs["required"]
+
+
+def _asks_number(field: FieldDef, msgs: Messages, language: str) -> str:
+    lo, hi = field.get("min"), field.get("max")
+    shown = {name: format_number(limit, language) for name, limit in (("min", lo), ("max", hi)) if limit is not None}
+    key = (
+        "range"
+        if lo is not None and hi is not None
+        else "min"
+        if lo is not None
+        else "max"
+        if hi is not None
+        else "answer_number"
+    )
+    return msgs[key].format(**shown)
+
+
+def _asks_rating(field: FieldDef, msgs: Messages, language: str) -> str:
+    return msgs["answer_rating"].format(max=format_number(field.get("scale", 5), language))
+
+
+def _asks_date(field: FieldDef, msgs: Messages, language: str) -> str:
+    lo, hi = field.get("min_date"), field.get("max_date")
+    if lo is None and hi is None:
+        return msgs["answer_date"]
+    key = "date_range" if lo is not None and hi is not None else ("date_min" if lo is not None else "date_max")
+    return msgs[key].format(**{name: format_date(day) for name, day in (("min", lo), ("max", hi)) if day is not None})
+
+
+def _asks_choices(field: FieldDef, msgs: Messages, language: str) -> str:
+    lo = field.get("min_items")
+    if isinstance(lo, int) and lo > 1:
+        return msgs["min_items"].format(min=format_number(lo, language))
+    return msgs["answer_choices"]
 
 
 def _range(field: FieldDef, msgs: Messages, low: str = "min", high: str = "max") -> list[Any]:
@@ -438,6 +499,8 @@ class FieldType:
     computed: bool = False  # the server computes it from a rule; a client never sends it
     roles: bool = False  # may feed the summary's strengths, shortcomings or proposals
     part_errors: bool = False  # its widget shows the errors of its parts next to them
+    # What a required answer left empty says (missing_answer); its keys are in ``messages``.
+    asks: Asks = _asks_anything
 
 
 def _no_check(field: FieldDef) -> dict[str, Any]:
@@ -462,6 +525,7 @@ def _text_like(
     *messages: str,
     options: frozenset[str] = frozenset(),
     check: Callable[[FieldDef], dict[str, Any]] = _no_check,
+    asks: str = "answer_text",
 ) -> FieldType:
     """Free text of some form: drawn by its own widget, read, reported and displayed as text."""
     return FieldType(
@@ -469,12 +533,13 @@ def _text_like(
         options,
         make,
         check,
-        _BASE_MESSAGES | {"invalid_string", *messages},
+        _BASE_MESSAGES | {"invalid_string", asks, *messages},
         widget=name,
         reader=read_text,
         browser_reader="text",
         report="text",
         roles=True,
+        asks=_asks(asks),
     )
 
 
@@ -484,11 +549,12 @@ def _temporal_type(name: str, cls: type[_IsoValue], invalid: str) -> FieldType:
         frozenset(),
         _temporal(cls, invalid),
         _no_check,
-        _BASE_MESSAGES | {invalid},
+        _BASE_MESSAGES | {invalid, f"answer_{name}"},
         widget=name,
         reader=read_text,
         browser_reader="text",
         report="date",
+        asks=_asks(f"answer_{name}"),
     )
 
 
@@ -497,62 +563,67 @@ REGISTRY: dict[str, FieldType] = {
     for t in (
         _text_like("text", _make_text, "length", "max_length", options=_TEXT_OPTIONS, check=_check_length),
         _text_like("textarea", _make_text, "length", "max_length", options=_TEXT_OPTIONS, check=_check_length),
-        _text_like("email", _make_email, "max_length", "email"),
-        _text_like("phone", _make_phone, "phone"),
+        _text_like("email", _make_email, "max_length", "email", asks="answer_email"),
+        _text_like("phone", _make_phone, "phone", asks="answer_phone"),
         FieldType(
             "integer",
             _NUMBER_OPTIONS,
             _make_integer,
             _check_range,
-            _BASE_MESSAGES | _RANGE_MESSAGES | {"invalid_integer", "too_large"},
+            _BASE_MESSAGES | _RANGE_MESSAGES | {"invalid_integer", "too_large", "answer_number"},
             widget="number",
             reader=read_whole_number,
             browser_reader="number",
             report="number",
+            asks=_asks_number,
         ),
         FieldType(
             "decimal",
             _NUMBER_OPTIONS,
             _make_decimal,
             _check_range,
-            _BASE_MESSAGES | _RANGE_MESSAGES | {"invalid_number", "too_large", "special"},
+            _BASE_MESSAGES | _RANGE_MESSAGES | {"invalid_number", "too_large", "special", "answer_number"},
             widget="number",
             reader=read_decimal_number,
             browser_reader="number",
             report="number",
+            asks=_asks_number,
         ),
         FieldType(
             "rating",
             frozenset({"scale"}),
             _make_rating,
             _no_check,
-            _BASE_MESSAGES | {"invalid_integer", "range"},
+            _BASE_MESSAGES | {"invalid_integer", "range", "answer_rating"},
             widget="rating",
             reader=read_whole_number,
             browser_reader="number",
             report="number",
+            asks=_asks_rating,
         ),
         FieldType(
             "boolean",
             frozenset(),
             _make_boolean,
             _no_check,
-            _BASE_MESSAGES | {"invalid_boolean"},
+            _BASE_MESSAGES | {"invalid_boolean", "answer_boolean"},
             widget="boolean",
             reader=read_text,
             browser_reader="boolean",
             report="boolean",
+            asks=_asks("answer_boolean"),
         ),
         FieldType(
             "date",
             frozenset({"min_date", "max_date"}),
             _make_date,
             _check_dates,
-            _BASE_MESSAGES | {"invalid_date", "date_range", "date_min", "date_max"},
+            _BASE_MESSAGES | {"invalid_date", "date_range", "date_min", "date_max", "answer_date"},
             widget="date",
             reader=read_date,
             browser_reader="text",
             report="date",
+            asks=_asks_date,
         ),
         _temporal_type("time", IsoTime, "invalid_time"),
         _temporal_type("datetime", IsoDateTime, "invalid_datetime"),
@@ -561,22 +632,24 @@ REGISTRY: dict[str, FieldType] = {
             _CHOICE_OPTIONS,
             _make_select_one,
             _check_choices,
-            _BASE_MESSAGES | {"invalid_string", "one_of"},
+            _BASE_MESSAGES | {"invalid_string", "one_of", "answer_choice"},
             widget="select_one",
             reader=read_text,
             browser_reader="text",
             report="choice",
+            asks=_asks("answer_choice"),
         ),
         FieldType(
             "select_multiple",
             _CHOICE_OPTIONS | {"min_items", "max_items"},
             _make_select_multiple,
             _check_choices,
-            _BASE_MESSAGES | _COUNT_MESSAGES | {"invalid_list", "invalid_string", "contains_only"},
+            _BASE_MESSAGES | _COUNT_MESSAGES | {"invalid_list", "invalid_string", "contains_only", "answer_choices"},
             widget="select_multiple",
             reader=read_multiple,
             browser_reader="choices",
             report="choices",
+            asks=_asks_choices,
         ),
         FieldType(
             "checklist",
@@ -592,19 +665,21 @@ REGISTRY: dict[str, FieldType] = {
             browser_reader="checklist",
             report="checklist",
             part_errors=True,
+            asks=_asks("checklist_required"),
         ),
         FieldType(
             "repeat",
             frozenset({"fields", "min_items", "max_items"}),
             _make_repeat,
             _check_repeat,
-            _BASE_MESSAGES | _COUNT_MESSAGES | {"invalid_list"},
+            _BASE_MESSAGES | _COUNT_MESSAGES | {"invalid_list", "answer_rows"},
             widget="repeat",
             reader=read_rows,
             browser_reader="rows",
             report="repeat",
             container=True,
             part_errors=True,
+            asks=_asks("answer_rows"),
         ),
         FieldType(
             "calculated",

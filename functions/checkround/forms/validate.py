@@ -25,7 +25,7 @@ from checkround.errors import AppError
 from checkround.formats.text import localized
 from checkround.inputs_common import error_fields
 
-from .fieldtypes import REGISTRY
+from .fieldtypes import REGISTRY, missing_answer
 from .messages import messages
 from .rules import ITEM, RuleBudgetExceeded, RuleError, evaluate, metered, truthy
 from .walk import definition_fields, walk
@@ -287,7 +287,7 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
         required = f.get("required")
         must = required is True or (isinstance(required, dict) and _holds(required, rule_data, when_broken=True))
         if must and _is_empty(value) and _is_empty(sent) and not _has_error(errors, *path):
-            _add_error(errors, path, msgs["required"])
+            _add_error(errors, path, missing_answer(f, msgs, language))
             continue
         checkable = f.get("constraint") is not None and not _is_empty(value) and not _has_error(errors, *path)
         # A constraint that cannot be evaluated is not met: the unit gets a message, not a 500.
