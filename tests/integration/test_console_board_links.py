@@ -37,7 +37,7 @@ def test_the_board_shows_states_rates_and_filters(project, console_app, admin, u
     assert 'data-state="draft"' in re.search(r'<tr data-unit="tien-yen">.*?</tr>', html, re.S).group(0)
     assert "Cụm thi đua miền Đông" in html
     assert "1/3 (33 %)" in html
-    assert 'data-live="5"' in html
+    assert 'data-live="10"' in html
 
     only = unescape(client.get(f"{BASE}/board?state=missing&lang=en").get_data(as_text=True))
     assert 'data-unit="mong-cai"' not in only

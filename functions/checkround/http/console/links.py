@@ -22,7 +22,7 @@ from checkround.storage.ports import Doc
 
 from .assets import SECURITY_HEADERS
 from .render import catalogue, render_html, text
-from .rounds import round_values, zone
+from .rounds import roster, round_values, zone
 from .shell import Console, Page
 
 ISSUING = ("issue", "issue_pdf", "reissue")
@@ -36,7 +36,7 @@ def register(console: Console) -> None:
 
 def _units(page: Page, round_doc: Doc) -> list[dict[str, Any]]:
     """The round's units in name order, each with its number of live links."""
-    known = {doc["id"]: doc for doc in rounds.list_units(page.ctx)}
+    known = roster(page.ctx)
     live = {uid: len(doc.get("live") or []) for uid, doc in page.ctx.store.list(f"rounds/{round_doc['id']}/links")}
     rows = []
     for uid in round_doc["unit_ids"]:

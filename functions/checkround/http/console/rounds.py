@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+import weakref
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +40,23 @@ def register(console: Console) -> None:
     console.page("/rounds/<id:round_id>", ("GET",), nav="rounds")(round_page)
     for action in ACTIONS:
         console.page(f"/rounds/<id:round_id>/{action}", ("GET", "POST"), nav="rounds")(_action_page(action))
+
+
+# The roster as read a few seconds ago, per store: a board that refreshes itself every few
+# seconds would otherwise read every unit of the roster again each time (a 1,000-unit round:
+# 1,000 reads a refresh, more than its entries). A unit renamed or moved shows within this long.
+_ROSTER: weakref.WeakKeyDictionary[Any, tuple[float, dict[str, Doc]]] = weakref.WeakKeyDictionary()
+ROSTER_SECONDS = 30.0
+
+
+def roster(ctx: Any) -> dict[str, Doc]:
+    """Every unit by id (names, cluster), read at most ROSTER_SECONDS ago."""
+    hit = _ROSTER.get(ctx.store)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    units = {doc["id"]: doc for doc in rounds.list_units(ctx)}
+    _ROSTER[ctx.store] = (time.monotonic() + ROSTER_SECONDS, units)
+    return units
 
 
 def stamp(round_doc: Doc) -> str:
@@ -85,7 +104,7 @@ def round_list(page: Page) -> Response:
 
 def round_page(page: Page, round_id: str) -> Response:
     round_doc = rounds.get_round_doc(page.ctx, round_id)
-    units = {doc["id"]: doc for doc in rounds.list_units(page.ctx)}
+    units = roster(page.ctx)
     board = rounds.board(page.ctx, round_doc)
     return page.render(
         "console/round.html.j2",
