@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -63,6 +64,15 @@ def offline(context: BrowserContext, wire: Wire, cut: bool) -> None:
     else:
         wire.restore()
         context.set_offline(False)
+
+
+def round_of(admin: Client, sections: list[dict], unit_id: str = "ba-che", **form: object) -> Round:  # noqa: F811
+    """A fresh round of a small form made for the test (published as version 1)."""
+    form_id = f"mau-{uuid.uuid4().hex[:8]}"
+    definition = {"id": form_id, "title": {"vi": "Phiếu thử", "en": "Test form"}, "sections": sections, **form}
+    admin.call("POST", "/forms", definition)
+    admin.call("POST", f"/forms/{form_id}/versions")
+    return Round(admin, [unit_id], form_id=form_id)
 
 
 def state_of(admin: Client, round_: Round, unit_id: str) -> str:  # noqa: F811
@@ -368,3 +378,33 @@ def test_a_report_lost_on_the_way_is_kept_and_sent_once_when_the_form_is_opened_
     assert len(wire.posts("submit", forwarded=True)) == 1
     board = {row["unit_id"]: row for row in admin.call("GET", f"/rounds/{round_.id}")["board"]}
     assert (board["tien-yen"]["state"], board["tien-yen"]["revision"]) == ("submitted", 1)
+
+
+def test_a_row_added_in_the_page_gets_the_date_picker_too(context: BrowserContext, admin: Client) -> None:  # noqa: F811
+    row_fields = [
+        {"key": "ten", "type": "text", "label": {"vi": "Hoạt động", "en": "Activity"}},
+        {"key": "ngay", "type": "date", "label": {"vi": "Ngày tổ chức", "en": "Date"}},
+    ]
+    section = {
+        "key": "a",
+        "title": {"vi": "Hoạt động", "en": "Activities"},
+        "fields": [{"key": "hd", "type": "repeat", "label": {"vi": "Các hoạt động"}, "fields": row_fields}],
+    }
+    round_ = round_of(admin, [section])
+    page = context.new_page()
+    page.goto(round_.link("ba-che"))
+    rows = page.locator('[data-repeat="a.hd"] .rows > .row')
+    drawn = rows.count()  # the rows the server drew
+    page.get_by_role("button", name="Thêm một mục").click()
+    page.get_by_role("button", name="Thêm một mục").click()
+    expect(rows).to_have_count(drawn + 2)
+    for row in rows.all():
+        expect(row.locator(".pick-date")).to_have_count(1)  # every row one button, none twice
+    added = rows.last
+    expect(added.locator(".pick-date")).to_have_text("Chọn ngày")
+    added.locator(".date-picker").evaluate(
+        "p => { p.value = '2019-06-14'; p.dispatchEvent(new Event('change', {bubbles: true})); }"
+    )
+    expect(added.locator("input[data-date]")).to_have_value("14/06/2019")
+    added.scroll_into_view_if_needed()
+    shot(page, "webform-phone-date-row.png")

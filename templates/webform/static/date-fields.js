@@ -3,7 +3,8 @@
  * phone's own date format; the server reads them (checkround/formats/dates.py). Where the
  * browser can open its date picker from a script, a button next to each input opens it, and
  * the day picked is written into the input the same way. Without this script, or without a
- * picker, the date is typed.
+ * picker, the date is typed. Rows a repeat group gains in the page (form.js adds them from the
+ * row template) get their buttons as they appear.
  */
 (function () {
   "use strict";
@@ -24,7 +25,8 @@
     return match[4] + "-" + ("0" + match[3]).slice(-2) + "-" + ("0" + match[1]).slice(-2);
   }
 
-  form.querySelectorAll("input[data-date]").forEach(function (input) {
+  function addPicker(input) {
+    input.setAttribute("data-picker", "");
     var picker = document.createElement("input");
     picker.type = "date";
     picker.className = "date-picker";
@@ -53,5 +55,13 @@
     });
     input.insertAdjacentElement("afterend", button);
     button.insertAdjacentElement("afterend", picker);
-  });
+  }
+
+  // Inputs inside a <template> are not in the document: they are found once a row is made.
+  function addPickers() {
+    form.querySelectorAll("input[data-date]:not([data-picker])").forEach(addPicker);
+  }
+
+  addPickers();
+  new MutationObserver(addPickers).observe(form, { childList: true, subtree: true });
 })();
