@@ -361,9 +361,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     parser.add_argument("--aggregate-child", type=int, help=argparse.SUPPRESS)
+    # The comparison with a previous round (issue 19): its own cases and section (report_series.py).
+    parser.add_argument("--series", action="store_true", help="only the summary with a previous round")
+    parser.add_argument("--series-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--previous", default="none", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.aggregate_child:
         aggregate_child(args.aggregate_child)
+        return
+    if args.series_child or args.series:
+        from benchmarks import report_series
+
+        if args.series_child:
+            report_series.child(args.series_child, args.previous)
+            return
+        section = report_series.report(report_series.bench(), machine_line())
+        print(section)
+        if args.write:
+            write_section(section)
         return
     render = bench_render()
     agg = bench_aggregate()

@@ -138,15 +138,21 @@ def test_run_demo_restart(stack):
     assert requests.get(mailed, timeout=30).status_code == 200
 
     # make demo against this stack: the close goes through the emulator's real Firestore event.
+    # Two rounds of a series: round 1 (Ba Chẽ does not report), then round 2 on the form's
+    # newer version (Công an does not report), whose report compares with round 1.
     demo = stack.command("demo")
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert f"using the stack running at {base}" in demo.stdout
-    pdf = Path(demo.stdout.strip().splitlines()[-1].removeprefix("PDF summary: "))
+    lines = demo.stdout.strip().splitlines()
+    first = Path(lines[-2].removeprefix("PDF summary of round 1: "))
+    assert "BTV Huyện Đoàn Ba Chẽ chưa gửi báo cáo" in pdf_text(first)
+    pdf = Path(lines[-1].removeprefix("PDF summary: "))
     text = pdf_text(pdf)
     for name in UNIT_NAMES.values():
         assert name in text
     assert "6/7 đơn vị đã nộp báo cáo" in text
-    assert "BTV Huyện Đoàn Ba Chẽ chưa gửi báo cáo" in text
+    assert "Đoàn TN Công an tỉnh chưa gửi báo cáo" in text
+    assert "So sánh với đợt kiểm tra trước" in text
     # The demo issues the committee's draft: the issued document is numbered and signed.
     assert re.search(r"Số: \d+-BC/TĐTN", text)
     assert "T/M BAN THƯỜNG VỤ" in text

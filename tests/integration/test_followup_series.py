@@ -211,6 +211,12 @@ def pdf_text(pdf: bytes, tmp_path) -> tuple[str, list[str]]:
 
 def test_the_second_summary_compares_with_the_first(admin, unit_client, tmp_path):
     tokens, recs = build_series(admin, unit_client)
+    # Round 1's summary keeps each unit's numbers as it printed them; round 2 compares with
+    # those: a score the team changes afterwards, without a new summary, does not move them.
+    assert admin("POST", f"/rounds/{R1}/summary").status_code == 202
+    later = first_assessment("bien-phong")
+    later["chuong_trinh"]["xay_dung_chuong_trinh"] = {"status": "partial", "score": 1}
+    assert admin("PUT", f"/rounds/{R1}/assessments/bien-phong", {"answers": later}).status_code == 200
     for unit_id in SERIES["reporting"]:
         body = {"answers": round2_answers(unit_id), "follow_up": follow_up_of(unit_id, recs)}
         sent = unit_client(tokens[unit_id])("POST", f"/rounds/{R2}/submission", body)

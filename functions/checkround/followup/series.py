@@ -87,7 +87,7 @@ class Scorer:
         self._target = (target_form, target_version)
         self._cache: dict[tuple[str, int], _Scoring] = {}
 
-    def _moves(self, form_id: str, version: int) -> dict[str, str]:
+    def moves(self, form_id: str, version: int) -> dict[str, str]:
         """Old name -> name in the target version, composed over every version in between."""
         target_form, target_version = self._target
         if form_id != target_form or version >= target_version:
@@ -104,7 +104,7 @@ class Scorer:
         key = (form_id, version)
         if key not in self._cache:
             definition = get_version(self._ctx, form_id, version)
-            moves = self._moves(form_id, version)
+            moves = self.moves(form_id, version)
             scored: list[tuple[str, str, Callable[[Any], float]]] = []
             checklists: list[tuple[str, str, str]] = []
             reviewer: set[str] = set()
@@ -175,21 +175,20 @@ def read_many(ctx: Context, paths: list[str], fields: list[str] | None = None) -
 
 def latest_entries(ctx: Context, round_doc: Doc) -> Iterator[tuple[str, Doc, Doc | None]]:
     """``(unit id, entry, latest submission or None)`` of every unit of the round that has an
-    entry; submissions read in batches."""
+    entry; submissions read a batch at a time (one round trip each), so that memory holds one
+    batch of them, not the round."""
     roster = set(round_doc["unit_ids"])
+    base = f"{round_path(round_doc['id'])}/submissions"
     entries = [(uid, entry) for uid, entry in ctx.store.list(f"{round_path(round_doc['id'])}/entries") if uid in roster]
-    paths = [
-        f"{round_path(round_doc['id'])}/submissions/{entry['submission_id']}"
-        for _, entry in entries
-        if entry.get("submission_id")
-    ]
-    found = dict(zip(paths, read_many(ctx, paths, _SUBMISSION_FIELDS), strict=True))
-    for uid, entry in entries:
-        path = f"{round_path(round_doc['id'])}/submissions/{entry.get('submission_id')}"
-        submission = found.get(path) if entry.get("submission_id") else None
-        if submission is not None and not submission.get("form_id"):
-            submission = {**submission, "form_id": round_doc["form_id"]}
-        yield uid, entry, submission
+    for start in range(0, len(entries), _BATCH):
+        batch = entries[start : start + _BATCH]
+        paths = [f"{base}/{entry['submission_id']}" for _, entry in batch if entry.get("submission_id")]
+        found = dict(zip(paths, read_many(ctx, paths, _SUBMISSION_FIELDS), strict=True))
+        for uid, entry in batch:
+            submission = found.get(f"{base}/{entry['submission_id']}") if entry.get("submission_id") else None
+            if submission is not None and not submission.get("form_id"):
+                submission = {**submission, "form_id": round_doc["form_id"]}
+            yield uid, entry, submission
 
 
 def round_scores(ctx: Context, round_doc: Doc, scorer: Scorer, counted: Callable[[str], bool]) -> dict[str, UnitScores]:

@@ -16,14 +16,17 @@ A unit missing from either round (not in its roster, or not reporting) is said s
 compared as a zero. Units are matched by id; checklist items by key across form versions,
 following ``renamed_from`` (:class:`checkround.followup.series.Scorer`).
 
-Cost: the current round's numbers come from its summary; the previous round is read once (its
-latest submissions, in batches, scored without walking every field); earlier rounds of the
-trend read the per-unit totals their own summary stored (``unit_totals``), scoring their
-submissions only when that is missing. Memory grows with units, not with revisions.
+Cost: the current round's numbers come from its summary; the previous round's come from the
+numbers its own summary kept when it rendered (:func:`store_scores`, one JSON blob), so the
+comparison is what that summary printed; only when none was kept are its latest submissions
+read (in batches) and scored (its scored and checklist fields only). Earlier rounds of the
+trend read the per-unit totals their summary stored (``unit_totals``). Memory grows with
+units, not with revisions.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -104,6 +107,52 @@ def _totals_of(ctx: Context, round_doc: Doc, scorer: Scorer) -> dict[str, float]
     return {uid: s.total_score for uid, s in scores.items() if s.total_score is not None}
 
 
+def store_scores(ctx: Context, round_id: str, name: str, summary: Mapping[str, Any]) -> str:
+    """Keep each unit's numbers as a rendered summary printed them (state, topic scores, total,
+    checklist results under this round's names) as one JSON blob; returns its name."""
+    statuses: dict[str, dict[str, str]] = {}
+    for section in summary["sections"]:
+        for f in section["fields"]:
+            if f["kind"] == "checklist":
+                for uid, value in f["result"]["per_unit"].items():
+                    statuses.setdefault(uid, {})[f"{section['key']}.{f['key']}"] = value["status"]
+    units = {
+        row["id"]: {
+            "section_scores": row["section_scores"],
+            "total_score": row["total_score"],
+            "statuses": statuses.get(row["id"], {}),
+        }
+        for row in summary["units"]
+        if row["reported"]
+    }
+    doc = {"form_id": summary["form"]["id"], "units": units}
+    blob = f"summaries/{round_id}/scores-{name}.json"
+    ctx.blobs.put(blob, json.dumps(doc, ensure_ascii=False).encode(), "application/json")
+    return blob
+
+
+def previous_scores(ctx: Context, previous: Doc, scorer: Scorer) -> dict[str, UnitScores]:
+    """Each unit's numbers in the previous round: those its rendered summary kept
+    (:func:`store_scores`), its checklist results renamed to the current form's keys; scored
+    again from its submissions when no summary kept them (never rendered, or rendered before
+    summaries kept them)."""
+    summary_doc = ctx.store.get(f"summaries/{previous['id']}") or {}
+    raw = ctx.blobs.get(summary_doc["scores_blob"]) if summary_doc.get("scores_blob") else None
+    if raw is None:
+        return round_scores(ctx, previous, scorer, lambda state: state in SUMMARISED_STATES)
+    kept = json.loads(raw)
+    moves = scorer.moves(str(previous["form_id"]), int(previous["form_version"]))
+    return {
+        uid: UnitScores(
+            state="submitted",
+            section_scores={key: float(v) for key, v in (unit.get("section_scores") or {}).items()},
+            total_score=None if unit.get("total_score") is None else float(unit["total_score"]),
+            statuses={moves.get(name, name): status for name, status in (unit.get("statuses") or {}).items()},
+        )
+        for uid, unit in kept["units"].items()
+    }
+
+
 def compare(
     ctx: Context,
     round_doc: Doc,
@@ -119,7 +168,7 @@ def compare(
     language = summary["language"]
     words = in_language(COMPARE_LABELS, language)
     scorer = Scorer(ctx, round_doc["form_id"], int(round_doc["form_version"]))
-    before = round_scores(ctx, previous, scorer, lambda state: state in SUMMARISED_STATES)
+    before = previous_scores(ctx, previous, scorer)
     rows = _unit_rows(summary, units, previous, before, language, words)
     zone = zone_of(round_doc)
     return {

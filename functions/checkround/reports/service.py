@@ -173,6 +173,9 @@ def run_summary(ctx: Context, round_id: str, generation: int, force: bool = Fals
         pdf = render_pdf(summary, ctx.settings.templates_dir)
         blob_name = f"summaries/{round_id}/summary-{generation}-{claim.render}.pdf"
         location = ctx.blobs.put(blob_name, pdf, "application/pdf")
+        # Each unit's numbers as this summary printed them: the next round of a series compares
+        # with them without reading this round's submissions again.
+        scores_blob = compare.store_scores(ctx, round_id, f"{generation}-{claim.render}", summary)
     except Exception as exc:
         _finish(ctx, round_id, claim.claim_id, {"state": "failed", "error": f"{type(exc).__name__}: {exc}"})
         raise
@@ -189,6 +192,7 @@ def run_summary(ctx: Context, round_id: str, generation: int, force: bool = Fals
             "participation": summary["participation"],
             # Each reporting unit's total: the trend chart of a later round in the series reads it.
             "unit_totals": {row["id"]: row["total_score"] for row in summary["units"] if row["reported"]},
+            "scores_blob": scores_blob,
         },
     )
     return "rendered" if done else "superseded"
