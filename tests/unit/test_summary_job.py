@@ -176,7 +176,8 @@ def test_two_renders_at_once_write_two_file_names(closed_round, monkeypatch):
     assert met == [True, True]  # the race happened: two renders ran at once
     assert sorted(outcomes) == ["rendered", "superseded"]
     # Two PDFs, and each render's numbers kept for a later round's comparison: no name twice.
-    assert len(set(names)) == len(names) and len([n for n in names if n.endswith(".pdf")]) == 2, names
+    assert len(set(names)) == len(names), names
+    assert len([n for n in names if n.endswith(".pdf")]) == 2, names
     summary = reports.get_summary(ctx, "r1")
     assert summary["state"] == "ready"
     assert len({item["file"] for item in summary["history"]}) == len(summary["history"]) == 2
