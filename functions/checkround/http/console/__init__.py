@@ -34,6 +34,7 @@ PAGE_GROUPS = (
     "units",
     "entry",
     "scoring",
+    "recommend",
 )
 
 for _name in PAGE_GROUPS:

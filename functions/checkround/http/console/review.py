@@ -23,6 +23,7 @@ from checkround.rounds import service as rounds
 from checkround.storage.ports import Doc
 from checkround.submissions import service as submissions
 
+from . import recommend
 from .render import text
 from .rounds import round_values
 from .shell import Console, Page
@@ -123,6 +124,7 @@ def review_page(
         notice=notice,
         errors=errors or {},
         **round_values(round_doc),
+        **recommend.values(page, round_doc, unit_id, latest),
     )
 
 
