@@ -62,6 +62,18 @@ resource "google_firestore_field" "entry_draft_unindexed" {
   index_config {}
 }
 
+# The outbox's documents (notification requests and messages: what was sent, to whom, whether
+# it was delivered) are deleted by Firestore's TTL policy once their expire_at has passed
+# (checkround/notify/outbox.py KEEP: 180 days after they were written). The message text is
+# not stored, only its parameters; the field stays indexed like any other.
+resource "google_firestore_field" "outbox_expire_at" {
+  database   = google_firestore_database.default.name
+  collection = "outbox"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
 # The repository's security rules (firestore.rules: no direct client access; the functions use
 # IAM through the server client, which rules do not apply to), released on the database.
 resource "google_firebaserules_ruleset" "firestore" {

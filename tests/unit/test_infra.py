@@ -191,6 +191,7 @@ def test_the_answer_maps_are_exempt_from_indexing_and_no_query_reads_them(tf: di
             {k: v for k, v in block.items() if k != "__is_block__"} for block in body.get("index_config", [])
         ]
         for body in tf["resources"].get("google_firestore_field", {}).values()
+        if "ttl_config" not in body
     }
     # An empty index_config block is what switches every index of the field off.
     assert exempt == {("submissions", "answers"): [{}], ("entries", "draft"): [{}]}
@@ -457,3 +458,14 @@ def test_the_functions_images_go_to_a_repository_that_cleans_itself(tf: dict[str
         assert body["build_config"][0]["docker_repository"] == "${google_artifact_registry_repository.functions.id}", (
             name
         )
+
+
+def test_the_outbox_expires_on_the_field_the_code_writes(tf: dict[str, Any]) -> None:
+    from checkround.notify.outbox import EXPIRE_FIELD, OUTBOX
+
+    ttl = [
+        (_unquote(body["collection"]), _unquote(body["field"]))
+        for body in tf["resources"].get("google_firestore_field", {}).values()
+        if "ttl_config" in body
+    ]
+    assert ttl == [(OUTBOX, EXPIRE_FIELD)]

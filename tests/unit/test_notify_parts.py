@@ -12,7 +12,7 @@ from checkround.forms import service as forms
 from checkround.notify import expand as expansion
 from checkround.notify.compose import TemplateRefused, check_template, compose
 from checkround.notify.dispatch import retry_delay
-from checkround.notify.outbox import outbox_path
+from checkround.notify.outbox import KEEP, outbox_path
 from checkround.notify.schedule import due_reminder
 from checkround.notify.settings import sample_params
 from checkround.rounds import service as rounds
@@ -153,3 +153,35 @@ def test_a_large_round_expands_in_transactions_firestore_takes_and_only_once(tmp
     token = ctx.store.get(some["link_token"])
     assert (token["unit_id"], token["message_id"], token["kind"]) == (some["unit_id"], some_id, "link")
     assert {"link": some["link_token"]} in ctx.store.get(f"rounds/r1/links/{some['unit_id']}")["live"]
+    # Firestore's TTL policy deletes outbox documents after KEEP (infra/firestore.tf).
+    assert some["expire_at"] == some["created_at"] + KEEP
+    assert ctx.store.get(outbox_path(request_id))["expire_at"] == T0 + KEEP
+
+
+@pytest.mark.parametrize(
+    ("url", "cloud", "error"),
+    [
+        ("http://[", False, "Not a URL."),
+        ("https://gateway.example.vn:port/", False, "Not a URL."),
+        ("ftp://gateway.example.vn/hook", False, "Not an http(s) URL."),
+        ("http://gateway.example.vn/hook", True, "The URL must be an https:// address."),
+        (
+            "https://user:pw@gateway.example.vn/hook",
+            True,
+            "Put no credentials in the URL; the requests are signed instead.",
+        ),
+        ("http://127.0.0.1:9000/hook", False, None),
+        ("https://gateway.example.vn/hook", True, None),
+    ],
+)
+def test_webhook_urls(url, cloud, error):
+    from marshmallow import ValidationError
+
+    from checkround.notify.settings import WebhookInput
+
+    if error is None:
+        assert WebhookInput(cloud).load({"url": url}) == {"url": url}
+        return
+    with pytest.raises(ValidationError) as caught:
+        WebhookInput(cloud).load({"url": url})
+    assert caught.value.messages == {"url": [error]}

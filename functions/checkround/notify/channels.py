@@ -122,3 +122,5 @@ class WebhookSender:
             raise Transient(f"HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise Transient(f"{type(exc).__name__}: {exc}") from None
+        except ValueError as exc:  # a URL http.client cannot use: it will not become usable
+            raise Permanent(f"{type(exc).__name__}: {exc}") from None

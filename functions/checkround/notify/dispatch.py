@@ -106,7 +106,15 @@ def dispatch(ctx: Context, message_id: str) -> str:
         return claimed
     now = ctx.clock.now()
     try:
-        detail = _send(ctx, message_id, claimed)
+        try:
+            detail = _send(ctx, message_id, claimed)
+        except (Permanent, Transient):
+            raise
+        except Exception as exc:
+            # Anything else (the PDF of an accepted report failing, a bug) is retried like a
+            # transient failure and given up after a day, rather than left claimed for ever.
+            log.exception("message %s: unexpected failure", message_id)
+            raise Transient(f"{type(exc).__name__}: {exc}") from exc
     except Permanent as exc:
         _record(ctx, message_id, claim_id, {"state": "failed", "permanent": True, "error": str(exc), "due_at": None})
         log.warning("message %s refused for good: %s", message_id, exc)

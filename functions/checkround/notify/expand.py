@@ -29,7 +29,7 @@ from checkround.rounds.tokens import hash_token
 from checkround.storage.ports import Doc, Transaction
 
 from . import settings as org
-from .outbox import ADMIN_KINDS, EVENT_HEADSTART, LINK_KINDS, outbox_path
+from .outbox import ADMIN_KINDS, EVENT_HEADSTART, EXPIRE_FIELD, KEEP, LINK_KINDS, outbox_path
 
 # Firestore takes at most 500 writes per transaction; a chunk stops short of it.
 MAX_WRITES = 450
@@ -119,7 +119,8 @@ def _write_chunk(ctx: Context, request_id: str, request: Doc, number: int, chunk
                     }
                     tx.create(doc["link_token"], token)
                     live[str(batch.unit_id)].append({"link": doc["link_token"]})
-                tx.create(outbox_path(message_id), {**doc, "created_at": now, "due_at": now + EVENT_HEADSTART})
+                times = {"created_at": now, "due_at": now + EVENT_HEADSTART, EXPIRE_FIELD: now + KEEP}
+                tx.create(outbox_path(message_id), {**doc, **times})
         for uid, pairs in live.items():
             tx.set(links_path(round_id, uid), {"live": pairs})
         changes: Doc = {"cursor": number + 1}
@@ -173,7 +174,11 @@ def _batches(ctx: Context, request_id: str, request: Doc, round_doc: Doc) -> Ite
     if request.get("only_missing"):
         entries = ctx.store.list(f"{round_path(round_doc['id'])}/entries")
         reported = {uid for uid, entry in entries if entry.get("state") in REPORTED}
-    units = {uid: doc for uid, doc in ctx.store.list("units")}
+    if request.get("unit_ids") and len(unit_ids) <= 50:
+        # A return or an acceptance names one unit: read it, not the whole roster.
+        units = {uid: doc for uid in unit_ids if (doc := ctx.store.get(f"units/{uid}")) is not None}
+    else:
+        units = {uid: doc for uid, doc in ctx.store.list("units")}
     extra = _extra_params(ctx, kind, request, round_doc, language)
     for unit_id in unit_ids:
         if unit_id in reported:

@@ -24,6 +24,10 @@ OUTBOX = "outbox"
 
 # How long the sweep leaves a new document to its own Firestore event before it takes it up.
 EVENT_HEADSTART = timedelta(minutes=1)
+# How long an outbox document is kept: Firestore's TTL policy on EXPIRE_FIELD (infra/firestore.tf)
+# deletes it after that, so that the record of what was sent does not grow for ever.
+KEEP = timedelta(days=180)
+EXPIRE_FIELD = "expire_at"
 
 # Request kinds: each names its templates (templates/notify/<kind>.txt.j2 and .html.j2).
 KINDS = ("link", "reminder", "returned", "accepted", "summary", "digest")
@@ -70,6 +74,7 @@ def write_request(
         "cursor": 0,
         "created_at": now,
         "due_at": now + EVENT_HEADSTART,
+        EXPIRE_FIELD: now + KEEP,
     }
     tx.create(outbox_path(doc_id), doc)
     return doc_id

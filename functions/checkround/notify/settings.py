@@ -47,7 +47,11 @@ class WebhookInput(Schema):
 
     @validates("url")
     def _url(self, value: str, **kwargs: Any) -> None:
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (a port that is not a number raises here)
+        except ValueError:
+            raise ValidationError("Not a URL.") from None
         allowed = ("https",) if self.context_cloud else ("https", "http")
         if parts.scheme not in allowed or not parts.hostname:
             raise ValidationError(
