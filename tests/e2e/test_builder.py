@@ -99,8 +99,22 @@ def test_build_a_form_from_nothing_publish_it_and_a_unit_submits_it(
     page.fill(field(f"{total}.key"), "tong_diem")
     page.fill(field(f"{total}.label.vi"), "Tổng điểm")
 
+    # The repeat group is dragged above the note by its handle: the order the server reads.
+    for path in ("sections.1.fields.0", repeat):
+        page.locator(f"{field(path)} > summary .b-field-title").click()  # folded, as on a long form
+    handle = page.locator(f"{field(repeat)} > summary .drag").bounding_box()
+    above = page.locator(f"{field('sections.1.fields.0')} > summary").bounding_box()
+    assert handle is not None and above is not None
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(above["x"] + 60, above["y"] + 4, steps=20)
+    page.mouse.up()
+    expect(page.locator(f"{field(repeat)} > input.pos")).to_have_value("0")
+    expect(page.locator(f"{field('sections.1.fields.0')} > input.pos")).to_have_value("1")
+
     # Saved with the total still lacking its calculation: refused, the page says where.
     page.click("#save-button")
+    expect(page.locator(field("sections.1.fields.0.key"))).to_have_value("cong_trinh")
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("Tổng điểm")

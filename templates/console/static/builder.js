@@ -65,6 +65,9 @@
         handle: ".drag",
         draggable: ".b-sortable",
         animation: 120,
+        // Pointer events rather than the browser's drag and drop: the same on a phone's touch
+        // and a mouse, and with no drag image of a whole long fieldset.
+        forceFallback: true,
         onEnd: function () {
           renumber(list);
           changed();
