@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from checkround.devstack.client import Client
+from tests.e2e.test_accessibility import described, violations
 from tests.e2e.test_browser import PHONE, Round, admin, base, browser, fid, fill_form  # noqa: F401  (fixtures)
 from tests.e2e.wire import Wire
 from tests.support import ROOT, seed_answers
@@ -408,3 +409,85 @@ def test_a_row_added_in_the_page_gets_the_date_picker_too(context: BrowserContex
     expect(added.locator("input[data-date]")).to_have_value("14/06/2019")
     added.scroll_into_view_if_needed()
     shot(page, "webform-phone-date-row.png")
+
+
+DISTRICTS = ["Hạ Long", "Cẩm Phả", "Uông Bí", "Móng Cái", "Đông Triều", "Quảng Yên", "Tiên Yên", "Ba Chẽ", "Bình Liêu"]
+
+
+def _choices(names: list[str]) -> list[dict[str, object]]:
+    return [{"value": f"d{n}", "label": {"vi": name, "en": name}} for n, name in enumerate(names)]
+
+
+LISTS = {
+    "key": "a",
+    "title": {"vi": "Địa bàn", "en": "Areas"},
+    "fields": [
+        {"key": "noi", "type": "select_one", "label": {"vi": "Nơi tổ chức"}, "choices": _choices(DISTRICTS)},
+        {"key": "cac_noi", "type": "select_multiple", "label": {"vi": "Các nơi"}, "choices": _choices(DISTRICTS)},
+        {
+            "key": "nut",
+            "type": "select_one",
+            "label": {"vi": "Chọn bằng nút"},
+            "choices": _choices(DISTRICTS),
+            "appearance": "buttons",
+        },
+        {
+            "key": "ngan",
+            "type": "select_one",
+            "label": {"vi": "Danh sách ngắn"},
+            "choices": _choices(DISTRICTS[:3]),
+            "appearance": "list",
+        },
+    ],
+}
+
+
+def test_a_long_list_of_choices_is_searched_and_picked_with_one_tap_with_or_without_javascript(
+    browser: Browser,  # noqa: F811
+    admin: Client,  # noqa: F811
+) -> None:
+    round_ = round_of(admin, [LISTS])
+    made = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1, locale="vi-VN", bypass_csp=True
+    )
+    try:
+        page = made.new_page()
+        page.goto(round_.link("ba-che"))
+        assert page.locator("select").count() == 0  # no list hidden behind a second tap
+        # A long list (select_one and select_multiple alike) gets a search box; accents and case
+        # do not matter, and a choice already made stays in sight.
+        for key in ("noi", "cac_noi"):
+            box = page.get_by_role("searchbox").and_(page.locator(f"{fid('a', key)}-filter"))
+            page.check(f"{fid('a', key)} input[value='d7']")  # Ba Chẽ
+            box.fill("mong cai")
+            shown = page.locator(f"{fid('a', key)} .choice:visible")
+            expect(shown).to_have_text(["Móng Cái", "Ba Chẽ"])
+            page.check(f"{fid('a', key)} input[value='d3']")
+        expect(page.locator(f"{fid('a', 'noi')} input[value='d3']")).to_be_checked()
+        # The appearance overrides the length: a long list as buttons, a short one as a list.
+        assert page.locator(f"{fid('a', 'nut')}-filter").count() == 0
+        expect(page.locator(f"{fid('a', 'nut')} .choice")).to_have_count(len(DISTRICTS))
+        expect(page.locator(f"{fid('a', 'ngan')}-filter")).to_be_visible()
+        found = violations(page)
+        assert found == [], described(found)
+        page.locator(f"{fid('a', 'noi')}-field").scroll_into_view_if_needed()
+        shot(page, "webform-phone-long-list.png")
+        page.get_by_role("button", name="Lưu nháp").click()
+        page.wait_for_url("**saved=draft**")
+    finally:
+        made.close()
+
+    # Without JavaScript: every choice is there, one tap each, and what was saved comes back.
+    bare = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
+    try:
+        page = bare.new_page()
+        page.goto(round_.link("ba-che"))
+        expect(page.locator(f"{fid('a', 'noi')} .choice")).to_have_count(len(DISTRICTS))
+        expect(page.locator(f"{fid('a', 'noi')} input[value='d3']")).to_be_checked()
+        expect(page.locator(f"{fid('a', 'cac_noi')} input:checked")).to_have_count(2)
+        page.check(f"{fid('a', 'noi')} input[value='d8']")
+        page.get_by_role("button", name="Lưu nháp").click()
+        page.wait_for_load_state()
+        expect(page.locator(f"{fid('a', 'noi')} input[value='d8']")).to_be_checked()
+    finally:
+        bare.close()

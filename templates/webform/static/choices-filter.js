@@ -1,8 +1,8 @@
 /*
- * A search box over a long list of checkboxes (a select_multiple drawn as a list: its
- * fieldset has class "long-list" and the box's label in data-filter). Typing keeps the choices
+ * A search box over a long list of radios or checkboxes (a select_one or select_multiple drawn
+ * as a list: its fieldset has class "long-list" and the box's label in data-filter). Typing keeps the choices
  * whose label holds the words typed, ignoring case and Vietnamese accents ("ha noi" finds
- * "Hà Nội"); a ticked choice always stays in sight. Without this script the list is simply
+ * "Hà Nội"); a chosen choice always stays in sight. Without this script the list is simply
  * all its checkboxes.
  */
 (function () {
