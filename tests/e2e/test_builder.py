@@ -104,7 +104,8 @@ def test_build_a_form_from_nothing_publish_it_and_a_unit_submits_it(
         page.locator(f"{field(path)} > summary .b-field-title").click()  # folded, as on a long form
     handle = page.locator(f"{field(repeat)} > summary .drag").bounding_box()
     above = page.locator(f"{field('sections.1.fields.0')} > summary").bounding_box()
-    assert handle is not None and above is not None
+    assert handle is not None
+    assert above is not None
     page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
     page.mouse.down()
     page.mouse.move(above["x"] + 60, above["y"] + 4, steps=20)
