@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -134,5 +133,3 @@ def test_the_console_pages_on_a_phone(console_phone: Page, base: str, admin: Cli
     expect(page.locator("h1")).to_be_visible()
     assert "Progress board" in page.locator(".tabs").inner_text()
     clean(page)
-
-
