@@ -118,6 +118,10 @@ def test_summary_page_and_its_files(admin, unit_client, console_app):  # noqa: F
     file = page.split(f"rounds/{ROUND}/summary/")[1].split('"')[0]
     assert client.get(f"/admin_console/rounds/{ROUND}/summary/{file}").data.startswith(b"%PDF")
     assert client.get(f"/admin_console/rounds/{ROUND}/summary/nope.pdf").status_code == 404
+    # The round's form as a blank paper form, in the page's language.
+    blank = client.get(f"/admin_console/rounds/{ROUND}/blank.pdf?lang=en")
+    assert blank.data.startswith(b"%PDF")
+    assert "kiem-tra-6-thang-2019-v1-en.pdf" in blank.headers["Content-Disposition"]
     # Without a session no file is given.
     assert console_app.test_client().get(f"/admin_console/rounds/{ROUND}/summary.pdf").status_code in (302, 303)
 

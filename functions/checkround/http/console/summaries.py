@@ -32,6 +32,7 @@ def register(console: Console) -> None:
     console.page("/rounds/<id:round_id>/summary/<name>", ("GET",))(summary_file)
     console.page("/rounds/<id:round_id>/units/<id:unit_id>.pdf", ("GET",))(unit_pdf)
     console.page("/rounds/<id:round_id>/export.<fmt>", ("GET",))(export)
+    console.page("/rounds/<id:round_id>/blank.pdf", ("GET",))(blank_form)
 
 
 def _pdf(data: bytes, name: str, download: bool) -> Response:
@@ -135,3 +136,11 @@ def export(page: Page, round_id: str, fmt: str) -> Response:
     return Response(
         exports.json_chunks(layout, rows), content_type=exports.JSON_TYPE, headers={**PAGE_HEADERS, **attachment}
     )
+
+
+def blank_form(page: Page, round_id: str) -> Response:
+    """The round's form version as a blank paper form, in the page's language (``?lang=``)."""
+    round_doc = rounds.get_round_doc(page.ctx, round_id)
+    form_id, version = str(round_doc["form_id"]), int(round_doc["form_version"])
+    data = reports.blank_form_pdf(page.ctx, form_id, version, page.lang)
+    return _pdf(data, f"{form_id}-v{version}-{page.lang}.pdf", page.args.get("download") == "1")
