@@ -2,7 +2,8 @@
 real browser on a phone (375 px) and a PC (1280 px), against the whole local stack (issue 19):
 the form lists them, the background draft keeps what is chosen, a submission without a status
 is refused next to the recommendation, and the submission stores the answers. Screenshots of
-the part go to docs/ with ``CHECKROUND_SCREENSHOTS=docs``."""
+the part go to docs/ with ``CHECKROUND_SCREENSHOTS=docs``. The admin CLI's recommendations
+commands run as real processes against the same stack."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 
 from checkround.devstack.client import Client
 from checkround.devstack.seed import round_body
+from tests.e2e.conftest import run_cli
 from tests.e2e.test_browser import PHONE, admin, base, browser, desktop, fill_form, phone  # noqa: F401
 from tests.support import ROOT, seed_answers, seed_round_template
 
@@ -106,3 +108,29 @@ def test_the_part_on_a_pc(desktop, admin: Client, tmp_path: Path) -> None:  # no
     expect(desktop.locator("#s-follow_up")).to_contain_text(f"Recommendation 1: {TEXT}")
     desktop.check(f"#fu-{rec_id}-status-not_started")
     shot(desktop, "webform-follow-up-desktop.png", tmp_path)
+
+
+def test_recommendations_through_the_cli(stack, admin: Client) -> None:  # noqa: F811
+    """``checkround recommendations add|list|update`` as an admin runs them (real processes)."""
+    first = f"cli-{uuid.uuid4().hex[:8]}"
+    admin.call("POST", "/rounds", round_body(seed_round_template(), [UNIT], first, datetime.now(UTC)))
+    admin.call("POST", f"/rounds/{first}/open")
+    early = run_cli(stack, "recommendations", "add", first, UNIT, TEXT)
+    assert early.returncode == 1
+    assert "round_not_closed" in early.stderr
+    admin.call("POST", f"/rounds/{first}/close")
+    made = run_cli(stack, "recommendations", "add", first, UNIT, TEXT, "--en", "Monthly meetings",
+                   "--field", "chi_doan_dan_cu.trien_khai_nghi_quyet", "--due", "2019-11-30")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    rec_id = made.stdout.strip()
+    assert rec_id.startswith("rec-")
+    listed = run_cli(stack, "--lang", "en", "recommendations", "list", first, "--status", "open").stdout.splitlines()
+    assert listed[0].split() == ["ID", "UNIT", "STATUS", "DUE", "FIELD", "TEXT"]
+    assert listed[1].split()[:5] == [rec_id, UNIT, "open", "2019-11-30", "chi_doan_dan_cu.trien_khai_nghi_quyet"]
+    assert listed[1].endswith("Monthly meetings")
+    changed = run_cli(stack, "recommendations", "update", first, rec_id, "--status", "dropped", "--no-due")
+    assert changed.stdout.strip() == f"{rec_id}: dropped", changed.stderr
+    assert admin.call("GET", f"/rounds/{first}/recommendations")["recommendations"][0]["due_date"] is None
+    bad = run_cli(stack, "recommendations", "add", first, UNIT, TEXT, "--field", "khong.co")
+    assert bad.returncode == 1
+    assert "field: " in bad.stderr
