@@ -1,8 +1,10 @@
-"""A round run from the admin console in a real browser, with a unit answering in the web form:
-sign in, create a round from the seed form (a whole cluster and one more unit), open it behind
-its confirmation, issue a link and copy it, the unit submits through that link, and the board
-changes without a reload; at 1280 px, and the same pages at 375 px. axe-core on every page.
-Screenshots of each page go to docs/ with ``CHECKROUND_SCREENSHOTS=docs``."""
+"""A whole round run from the admin console in a real browser, with a unit answering in the web
+form: sign in, create a round from the seed form (a whole cluster and one more unit), open it
+behind its confirmation, issue a link and copy it, the unit submits through that link and the
+board changes without a reload, return with a comment, the unit resubmits, accept, a paper
+report entered on a unit's behalf, close, and the summary PDF appears and downloads; at
+1280 px, and the console's pages at 375 px. axe-core on every page. Screenshots of each page go
+to docs/ with ``CHECKROUND_SCREENSHOTS=docs``."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ def create_round(page: Page, base: str, round_id: str, tmp_path: Path | None = N
     expect(page.locator("[role=status]")).to_contain_text("Đã tạo đợt kiểm tra")
 
 
-def test_a_round_from_the_console_with_a_unit_answering(
+def test_a_whole_round_through_the_console(
     browser: Browser, console_desktop: Page, base: str, admin: Client, tmp_path: Path
 ) -> None:
     page = console_desktop
@@ -104,6 +106,58 @@ def test_a_round_from_the_console_with_a_unit_answering(
 
     page.get_by_role("link", name="Thông tin chung").click()
     screenshot(page, "console-round-desktop.png", tmp_path)
+    finish_the_round(browser, page, base, round_id, link)
+
+
+def finish_the_round(browser: Browser, page: Page, base: str, round_id: str, link: str) -> None:
+    """The rest of the round through the console's pages (those of the review group too): return
+    with a comment, the unit resubmits, accept, a paper report entered on a unit's behalf, close,
+    and the summary PDF appears and downloads."""
+    page.goto(console_url(base, f"rounds/{round_id}/review/tien-yen"))
+    page.locator("#f-danh_gia\\.han_che summary").click()
+    page.fill("#comment-danh_gia-han_che", "Nêu rõ số chi đoàn và số buổi sinh hoạt.")
+    page.locator("#return-button").click()
+    page.wait_for_url("**/review/tien-yen?done=returned")
+    clean(page)
+
+    unit_context = browser.new_context(viewport={"width": 375, "height": 740}, locale="vi-VN")
+    try:
+        unit = unit_context.new_page()
+        unit.goto(link)
+        expect(unit.locator("body")).to_contain_text("Nêu rõ số chi đoàn và số buổi sinh hoạt.")
+        unit.fill("#f-danh_gia-han_che", "Sinh hoạt chi đoàn ở khu dân cư: 12/15 chi đoàn, mỗi quý một buổi.")
+        unit.get_by_role("button", name="Gửi báo cáo").click()
+        unit.wait_for_url("**/receipt**")
+        expect(unit.locator("#revision")).to_have_text("2")
+    finally:
+        unit_context.close()
+
+    page.goto(console_url(base, f"rounds/{round_id}/review/tien-yen"))
+    page.locator("#accept-button").click()
+    page.wait_for_url("**/review/tien-yen?done=accepted")
+    expect(page.locator("#unit-state")).to_have_text("Đã duyệt")
+
+    # Hải quan reports on paper: entered on its behalf.
+    page.goto(console_url(base, f"rounds/{round_id}/enter/hai-quan"))
+    fill_form(page, seed_answers("hai-quan"))
+    page.locator("#enter-submit").click()
+    page.goto(console_url(base, f"rounds/{round_id}/board"))
+    expect(page.locator('tr[data-unit="hai-quan"] .badge')).to_have_text("Đã nộp")
+    expect(page.locator('tr[data-unit="tien-yen"] .badge')).to_have_text("Đã duyệt")
+
+    page.goto(console_url(base, f"rounds/{round_id}/close"))
+    expect(page.locator(".confirm")).to_contain_text("2 báo cáo đã nhận; 2/4 đơn vị chưa nộp")
+    page.get_by_role("button", name="Kết thúc đợt kiểm tra").click()
+    expect(page.locator("[role=status]")).to_contain_text("Đã kết thúc đợt kiểm tra")
+
+    # The summary renders (the Firestore event) and the page follows it by itself.
+    page.goto(console_url(base, f"rounds/{round_id}/summary"))
+    expect(page.locator("#download-summary")).to_be_visible(timeout=120_000)
+    with page.expect_download() as download:
+        page.locator("#download-summary").click()
+    pdf = Path(download.value.path())
+    assert pdf.read_bytes().startswith(b"%PDF")
+    clean(page)
 
 
 def test_the_console_pages_on_a_phone(console_phone: Page, base: str, admin: Client, tmp_path: Path) -> None:
