@@ -33,7 +33,7 @@ def test_the_seed_form_prints_every_field_with_room_to_answer(tmp_path):
     assert flat.count("Đạt một phần") == checklists
     assert "Điểm: /8" in flat.replace("/ ", "/")
     # A rule that hides fields, in words; a computed total, said to be computed.
-    assert "Chỉ trả lời khi" in flat
+    assert "Chỉ trả lời khi mục 3.1 (Đơn vị có quản lý nguồn vốn vay ủy thác) chọn “Có”." in flat
     assert "Tự cộng:" in flat
     # The repeat group: a table with its columns and numbered empty rows.
     group = next(f for s in view["sections"] for f in s["items"] if f["widget"] == "repeat")

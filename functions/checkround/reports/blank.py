@@ -63,24 +63,39 @@ def _lines(field: FieldDef) -> int:
     return max(low, min(high, int(field.get("max_length") or 0) // 90))
 
 
+def _yes_of(rule: Any, numbers: Mapping[str, tuple[str, FieldDef]]) -> tuple[str, FieldDef] | None:
+    """The yes/no question a rule reads alone (``{"var": "section.field"}``), if it is one: on
+    paper "answer only if 3.1 is Yes" says what "... has been answered" does not."""
+    if not isinstance(rule, Mapping) or list(rule) != ["var"]:
+        return None
+    path = rule["var"][0] if isinstance(rule["var"], list) and rule["var"] else rule["var"]
+    found = numbers.get(path) if isinstance(path, str) else None
+    return found if found is not None and found[1]["type"] == "boolean" else None
+
+
 def _item(
     definition: Mapping[str, Any],
     field: FieldDef,
     number: str,
     language: str,
     infos: Mapping[str, Any],
+    numbers: Mapping[str, tuple[str, FieldDef]] | None = None,
 ) -> dict[str, Any]:
-    """What the template draws of one field."""
+    """What the template draws of one field (``numbers``: each field's printed number, by path)."""
     notes = []
+    t = in_language(BLANK_LABELS, language)
     for kind in ("relevant", "required", "constraint", "calculate"):
         rule = field.get(kind)
         if rule is None or isinstance(rule, bool):
+            continue
+        yes = _yes_of(rule, numbers or {}) if kind == "relevant" else None
+        if yes is not None:
+            notes.append(t["rule_relevant_yes"].format(n=yes[0], label=loc(yes[1]["label"], language)))
             continue
         if kind == "constraint" and field.get("constraint_message"):
             continue  # the form's own sentence for it (below) reads better than the rule's
         # The bare sentence (a kind describe() has no template for), worded for paper below.
         said = rule_in_words(rule, "calculate" if kind == "calculate" else "", infos, language)
-        t = in_language(BLANK_LABELS, language)
         if said:
             notes.append(t[f"rule_{kind}"].format(rule=said.removeprefix("= ")))
         elif kind == "calculate":  # a rule too intricate for words: the paper says who computes it
@@ -118,10 +133,15 @@ def _item(
 def blank_view(definition: Mapping[str, Any], version: int, language: str) -> dict[str, Any]:
     """The form version as the paper form prints it, in ``language``."""
     infos = field_infos(definition, language)
+    numbers = {
+        f"{section['key']}.{field['key']}": (f"{s_index}.{f_index}", field)
+        for s_index, section in enumerate(definition["sections"], start=1)
+        for f_index, field in enumerate(section["fields"], start=1)
+    }
     sections = []
     for s_index, section in enumerate(definition["sections"], start=1):
         items = [
-            _item(definition, field, f"{s_index}.{f_index}", language, infos)
+            _item(definition, field, f"{s_index}.{f_index}", language, infos, numbers)
             for f_index, field in enumerate(section["fields"], start=1)
         ]
         sections.append(
