@@ -9,11 +9,19 @@ import copy
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from checkround.devstack.client import Client
 from tests.e2e.console_fixtures import *  # noqa: F403
-from tests.e2e.console_fixtures import Round, assert_fits, console_axe, console_url, described, screenshot
+from tests.e2e.console_fixtures import (
+    Round,
+    assert_fits,
+    console_axe,
+    console_context,
+    console_url,
+    described,
+    screenshot,
+)
 from tests.support import seed_answers
 
 pytestmark = pytest.mark.e2e
@@ -139,3 +147,21 @@ def test_the_pages_on_a_phone(console_phone: Page, base: str, reviewed: Round, t
     assert page.locator("h2").first.inner_text() == "Review"
     assert_fits(page, 375)
     clean(page)
+
+
+def test_the_unit_sees_its_accepted_report_locked_on_a_phone(
+    browser: Browser, admin: Client, reviewed: Round, tmp_path: Path
+) -> None:
+    admin.call("POST", f"/rounds/{reviewed.id}/submissions/tien-yen/accept", {}, ok=(200, 409))
+    context = console_context(browser, "phone", axe=True)
+    try:
+        page = context.new_page()
+        page.goto(reviewed.link("tien-yen"))
+        assert "đã được duyệt" in page.locator("#accepted").inner_text()
+        assert page.locator("fieldset.all").get_attribute("disabled") is not None
+        assert page.get_by_role("button", name="Gửi báo cáo").count() == 0
+        assert_fits(page, 375)
+        clean(page)
+        screenshot(page, "webform-accepted-phone.png", tmp_path)
+    finally:
+        context.close()
