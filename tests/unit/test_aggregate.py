@@ -143,4 +143,51 @@ def test_repeat_groups_count_items_and_sum_numbers():
     ]
     summary = aggregate(ROUND, definition, UNITS, iter(rows))
     result = summary["sections"][0]["fields"][0]["result"]
+    listed = result.pop("listed")
     assert result == {"units": 2, "items": 3, "per_unit": {"u1": 2, "u2": 1}, "sums": {"gia_tri": 12.5}}
+    assert [(unit, record["ten"]) for unit, record in listed] == [("u1", "A"), ("u1", "B"), ("u2", "C")]
+
+
+def test_figures_name_their_units_and_say_what_adding_them_up_means(summary):
+    so = field(summary, "so")
+    assert (so["result"]["min"], so["result"]["min_units"]) == (4, ["u2"])
+    assert (so["result"]["max"], so["result"]["max_units"]) == (10, ["u1"])
+    assert (so["summed"], so["whole"], so["score_total"]) == (True, True, False)  # a count: no decimals
+
+
+def test_a_computed_total_of_scores_is_not_a_figure_to_add_up():
+    raw = small_form()
+    raw["sections"][0]["fields"].append(
+        {
+            "key": "tong",
+            "type": "calculated",
+            "label": {"vi": "Tổng điểm"},
+            "calculate": {"+": [{"var": "a.ck1.score"}]},
+        }
+    )
+    raw["sections"][0]["fields"].append(
+        {"key": "nhan_doi", "type": "calculated", "label": {"vi": "Gấp đôi"}, "calculate": {"*": [{"var": "a.so"}, 2]}}
+    )
+    done = aggregate(ROUND, check_definition(raw), UNITS, iter(SUBMISSIONS))
+    assert (field(done, "tong")["score_total"], field(done, "tong")["summed"]) == (True, False)
+    assert (field(done, "nhan_doi")["score_total"], field(done, "nhan_doi")["summed"]) == (False, False)
+
+
+def test_repeat_records_are_listed_with_their_unit():
+    raw = small_form()
+    raw["sections"][1]["fields"].append(
+        {
+            "key": "ct",
+            "type": "repeat",
+            "label": {"vi": "Công trình"},
+            "fields": [
+                {"key": "ten", "type": "text", "label": {"vi": "Tên"}},
+                {"key": "gia_tri", "type": "decimal", "label": {"vi": "Giá trị"}, "unit": {"vi": "triệu đồng"}},
+            ],
+        }
+    )
+    records = [{"ten": "Đường thanh niên", "gia_tri": 385}, {"ten": "Sân chơi", "gia_tri": 120}]
+    done = aggregate(ROUND, check_definition(raw), UNITS, iter([("u1", sub({"b": {"ct": records}}))]))
+    result = field(done, "ct")["result"]
+    assert result["listed"] == [("u1", records[0]), ("u1", records[1])]
+    assert result["sums"] == {"gia_tri": 505}

@@ -36,6 +36,9 @@ class NumberAcc:
             "mean": total / len(numbers) if numbers else None,
             "min": min(numbers) if numbers else None,
             "max": max(numbers) if numbers else None,
+            # Who has the lowest and the highest: a figure without its unit says little.
+            "min_units": [u for u, v in self.values.items() if numbers and v == min(numbers)],
+            "max_units": [u for u, v in self.values.items() if numbers and v == max(numbers)],
             "per_unit": dict(self.values),
         }
 
@@ -127,12 +130,18 @@ class RepeatAcc:
     number_keys: list[str]
     items: dict[str, int] = field(default_factory=dict)
     sums: dict[str, float] = field(default_factory=dict)
+    # The first records, with their unit, for the summary to list by name (bounded: a listing,
+    # not a store; the counts and sums cover every record).
+    listed: list[tuple[str, Mapping[str, Any]]] = field(default_factory=list)
+    list_limit: int = 40
 
     def add(self, unit_id: str, value: Any) -> None:
         if not isinstance(value, list):
             return
         records = [item for item in value if isinstance(item, Mapping)]
         self.items[unit_id] = len(records)
+        room = self.list_limit - len(self.listed)
+        self.listed.extend((unit_id, record) for record in records[: max(room, 0)])
         for record in records:
             for key in self.number_keys:
                 number = record.get(key)
@@ -145,4 +154,5 @@ class RepeatAcc:
             "items": sum(self.items.values()),
             "per_unit": dict(self.items),
             "sums": {key: self.sums.get(key, 0) for key in self.number_keys},
+            "listed": list(self.listed),
         }

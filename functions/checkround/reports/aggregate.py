@@ -7,6 +7,7 @@ The summary object is plain data that the report template, exports and tests all
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -35,6 +36,21 @@ def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ranked.append({**row, "rank": rank})
     rest = sorted((r for r in rows if r["total_score"] is None), key=lambda r: (not r["reported"], r["name"]))
     return ranked + [{**row, "rank": None} for row in rest]
+
+
+def _figures(field: Mapping[str, Any]) -> dict[str, Any]:
+    """How the summary shows a number field: ``summed`` when a total means something (counts and
+    amounts a unit enters, not a rating or a computed score); ``whole`` when it is a count (its
+    average is printed without decimals); ``score_total`` for a computed total of checklist
+    scores, which the ranking's columns already show (summing or averaging such totals over
+    units means nothing, so the results leave it out)."""
+    computed = REGISTRY[field["type"]].computed
+    reads_scores = computed and ".score" in json.dumps(field.get("calculate"))
+    return {
+        "summed": not computed and field["type"] != "rating",
+        "whole": field["type"] in ("integer", "rating"),
+        "score_total": reads_scores,
+    }
 
 
 def with_assessment(
@@ -209,6 +225,8 @@ def aggregate(
                     "choice_labels": labels,
                     "sub_labels": {s["key"]: loc(s["label"], language) for s in f.get("fields", [])},
                     "result": result,
+                    # What a total or an average of it means (see _figures).
+                    **_figures(f),
                 }
             )
             if f.get("role") in texts:

@@ -122,6 +122,7 @@ def render_docx(summary: Mapping[str, Any]) -> bytes:
     _para(document, d["subject"], bold=True, align=center)
     _para(document, "———", align=center)
 
+    names = {u["id"]: u["name"] for u in summary["units"]}
     rnd = summary["round"]
     _para(document, f"{t['period']}: {t['from_to'].format(a=rnd['opens_on'], b=rnd['closes_on'])}")
     if rnd.get("theme"):
@@ -169,18 +170,24 @@ def render_docx(summary: Mapping[str, Any]) -> bytes:
                     for f in checklist
                 ],
             )
-        numbers = [f for f in section["fields"] if f["kind"] == "number" and f["type"] != "calculated"]
+        numbers = [f for f in section["fields"] if f["kind"] == "number" and not f.get("score_total")]
         if numbers:
+
+            def extreme(f: Mapping[str, Any], which: str) -> str:
+                who = ", ".join(names.get(u, u) for u in f["result"].get(f"{which}_units") or [])
+                return num(f["result"][which]) + (f" ({who})" if who else "")
+
             _table(
                 document,
-                [t["item"], t["answered"], t["sum"], t["min"], t["max"]],
+                [t["item"], t["answered"], t["sum"], t["mean"], t["min"], t["max"]],
                 [
                     [
                         f["label"] + (f" ({f['unit']})" if f["unit"] else ""),
                         str(f["result"]["count"]),
-                        num(f["result"]["sum"]),
-                        num(f["result"]["min"]),
-                        num(f["result"]["max"]),
+                        num(f["result"]["sum"]) if f.get("summed") else "—",
+                        num(f["result"]["mean"], 0 if f.get("whole") else 2),
+                        extreme(f, "min"),
+                        extreme(f, "max"),
                     ]
                     for f in numbers
                 ],

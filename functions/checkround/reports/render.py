@@ -85,6 +85,7 @@ def _environment(templates_dir: str) -> jinja2.Environment:
     env.filters["pct"] = jinja2.pass_context(
         lambda ctx, v: "—" if v is None else f"{format_number(100 * v, 0, ctx['lang'])}%"
     )
+    env.filters["unit_named"] = lambda unit_id, names: names.get(unit_id, unit_id)
     env.globals["bar_svg"] = bar_svg
     # The summary draws each field with the macro its report kind names (reports.kinds).
     env.globals["macro"] = jinja2.pass_context(lambda ctx, name: ctx.resolve(name))
