@@ -9,6 +9,7 @@ change list and the rounds in progress before it asks."""
 from __future__ import annotations
 
 import copy
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -328,3 +329,29 @@ def test_the_editor_speaks_english_errors_included(project, console_app):
     assert 'href="#e-sections-0-fields-6-choices"' in html
     # "1,5" is no English number, but reads one way as Vietnamese: 1.5, shown back the English way.
     assert 'name="sections.0.fields.3.min" value="1.5"' in html
+
+
+def test_a_form_goes_out_as_a_workbook_and_comes_back_as_a_new_form(project, console_app):
+    ctx = wiring.context()
+    forms.create_form(ctx, small_form())
+    client = signed_in(console_app)
+    listed = client.get("/admin_console/forms")
+    workbook = client.get("/admin_console/forms/mau-nho/draft.xlsx")
+    assert workbook.status_code == 200
+    assert workbook.headers["Content-Disposition"] == 'attachment; filename="mau-nho-draft.xlsx"'
+    token = csrf(listed)
+    imported = client.post(
+        "/admin_console/forms/import",
+        data={"csrf": token, "import_id": "mau-chep", "workbook": (io.BytesIO(workbook.data), "mau.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 303, imported.get_data(as_text=True)[:3000]
+    copied = forms.get_form(ctx, "mau-chep")["draft"]
+    assert copied["sections"] == forms.get_form(ctx, "mau-nho")["draft"]["sections"]
+    refused = client.post(
+        "/admin_console/forms/import",
+        data={"csrf": token, "workbook": (io.BytesIO(b"not a workbook"), "sai.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert 'id="import-problems"' in refused.get_data(as_text=True)

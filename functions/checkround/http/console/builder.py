@@ -54,7 +54,7 @@ from checkround.http.webform import assets as webform_assets
 from checkround.http.webform.render import draw
 from checkround.rounds import service as rounds
 
-from .assets import CSP
+from .assets import CSP, SECURITY_HEADERS
 from .render import root
 from .shell import Console, Page
 
@@ -74,6 +74,9 @@ def register(console: Console) -> None:
     console.page("/forms/<id:form_id>/publish", ("GET", "POST"), nav="forms")(publish)
     console.page("/forms/<id:form_id>/versions/<int:version>", ("GET",), nav="forms")(version_page)
     console.page("/forms/<id:form_id>/versions/<int:version>/round", ("GET", "POST"), nav="forms")(start_round)
+    console.page("/forms/import", ("POST",), nav="forms")(import_workbook)
+    console.page("/forms/<id:form_id>/draft.xlsx", ("GET",), nav="forms")(draft_workbook)
+    console.page("/forms/<id:form_id>/versions/<int:version>.xlsx", ("GET",), nav="forms")(version_workbook)
     console.router.route("/forms/preview/assets/<name>", ["GET"])(preview_asset)
 
 
@@ -126,7 +129,68 @@ def form_list(page: Page) -> Response:
         forms=list_forms(page.ctx),
         typed=typed,
         errors=errors,
+        import_problems=[],
     )
+
+
+# -- spreadsheets (XLSForm) -----------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook_response(data: bytes, filename: str) -> Response:
+    headers = {
+        **SECURITY_HEADERS,
+        "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }
+    return Response(data, content_type=XLSX, headers=headers)
+
+
+def draft_workbook(page: Page, form_id: str) -> Response:
+    from checkround.forms import spreadsheets  # openpyxl and lark load when a workbook is asked for
+
+    return _workbook_response(spreadsheets.draft_workbook(page.ctx, form_id), f"{form_id}-draft.xlsx")
+
+
+def version_workbook(page: Page, form_id: str, version: int) -> Response:
+    from checkround.forms import spreadsheets
+
+    return _workbook_response(spreadsheets.version_workbook(page.ctx, form_id, version), f"{form_id}-v{version}.xlsx")
+
+
+def import_workbook(page: Page) -> Response:
+    """A new form from an XLSForm workbook; its problems listed by sheet, row and column."""
+    from checkround.forms import spreadsheets
+
+    upload = page.files.get("workbook")
+    wanted = page.form.get("import_id", "").strip() or None
+    problems: list[str] = []
+    if upload is None or not upload.filename:
+        problems = [page_text(page)["b_import_missing"]]
+    else:
+        try:
+            _, result = spreadsheets.import_workbook(page.ctx, upload.read(), page.lang, wanted, None, page.actor)
+            return page.redirect(f"forms/{result['id']}/edit", created="1")
+        except AppError as exc:
+            if exc.code not in ("invalid_xlsform", "invalid_definition", "already_exists", "bad_request"):
+                raise
+            problems = [exc.message(page.lang), *_cells(in_language_tree(exc.fields, page.lang) or {})]
+    return page.render(
+        "console/builder/forms.html.j2",
+        status=422,
+        forms=list_forms(page.ctx),
+        typed={"new_id": "", "new_title": ""},
+        errors={},
+        import_problems=problems,
+    )
+
+
+def _cells(fields: Mapping[str, Any]) -> list[str]:
+    """``sheet row column: message`` for each problem of a workbook (or a definition's path)."""
+    return [
+        f"{path.replace('.', ' › ')}: {' '.join(map(str, messages))}" for path, messages in flat_errors(fields).items()
+    ]
 
 
 def page_text(page: Page) -> dict[str, Any]:
