@@ -112,3 +112,12 @@ def test_a_file_that_cannot_be_used_says_why(name, data, says):
         roster.read_roster(name, data, "en")
     assert caught.value.code == "validation_failed"
     assert says in caught.value.fields["file"][0]
+
+
+def test_an_upload_too_large_for_one_document_is_refused_whole(tmp_path, monkeypatch):
+    ctx = seeded(tmp_path)
+    monkeypatch.setattr(roster, "STAGED_BYTES", 300)
+    with pytest.raises(AppError) as caught:
+        roster.stage_roster(ctx, "roster.csv", CSV.encode(), "admin:a", "en")
+    assert "split it" in caught.value.fields["file"][0]
+    assert list(ctx.store.list(roster.UPLOADS)) == []

@@ -42,6 +42,7 @@ from .inputs import MAX_CONTACTS, UnitInput
 UPLOADS = "roster_uploads"
 UPLOAD_HOURS = 24  # a preview older than this is gone: upload the file again
 MAX_ROWS = 2000
+STAGED_BYTES = 900_000  # under Firestore's 1 MiB per document, with room for its overhead
 # Header -> field of the unit (name_vi: the seed file's spelling of name).
 COLUMNS = {"id": "id", "name": "name", "name_vi": "name", "name_en": "name_en", "cluster": "cluster", "kind": "kind"}
 CONTACT_PARTS = ("name", "email", "phone")
@@ -59,6 +60,7 @@ _WORDS = {
         "contact_email, contact_phone, contact2_…",
         "missing_columns": "Thiếu cột bắt buộc: {columns}.",
         "too_many": "Tệp có quá {n} đơn vị.",
+        "too_big": "Tệp quá lớn để xem trước một lần; hãy chia thành nhiều tệp nhỏ hơn.",
         "bad_id": "Mã đơn vị chỉ gồm chữ thường không dấu, số và dấu '-', bắt đầu bằng chữ.",
         "repeated": "Mã đơn vị này đã có ở dòng {line}.",
         "stale": "Danh sách đơn vị đã bị thay đổi sau khi xem trước; đây là bản xem trước mới, chưa có gì được ghi.",
@@ -74,6 +76,7 @@ _WORDS = {
         "contact_name, contact_email, contact_phone, contact2_…",
         "missing_columns": "Required columns are missing: {columns}.",
         "too_many": "The file has more than {n} units.",
+        "too_big": "The file is too large to preview at once; split it into smaller files.",
         "bad_id": "A unit id holds lowercase letters without accents, digits and '-', and starts with a letter.",
         "repeated": "This unit id is already on line {line}.",
         "stale": "The roster was changed after the preview; this is a new preview, nothing was written.",
@@ -258,6 +261,9 @@ def stage_roster(ctx: Context, filename: str, data: bytes, actor: str, language:
         "at": now,
         "expires_at": now + timedelta(hours=UPLOAD_HOURS),
     }
+    # A staged upload is one document, and Firestore's documents hold at most 1 MiB.
+    if len(json.dumps(staged, default=str, ensure_ascii=False).encode()) > STAGED_BYTES:
+        raise _refuse(language, "too_big")
     ctx.store.set(f"{UPLOADS}/{upload_id}", staged)
     return {
         "upload_id": upload_id,
