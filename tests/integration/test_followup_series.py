@@ -146,6 +146,13 @@ def test_recommendations_reach_the_unit_form_and_its_answers_are_checked_stored_
     assert [(e["recommendation_id"], e["by_round"], e["changes"]) for e in events] == [
         (first, R2, {"status": {"from": "open", "to": "done"}})
     ]
+    # Returned after all: the acceptance is withdrawn, and what it closed is open again.
+    back = admin("POST", f"/rounds/{R2}/submissions/mong-cai/return", {"comments": {"von_vay.du_no": "Ghi rõ số dư."}})
+    assert back.status_code == 200, back.json
+    open_again = admin("GET", f"/rounds/{R1}/recommendations?unit_id=mong-cai&status=open").json["recommendations"]
+    assert [rec["id"] for rec in open_again] == [first, second]
+    events = [e for e in admin("GET", f"/rounds/{R1}/audit").json["events"] if e["action"] == "recommendation_updated"]
+    assert events[-1]["changes"] == {"status": {"from": "done", "to": "open"}}
 
 
 def test_a_unit_answers_its_recommendations_in_the_web_form_without_javascript(admin, unit_client, apps):

@@ -9,7 +9,8 @@ recommendation needs a status. Errors come back under ``follow_up`` in the error
 beside the answers' own.
 
 When an admin accepts a report whose follow-up says ``done``, those recommendations close
-(:func:`close_answered`, in the acceptance's transaction).
+(:func:`close_answered`, in the acceptance's transaction); returning the report opens them again
+(:func:`reopen_answered`).
 """
 
 from __future__ import annotations
@@ -144,3 +145,39 @@ def close_answered(
         )
         closed.append(rec_id)
     return closed
+
+
+def reopen_answered(
+    tx: Transaction, ctx: Context, round_doc: Mapping[str, Any], follow_up: Any, actor: str
+) -> list[str]:
+    """In a return's transaction: the acceptance being withdrawn, the recommendations it closed
+    (``closed_by_round`` this round) are open again, each change audited in its own round.
+    Reads first, then writes; returns the ids reopened."""
+    previous_id = round_doc.get("previous_round_id")
+    if not previous_id or not isinstance(follow_up, Mapping):
+        return []
+    answered = sorted(rec_id for rec_id, answer in follow_up.items() if (answer or {}).get("status") == "done")
+    if not answered:
+        return []
+    docs = tx.get_many([recommendation_path(str(previous_id), rec_id) for rec_id in answered])
+    reopened = []
+    now = ctx.clock.now()
+    for rec_id, doc in zip(answered, docs, strict=True):
+        if doc is None or doc.get("status") != "done" or doc.get("closed_by_round") != round_doc["id"]:
+            continue  # closed by an admin, or by another round: not this acceptance's to undo
+        tx.update(
+            recommendation_path(str(previous_id), rec_id),
+            {"status": "open", "closed_by_round": None, "updated_at": now},
+        )
+        audit.record(
+            tx,
+            ctx,
+            str(previous_id),
+            "recommendation_updated",
+            actor,
+            recommendation_id=rec_id,
+            changes={"status": {"from": "done", "to": "open"}},
+            by_round=round_doc["id"],
+        )
+        reopened.append(rec_id)
+    return reopened

@@ -459,6 +459,16 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
             "type": ["object", "null"],
             "description": "Set when accepted: {at, by, revision, message}; drafts and submits are refused.",
         },
+        recommendations={
+            "type": "array",
+            "description": "In a round that follows another: the unit's recommendations of the previous round "
+            "that its form asks about.",
+            "items": {"$ref": "#/components/schemas/Recommendation"},
+        },
+        follow_up={
+            "type": "object",
+            "description": "What the unit answered of them so far: {recommendation id: {status, note}}.",
+        },
     ),
     "DraftSaved": _obj(["saved_at"], saved_at=_TIME),
     "SubmissionResult": _obj(

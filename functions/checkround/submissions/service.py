@@ -463,6 +463,10 @@ def return_submission(ctx: Context, round_id: str, unit_id: str, body: Any, acto
             "by": actor,
             "revision": entry["revision"],
         }
+        if entry.get("state") == "accepted" and current.get("previous_round_id") and entry.get("submission_id"):
+            # The acceptance is withdrawn: what it closed of the previous round's recommendations opens.
+            submission = tx.get(f"{round_path(round_id)}/submissions/{entry['submission_id']}") or {}
+            follow_up_answers.reopen_answered(tx, ctx, current, submission.get("follow_up"), actor)
         tx.update(entry_path(round_id, unit_id), {"state": "returned", "returned": returned, "accepted": None})
         audit.record(tx, ctx, round_id, "return", actor, unit_id=unit_id, revision=entry["revision"])
         # The unit's contacts get the comments (docs/notifications.md).
