@@ -152,3 +152,17 @@ def test_assets_and_the_health_check(project, console_app):
         assert asset.headers["Cache-Control"].endswith("immutable")
     assert client.get("/admin_console/assets/..%2Fbase.html.j2").status_code == 404
     assert client.get("/admin_console/healthz").json == {"status": "ok", "function": "admin_console"}
+
+
+def test_revoking_the_admin_token_ends_the_console_sessions_it_opened(project, console_app, admin):
+    from checkround.rounds import admin_tokens
+
+    ctx = wiring.context()
+    issued = admin_tokens.issue(ctx, {"name": "tam-thoi", "expires_in_days": 1}, "admin:setup")
+    client = console_app.test_client()
+    assert sign_in_with_token(client, issued["token"]).status_code == 303
+    assert client.get("/admin_console/rounds").status_code == 200
+    admin_tokens.revoke(ctx, issued["token_id"], "admin:setup")
+    answer = client.get("/admin_console/rounds")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("sign-in")

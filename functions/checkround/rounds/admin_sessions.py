@@ -4,7 +4,8 @@ A console session is a document ``console_sessions/{hash}`` (the hash of a rando
 way tokens are stored): who signed in (the name the audit log gives the admin), how (a one-time
 link, an admin token, Google), when it expires, whether it was revoked. The browser holds the
 secret in an HttpOnly cookie; every request reads the document again, so signing out, or a
-revocation, ends the session at once, and an expired one ends on its own.
+revocation, ends the session at once, and an expired one ends on its own. A session opened with
+an admin token also reads that token: revoking it (or its expiry) ends the session too.
 
 A one-time sign-in link (``make run`` prints one, like a notebook server's token URL) is a
 document ``console_sign_in/{hash}``: it opens a session once, in the transaction that marks it
@@ -24,7 +25,7 @@ from checkround.errors import AppError
 from checkround.storage.ports import Doc, Transaction
 
 from . import audit
-from .tokens import Principal, hash_token, new_token
+from .tokens import Principal, hash_token, new_token, token_still_valid
 
 SESSIONS = "console_sessions"
 SIGN_IN_LINKS = "console_sign_in"
@@ -63,7 +64,7 @@ def issue_sign_in_link(ctx: Context, name: str, minutes: int = SIGN_IN_LINK_MINU
     return secret
 
 
-def _session_doc(ctx: Context, name: str, method: str) -> tuple[str, str, Doc]:
+def _session_doc(ctx: Context, name: str, method: str, token_path: str | None = None) -> tuple[str, str, Doc]:
     secret = new_token()
     now = ctx.clock.now()
     doc = {
@@ -72,6 +73,8 @@ def _session_doc(ctx: Context, name: str, method: str) -> tuple[str, str, Doc]:
         "created_at": now,
         "expires_at": now + timedelta(hours=SESSION_HOURS),
         "revoked": False,
+        # The admin token it was opened with: revoking the token ends the session too.
+        "token_path": token_path,
     }
     return secret, _path(SESSIONS, secret, ctx), doc
 
@@ -104,7 +107,7 @@ def open_session(ctx: Context, principal: Principal, method: str) -> ConsoleSess
         raise AppError("forbidden")
     if method not in METHODS:
         raise ValueError(f"unknown sign-in method {method!r}")
-    secret, path, doc = _session_doc(ctx, principal.name or "admin", method)
+    secret, path, doc = _session_doc(ctx, principal.name or "admin", method, principal.token_path)
 
     def write(tx: Transaction) -> None:
         tx.create(path, doc)
@@ -120,7 +123,12 @@ def session_of(ctx: Context, secret: str | None) -> ConsoleSession:
         raise AppError("unauthenticated")
     assert secret is not None
     doc: dict[str, Any] | None = ctx.store.get(_path(SESSIONS, secret, ctx))
-    if doc is None or doc.get("revoked") or doc["expires_at"] <= ctx.clock.now():
+    now = ctx.clock.now()
+    if doc is None or doc.get("revoked") or doc["expires_at"] <= now:
+        raise AppError("unauthenticated")
+    token_path = doc.get("token_path")
+    # A session opened with an admin token lasts no longer than the token (one more read).
+    if token_path and not token_still_valid(ctx.store.get(str(token_path)), now):
         raise AppError("unauthenticated")
     return ConsoleSession(Principal(kind="admin", name=str(doc["name"])), secret, str(doc.get("method")))
 
