@@ -147,9 +147,12 @@ def test_build_a_form_from_nothing_publish_it_and_a_unit_submits_it(
     # Publish: the page says what publishing means, then asks.
     page.click("#publish-link")
     expect(page.locator("h1")).to_contain_text("Công bố phiên bản 1")
+    assert not (found := console_axe(page)), described(found)
     page.click("#publish-button")
     expect(page.locator("#notice")).to_have_text("Đã công bố phiên bản 1.")
+    assert not (found := console_axe(page)), described(found)
     page.click("#start-round")
+    assert not (found := console_axe(page)), described(found)
     round_id = f"dot-{uuid.uuid4().hex[:6]}"
     today = datetime.now(UTC).date()
     page.fill("#round-id", round_id)
