@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from checkround.devstack.client import Client
 from checkround.devstack.seed import round_body
 from tests.e2e.conftest import run_cli
+from tests.e2e.test_accessibility import AXE, described, violations
 from tests.e2e.test_browser import PHONE, admin, base, browser, desktop, fill_form, phone  # noqa: F401
 from tests.support import ROOT, seed_answers, seed_round_template
 
@@ -134,3 +135,23 @@ def test_recommendations_through_the_cli(stack, admin: Client) -> None:  # noqa:
     bad = run_cli(stack, "recommendations", "add", first, UNIT, TEXT, "--field", "khong.co")
     assert bad.returncode == 1
     assert "field: " in bad.stderr
+
+
+def test_the_part_passes_axe_with_and_without_its_errors(browser, admin: Client) -> None:  # noqa: F811
+    """axe-core on the form with the part, then with the part's error shown: nothing serious."""
+    assert AXE.exists(), f"{AXE} is missing: scripts/setup.sh test installs it (npm ci in tests/e2e/axe)"
+    _, rec_id, link = series(admin)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1, locale="vi-VN", bypass_csp=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(link["form_url"])
+        found = violations(page)
+        assert not found, described(found)
+        page.get_by_role("button", name="Gửi báo cáo").click()
+        expect(page.locator(f"#fu-{rec_id}-status-error")).to_be_visible()
+        found = violations(page)
+        assert not found, described(found)
+    finally:
+        context.close()
