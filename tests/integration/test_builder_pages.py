@@ -355,3 +355,13 @@ def test_a_form_goes_out_as_a_workbook_and_comes_back_as_a_new_form(project, con
     )
     assert refused.status_code == 422
     assert 'id="import-problems"' in refused.get_data(as_text=True)
+
+
+def test_after_a_button_the_keyboard_is_where_it_was(project, console_app):
+    forms.create_form(wiring.context(), small_form())
+    client = signed_in(console_app)
+    pairs = inputs(editor_html(client, "mau-nho"))
+    html = post(client, "mau-nho", pairs, "up:sections.0.fields.3").get_data(as_text=True)
+    assert re.search(r'<button[^>]*value="up:sections\.0\.fields\.2"[^>]*autofocus', html)
+    html = post(client, "mau-nho", inputs(html), "add_field:sections.1").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="sections\.1\.fields\.3\.label\.vi"[^>]*autofocus', html)

@@ -226,6 +226,7 @@ def editor(page: Page, form_id: str) -> Response:
     notice = text["b_saved"] if page.args.get("saved") else text["b_created"] if page.args.get("created") else None
     conflict: dict[str, Any] | None = None
     focus = ""
+    autofocus = ""
     dirty = False
     blank_rules: set[str] = set()
     status = 200
@@ -236,7 +237,9 @@ def editor(page: Page, form_id: str) -> Response:
         carry_renames(definition, _latest(ctx, form))
         base_etag = read.base_etag or form["etag"]
         new_type = page.form.get(f"{read.target}.new_type") or page.form.get("new_type") or "text"
-        focus = apply(definition, read.op, read.target, new_type) or read.target
+        moved = apply(definition, read.op, read.target, new_type)
+        focus = moved or read.target
+        autofocus = _next_focus(read.op, moved)
         if read.op == "add_cond":
             blank_rules.add(read.target)
         dirty = True
@@ -267,11 +270,29 @@ def editor(page: Page, form_id: str) -> Response:
         conflict=_conflict_view(conflict, form, definition, page.lang) if conflict else None,
         conflict_words=_change_words((conflict or {}).get("changes") or [], page, definition),
         focus=_element_id(focus) if focus else "",
+        autofocus=autofocus,
         dirty=dirty,
         blank_rules=blank_rules,
     )
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
+
+
+def _next_focus(op: str, moved: str | None) -> str:
+    """Where the keyboard is after a button redraws the page (the name of an input, or the value
+    of a button): the same button at the element's new place after a move, the first input of
+    an element just added or duplicated."""
+    if not moved:
+        return ""
+    if op in ("up", "down"):
+        return f"{op}:{moved}"
+    if op == "add_section":
+        return f"{moved}.title.vi"
+    if op == "add_choice":
+        return f"{moved}.value"
+    if op in ("add_field", "add_sub") or (op == "dup" and ".fields." in moved and ".choices." not in moved):
+        return f"{moved}.label.vi"
+    return ""
 
 
 def _element_id(path: str) -> str:
