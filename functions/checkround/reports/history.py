@@ -19,9 +19,10 @@ from typing import Any
 from checkround.context import Context
 from checkround.errors import AppError
 from checkround.formats.text import in_language
-from checkround.forms.fieldtypes import REGISTRY, FieldDef
+from checkround.forms.fieldtypes import FieldDef
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper
+from checkround.forms.walk import Path, walk
 from checkround.rounds.service import UNIT_NOUN, get_round_doc, round_path
 from checkround.storage.ports import Doc, Where
 
@@ -78,43 +79,45 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _records(value: Any) -> list[Mapping[str, Any]]:
-    return [item if isinstance(item, Mapping) else {} for item in value] if isinstance(value, list) else []
+def _order(definition: Mapping[str, Any]) -> dict[tuple[str, ...], tuple[int, ...]]:
+    """Where each field and sub-field stands in the form, to sort places of two walks by."""
+    order: dict[tuple[str, ...], tuple[int, ...]] = {}
+    for s_index, section in enumerate(definition["sections"]):
+        for f_index, field in enumerate(section["fields"]):
+            order[(section["key"], field["key"])] = (s_index, f_index)
+            for sub_index, sub in enumerate(field.get("fields") or []):
+                order[(section["key"], field["key"], sub["key"])] = (s_index, f_index, sub_index)
+    return order
 
 
 def _pairs(
     definition: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any], language: str
 ) -> Iterator[tuple[str, str, str, FieldDef, Any, Any]]:
     """``(name, section title, label, field, old value, new value)`` for every answer place of
-    either revision, in form order."""
+    either revision, in form order: the two answer sets walked (:func:`walk`) and paired by
+    path; a repeat group is compared through its records' sub-fields."""
     record_word = in_language(EXPORT_LABELS, language)["record"]
-    for section in definition["sections"]:
-        title = loc(section["title"], language)
-        old_section = before.get(section["key"])
-        new_section = after.get(section["key"])
-        old_section = old_section if isinstance(old_section, Mapping) else {}
-        new_section = new_section if isinstance(new_section, Mapping) else {}
-        for field in section["fields"]:
-            name = f"{section['key']}.{field['key']}"
-            label = loc(field["label"], language)
-            old, new = old_section.get(field["key"]), new_section.get(field["key"])
-            if not REGISTRY[field["type"]].container:
-                yield name, title, label, field, old, new
-                continue
-            old_rows, new_rows = _records(old), _records(new)
-            for index in range(max(len(old_rows), len(new_rows))):
-                old_row = old_rows[index] if index < len(old_rows) else {}
-                new_row = new_rows[index] if index < len(new_rows) else {}
-                for sub in field["fields"]:
-                    sub_label = f"{label} › {record_word.format(n=index + 1)} › {loc(sub['label'], language)}"
-                    yield (
-                        f"{name}.{index}.{sub['key']}",
-                        title,
-                        sub_label,
-                        sub,
-                        old_row.get(sub["key"]),
-                        new_row.get(sub["key"]),
-                    )
+    olds = {place.path: place for place in walk(definition, before) if not place.type.container}
+    news = {place.path: place for place in walk(definition, after) if not place.type.container}
+    order = _order(definition)
+    groups = {(s["key"], f["key"]): f for s in definition["sections"] for f in s["fields"]}
+
+    def position(path: Path) -> tuple[int, ...]:
+        if len(path) == 2:
+            return (*order[(str(path[0]), str(path[1]))], -1, -1)
+        s_index, f_index, sub_index = order[(str(path[0]), str(path[1]), str(path[3]))]
+        return (s_index, f_index, int(path[2]), sub_index)
+
+    for path in sorted({*olds, *news}, key=position):
+        old, new = olds.get(path), news.get(path)
+        place = new or old
+        assert place is not None
+        label = loc(place.field["label"], language)
+        if len(path) > 2:
+            group = loc(groups[(str(path[0]), str(path[1]))]["label"], language)
+            label = f"{group} › {record_word.format(n=int(path[2]) + 1)} › {label}"
+        title = loc(place.section["title"], language)
+        yield place.name, title, label, place.field, old.value if old else None, new.value if new else None
 
 
 def compare(
