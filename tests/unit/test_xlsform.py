@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -509,3 +510,39 @@ def test_a_workbook_without_a_survey_sheet_is_refused():
 
 def test_a_form_id_is_needed():
     assert refused(workbook([["type", "name", "label"], ["text", "a", "A"]]))["settings"][2]["form_id"]
+
+
+def test_a_sheet_over_the_row_limit_is_refused(monkeypatch):
+    from checkround.forms.xlsform import read
+
+    monkeypatch.setattr(read, "MAX_ROWS", 3)
+    rows = [["type", "name", "label"], *(["text", f"t{i}", "T"] for i in range(4))]
+    assert "3" in refused(workbook(rows, settings_rows=[["form_id"], ["mau"]]))["survey"][1]["type"][0]
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_read(monkeypatch):
+    from checkround.forms.xlsform import read
+
+    monkeypatch.setattr(read, "MAX_UNPACKED_BYTES", 1000)
+    fields = refused(workbook([["type", "name", "label"], ["text", "a", "A"]]))
+    assert fields == {"workbook": {0: {"workbook": ["The workbook is larger than 1000 bytes once unpacked."]}}}
+
+
+def test_rows_past_a_wrong_dimension_and_after_blank_rows_keep_their_numbers():
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    sheet["A6"], sheet["B6"] = "note", "n"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # The sheet says it ends at row 1, as some writers wrongly say.
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:C6" />' in content
+                content = content.replace(b'<dimension ref="A1:C6" />', b'<dimension ref="A1:C1" />')
+            target.writestr(item, content)
+    assert "note" in refused(rewritten.getvalue(), form_id="mau")["survey"][6]["type"][0]

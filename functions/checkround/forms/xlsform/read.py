@@ -95,6 +95,9 @@ def read_workbook(data: bytes, problems: Problems) -> Workbook:
         for worksheet in book.worksheets:
             name = worksheet.title.strip().lower()
             if name in SHEETS and name not in sheets:
+                # Read every row there is, not the rows the file's own "dimension" claims: some
+                # writers get it wrong, and rows past it would be lost without a word.
+                worksheet.reset_dimensions()
                 sheets[name] = _read_sheet(name, worksheet.iter_rows(values_only=True), problems)
         return Workbook(sheets)
     except Exception as exc:
