@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -542,7 +543,96 @@ def test_rows_past_a_wrong_dimension_and_after_blank_rows_keep_their_numbers():
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                assert b'<dimension ref="A1:C6" />' in content
-                content = content.replace(b'<dimension ref="A1:C6" />', b'<dimension ref="A1:C1" />')
+                content, count = re.subn(rb'<dimension ref="A1:C6"\s*/>', b'<dimension ref="A1:C1"/>', content)
+                assert count == 1
             target.writestr(item, content)
     assert "note" in refused(rewritten.getvalue(), form_id="mau")["survey"][6]["type"][0]
+
+
+def test_the_forms_own_checks_are_in_the_readers_language_too():
+    survey = [["type", "name", "label"], ["checklist", "muc", "Mục"], ["integer", "so", "Số"]]
+    with pytest.raises(AppError) as caught:
+        definition_from_workbook(workbook(survey, settings_rows=[["form_id"], ["mau"]]), "vi")
+    vi = caught.value.to_body("vi")["error"]
+    en = caught.value.to_body("en")["error"]
+    assert vi["fields"]["survey"][2]["max_score"] != en["fields"]["survey"][2]["max_score"]
+    assert "max_score" in en["fields"]["survey"][2]["max_score"][0]
+    assert "điểm tối đa" in vi["fields"]["survey"][2]["max_score"][0].lower()
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        (["select_one yn or_other", "a", "A", None, None], "type"),
+        (["select_one_from_file places.csv", "a", "A", None, None], "type"),
+        (["select_one yn", "a", "A", "${x} = 1", None], "choice_filter"),
+        (["begin repeat", "a", "A", None, "3"], "repeat_count"),
+    ],
+)
+def test_xlsform_features_this_product_lacks_are_refused_at_their_cell(row, column):
+    survey = [["type", "name", "label", "choice_filter", "repeat_count"], row]
+    if row[0] == "begin repeat":
+        survey += [["text", "b", "B", None, None], ["end repeat", None, None, None, None]]
+    choices = [["list_name", "name", "label"], ["yn", "yes", "Yes"]]
+    fields = refused(workbook(survey, choices, [["form_id"], ["mau"]]))
+    assert column in fields["survey"][2]
+
+
+HEADERS = ["type", "name", "label", "label::English (en)", "hint", "required", "relevant", "constraint"]
+HEADERS += ["calculation", "appearance", "max_score", "min", "min_items", "choice_filter", "label::x", "$kuid", ""]
+CELL = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            *("text", "integer", "select_one l", "select_multiple l", "begin group", "end group", "begin repeat"),
+            *("end repeat", "calculate", "checklist", "note", "a", "b", "${a}", ". > 1", "${b} = ''", "yes", "{"),
+            *("[1]", "count-selected(${a})", "string-length(.) > 2", "selected(${a}, 'x')", "if(", "${a.b.c}"),
+            "minimal",
+        ]
+    ),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=6),  # a cell holds no control character
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(HEADERS), min_size=1, max_size=8),
+    st.lists(st.lists(CELL, max_size=8), max_size=12),
+    st.lists(st.lists(CELL, max_size=3), max_size=4),
+)
+def test_no_workbook_is_anything_but_a_form_or_a_refusal(headers, rows, choice_rows):
+    choices = [["list_name", "name", "label"], *(["l", *row] for row in choice_rows)]
+    data = workbook([headers, *rows], choices, [["form_id"], ["mau"]])
+    assert outcome(data) in ("imported", "invalid_xlsform")
+
+
+def outcome(data):
+    """What an import of ``data`` came to: "imported", or the refusal's code (any other
+    exception escapes, and fails the test)."""
+    try:
+        definition_from_workbook(data, "en")
+    except AppError as exc:
+        return exc.code
+    return "imported"
+
+
+def test_a_workbook_whose_xml_declares_entities_is_refused():
+    """An entity expansion ("billion laughs") in a sheet: openpyxl reads through defusedxml,
+    which refuses any entity declaration, so the workbook is refused before it expands."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+    buffer = io.BytesIO(workbook([["type", "name", "label"], ["text", "a", "A"]]))
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = content.split(b"?>", 1)[1] if content.startswith(b"<?xml") else content
+                content = bomb + body.replace(b"<sheetData>", b"<sheetData><!-- &b; -->", 1)
+            target.writestr(item, content)
+    assert "workbook" in refused(rewritten.getvalue(), form_id="mau")

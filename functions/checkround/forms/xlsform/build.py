@@ -149,6 +149,7 @@ class _Field:
     type: str | None
     groups: list[Row] = field(default_factory=list)  # groups inside a repeat group, around it
     subs: list[_Field] = field(default_factory=list)
+    list_name: str | None = None  # a choice field's list
 
 
 @dataclass
@@ -435,10 +436,10 @@ def _plan(reader: _Reader, nodes: list[_Node]) -> list[_Section]:
 
     def field_of(node: _Node, groups: list[Row], in_repeat: bool) -> _Field | None:
         key = _name(reader, node.row)
-        kind, _ = _field_type(reader, node)
+        kind, list_name = _field_type(reader, node)
         if kind is None:
             return None  # refused; the rest of the form is still read for its problems
-        made = _Field(node, key or "", kind, groups)
+        made = _Field(node, key or "", kind, groups, list_name=list_name)
         if node.kind == "repeat":
             if in_repeat:
                 reader.problems.add(SURVEY, node.row.number, TYPE, "nested_repeat")
@@ -507,7 +508,6 @@ class _Builder:
         self.scopes = scopes
         self.lists = lists
         self.sets = sets
-        self.allowed_in_group = {c.header for c in section_columns()} | {TYPE, NAME}
 
     def group_relevant(self, row: Row, scope: Scope) -> Any:
         """A group row's relevant (BAD if unreadable, None if none); other cells are refused
@@ -586,9 +586,8 @@ class _Builder:
             rules = [r for r in [*rules, made.get("relevant")] if r is not None and r is not BAD]
             if rules:
                 made["relevant"] = _joined(rules)
-        _, list_name = _field_type_quiet(reader, plan)
-        if list_name is not None:
-            self.choices(made, list_name, row, path)
+        if plan.list_name is not None:
+            self.choices(made, plan.list_name, row, path)
         if plan.type == "repeat":
             repeat_path = f"{section.key}.{plan.key}"
             made["fields"] = [
@@ -631,24 +630,14 @@ def _choice_where(reader: _Reader, row: Row) -> Where:
     return Where(CHOICES, row.number, columns, default=headers.header(LIST_NAME))
 
 
-def _field_type_quiet(reader: _Reader, plan: _Field) -> tuple[str | None, str | None]:
-    """The field's type and list again, without noting its problems a second time."""
-    silent = Problems(reader.problems.language)
-    saved, reader.problems = reader.problems, silent
-    try:
-        return _field_type(reader, plan.node)
-    finally:
-        reader.problems = saved
-
-
-def _uses(sections: list[_Section], reader: _Reader) -> dict[str, int]:
+def _uses(sections: list[_Section]) -> dict[str, int]:
+    """How many fields use each choice list."""
     counts: dict[str, int] = {}
 
     def visit(plans: list[_Field]) -> None:
         for plan in plans:
-            _, list_name = _field_type_quiet(reader, plan)
-            if list_name is not None:
-                counts[list_name] = counts.get(list_name, 0) + 1
+            if plan.list_name is not None:
+                counts[plan.list_name] = counts.get(plan.list_name, 0) + 1
             visit(plan.subs)
 
     for section in sections:
@@ -691,7 +680,7 @@ def build_definition(book: Workbook, problems: Problems, form_id: str | None = N
     if declared_header in book.sheet(SETTINGS).headers:
         declared = _text(reader.settings_row.cells.get(declared_header, "")).split()
     else:
-        declared = sorted(name for name, count in _uses(plans, reader).items() if count > 1 and name in lists)
+        declared = sorted(name for name, count in _uses(plans).items() if count > 1 and name in lists)
     choice_sets: dict[str, Any] = {}
     for name in declared:
         if name not in lists:
