@@ -441,3 +441,25 @@ def test_a_webhook_4xx_is_permanent_and_a_5xx_is_retried(project, admin, apps, d
     clock.move(hours=3)
     assert apps["close_due_rounds"].test_client().post("/").json["outbox"] == {}
     assert len(receiver.requests) == 2 * len(hooks)  # one 503, one 410 each, then nothing
+
+
+def test_the_console_shows_a_rounds_messages(project, admin, dispatcher, mail):
+    from tests.integration.console_helpers import signed_in
+
+    console_app = functions_framework.create_app(target="admin_console", source=str(MAIN))
+    mail.refuse["cuong@congan.example.vn"] = "550 5.1.1 No such mailbox"
+    with_contacts(admin)
+    deliver_events(dispatcher, project)
+    client = signed_in(console_app)
+    page = client.get(f"/admin_console/rounds/{ROUND}/messages")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Đã gửi: 2 · Không gửi được: 1" in text.replace("Chờ gửi: 0 · Đang gửi: 0 · Sẽ gửi lại: 0 · ", "")
+    assert "an@haiquan.example.vn" in text
+    assert "bị từ chối, không gửi lại" in text
+    assert "SMTP 550 5.1.1 No such mailbox" in text
+    one = client.get(f"/admin_console/rounds/{ROUND}/messages", query_string={"unit": "hai-quan", "lang": "en"})
+    english = one.get_data(as_text=True)
+    assert "cuong@" not in english
+    assert english.count("binh@haiquan.example.vn") == 1
+    assert "Messages sent" in english

@@ -67,19 +67,23 @@ class SmtpSender:
                     smtp.login(config.smtp_user, config.smtp_password or "")
                 refused = smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise _by_codes([code for code, _ in exc.recipients.values()], exc) from None
+            raise _by_replies(list(exc.recipients.values())) from None
         except smtplib.SMTPResponseException as exc:
-            raise _by_codes([exc.smtp_code], exc) from None
+            raise _by_replies([(exc.smtp_code, exc.smtp_error)]) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise Transient(f"{type(exc).__name__}: {exc}") from None
         if refused:  # some recipients refused, the others took it: one recipient per message here
-            raise _by_codes([code for code, _ in refused.values()], refused)
+            raise _by_replies(list(refused.values()))
         return "accepted by the SMTP server"
 
 
-def _by_codes(codes: list[int], detail: Any) -> Exception:
-    text = f"SMTP {', '.join(map(str, codes))}: {detail}"
-    return Permanent(text) if any(500 <= code < 600 for code in codes) else Transient(text)
+def _by_replies(replies: list[tuple[int, bytes | str]]) -> Exception:
+    """The server's replies as one error: permanent if any is a 5xx (RFC 5321), else transient."""
+    text = "; ".join(
+        f"SMTP {code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+        for code, reply in replies
+    )
+    return Permanent(text) if any(500 <= code < 600 for code, _ in replies) else Transient(text)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

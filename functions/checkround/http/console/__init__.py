@@ -35,6 +35,7 @@ PAGE_GROUPS = (
     "entry",
     "scoring",
     "recommend",
+    "messages",
 )
 
 for _name in PAGE_GROUPS:
