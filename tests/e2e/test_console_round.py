@@ -30,7 +30,7 @@ def clean(page: Page) -> None:
     assert not found, described(found)
 
 
-def create_round(page: Page, base: str, round_id: str, tmp_path: Path | None = None) -> None:
+def create_round(page: Page, base: str, round_id: str, tmp_path: Path | None = None, width: str = "desktop") -> None:
     page.goto(console_url(base, "rounds"))
     page.get_by_role("link", name="Tạo đợt kiểm tra").click()
     page.wait_for_url("**/rounds/new")
@@ -46,19 +46,20 @@ def create_round(page: Page, base: str, round_id: str, tmp_path: Path | None = N
     page.locator("input[name=clusters][value=cum-mien-dong]").check()
     page.locator("input[name=units][value=hai-quan]").check()
     if tmp_path is not None:
-        screenshot(page, "console-new-round-desktop.png", tmp_path)
+        screenshot(page, f"console-new-round-{width}.png", tmp_path)
     page.get_by_role("button", name="Tạo đợt kiểm tra").click()
     page.wait_for_url(f"**/rounds/{round_id}?created=1")
     expect(page.locator("[role=status]")).to_contain_text("Đã tạo đợt kiểm tra")
 
 
+@pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_a_whole_round_through_the_console(
-    browser: Browser, console_desktop: Page, base: str, admin: Client, tmp_path: Path
+    request: pytest.FixtureRequest, browser: Browser, base: str, admin: Client, tmp_path: Path, width: str
 ) -> None:
-    page = console_desktop
+    page: Page = request.getfixturevalue(f"console_{width}")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     round_id = f"console-{uuid.uuid4().hex[:8]}"
-    create_round(page, base, round_id, tmp_path)
+    create_round(page, base, round_id, tmp_path if width == "desktop" else None, width)
     clean(page)
 
     page.get_by_role("link", name="Mở đợt kiểm tra").click()
@@ -81,7 +82,10 @@ def test_a_whole_round_through_the_console(
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert "Hạn nộp:" in page.locator("#msg-tien-yen").input_value()
     clean(page)
-    screenshot(page, "console-links-desktop.png", tmp_path)
+    if width == "desktop":
+        screenshot(page, "console-links-desktop.png", tmp_path)
+    else:
+        assert_fits(page, 375)
 
     # The board, open while the unit submits through the link it was sent.
     page.get_by_role("link", name="Bảng theo dõi tiến độ").click()
@@ -102,10 +106,11 @@ def test_a_whole_round_through_the_console(
     expect(row.locator(".badge")).to_have_text("Đã nộp", timeout=20_000)
     assert page.evaluate("window.stillTheSamePage") is True
     expect(page.locator(".rate")).to_contain_text("Đã nộp 1/4 đơn vị")
-    screenshot(page, "console-board-desktop.png", tmp_path)
-
+    if width == "desktop":
+        screenshot(page, "console-board-desktop.png", tmp_path)
     page.get_by_role("link", name="Thông tin chung").click()
-    screenshot(page, "console-round-desktop.png", tmp_path)
+    if width == "desktop":
+        screenshot(page, "console-round-desktop.png", tmp_path)
     finish_the_round(browser, page, base, round_id, link)
 
 

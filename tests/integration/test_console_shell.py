@@ -80,6 +80,10 @@ def test_the_admin_token_signs_in_and_a_unit_token_does_not(project, console_app
     assert '<html lang="en">' in html
     assert "kt-6-thang-2019" in html
     assert "0/7" in html
+    # The sign-in page, signed in already, goes on to the rounds.
+    again = client.get("/admin_console/sign-in")
+    assert again.status_code == 303
+    assert again.headers["Location"] == "rounds"
     # The language is remembered for the next pages.
     assert '<html lang="en">' in client.get("/admin_console/rounds").get_data(as_text=True)
 

@@ -14,12 +14,13 @@ from werkzeug.wrappers import Request
 
 from checkround.context import Context
 from checkround.http import admin_routes, scheduler_routes, unit_routes
+from checkround.http.console import router as console_router
 from checkround.http.core import Router, dispatch
 from checkround.http.webform import router as web_form_router
 
 ROUTERS = {
     router.name: router
-    for router in (admin_routes.router, unit_routes.router, web_form_router, scheduler_routes.router)
+    for router in (admin_routes.router, unit_routes.router, web_form_router, console_router, scheduler_routes.router)
 }
 
 
@@ -34,7 +35,7 @@ def _get(router: Router, path: str, context: Callable[[], Context] = _no_context
 
 
 def test_the_routers_are_named_after_their_functions() -> None:
-    assert set(ROUTERS) == {"admin_api", "unit_api", "web_form", "close_due_rounds"}
+    assert set(ROUTERS) == {"admin_api", "unit_api", "web_form", "admin_console", "close_due_rounds"}
 
 
 @pytest.mark.parametrize(
@@ -112,7 +113,7 @@ def test_the_deploy_smoke_test_reaches_every_public_function_and_document() -> N
         route: set(names.split())
         for names, route in re.findall(r"for f in ([a-z_ ]+); do\n\s+curl -fsS \"\$BASE/\$f(/[a-z.]+)", smoke)
     }
-    assert loops["/health"] == {"admin_api", "unit_api", "web_form"}
+    assert loops["/health"] == {"admin_api", "unit_api", "web_form", "admin_console"}
     assert loops["/openapi.json"] == {name for name, router in ROUTERS.items() if router.documented}
     for route, names in loops.items():
         for name in names:

@@ -88,6 +88,8 @@ def sign_in(page: Page) -> Response:
             except AppError:
                 return sign_in_page(page, 401, T["link_used"])
             return _signed_in(page, session, "rounds")
+        if _current(page):
+            return page.redirect(safe_next(page.args.get("next")))  # already signed in
         return sign_in_page(page)
     pepper = page.ctx.settings.token_pepper
     if not csrf_matches(pepper, page.rc.request.cookies.get(SIGN_IN_COOKIE), page.form.get("csrf"), _SIGN_IN):
@@ -102,6 +104,14 @@ def sign_in(page: Page) -> Response:
         # A unit's token, a revoked or an unknown one: the same answer.
         return sign_in_page(page, 401, T["token_refused"])
     return _signed_in(page, session, safe_next(page.form.get("next")))
+
+
+def _current(page: Page) -> bool:
+    try:
+        admin_sessions.session_of(page.ctx, page.rc.request.cookies.get(SESSION_COOKIE))
+    except AppError:
+        return False
+    return True
 
 
 def google(page: Page) -> Response:
