@@ -273,7 +273,8 @@ submitted, 200 with a saved draft, 300 missing).
 **Board page against the API call: {wall_ratio:.2f}× the wall time, {cpu_ratio:.2f}× the CPU, {reads_ratio:.2f}× the
 Firestore reads (goal ≤ 2×: {verdict}).** Both read the round and every entry of the round (the counts per state and
 per cluster need them all: a page of 100 does not read less); the API reads its token, the console its session
-document and the admin token it was opened with. The console also needs the roster (`units`) for the units' names and clusters; it keeps it for 30 s per
+document and the admin token it was opened with. The console also needs the roster (`units`) for the units'
+names and clusters; it keeps it for 30 s per
 instance, so the board's own refreshes (every 10 s while it is open) do not read it again. Without that copy (the
 first view, or one 30 s after the last) the page reads the 1,000 units too: {cold_ratio:.2f}× the API's reads, over the
 goal, and {cold_wall:.2f}× its wall time. Entries with a draft hold the draft's answers, so both pay for reading them.
