@@ -72,6 +72,8 @@ def every_type_form():
     by_type["date"] |= {"min_date": "2019-01-01", "max_date": "2019-12-31"}
     by_type["select_multiple"] |= {"min_items": 1, "max_items": 2, "required": False}
     by_type["select_one"] |= {"appearance": "buttons"}
+    by_type["checklist"] |= {"filled_by": "reviewer", "self_assessment": True, "score_rule": "free"}
+    by_type["boolean"] |= {"filled_by": "reviewer", "shown_to_unit": False}
     by_type["repeat"] |= {
         "min_items": 0,
         "max_items": 5,
@@ -94,6 +96,8 @@ def every_type_form():
             {"key": "a", "title": {"vi": "Phần A", "en": "Part A"}, "fields": fields},
             {
                 "key": "b",
+                "filled_by": "reviewer",
+                "shown_to_unit": True,
                 "title": {"vi": "Phần B"},
                 "description": {"vi": "Mô tả B", "en": "About B"},
                 "relevant": {"or": [{"===": [{"var": "a.f_text"}, None]}, {"===": [{"var": "a.f_text"}, ""]}]},
@@ -101,6 +105,37 @@ def every_type_form():
             },
         ],
     }
+
+
+def _options_used(definitions_):
+    """(level, option) of every option the definitions set, level "form", "section" or "field"."""
+    used = set()
+    for d in definitions_:
+        used |= {("form", k) for k in d}
+        for section in d["sections"]:
+            used |= {("section", k) for k in section}
+            for f in section["fields"]:
+                used |= {("field", k) for k in f}
+                used |= {("field", k) for sub in f.get("fields") or [] for k in sub}
+    return used
+
+
+def test_the_round_trip_forms_set_every_option_the_form_language_declares():
+    """An option added to the meta-schema gets its column by itself; this makes the round-trip
+    tests above set it, so its column is shown to read back the same."""
+    from checkround.forms.definition import FieldDefSchema, FormDefinitionSchema, SectionSchema
+
+    declared = {
+        (level, f.data_key or name)
+        for level, schema in (
+            ("form", FormDefinitionSchema()),
+            ("section", SectionSchema()),
+            ("field", FieldDefSchema()),
+        )
+        for name, f in schema.fields.items()
+    }
+    corpus = [every_type_form(), *(_yaml(path) for path in sorted(SCHEMAS.glob("*.yaml")))]
+    assert declared - _options_used(corpus) == set()
 
 
 def test_every_type_and_option_comes_back_the_same():
