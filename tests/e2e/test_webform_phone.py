@@ -491,3 +491,89 @@ def test_a_long_list_of_choices_is_searched_and_picked_with_one_tap_with_or_with
         expect(page.locator(f"{fid('a', 'noi')} input[value='d8']")).to_be_checked()
     finally:
         bare.close()
+
+
+PAGED = [
+    {
+        "key": "a",
+        "title": {"vi": "Chương trình công tác", "en": "Work programme"},
+        "fields": [
+            {"key": "ten", "type": "text", "label": {"vi": "Tên chương trình", "en": "Programme"}, "required": True},
+            {"key": "so", "type": "integer", "label": {"vi": "Số hoạt động", "en": "Activities"}, "min": 0, "max": 50},
+        ],
+    },
+    {
+        "key": "b",
+        "title": {"vi": "Hồ sơ, sổ sách", "en": "Files and record books"},
+        "fields": [{"key": "du", "type": "boolean", "label": {"vi": "Hồ sơ đầy đủ", "en": "Files complete"}}],
+    },
+]
+
+
+def _walk_the_pages(page: Page, round_: Round, screenshots: bool) -> None:
+    """Page 1, on to page 2, back, forward to the check page, change page 1 from there, and send."""
+    page.goto(round_.link("ba-che"))
+    expect(page.locator("#step")).to_have_text("Phần 1/2")
+    expect(page.locator("#s-a")).to_be_visible()
+    expect(page.locator("#s-b")).to_be_hidden()
+    page.fill(fid("a", "ten"), "Thanh niên tình nguyện")
+    page.fill(fid("a", "so"), "12")
+    if screenshots:
+        shot(page, "webform-phone-pages.png")
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.locator("#step")).to_have_text("Phần 2/2")
+    assert "page=b" in page.url
+    expect(page.locator("#s-a")).to_be_hidden()
+    page.check(fid("b", "du") + "-true")
+    page.get_by_role("button", name="Quay lại").click()
+    expect(page.locator(fid("a", "ten"))).to_have_value("Thanh niên tình nguyện")  # saved on the way
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.locator(fid("b", "du") + "-true")).to_be_checked()
+    page.get_by_role("button", name="Kiểm tra câu trả lời").click()
+    check = page.locator("#check-answers")
+    expect(check.get_by_role("heading", level=2)).to_have_text("Kiểm tra câu trả lời")
+    expect(check.locator("dd")).to_have_text(["Thanh niên tình nguyện", "12", "Có"])
+    if screenshots:
+        shot(page, "webform-phone-check-answers.png")
+    check.get_by_role("button", name="Sửa Chương trình công tác").click()
+    expect(page.locator("#step")).to_have_text("Phần 1/2")
+    page.fill(fid("a", "so"), "15")
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_role("button", name="Kiểm tra câu trả lời").click()
+    expect(page.locator("#check-answers dd")).to_have_text(["Thanh niên tình nguyện", "15", "Có"])
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    page.wait_for_url("**/receipt**")
+    expect(page.locator("#revision")).to_have_text("1")
+
+
+def test_a_form_of_one_section_per_page_with_a_check_page_before_sending(
+    browser: Browser,  # noqa: F811
+    admin: Client,  # noqa: F811
+) -> None:
+    made = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1, locale="vi-VN", bypass_csp=True
+    )
+    try:
+        round_ = round_of(admin, PAGED, appearance="pages")
+        page = made.new_page()
+        page.goto(round_.link("ba-che"))
+        found = violations(page)
+        assert found == [], described(found)
+        _walk_the_pages(page, round_, screenshots=True)
+        stored = admin.call("GET", f"/rounds/{round_.id}")["board"][0]
+        assert (stored["state"], stored["revision"]) == ("submitted", 1)
+        # The check page passes axe too.
+        second = round_of(admin, PAGED, appearance="pages")
+        page.goto(second.link("ba-che"))
+        page.goto(page.url.split("?")[0] + "?page=check")
+        expect(page.locator("#check-answers")).to_be_visible()
+        found = violations(page)
+        assert found == [], described(found)
+    finally:
+        made.close()
+    # Without JavaScript, the same way through: every step is a post the server answers.
+    bare = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
+    try:
+        _walk_the_pages(bare.new_page(), round_of(admin, PAGED, appearance="pages"), screenshots=False)
+    finally:
+        bare.close()

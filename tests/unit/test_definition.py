@@ -123,3 +123,10 @@ def test_id_must_match_when_editing_a_draft():
     with pytest.raises(AppError) as caught:
         check_definition(small_form(), form_id="khac")
     assert caught.value.fields == {"id": ["The definition's id must be 'khac'."]}
+
+
+def test_a_form_may_ask_for_one_section_per_page_and_nothing_else():
+    assert check_definition(small_form(appearance="pages"))["appearance"] == "pages"
+    with pytest.raises(AppError) as caught:
+        check_definition(small_form(appearance="wizard"))
+    assert "appearance" in caught.value.fields

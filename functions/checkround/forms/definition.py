@@ -26,6 +26,8 @@ KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 ROLES = ("strengths", "shortcomings", "proposals")
 APPEARANCES = ("buttons", "list")
+# A form's own appearance: "pages" asks the web form for one section per page (docs/form-language.md).
+FORM_APPEARANCES = ("pages",)
 # Who fills a section or field in (forms/fillers.py): the unit, or the inspection team in review.
 FILLERS = ("unit", "reviewer")
 MAX_DEFINITION_BYTES = 1024 * 1024
@@ -217,6 +219,7 @@ class FormDefinitionSchema(Schema):
         values=fields.List(fields.Nested(ChoiceSchema), validate=validate.Length(min=1, max=500)),
     )
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
+    appearance = fields.String(validate=validate.OneOf(FORM_APPEARANCES))
 
     def __init__(self, max_fields: int = 500, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -35,12 +35,16 @@ class Post:
     answers: dict[str, Any]
     # Repeat rows to offer empty when the page is drawn again, by group (``section.field``).
     blanks: dict[str, int] = field(default_factory=dict)
+    # A form of one section per page: the page to open once the draft is saved (a section's
+    # key, or "check" for the page that shows every answer before sending).
+    goto: str | None = None
 
 
 def read_post(definition: Mapping[str, Any], data: FormData, language: str = "vi") -> Post:
     """The answers and the action of a posted page (``action`` is ``draft``, ``submit``,
-    ``add:<group>`` or ``remove:<group>.<row>``; a page without one submits), its numbers read
-    as ``language`` writes them."""
+    ``add:<group>``, ``remove:<group>.<row>`` or ``goto:<page>``, a draft saved on the way to
+    another page of a form of one section per page; a page without one submits), its numbers
+    read as ``language`` writes them."""
     answers = answers_from_form(definition, data, language)
     verb, _, target = (data.get("action") or "submit").partition(":")
     groups = repeat_groups(definition)
@@ -51,6 +55,8 @@ def read_post(definition: Mapping[str, Any], data: FormData, language: str = "vi
         if group in groups and index.isascii() and index.isdigit():
             answers = answers_from_form(definition, without_row(data, group, int(index)), language)
         return Post("redraw", answers)
+    if verb == "goto" and target:
+        return Post("draft", answers, goto=target)
     if verb not in ("draft", "submit"):
         return Post("redraw", answers)  # an action of another page: save nothing
     return Post("draft" if verb == "draft" else "submit", answers)

@@ -76,7 +76,7 @@ def display_answers(definition: Mapping[str, Any], answers: Mapping[str, Any], l
             continue  # a repeat group shows its records itself
         section = place.section
         if section["key"] not in sections:
-            sections[section["key"]] = {"title": loc(section["title"], language), "rows": []}
+            sections[section["key"]] = {"key": section["key"], "title": loc(section["title"], language), "rows": []}
         row = {"label": loc(place.field["label"], language), "value": display_value(place.field, place.value, language)}
         sections[section["key"]]["rows"].append(row)
     return list(sections.values())

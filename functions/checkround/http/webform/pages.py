@@ -189,6 +189,7 @@ def form_page(
     blanks: Mapping[str, int] | None = None,
     submission_key: str | None = None,
     follow_up: Mapping[str, Any] | None = None,
+    page: str | None = None,
 ) -> Response:
     """The form page. ``submission_key`` is the key the page posted, when it comes back after a
     post: a submission the database did not answer (503 ``unavailable``) may have been stored,
@@ -201,6 +202,10 @@ def form_page(
     errors = errors or {}
     status = failure.status if failure is not None else 200
     summary = error_summary(own, errors, lang) + _follow_up_summary(rc, view, errors)
+    readonly = view["round"]["status"] != "open" or view.get("state") == "accepted"
+    # One section per page when the form asks; a page that comes back with errors shows every
+    # section instead, so each line of the error summary links to its field.
+    paging = None if readonly or summary else _paging(own, values, lang, page, not_relevant)
     return render(
         rc,
         "webform/form.html.j2",
@@ -213,7 +218,8 @@ def form_page(
         notice=failure.message(lang) if failure is not None else notice,
         notice_is_error=failure is not None,
         # An accepted submission is locked until an admin returns it (the service refuses too).
-        readonly=view["round"]["status"] != "open" or view.get("state") == "accepted",
+        readonly=readonly,
+        paging=paging,
         returned_comments=returned.get("comments") or {},
         returned_list=returned_list(view["form"], returned.get("comments") or {}, lang),
         calculated=calculated,
@@ -234,6 +240,32 @@ def form_page(
         follow_up_errors=errors.get(FOLLOW_UP) if isinstance(errors.get(FOLLOW_UP), Mapping) else {},
         field_labels=_field_labels(view["form"], lang) if view.get("recommendations") else {},
     )
+
+
+def _paging(
+    own: Mapping[str, Any], values: Mapping[str, Any], lang: str, page: str | None, not_relevant: set[str]
+) -> dict[str, Any] | None:
+    """Where a form of one section per page (``appearance: pages``) stands: the page shown (a
+    section's key, or "check": every answer before sending), the pages before and after it, and
+    on the check page the answers by section. None for a form on one page. Sections the rules
+    hide are skipped; the other sections stay in the page, hidden, so every post carries them."""
+    if own.get("appearance") != "pages":
+        return None
+    keys = [section["key"] for section in own["sections"] if section["key"] not in not_relevant]
+    if not keys:
+        return None
+    order = [*keys, "check"]
+    current = page if page in order else keys[0]
+    at = order.index(current)
+    return {
+        "current": current,
+        "number": at + 1,
+        "count": len(keys),
+        "back": order[at - 1] if at > 0 else None,
+        "next": order[at + 1] if current != "check" else None,
+        # Drawn from the stored answers (the check page is opened after its draft was saved).
+        "answers": display_answers(own, values, lang) if current == "check" else [],
+    }
 
 
 def _field_labels(definition: Mapping[str, Any], lang: str) -> dict[str, str]:
@@ -268,9 +300,11 @@ def _follow_up_summary(rc: RequestContext, view: Mapping[str, Any], errors: Mapp
 
 
 def opened_form_page(rc: RequestContext, session: Session, view: Mapping[str, Any]) -> Response:
-    """The form as a GET shows it: stored answers, and a notice after a draft was saved."""
+    """The form as a GET shows it: stored answers, and a notice after a draft was saved; a form
+    of one section per page opens the page ``?page=`` names."""
     saved = rc.request.args.get("saved") == "draft" and view["draft"] is not None
-    return form_page(rc, session, view, stored_answers(view), notice=text(rc)["draft_saved"] if saved else None)
+    notice = text(rc)["draft_saved"] if saved else None
+    return form_page(rc, session, view, stored_answers(view), notice=notice, page=rc.request.args.get("page"))
 
 
 def submission_page(rc: RequestContext, round_id: str, view: Mapping[str, Any], page: str) -> Response:

@@ -108,6 +108,9 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     try:
         if draft:
             submissions.save_draft(rc.ctx, session.principal, session.round_id, body, rc.language_for_page)
+            if post.goto is not None:
+                # The next (or chosen) page of a form of one section per page, opened at its top.
+                return redirect(rc, f"r/{session.round_id}", lang=rc.language_for_page, page=post.goto)
             # Back where the unit was (guide.js names the section or field it was reading).
             anchor = form.get("at")
             return redirect(rc, f"r/{session.round_id}", anchor, lang=rc.language_for_page, saved="draft")
