@@ -242,3 +242,30 @@ def test_the_editor_and_the_forms_list_on_a_375_px_phone(
     found = console_axe(page)
     assert not found, described(found)
     screenshot(page, "builder-phone.png", tmp_path)
+
+
+def test_a_long_choice_list_gets_a_search_box_in_the_form(console_desktop: Page, admin: Client, base: str) -> None:
+    form_id = f"mau-{uuid.uuid4().hex[:6]}"
+    places = ["Hà Nội", "Hải Phòng", "Quảng Ninh", "Lạng Sơn", "Bắc Giang", "Thái Nguyên", "Đà Nẵng"]
+    choices = [{"value": f"p{n}", "label": {"vi": name}} for n, name in enumerate(places)]
+    field_def = {"key": "noi", "type": "select_multiple", "label": {"vi": "Nơi đã đến"}, "choices": choices}
+    admin.call(
+        "POST",
+        "/forms",
+        {
+            "id": form_id,
+            "title": {"vi": "Danh sách dài"},
+            "sections": [{"key": "a", "title": {"vi": "A"}, "fields": [field_def]}],
+        },
+    )
+    # The preview is the unit's page: the same widgets and scripts.
+    page = console_desktop
+    page.goto(console_url(base, f"forms/{form_id}/preview"))
+    page.check("#f-a-noi-6")  # Đà Nẵng, ticked before searching
+    search = page.get_by_label("Tìm trong danh sách")
+    search.fill("ha noi")
+    expect(page.get_by_text("Hà Nội")).to_be_visible()
+    expect(page.get_by_text("Hải Phòng")).to_be_hidden()
+    expect(page.get_by_text("Đà Nẵng")).to_be_visible()  # a ticked choice stays in sight
+    search.fill("")
+    expect(page.get_by_text("Hải Phòng")).to_be_visible()
