@@ -15,6 +15,8 @@ When an admin accepts a report whose follow-up says ``done``, those recommendati
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,14 +48,28 @@ _MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+_RECENT: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], tuple[float, list[Doc]]]] = weakref.WeakKeyDictionary()
+_RECENT_SECONDS = 5.0
+
+
 def items_for(ctx: Context, round_doc: Mapping[str, Any], unit_id: str) -> list[Doc]:
     """The recommendations the unit's form asks about: those of the previous round still open,
     and those a report of this round has already closed (so that sending it again is not
-    refused)."""
+    refused). Read at most every few seconds per unit: the page saves its draft in the
+    background as the unit types, and each save checks the answers."""
     previous_id = round_doc.get("previous_round_id")
     if not previous_id:
         return []
-    return list_open_or_closed_by(ctx, str(previous_id), unit_id, str(round_doc["id"]))
+    cache = _RECENT.setdefault(ctx.store, {})
+    key = (str(round_doc["id"]), unit_id)
+    hit = cache.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    found = list_open_or_closed_by(ctx, str(previous_id), unit_id, str(round_doc["id"]))
+    if len(cache) > 1000:
+        cache.clear()
+    cache[key] = (time.monotonic() + _RECENT_SECONDS, found)
+    return found
 
 
 def check(items: list[Doc], raw: Any, language: str, draft: bool) -> tuple[dict[str, Doc], dict[str, Any]]:
