@@ -134,19 +134,21 @@ def bench_render(runs: int = 7, sets: int = 5) -> dict[str, Any]:
     from checkround.config import settings
     from checkround.forms.compiler import compile_schema
     from checkround.forms.definition import check_definition
+    from checkround.forms.fillers import unit_part
     from checkround.forms.validate import check_answers
     from checkround.reports.aggregate import aggregate
     from checkround.reports.render import render_html, render_pdf
     from tests.support import SCHEMAS, seed_answers, seed_round_template
 
     definition = check_definition(seed_round_form())
-    schema = compile_schema(definition)
+    own = unit_part(definition)
+    schema = compile_schema(own)
     with (SCHEMAS / "seed" / "units.csv").open(encoding="utf-8") as handle:
         units = {r["id"]: {"name": r["name_vi"], "cluster": r["cluster"]} for r in csv.DictReader(handle)}
     round_doc = {**seed_round_template(), "unit_ids": list(units)}
     now = datetime(2019, 6, 14, 3, tzinfo=UTC)
     subs = [
-        (u, {"answers": check_answers(definition, schema, seed_answers(u)).answers, "late": False, "revision": 1,
+        (u, {"answers": check_answers(own, schema, seed_answers(u)).answers, "late": False, "revision": 1,
              "submitted_at": now})
         for u in units if u != "ba-che"
     ]  # fmt: skip
@@ -365,7 +367,17 @@ def main() -> None:
     parser.add_argument("--series", action="store_true", help="only the summary with a previous round")
     parser.add_argument("--series-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--previous", default="none", help=argparse.SUPPRESS)
+    # The committee's official document (issue 18): its own cases and section (report_document.py).
+    parser.add_argument("--document", action="store_true", help="only the issued document and DOCX vs the draft")
     args = parser.parse_args()
+    if args.document:
+        from benchmarks import report_document
+
+        section = report_document.report(report_document.bench(), machine_line())
+        print(section)
+        if args.write:
+            write_section(section)
+        return
     if args.aggregate_child:
         aggregate_child(args.aggregate_child)
         return
