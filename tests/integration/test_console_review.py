@@ -159,6 +159,7 @@ def test_units_add_edit_and_a_roster_upload_previewed_then_applied(project, cons
     )
     assert email.status_code == 422
     assert 'id="contact1_email-error"' in html(email)
+    assert "Địa chỉ e-mail không hợp lệ." in html(email)  # the admin's language, not the check's English
     made = _post(client, "/admin_console/units/new", {"id": "tien-yen", "name": "Tiên Yên", "cluster": "cum-a"})
     assert made.status_code == 303
     edit = client.get("/admin_console/units/tien-yen/edit")
@@ -200,6 +201,16 @@ def test_units_add_edit_and_a_roster_upload_previewed_then_applied(project, cons
     )
     assert broken.status_code == 422
     assert 'id="roster-error"' in html(broken)
+    refused_csv = "id,name,contact_name,contact_email\nmoi,Mới,Lan,lan@\n".encode()
+    sent = client.post(
+        "/admin_console/units/upload",
+        data={"csrf": csrf_of(html(page)), "roster": (io.BytesIO(refused_csv), "ds.csv")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303, html(sent)[-1500:]
+    refused = html(client.get("/admin_console/" + sent.headers["Location"].split("../")[-1]))
+    assert "Dòng 2 (moi): contacts.0.email: Địa chỉ e-mail không hợp lệ." in refused
+    assert 'id="apply"' not in refused
 
 
 def _post(client, path, data):

@@ -78,6 +78,7 @@ def test_refused_rows_are_listed_by_line_and_block_the_apply(tmp_path):
         (6, ["id"]),
     ]
     assert "dòng 5" in staged["refused"][3]["fields"]["id"][0]
+    assert list(staged["refused"][2]["fields"]["contacts"]) == ["0"]  # a Firestore field name: a string
     with pytest.raises(AppError) as refused:
         roster.apply_roster(ctx, staged["upload_id"], False, "admin:a", "vi")
     assert refused.value.code == "invalid_state"

@@ -150,6 +150,14 @@ def _records(filename: str, data: bytes, language: str) -> list[tuple[int, list[
     return records
 
 
+def _string_keys(messages: Any) -> Any:
+    """marshmallow keys a list's errors by index (an int); a staged upload is a Firestore
+    document, whose field names are strings."""
+    if isinstance(messages, dict):
+        return {str(key): _string_keys(value) for key, value in messages.items()}
+    return messages
+
+
 def read_roster(filename: str, data: bytes, language: str) -> tuple[dict[str, Doc], list[Doc]]:
     """``(units by id, refused rows)`` of a roster file; each refused row is ``{line, id,
     fields: {field: [messages]}}``. A file that cannot be used as a whole is a 422 with the
@@ -192,7 +200,7 @@ def read_roster(filename: str, data: bytes, language: str) -> tuple[dict[str, Do
         try:
             loaded = UnitInput().load(unit)
         except ValidationError as exc:
-            fields.update(exc.normalized_messages())  # type: ignore[no-untyped-call]
+            fields.update(_string_keys(exc.normalized_messages()))  # type: ignore[no-untyped-call]
             loaded = {}
         if fields:
             refused.append({"line": line, "id": unit_id, "fields": fields})

@@ -88,24 +88,37 @@ def _posted(page: Page) -> dict[str, str]:
     return {key: page.form.get(key, "") for key in _values(None)} | {"id": page.form.get("id", "").strip()}
 
 
+# The service's checks speak English (marshmallow's messages); the page says each refusal in
+# the admin's language, by the field it concerns.
+_SAID = {
+    "name": "units_err_name",
+    "name_en": "units_err_long",
+    "kind": "units_err_long",
+    "cluster": "units_err_cluster",
+    "email": "units_err_email",
+    "phone": "units_err_phone",
+    "_schema": "units_err_contact",
+    "contacts": "units_err_contacts",
+}
+
+
+def said(key: str, T: dict[str, Any]) -> str:
+    return str(T[_SAID.get(key, "units_err_field")])
+
+
 def _errors(exc: AppError, T: dict[str, Any]) -> dict[str, str]:
-    """The service's field errors, keyed by the form's inputs."""
+    """The service's field errors, keyed by the form's inputs, in the page's language."""
     found: dict[str, str] = {}
     for key, messages in (exc.fields or {}).items():
         if key == "contacts" and isinstance(messages, dict):
             for index, parts in messages.items():
-                if isinstance(parts, dict):
-                    for part, why in parts.items():
-                        name = f"contact{int(index) + 1}_{part if part in PARTS else 'name'}"
-                        found[name] = " ".join(why) if isinstance(why, list) else str(why)
-                else:
-                    found["contact1_name"] = " ".join(parts) if isinstance(parts, list) else str(parts)
-        elif key in FIELDS or key == "unit_id":
-            found["id" if key == "unit_id" else key] = (
-                " ".join(messages) if isinstance(messages, list) else str(messages)
-            )
+                for part in parts if isinstance(parts, dict) else {"_schema": parts}:
+                    name = f"contact{int(index) + 1}_{part if part in PARTS else 'name'}"
+                    found[name] = said(str(part), T)
+        elif key in FIELDS:
+            found[key] = said(key, T)
         else:
-            found["name"] = " ".join(messages) if isinstance(messages, list) else str(messages)
+            found["name"] = said(str(key), T)
     return found or {"name": exc.message()}
 
 
@@ -215,20 +228,23 @@ def upload_preview(page: Page, upload_id: str) -> Response:
     return _preview(page, upload_id)
 
 
-def _flat(messages: Any, where: str = "") -> list[str]:
-    """Nested field errors (a contact's e-mail: ``contacts.0.email``) as "where: message" lines."""
+def _flat(messages: Any, T: dict[str, Any], where: str = "") -> list[str]:
+    """Nested field errors (a contact's e-mail: ``contacts.0.email``) as "where: message" lines,
+    in the page's language (a unit id's refusal is the roster's own, already in it)."""
     if isinstance(messages, dict):
         return [
-            line for key, value in messages.items() for line in _flat(value, f"{where}.{key}" if where else str(key))
+            line for key, value in messages.items() for line in _flat(value, T, f"{where}.{key}" if where else str(key))
         ]
-    if isinstance(messages, list):
-        return [f"{where}: {' '.join(str(m) for m in messages)}"]
-    return [f"{where}: {messages}"]
+    leaf = where.rsplit(".", 1)[-1]
+    if leaf == "id":
+        return [f"{where}: {' '.join(str(m) for m in messages) if isinstance(messages, list) else messages}"]
+    return [f"{where.replace('._schema', '')}: {said(leaf, T)}"]
 
 
 def _preview(page: Page, upload_id: str, notice: str | None = None, status: int = 200) -> Response:
     shown = roster.preview(page.ctx, upload_id)
-    shown["refused"] = [{**row, "lines": _flat(row["fields"])} for row in shown["refused"]]
+    T = text(page.rc)
+    shown["refused"] = [{**row, "lines": _flat(row["fields"], T)} for row in shown["refused"]]
     return page.render(
         "console/units-preview.html.j2", status=status, p=shown, notice=notice, fields=roster.UNIT_FIELDS
     )
