@@ -671,3 +671,31 @@ def test_a_workbook_whose_xml_declares_entities_is_refused():
                 content = bomb + body.replace(b"<sheetData>", b"<sheetData><!-- &b; -->", 1)
             target.writestr(item, content)
     assert "workbook" in refused(rewritten.getvalue(), form_id="mau")
+
+
+def test_a_key_used_in_two_sections_is_read_by_its_section_and_by_a_dot():
+    survey = [
+        ["type", "name", "label", "constraint", "relevant"],
+        ["begin group", "a", "A", None, None],
+        ["select_multiple l", "chon", "Chọn", "count-selected(.) <= 2", None],
+        ["end group", None, None, None, None],
+        ["begin group", "b", "B", None, None],
+        ["select_multiple l", "chon", "Chọn", "not(selected(., 'x'))", "selected(${a.chon}, 'x')"],
+        ["end group", None, None, None, None],
+    ]
+    choices = [["list_name", "name", "label"], ["l", "x", "X"], ["l", "y", "Y"]]
+    d = definition_from_workbook(workbook(survey, choices, [["form_id"], ["mau"]]), "en").definition
+    first, second = (s["fields"][0] for s in d["sections"])
+    assert first["constraint"] == {"<=": [{"reduce": [{"var": "a.chon"}, {"+": [{"var": "accumulator"}, 1]}, 0]}, 2]}
+    assert second["constraint"] == {"!": [{"in": ["x", {"var": "b.chon"}]}]}
+    assert second["relevant"] == {"in": ["x", {"var": "a.chon"}]}
+    # ${chon} alone says neither: refused with a hint to name the section
+    survey[5][4] = "selected(${chon}, 'x')"
+    fields = refused(workbook(survey, choices, [["form_id"], ["mau"]]))
+    assert "${section.chon}" in fields["survey"][6]["relevant"][0]
+
+
+def test_a_form_over_the_field_limit_is_refused_on_the_survey_sheet():
+    rows = [["type", "name", "label"], *(["integer", f"n{i}", "N"] for i in range(6))]
+    fields = refused(workbook(rows, settings_rows=[["form_id"], ["mau"]]), max_fields=5)
+    assert "5" in fields["survey"][1]["type"][0]

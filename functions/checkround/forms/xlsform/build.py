@@ -662,6 +662,8 @@ def build_definition(book: Workbook, problems: Problems, form_id: str | None = N
     for header, _, _ in rest:
         reader.unsupported(reader.settings_row, header)
     reader.where[()] = settings_where
+    # What is said of the sections as a whole (too many fields) is said of the survey sheet.
+    reader.where[("sections",)] = Where(SURVEY, 1, {}, default=TYPE)
     if form_id is None:
         raw_id = reader.settings_row.cells.get(reader.headers[SETTINGS].header(FORM_ID))
         if raw_id is None:

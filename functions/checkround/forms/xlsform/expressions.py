@@ -305,7 +305,7 @@ def _field_ref(scope: Scope, value: Any, function: str) -> tuple[dict[str, Any],
     if not (isinstance(value, dict) and list(value) == ["var"] and isinstance(value["var"], str)):
         raise ExpressionError("needs_field", function=function)
     path = value["var"]
-    for ref in (*scope.item.values(), *scope.fields.values()):
+    for ref in (*scope.item.values(), *scope.fields.values(), *scope.qualified.values()):
         if ref.path == path:
             return value, ref
     raise ExpressionError("needs_field", function=function)
