@@ -25,7 +25,7 @@ from checkround.devstack.emulator import free_port
 from tests.e2e.conftest import failed, write_yaml
 from tests.e2e.conftest import run_cli as checkround
 from tests.e2e.test_local_stack import RunningStack
-from tests.support import SEED_UNITS, UNIT_NAMES, seed_answers
+from tests.support import SCHEMAS, SEED_UNITS, UNIT_NAMES, seed_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -222,3 +222,38 @@ def test_notifications_from_the_terminal(stack: RunningStack) -> None:
     ]
     unknown = checkround(stack, "messages", "no-such-round")
     assert unknown.returncode == 1
+
+
+def test_the_committees_document_from_the_terminal(stack: RunningStack, tmp_path: Path) -> None:
+    round_id = "cli-van-ban"
+    source = write_yaml(tmp_path / "round.yaml", round_body(round_id))
+    ok(checkround(stack, "rounds", "create", str(source)))
+    ok(checkround(stack, "rounds", "open", round_id))
+    refused = checkround(stack, "document", "show", round_id)
+    assert refused.returncode == 1
+    assert "round_not_closed" in refused.stderr
+    ok(checkround(stack, "rounds", "close", round_id))
+
+    parts = ok(checkround(stack, "document", "settings", str(SCHEMAS / "seed" / "document.yaml")))
+    assert any("BC/TĐTN" in line for line in parts)
+    shown = ok(checkround(stack, "document", "show", round_id))
+    assert shown[:2] == ["state: draft (close 1)", "edited: -"]
+    assert "[overall]" in shown
+    opening = tmp_path / "overall.txt"
+    opening.write_text("Các đơn vị chưa gửi báo cáo đúng hạn.\n\nĐoàn kiểm tra đề nghị khắc phục.", encoding="utf-8")
+    assert ok(checkround(stack, "document", "edit", round_id, "--overall", str(opening))) == ["edited: overall"]
+    draft = tmp_path / "draft.pdf"
+    assert ok(checkround(stack, "document", "preview", round_id, "-o", str(draft))) == [str(draft)]
+    assert draft.read_bytes().startswith(b"%PDF")
+
+    final = tmp_path / "bao-cao.pdf"
+    issued = ok(
+        checkround(stack, "document", "issue", round_id, "--number", "12", "--date", "2019-06-25", "-o", str(final))
+    )
+    assert issued == ["Số: 12-BC/TĐTN", str(final), str(final.with_suffix(".docx"))]
+    text = subprocess.run(["pdftotext", str(final), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Quảng Ninh, ngày 25 tháng 6 năm 2019" in " ".join(text.split())
+    assert final.with_suffix(".docx").read_bytes().startswith(b"PK\x03\x04")
+    again = checkround(stack, "document", "edit", round_id, "--reset", "overall")
+    assert again.returncode == 1
+    assert "invalid_state" in again.stderr

@@ -4,7 +4,8 @@ Push form definitions from YAML or JSON files, see what publishing would change,
 import and export forms as XLSForm workbooks;
 import the roster of units from a CSV file, list the units; create, open, close and reopen
 rounds and see their board; issue the units' links as CSV; download the summary PDF and
-the exports; list, issue and revoke admin tokens; record the recommendations made to units
+the exports; set, edit, preview and issue the committee's report (document);
+list, issue and revoke admin tokens; record the recommendations made to units
 after a round and follow them up; see the messages sent for a round, send units new links,
 set the admins' recipients and the webhook endpoints.
 The server is --url (CHECKROUND_URL; default the local stack on CHECKROUND_PORT) and the
@@ -33,6 +34,7 @@ from checkround.formats.text import LANGUAGES
 
 from .admin_tokens import admin_tokens
 from .api import Connection
+from .document import document
 from .forms import forms
 from .notify import messages, notify, recipients, webhooks
 from .recommendations import recommendations
@@ -72,6 +74,7 @@ cli.add_command(units)
 cli.add_command(rounds)
 cli.add_command(tokens)
 cli.add_command(summary)
+cli.add_command(document)
 cli.add_command(export)
 cli.add_command(admin_tokens)
 cli.add_command(recommendations)

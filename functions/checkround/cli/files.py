@@ -38,6 +38,13 @@ def load_round(path: Path, lang: str) -> dict[str, Any]:
     return _load_mapping(path, lang, "round_not_mapping")
 
 
+def load_parts(path: Path, lang: str) -> dict[str, Any]:
+    """The parts of the committee's document in ``path`` (``{parts: {...}}``, or the parts
+    themselves); the server checks each part."""
+    data = _load_mapping(path, lang, "parts_not_mapping")
+    return data if "parts" in data else {"parts": data}
+
+
 def _load_mapping(path: Path, lang: str, not_mapping: str) -> dict[str, Any]:
     """A .yaml/.yml/.json file holding one mapping, as plain JSON values; else exit code 2."""
     kind = _KINDS.get(path.suffix.lower())

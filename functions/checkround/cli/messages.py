@@ -58,6 +58,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "Có thể chạy lại lệnh: các đơn vị đó chỉ được ghi lại, không sinh bản trùng.",
         # rounds, tokens, summary, export
         "round_not_mapping": "error: {file} phải chứa một đợt kiểm tra (một ánh xạ khóa: giá trị).",
+        "parts_not_mapping": "error: {file} phải chứa các phần của văn bản (một ánh xạ khóa: giá trị).",
         "unwritable": "error: không ghi được {file}: {detail}",
         "cut_off": "tải xuống bị ngắt giữa chừng",
         "tokens_once": "Lưu ý: {count} mã truy cập chỉ hiển thị một lần, máy chủ không lưu lại. "
@@ -122,6 +123,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "Running the import again is safe: it only writes them again.",
         # rounds, tokens, summary, export
         "round_not_mapping": "error: {file} must hold one round (a mapping of keys to values).",
+        "parts_not_mapping": "error: {file} must hold the document's parts (a mapping of keys to values).",
         "unwritable": "error: cannot write {file}: {detail}",
         "cut_off": "the download broke off",
         "tokens_once": "Note: the {count} tokens are shown this once; the server does not keep them. "
