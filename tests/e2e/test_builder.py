@@ -84,6 +84,10 @@ def test_build_a_form_from_nothing_publish_it_and_a_unit_submits_it(
     page.click(f'button[value="add_cond:{number}.relevant"]')
     page.select_option(f"{field(f'{number}.relevant.c.0')}-field", "phan_1.co_hoat_dong")
     page.select_option(f"{field(f'{number}.relevant.c.0')}-op", "==")
+    # The value offers that field's choices.
+    expect(page.locator(f"{field(f'{number}.relevant.c.0')}-value")).to_have_attribute(
+        "list", "choices-phan_1-co_hoat_dong"
+    )
     page.fill(f"{field(f'{number}.relevant.c.0')}-value", "co")
 
     # Section 2: a repeat group of projects and the section's total.

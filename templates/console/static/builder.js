@@ -109,6 +109,22 @@
     box.addEventListener("change", show);
   });
 
+  // A condition's value input offers the choices of the field it names.
+  form.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches('.b-condition select[name$=".field"]')) {
+      return;
+    }
+    var value = select.closest(".b-condition").querySelector('input[name$=".value"]');
+    var option = select.options[select.selectedIndex];
+    var list = option ? option.getAttribute("data-list") : null;
+    if (list) {
+      value.setAttribute("list", list);
+    } else {
+      value.removeAttribute("list");
+    }
+  });
+
   form.addEventListener("input", changed);
   form.addEventListener("change", function (event) {
     var target = event.target;

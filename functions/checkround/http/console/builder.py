@@ -426,6 +426,8 @@ class Helpers:
         self.text = text
         self.errors = errors or {}
         self.infos = field_infos(definition, lang)
+        # The fields a condition may name, per repeat group (None: the form's own), drawn once.
+        self._rule_fields: dict[int, list[dict[str, Any]]] = {}
 
     def errs(self, path: str) -> list[str]:
         return self.errors.get(path, [])
@@ -471,7 +473,26 @@ class Helpers:
         return self.text["b_score_of"].format(label=label) if path.endswith(".score") else label
 
     def rule_fields(self, repeat: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-        return _rule_fields(self.definition, repeat, self.lang, self.text)
+        key = id(repeat)
+        if key not in self._rule_fields:
+            self._rule_fields[key] = _rule_fields(self.definition, repeat, self.lang, self.text)
+        return self._rule_fields[key]
+
+    def list_id(self, path: str) -> str:
+        """The id of the datalist of a field's choices (paths are keys and dots)."""
+        return "choices-" + path.replace(".", "-")
+
+    def choice_lists(self) -> list[dict[str, Any]]:
+        """Every field a condition may name that has choices (repeat rows' fields included)."""
+        found: dict[str, dict[str, Any]] = {}
+        owners: list[Mapping[str, Any] | None] = [None]
+        for section in self.definition.get("sections") or []:
+            owners += [f for f in section.get("fields") or [] if f.get("fields")]
+        for owner in owners:
+            for option in self.rule_fields(owner):
+                if option["choices"]:
+                    found.setdefault(option["path"], option)
+        return list(found.values())
 
     def json(self, rule: Any) -> str:
         import json
