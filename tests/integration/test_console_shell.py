@@ -170,3 +170,28 @@ def test_revoking_the_admin_token_ends_the_console_sessions_it_opened(project, c
     answer = client.get("/admin_console/rounds")
     assert answer.status_code == 303
     assert answer.headers["Location"].startswith("sign-in")
+
+
+def test_every_page_of_a_round_carries_the_csp_and_no_inline_script(project, console_app, admin):
+    from tests.integration.console_helpers import post_form, signed_in
+
+    setup_seed_round(admin)
+    client = signed_in(console_app)
+    base = "/admin_console/rounds/kt-6-thang-2019"
+    for path in (
+        "/admin_console/rounds",
+        "/admin_console/rounds/new",
+        base,
+        f"{base}/close",
+        f"{base}/board",
+        f"{base}/links",
+    ):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert_page_is_strict(page)
+    issued = post_form(client, f"{base}/links", [("action", "issue"), ("units", "ba-che")])
+    assert issued.status_code == 200
+    assert_page_is_strict(issued)
+    refused = post_form(client, "/admin_console/rounds/new", [("title_vi", "")])
+    assert refused.status_code == 422
+    assert_page_is_strict(refused)
