@@ -196,3 +196,44 @@ def test_an_organisations_template_may_still_repeat_a_little_and_loop_over_its_v
     composed = compose(TEMPLATES, "returned", "vi", params, {"txt": source, "html": "<p>{{ 2 * 3 }}</p>"})
     assert composed.text == "-" * 20 + "\nMục 1: Bổ sung số liệu."
     assert composed.html == "<p>6</p>"
+
+
+def test_a_message_that_keeps_failing_is_given_up_after_a_day(tmp_path):
+    """Against a port nobody listens on: retried with growing delays, then failed for good."""
+    import dataclasses
+
+    from checkround.devstack.emulator import free_port
+    from checkround.notify import dispatch
+
+    ctx = memory_context(tmp_path)
+    ctx = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, smtp_port=free_port(), smtp_per_second=0))
+    doc = {
+        "type": "message",
+        "kind": "summary",
+        "round_id": "r1",
+        "unit_id": None,
+        "channel": "email",
+        "to": "admin@example.org",
+        "language": "vi",
+        "recipient": {"email": "admin@example.org"},
+        "params": {**sample_params("summary")},
+        "state": "pending",
+        "attempts": 0,
+        "created_at": T0,
+        "due_at": T0,
+    }
+    ctx.store.set("outbox/m1", doc)
+    assert dispatch.dispatch(ctx, "m1") == "retry"
+    first = ctx.store.get("outbox/m1")
+    assert first["due_at"] == T0 + timedelta(seconds=30)
+    assert "ConnectionRefusedError" in first["error"]
+    ctx.clock.advance(minutes=1)
+    assert dispatch.dispatch(ctx, "m1") == "retry"
+    assert ctx.store.get("outbox/m1")["due_at"] == ctx.clock.now() + timedelta(minutes=1)
+    ctx.clock.advance(days=1)
+    assert dispatch.dispatch(ctx, "m1") == "failed"
+    last = ctx.store.get("outbox/m1")
+    assert last["error"].startswith("gave up after a day")
+    assert last["permanent"] is False
+    assert last["due_at"] is None
+    assert dispatch.dispatch(ctx, "m1") == "failed already"
