@@ -14,6 +14,7 @@ import docx
 import pytest
 
 from checkround import wiring
+from tests.integration.console_helpers import csrf_of, post_form, signed_in
 from tests.integration.helpers import setup_seed_round
 from tests.integration.test_assessments import ROUND, seed_assessment, submit
 from tests.support import SCHEMAS, _yaml
@@ -139,3 +140,31 @@ def test_document_requests_are_checked(admin, closed_round):
     assert admin("POST", f"{DOC}/issue", {"number": 0}).status_code == 422
     assert admin("GET", f"{DOC}/issued/9.pdf").status_code == 404
     assert admin("GET", DOC).json["state"] == "draft"  # nothing changed
+
+
+def test_the_committee_edits_previews_and_issues_in_the_console(admin, closed_round, console_app):
+    client = signed_in(console_app, "van-phong")
+    path = f"/admin_console/rounds/{ROUND}/document"
+    page = client.get(path).get_data(as_text=True)
+    assert "Nhìn chung" in page
+    assert "2/7 đơn vị đã gửi báo cáo" in page  # the prose written from the data, to start from
+    saved = post_form(client, path, {"overall": "Ban Thường vụ ghi nhận các đơn vị đã cố gắng.", "closing": "Hết./."})
+    assert saved.status_code == 303
+    assert admin("GET", DOC).json["edited"] == ["closing", "overall"]
+    preview = client.get(f"{path}/preview.pdf")
+    assert preview.status_code == 200
+    assert "Ban Thường vụ ghi nhận các đơn vị đã cố gắng." in pdf_text(preview.data)
+
+    form = {"csrf": csrf_of(client.get(path).get_data(as_text=True))}
+    issued = client.post(f"{path}/issue", data={**form, "number": "8", "issued_on": "2019-06-26"})
+    assert issued.status_code == 303, issued.get_data(as_text=True)[:1000]
+    after = client.get(path).get_data(as_text=True)
+    assert "Số: 8-BC/TĐTN" in after
+    assert '<fieldset class="all" disabled>' in after  # read-only once issued
+    word = docx_text(client.get(f"{path}/issued/1.docx").data)
+    assert "Số: 8-BC/TĐTN" in word
+    assert "Quảng Ninh, ngày 26 tháng 6 năm 2019" in word
+    refused = client.post(f"{path}/issue", data=form)
+    assert refused.status_code == 409
+    events = [e for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"] if e["action"] == "issue"]
+    assert [e["actor"] for e in events] == ["admin:van-phong"]

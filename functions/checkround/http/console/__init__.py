@@ -34,6 +34,7 @@ PAGE_GROUPS = (
     "units",
     "entry",
     "scoring",
+    "document",
     "recommend",
     "messages",
 )
