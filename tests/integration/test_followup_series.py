@@ -70,7 +70,7 @@ def build_series(admin, unit_client):
     return tokens2, recs
 
 
-def test_recommendations_reach_the_unit_form_and_its_answers_are_checked_stored_exported(admin, unit_client):
+def test_recommendations_reach_the_unit_form_and_its_answers_are_checked_stored_exported(admin, unit_client, tmp_path):
     tokens, recs = build_series(admin, unit_client)
     mong_cai = unit_client(tokens["mong-cai"])
     form = mong_cai("GET", f"/rounds/{R2}/form").json
@@ -126,6 +126,14 @@ def test_recommendations_reach_the_unit_form_and_its_answers_are_checked_stored_
         second: {"status": "in_progress", "note": follow_up[second]["note"]},
     }
     assert stored["answers"]["chuong_trinh"]["giao_duc_chinh_tri"]["score"] == 8
+    # The unit's own PDF says what it answered of each recommendation.
+    unit_pdf = admin("GET", f"/rounds/{R2}/submissions/mong-cai.pdf")
+    assert unit_pdf.status_code == 200
+    text, _ = pdf_text(unit_pdf.data, tmp_path)
+    assert "Tiến độ thực hiện kiến nghị của đợt kiểm tra trước" in text
+    assert (
+        f"Nắm bắt tư tưởng thanh niên làm dịch vụ, buôn bán tự do. Đang thực hiện: {follow_up[second]['note']}" in text
+    )
 
     exported = admin("GET", f"/rounds/{R2}/submissions?format=json")
     body = json.loads(exported.get_data(as_text=True))
@@ -184,6 +192,12 @@ def test_a_unit_answers_its_recommendations_in_the_web_form_without_javascript(a
     entry = wiring.context().store.get(f"rounds/{R2}/entries/tien-yen")
     stored = wiring.context().store.get(f"rounds/{R2}/submissions/{entry['submission_id']}")
     assert stored["follow_up"] == {rec_id: {"status": "not_started", "note": "Chờ hướng dẫn."}}
+    copy = unescape(client.get(f"{url}/copy", query_string={"lang": "en"}).get_data(as_text=True))
+    # The printable copy of what was sent says it too, in the page's language.
+    assert (
+        "<dt>Recommendation 1: Make sure the residential-area branches meet every month.</dt>"
+        "<dd>Not started: Chờ hướng dẫn.</dd>" in copy
+    )
     again = unescape(client.get(url, query_string={"lang": "en"}).get_data(as_text=True))
     assert re.search(rf'name="follow_up\.{rec_id}\.status" value="not_started"\s+checked', again)
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from checkround.context import Context
-from checkround.formats.text import in_language
+from checkround.formats.text import in_language, localized
 from checkround.rounds import audit
 from checkround.storage.ports import Doc, Transaction
 
@@ -197,3 +197,16 @@ def reopen_answered(
         )
         reopened.append(rec_id)
     return reopened
+
+
+def answered_rows(recs: list[Doc], follow_up: Any, language: str) -> list[dict[str, Any]]:
+    """What a unit said of each recommendation, in the order they were made, for a page or a
+    PDF: ``{text, status, note}`` (``status`` a key of FOLLOW_UP_STATUSES, or None)."""
+    answers = follow_up if isinstance(follow_up, Mapping) else {}
+    rows = []
+    for rec in recs:
+        answer = answers.get(rec["id"]) or {}
+        rows.append(
+            {"text": localized(rec.get("text"), language), "status": answer.get("status"), "note": answer.get("note")}
+        )
+    return rows

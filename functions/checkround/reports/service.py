@@ -15,6 +15,9 @@ from typing import Any
 
 from checkround.context import Context
 from checkround.errors import AppError
+from checkround.followup import recommendations
+from checkround.followup.answers import answered_rows
+from checkround.formats.text import in_language
 from checkround.formats.zones import zone_of
 from checkround.forms.service import get_version
 from checkround.forms.versions import VersionMapper
@@ -26,6 +29,7 @@ from checkround.submissions.service import latest_submissions
 
 from . import compare
 from .aggregate import aggregate
+from .compare_labels import COMPARE_LABELS
 from .display import loc, local_time, unit_name
 from .document import document_of
 from .kinds import display_answers
@@ -238,6 +242,24 @@ def unit_view(ctx: Context, round_id: str, unit_id: str) -> dict[str, Any]:
         "revision": submission["revision"],
         "form_version": submission["form_version"],
         "sections": display_answers(definition, submission.get("answers") or {}, language),
+        "follow_up": _follow_up_view(ctx, round_doc, unit_id, submission, language),
+    }
+
+
+def _follow_up_view(ctx: Context, round_doc: Doc, unit_id: str, submission: Doc, language: str) -> Doc | None:
+    """What the unit said of the previous round's recommendations (a round in a series)."""
+    if not round_doc.get("previous_round_id") or not submission.get("follow_up"):
+        return None
+    words = in_language(COMPARE_LABELS, language)
+    recs = [
+        rec
+        for rec in recommendations.list_for(ctx, str(round_doc["previous_round_id"]), unit_id)
+        if rec["id"] in submission["follow_up"]
+    ]
+    rows = answered_rows(recs, submission["follow_up"], language)
+    return {
+        "title": words["follow_up_title"],
+        "rows": [{**row, "status": words[f"rec_{row['status']}"] if row["status"] else "—"} for row in rows],
     }
 
 

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
 from checkround.followup.answers import KEY as FOLLOW_UP
+from checkround.followup.answers import answered_rows
 from checkround.formats.text import localized
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.fillers import unit_part
@@ -317,7 +318,11 @@ def submission_page(rc: RequestContext, round_id: str, view: Mapping[str, Any], 
     answers = submission.get("answers") or {}
     shown: dict[str, Any]
     if page == "copy":
-        shown = {"sections": display_answers(unit_part(view["form"]), answers, lang)}
+        shown = {
+            "sections": display_answers(unit_part(view["form"]), answers, lang),
+            # What the unit said of the previous round's recommendations, as sent.
+            "follow_up_rows": answered_rows(view.get("recommendations") or [], submission.get("follow_up"), lang),
+        }
     else:
         shown = {"totals": totals(view["form"], answers, lang), "draft_key": draft_key(view)}
     return render(rc, f"webform/{page}.html.j2", 200, view=view, submission=submission, **shown)
