@@ -88,6 +88,7 @@ def every_type_form():
     return {
         "id": "moi-loai",
         "title": {"vi": "Mọi loại", "en": "Every type"},
+        "appearance": "pages",
         "description": {"vi": "Mô tả"},
         "choice_sets": {
             "muc": [{"value": "x", "label": {"vi": "X", "en": "Ex"}}, {"value": "1", "label": {"vi": "1"}}]
@@ -699,3 +700,15 @@ def test_a_form_over_the_field_limit_is_refused_on_the_survey_sheet():
     rows = [["type", "name", "label"], *(["integer", f"n{i}", "N"] for i in range(6))]
     fields = refused(workbook(rows, settings_rows=[["form_id"], ["mau"]]), max_fields=5)
     assert "5" in fields["survey"][1]["type"][0]
+
+
+@pytest.mark.parametrize(
+    ("style", "appearance", "ignored"), [("pages", "pages", []), ("theme-grid", None, ["theme-grid"])]
+)
+def test_the_settings_style_pages_is_a_form_shown_a_section_a_page(style, appearance, ignored):
+    book = workbook(
+        [["type", "name", "label"], ["text", "a", "A"]], settings_rows=[["form_id", "style"], ["mau", style]]
+    )
+    imported = definition_from_workbook(book, "en")
+    assert imported.definition.get("appearance") == appearance
+    assert [i["value"] for i in imported.ignored] == ignored

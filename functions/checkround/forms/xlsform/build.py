@@ -32,7 +32,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from checkround.formats.text import LANGUAGES
-from checkround.forms.definition import FieldDefSchema
+from checkround.forms.definition import FieldDefSchema, FormDefinitionSchema
 from checkround.forms.fieldtypes import REGISTRY
 
 from .expressions import ExpressionError, Scope, from_cell
@@ -51,6 +51,7 @@ from .layout import (
     SELECT_IN,
     SETTINGS,
     STRUCTURE,
+    STYLE,
     SURVEY,
     TYPE,
     TYPE_IN,
@@ -623,6 +624,17 @@ def _takes_appearance(type_name: str | None, value: str) -> bool:
     return True
 
 
+def _takes_form_appearance(value: str) -> bool:
+    declared = FormDefinitionSchema().fields.get(APPEARANCE)
+    if declared is None:
+        return False
+    try:
+        declared.deserialize(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _choice_where(reader: _Reader, row: Row) -> Where:
     headers = reader.headers[CHOICES]
     columns = {"value": headers.header(NAME)}
@@ -654,13 +666,23 @@ def build_definition(book: Workbook, problems: Problems, form_id: str | None = N
     settings_where = Where(SETTINGS, reader.settings_row.number, {"id": FORM_ID}, default=FORM_ID)
     form_options, rest = reader.options(
         reader.settings_row,
-        form_columns(),
+        [c for c in form_columns() if c.header != STYLE],
         None,
         settings_where,
         skip=frozenset({FORM_ID, VERSION, DEFAULT_LANGUAGE, CHOICE_SETS}),
     )
-    for header, _, _ in rest:
-        reader.unsupported(reader.settings_row, header)
+    for header, base, raw in rest:
+        if base == STYLE:
+            # A style of another tool (Enketo's themes) is left out and listed, as appearances are.
+            value = _text(raw).strip()
+            if _takes_form_appearance(value):
+                form_options[APPEARANCE] = value
+            else:
+                reader.ignored.append(
+                    {"sheet": SETTINGS, "row": reader.settings_row.number, "column": header, "value": value}
+                )
+        else:
+            reader.unsupported(reader.settings_row, header)
     reader.where[()] = settings_where
     # What is said of the sections as a whole (too many fields) is said of the survey sheet.
     reader.where[("sections",)] = Where(SURVEY, 1, {}, default=TYPE)

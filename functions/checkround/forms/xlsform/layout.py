@@ -154,11 +154,14 @@ def form_columns() -> tuple[Column, ...]:
     """The form's options in the settings sheet."""
     columns = _columns(
         FormDefinitionSchema(),
-        {"title": "form_title"},
+        # A form's appearance "pages" is XLSForm's settings style "pages" (a section a page).
+        {"title": "form_title", "appearance": STYLE},
         frozenset({"id", "choice_sets", "sections"}),
     )
     return tuple(Column(c.option, c.header, "languages") if c.option == "languages" else c for c in columns)
 
+
+STYLE = "style"
 
 # Cells of the settings sheet that are not options of the definition.
 FORM_ID, VERSION, DEFAULT_LANGUAGE, CHOICE_SETS = "form_id", "version", "default_language", "choice_sets"
