@@ -43,6 +43,7 @@ def test_the_board_shows_states_rates_and_filters(project, console_app, admin, u
     assert 'data-unit="mong-cai"' not in only
     assert 'data-unit="hai-quan"' in only
     assert "1 of 7 units reported (14 %)" in only
+    assert 'href="?state=missing&lang=vi" hreflang="vi"' in only  # the switch keeps the filters
     clustered = client.get(f"{BASE}/board?cluster=cum-mien-dong").get_data(as_text=True)
     assert 'data-unit="hai-quan"' not in clustered
     assert 'data-unit="ba-che"' in clustered

@@ -97,7 +97,13 @@ def text(rc: RequestContext) -> dict[str, Any]:
 def render_html(rc: RequestContext, template: str, **values: Any) -> str:
     """A template drawn in the page's language (autoescaped), as text: a page, or a printable sheet."""
     env = _env(str(rc.ctx.settings.templates_dir))
-    return env.get_template(template).render(lang=rc.language_for_page, T=text(rc), root=root(rc), **values)
+    words = text(rc)
+    # The language switch keeps the page's query (a board's filters, a page number).
+    kept = [(key, value) for key, value in rc.request.args.items(multi=True) if key != "lang"]
+    switch = urlencode([*kept, ("lang", words["other_lang_code"])])
+    return env.get_template(template).render(
+        lang=rc.language_for_page, T=words, root=root(rc), switch_query=switch, **values
+    )
 
 
 def render(rc: RequestContext, template: str, status: int = 200, **values: Any) -> Response:
