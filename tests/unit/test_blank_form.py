@@ -27,10 +27,17 @@ def test_the_seed_form_prints_every_field_with_room_to_answer(tmp_path):
     flat = " ".join(text.split())
     assert "Phiếu kiểm tra công tác Đoàn và phong trào thanh niên 6 tháng đầu năm 2019" in flat
     assert "Biểu mẫu kiem-tra-6-thang-2019 · phiên bản 1" in flat
-    for section in definition["sections"]:
-        assert section["title"]["vi"].split()[0] in flat
-    checklists = sum(1 for s in definition["sections"] for f in s["fields"] if f["type"] == "checklist")
+    # The unit's part: what the inspection team alone fills is left out, numbers kept.
+    team = [s for s in definition["sections"] if s.get("filled_by") == "reviewer"]
+    assert team, "the seed form has a section the inspection team fills"
+    for number, section in enumerate(definition["sections"], start=1):
+        shown = f"{number}. {section['title']['vi']}" in flat
+        assert shown == (section not in team), section["key"]
+    checklists = sum(
+        1 for s in definition["sections"] if s not in team for f in s["fields"] if f["type"] == "checklist"
+    )
     assert flat.count("Đạt một phần") == checklists
+    assert "Đơn vị tự đánh giá; kết quả và điểm chính thức do Đoàn kiểm tra chấm." in flat
     assert "Điểm: /8" in flat.replace("/ ", "/")
     # A rule that hides fields, in words; a computed total, said to be computed.
     assert "Chỉ trả lời khi mục 3.1 (Đơn vị có quản lý nguồn vốn vay ủy thác) chọn “Có”." in flat

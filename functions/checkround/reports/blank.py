@@ -16,6 +16,7 @@ from typing import Any
 
 from checkround.formats.text import in_language
 from checkround.forms.fieldtypes import REGISTRY, FieldDef
+from checkround.forms.fillers import is_self_assessed, unit_fills
 from checkround.forms.rule_words import describe as rule_in_words
 from checkround.forms.rule_words import field_infos
 
@@ -139,11 +140,20 @@ def blank_view(definition: Mapping[str, Any], version: int, language: str) -> di
         for f_index, field in enumerate(section["fields"], start=1)
     }
     sections = []
+    t = in_language(BLANK_LABELS, language)
     for s_index, section in enumerate(definition["sections"], start=1):
-        items = [
-            _item(definition, field, f"{s_index}.{f_index}", language, infos, numbers)
-            for f_index, field in enumerate(section["fields"], start=1)
-        ]
+        # The unit's paper: what the inspection team alone fills is left out (numbers stay the
+        # web form's, so the admin entering it finds each item under the same number).
+        items = []
+        for f_index, field in enumerate(section["fields"], start=1):
+            if not unit_fills(section, field):
+                continue
+            item = _item(definition, field, f"{s_index}.{f_index}", language, infos, numbers)
+            if is_self_assessed(section, field):
+                item["notes"].insert(0, t["self_assessed"])
+            items.append(item)
+        if not items:
+            continue
         sections.append(
             {
                 "number": s_index,
