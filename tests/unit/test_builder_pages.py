@@ -4,7 +4,7 @@ name in both languages, so a new option or type cannot reach the page without th
 from __future__ import annotations
 
 from checkround.config import settings
-from checkround.forms.editing import OPERATORS, options_of
+from checkround.forms.editing import FORM_SELECTS, OPERATORS, options_of
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.http.console.render import catalogue
 
@@ -18,3 +18,6 @@ def test_every_option_and_type_has_its_words_in_both_languages():
         assert set(REGISTRY) - words["b_types"].keys() == set(), language
         assert set(OPERATORS) - words["b_ops"].keys() == set(), language
         assert {"buttons", "list"} <= words["b_appearance"].keys()
+        for name, values in FORM_SELECTS.items():
+            assert set(values) <= words["b_form_values"][name].keys(), (language, name)
+            assert name in words["b_form_options"]

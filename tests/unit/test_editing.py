@@ -37,6 +37,12 @@ def test_the_seed_form_reads_back_as_itself(language):
     assert check_definition(round_trip(definition, language)) == check_definition(definition)
 
 
+def test_the_forms_own_appearance_reads_back():
+    form = small_form(appearance="pages")
+    assert check_definition(round_trip(form, "vi"))["appearance"] == "pages"
+    assert "appearance" not in round_trip(small_form(), "vi")
+
+
 def test_every_option_of_every_type_has_an_editor():
     for entry in REGISTRY.values():
         kinds = dict(options_of({"type": entry.name}))

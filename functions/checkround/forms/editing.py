@@ -32,7 +32,7 @@ from checkround.formats.dates import DateError, format_date, parse_date
 from checkround.formats.numbers import NumberError, format_for_input, parse_number
 from checkround.formats.text import Bilingual
 
-from .definition import FieldDefSchema, LocalizedSchema
+from .definition import FieldDefSchema, FormDefinitionSchema, LocalizedSchema
 from .fieldtypes import REGISTRY, IsoDate
 from .rules import ITEM
 
@@ -75,6 +75,20 @@ def option_kind(name: str) -> str:
     if any(isinstance(v, validate.OneOf) for v in declared.validators) or isinstance(declared, mfields.Boolean):
         return "select"
     return "text"
+
+
+def _form_selects() -> dict[str, list[str]]:
+    """The form's own options that take one of a declared list of values (its ``appearance``),
+    with those values: the page draws each as a select."""
+    found = {}
+    for name, declared in FormDefinitionSchema().fields.items():
+        for validator in declared.validators:
+            if isinstance(validator, validate.OneOf):
+                found[declared.data_key or name] = [str(choice) for choice in validator.choices]
+    return found
+
+
+FORM_SELECTS = _form_selects()
 
 
 def select_values(name: str) -> list[str]:
@@ -304,6 +318,9 @@ def read_post(posted: Iterable[tuple[str, str]], language: str) -> Read:
     languages = tree.get("languages")
     if languages:
         definition["languages"] = languages if isinstance(languages, list) else [languages]
+    for name in FORM_SELECTS:
+        if _text(tree.get(name)):
+            definition[name] = _text(tree.get(name))
     sets = {}
     for _, node in _items(tree.get("choice_sets")):
         set_name = _text(node.get("name"))
@@ -709,6 +726,7 @@ def as_post(definition: Mapping[str, Any], language: str) -> list[tuple[str, str
         pairs += [(f"{name}.vi", text.get("vi", "")), (f"{name}.en", text.get("en", ""))]
     for lang in definition.get("languages") or []:
         pairs.append(("languages", lang))
+    pairs += [(name, str(definition.get(name) or "")) for name in FORM_SELECTS]
     for n, (set_name, choices) in enumerate((definition.get("choice_sets") or {}).items()):
         pairs.append((f"choice_sets.{n}.name", set_name))
         for m, choice in enumerate(choices):

@@ -29,6 +29,7 @@ from checkround.forms.definition import check_definition
 from checkround.forms.drafts import draft_conflict, element_changes
 from checkround.forms.editing import (
     FILLING,
+    FORM_SELECTS,
     OPERATORS,
     apply,
     carry_renames,
@@ -350,6 +351,7 @@ def editor_values(
         "ed": Helpers(definition, lang, text, placed),
         "operators": OPERATORS,
         "section_options": FILLING,
+        "form_selects": FORM_SELECTS,
         "preview_lang": page.form.get("preview_lang") if page.form.get("preview_lang") in LANGUAGES else lang,
     }
 
