@@ -148,7 +148,11 @@ def test_the_committee_edits_previews_and_issues_in_the_console(admin, closed_ro
     page = client.get(path).get_data(as_text=True)
     assert "Nhìn chung" in page
     assert "2/7 đơn vị đã gửi báo cáo" in page  # the prose written from the data, to start from
-    saved = post_form(client, path, {"overall": "Ban Thường vụ ghi nhận các đơn vị đã cố gắng.", "closing": "Hết./."})
+    written = admin("GET", DOC).json["narrative"]
+    # The page posts every part; only those changed become edits (the rest follow the data).
+    posted = {**written, "overall": "Ban Thường vụ ghi nhận các đơn vị đã cố gắng.", "closing": "Hết./."}
+    posted["however"] = posted["however"].replace("\n", "\r\n")  # as a browser posts a textarea
+    saved = post_form(client, path, posted)
     assert saved.status_code == 303
     assert admin("GET", DOC).json["edited"] == ["closing", "overall"]
     preview = client.get(f"{path}/preview.pdf")

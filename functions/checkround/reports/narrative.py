@@ -26,6 +26,7 @@ _SAY: dict[str, dict[str, str]] = {
         "scores_unit": "Theo điểm các đơn vị tự chấm",
         "scores": "{source}, điểm bình quân của {n} đơn vị là {mean}/{max} điểm; "
         "cao nhất là {best} ({best_score} điểm), thấp nhất là {worst} ({worst_score} điểm).",
+        "score_one": "{source}, {best} đạt {best_score}/{max} điểm.",
         "met_by_all": "Tất cả các đơn vị được kiểm tra đều đạt các nội dung: {items}.",
         "remarks_reviewer": "Những kết quả nổi bật của từng đơn vị được Đoàn kiểm tra ghi nhận tại Phụ lục 1.",
         "remarks_unit": "Những kết quả nổi bật do từng đơn vị nêu được tổng hợp tại Phụ lục 1.",
@@ -52,6 +53,7 @@ _SAY: dict[str, dict[str, str]] = {
         "scores_unit": "As the units scored themselves",
         "scores": "{source}, the {n} units averaged {mean} of {max} points; the highest was {best} ({best_score}), "
         "the lowest {worst} ({worst_score}).",
+        "score_one": "{source}, {best} scored {best_score} of {max} points.",
         "met_by_all": "Every unit inspected met: {items}.",
         "remarks_reviewer": "The inspection team's notes on each unit's strengths are in Annex 1.",
         "remarks_unit": "The strengths each unit reports are in Annex 1.",
@@ -101,8 +103,9 @@ def write(summary: Mapping[str, Any]) -> dict[str, str]:
     )
     if scored and summary["form"]["max_score"]:
         mean = sum(float(u["total_score"]) for u in scored) / len(scored)
+        # One unit scored: its score, not an average with itself as highest and lowest.
         overall.append(
-            say["scores"].format(
+            say["scores" if len(scored) > 1 else "score_one"].format(
                 source=say["scores_reviewer" if reviewer else "scores_unit"],
                 n=len(scored),
                 mean=format_number(mean, language, 1),

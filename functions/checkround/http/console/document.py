@@ -30,6 +30,11 @@ def register(console: Console) -> None:
     console.page("/rounds/<id:round_id>/document/issued/<int:seq>.<kind>", ("GET",))(issued_file)
 
 
+def _same(typed: str, written: str) -> bool:
+    """Whether a textarea's text is ``written`` (browsers post CRLF line ends)."""
+    return " ".join(typed.split()) == " ".join(written.split())
+
+
 def _file(data: bytes, kind: str, name: str) -> Response:
     media = "application/pdf" if kind == "pdf" else document.DOCX_TYPE
     disposition = "inline" if kind == "pdf" else "attachment"
@@ -59,7 +64,14 @@ def document_page(page: Page, round_id: str) -> Response:
     if round_doc["status"] != "closed" and not round_doc.get("close_count"):
         return page.render("console/document.html.j2", tab="document", doc=None, **round_values(round_doc))
     if page.rc.request.method == "POST":
-        story: dict[str, str | None] = {part: page.form.get(part, "") for part in NARRATIVE_PARTS if part in page.form}
+        # The page posts every part; one that still reads as the text written from the data is
+        # not an edit (it is written again when the data change).
+        shown = document.get_document(page.ctx, round_id)
+        story: dict[str, str | None] = {}
+        for part in NARRATIVE_PARTS:
+            typed = page.form.get(part)
+            if typed is not None and (part in shown["edited"] or not _same(typed, shown["narrative"][part])):
+                story[part] = typed
         reset = page.form.get("reset")
         if reset in NARRATIVE_PARTS:
             story[reset] = None  # back to the text written from the data
