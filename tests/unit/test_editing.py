@@ -157,3 +157,18 @@ def test_the_condition_builder_posts_a_rule():
 def test_flat_errors_address_inputs_by_path():
     tree = {"sections": {0: {"fields": {2: {"max": ["x"]}}}}, "_schema": ["y"]}
     assert flat_errors(tree) == {"sections.0.fields.2.max": ["x"], "_schema": ["y"]}
+
+
+def test_a_form_setting_every_declared_option_reads_back_as_itself():
+    """An option added to the form language (at any level) reaches the editor by itself, or
+    this fails: the form of every type and option that the XLSForm tests also use."""
+    from tests.unit.test_xlsform import every_type_form
+
+    definition = check_definition(every_type_form())
+    # "required: false" is the editor's "not required", which it writes by leaving it out.
+    for section in definition["sections"]:
+        for f in section["fields"]:
+            if f.get("required") is False:
+                del f["required"]
+    for language in ("vi", "en"):
+        assert check_definition(round_trip(definition, language)) == definition
