@@ -238,6 +238,10 @@ def test_the_second_summary_compares_with_the_first(admin, unit_client, tmp_path
     later = first_assessment("bien-phong")
     later["chuong_trinh"]["xay_dung_chuong_trinh"] = {"status": "partial", "score": 1}
     assert admin("PUT", f"/rounds/{R1}/assessments/bien-phong", {"answers": later}).status_code == 200
+    board = {row["unit_id"]: row for row in admin("GET", f"/rounds/{R2}").json["board"]}
+    printed = checklist_total(first_assessment("bien-phong"))
+    assert board["bien-phong"]["previous"] == {"round_id": R1, "state": "submitted", "total_score": printed}
+    assert board["ba-che"]["previous"] == {"round_id": R1, "state": "missing", "total_score": None}
     for unit_id in SERIES["reporting"]:
         body = {"answers": round2_answers(unit_id), "follow_up": follow_up_of(unit_id, recs)}
         sent = unit_client(tokens[unit_id])("POST", f"/rounds/{R2}/submission", body)

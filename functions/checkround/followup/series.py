@@ -12,6 +12,7 @@ are the team's assessment, as the summary counts them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,6 +209,43 @@ def _any_submission(state: str) -> bool:
     return state != "draft"
 
 
+def kept_scores(ctx: Context, round_doc: Doc, scorer: Scorer) -> dict[str, UnitScores] | None:
+    """Each reporting unit's numbers as the round's rendered summary printed them (kept as one
+    JSON blob, ``summaries/{id}.scores_blob``), checklist results renamed to the scorer's form;
+    None when no summary kept them (never rendered, or rendered before summaries kept them)."""
+    summary_doc = ctx.store.get(f"summaries/{round_doc['id']}") or {}
+    raw = ctx.blobs.get(summary_doc["scores_blob"]) if summary_doc.get("scores_blob") else None
+    if raw is None:
+        return None
+    kept = json.loads(raw)
+    moves = scorer.moves(str(round_doc["form_id"]), int(round_doc["form_version"]))
+    return {
+        uid: UnitScores(
+            state="submitted",
+            section_scores={key: float(v) for key, v in (unit.get("section_scores") or {}).items()},
+            total_score=None if unit.get("total_score") is None else float(unit["total_score"]),
+            statuses={moves.get(name, name): status for name, status in (unit.get("statuses") or {}).items()},
+        )
+        for uid, unit in kept["units"].items()
+    }
+
+
+def _previous_for_board(ctx: Context, previous: Doc, scorer: Scorer) -> dict[str, UnitScores]:
+    """The previous round's states (its board) with the totals its summary printed; scored from
+    its submissions only when no summary kept them."""
+    kept = kept_scores(ctx, previous, scorer)
+    if kept is None:
+        return round_scores(ctx, previous, scorer, _any_submission)
+    states = {
+        uid: str(entry.get("state") or "missing")
+        for uid, entry in ctx.store.list(f"{round_path(previous['id'])}/entries")
+    }
+    return {
+        uid: UnitScores(state=state, total_score=kept[uid].total_score if uid in kept else None)
+        for uid, state in states.items()
+    }
+
+
 def board_with_previous(ctx: Context, round_doc: Doc, rows: list[Doc]) -> list[Doc]:
     """The board's rows with each unit's total now and, for a round that follows another, its
     state and total in the previous round (``previous``: None for a unit that was not in it)."""
@@ -216,7 +254,7 @@ def board_with_previous(ctx: Context, round_doc: Doc, rows: list[Doc]) -> list[D
         return rows
     scorer = Scorer(ctx, round_doc["form_id"], int(round_doc["form_version"]))
     now = round_scores(ctx, round_doc, scorer, _any_submission)
-    before = round_scores(ctx, previous, scorer, _any_submission)
+    before = _previous_for_board(ctx, previous, scorer)
     roster_before = set(previous["unit_ids"])
     out = []
     for row in rows:

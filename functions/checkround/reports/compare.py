@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from checkround.context import Context
 from checkround.followup.recommendations import CLOSED, recommendations_path
-from checkround.followup.series import MAX_SERIES, Scorer, UnitScores, round_scores, series
+from checkround.followup.series import MAX_SERIES, Scorer, UnitScores, kept_scores, round_scores, series
 from checkround.formats.text import in_language
 from checkround.formats.zones import zone_of
 from checkround.rounds.service import round_path
@@ -133,24 +133,13 @@ def store_scores(ctx: Context, round_id: str, name: str, summary: Mapping[str, A
 
 def previous_scores(ctx: Context, previous: Doc, scorer: Scorer) -> dict[str, UnitScores]:
     """Each unit's numbers in the previous round: those its rendered summary kept
-    (:func:`store_scores`), its checklist results renamed to the current form's keys; scored
-    again from its submissions when no summary kept them (never rendered, or rendered before
+    (:func:`store_scores`, read by :func:`checkround.followup.series.kept_scores`); scored again
+    from its submissions when no summary kept them (never rendered, or rendered before
     summaries kept them)."""
-    summary_doc = ctx.store.get(f"summaries/{previous['id']}") or {}
-    raw = ctx.blobs.get(summary_doc["scores_blob"]) if summary_doc.get("scores_blob") else None
-    if raw is None:
-        return round_scores(ctx, previous, scorer, lambda state: state in SUMMARISED_STATES)
-    kept = json.loads(raw)
-    moves = scorer.moves(str(previous["form_id"]), int(previous["form_version"]))
-    return {
-        uid: UnitScores(
-            state="submitted",
-            section_scores={key: float(v) for key, v in (unit.get("section_scores") or {}).items()},
-            total_score=None if unit.get("total_score") is None else float(unit["total_score"]),
-            statuses={moves.get(name, name): status for name, status in (unit.get("statuses") or {}).items()},
-        )
-        for uid, unit in kept["units"].items()
-    }
+    kept = kept_scores(ctx, previous, scorer)
+    if kept is not None:
+        return kept
+    return round_scores(ctx, previous, scorer, lambda state: state in SUMMARISED_STATES)
 
 
 def compare(
