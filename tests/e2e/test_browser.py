@@ -229,7 +229,7 @@ def test_fill_in_and_submit_on_a_375_px_phone(phone: Page, admin: Client, base: 
     # The receipt: the totals as sent, what comes next, a copy to print; the phone's copy is gone.
     totals = phone.locator("#totals tr")
     expect(totals).to_have_count(8)
-    expect(totals.first).to_contain_text("Tổng điểm mục 1")
+    expect(totals.first).to_contain_text("Tổng điểm tự chấm mục 1")
     expect(phone.locator("#next")).to_contain_text("Đoàn kiểm tra sẽ xem xét báo cáo")
     expect(phone.locator("#next")).to_contain_text("Đơn vị vẫn có thể sửa và gửi lại đến")
     assert phone.evaluate("key => localStorage.getItem(key)", key) is None
