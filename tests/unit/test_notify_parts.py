@@ -237,3 +237,17 @@ def test_a_message_that_keeps_failing_is_given_up_after_a_day(tmp_path):
     assert last["permanent"] is False
     assert last["due_at"] is None
     assert dispatch.dispatch(ctx, "m1") == "failed already"
+
+
+def test_the_sweep_stops_taking_up_documents_when_its_time_is_up(tmp_path, monkeypatch):
+    from checkround.notify import dispatch
+
+    ctx = memory_context(tmp_path)
+    for n in range(3):
+        ctx.store.set(f"outbox/m{n}", {"type": "message", "state": "pending", "due_at": T0})
+    handled = []
+    ticks = iter([0.0, 1.0, 2.0, 99.0, 99.0])  # the third document is taken up after the budget
+    monkeypatch.setattr(dispatch.time, "monotonic", lambda: next(ticks))
+    monkeypatch.setattr(dispatch, "handle", lambda _ctx, doc_id: handled.append(doc_id) or "sent")
+    assert dispatch.sweep(ctx, seconds=10) == {"sent": 2}
+    assert handled == ["m0", "m1"]

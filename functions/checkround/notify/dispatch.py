@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from datetime import UTC, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -37,6 +38,9 @@ GIVE_UP_AFTER = timedelta(days=1)
 FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 3600
 SWEEP_BATCH = 200
+# The sweep stops taking up documents after this long, well inside close_due_rounds' timeout
+# (infra: 300 s): with an SMTP server that hangs, each send may wait CHECKROUND_SMTP_TIMEOUT.
+SWEEP_SECONDS = 150.0
 
 
 @cache
@@ -202,12 +206,16 @@ def _email(ctx: Context, message_id: str, doc: Doc, composed: Any, params: Doc) 
     return mail
 
 
-def sweep(ctx: Context, limit: int = SWEEP_BATCH) -> Doc:
+def sweep(ctx: Context, limit: int = SWEEP_BATCH, seconds: float = SWEEP_SECONDS) -> Doc:
     """Take up what is due: requests not expanded, messages pending, to retry, or whose
-    sender's lease has expired. Returns how many of each outcome."""
+    sender's lease has expired. Returns how many of each outcome; what is left waits for the
+    next tick."""
     now = ctx.clock.now()
     outcomes: dict[str, int] = {}
+    stop_at = time.monotonic() + seconds
     for doc_id, _ in ctx.store.list(OUTBOX, where=[Where("due_at", "<=", now)], limit=limit):
+        if time.monotonic() > stop_at:
+            break
         try:
             outcome = handle(ctx, doc_id)
         except Exception:
