@@ -128,6 +128,36 @@ _SAID: dict[str, tuple[str, str]] = {
     "rule_too_many_parts": ("Quy tắc có hơn {limit} phần.", "The rule has more than {limit} parts."),
     "rule_engine": ("Quy tắc không hợp lệ: {message} (tại {pointer})", "{message} (at {pointer})"),
     "rule_unreadable": ("Không đọc được quy tắc: {message}", "The rule cannot be read: {message}"),
+    # A relevant or calculate rule runs in the page too (forms.rule_types): where the server's
+    # engine and the browser's would compute different things.
+    "rule_needs_default": (
+        "Phép {op} đọc một trường có thể chưa được trả lời: hãy cho giá trị mặc định, "
+        'ví dụ {{"var": ["phan.truong", 0]}} (máy chủ và trình duyệt hiểu ô trống khác nhau).',
+        "The {op} reads a field that may be unanswered: give it a default, for example "
+        '{{"var": ["section.field", 0]}} (the server and the browser read an empty answer differently).',
+    ),
+    "rule_not_number": (
+        "Phép {op} chỉ dùng với số (ở đây có {kind}).",
+        "The {op} takes numbers only (here: {kind}).",
+    ),
+    "rule_not_text": ("Phép cat chỉ nối văn bản.", "cat joins text only."),
+    "rule_divisor": (
+        "Phép {op} phải chia cho một số khác 0 viết trong quy tắc.",
+        "The {op} must divide by a number other than 0 written in the rule.",
+    ),
+    "rule_mixed_comparison": (
+        "Phép so sánh {op} phải so hai giá trị cùng loại: số, văn bản hoặc có/không (ở đây: {kinds}).",
+        "The comparison {op} must compare two values of one type: numbers, text or yes/no (here: {kinds}).",
+    ),
+    "rule_null_comparison": (
+        "Đừng so sánh {op} với null: hãy dùng missing, hoặc đọc trường với giá trị mặc định.",
+        "Do not compare {op} with null: use missing, or read the field with a default.",
+    ),
+    "rule_arity": (
+        "Phép {op} có số giá trị không đúng (so sánh: hai giá trị; trừ, chia, chia lấy dư: một hoặc hai).",
+        "The {op} has the wrong number of values (a comparison two; -, / and % one or two).",
+    ),
+    "rule_empty_extreme": ("Phép {op} cần ít nhất một giá trị.", "The {op} needs at least one value."),
 }
 
 

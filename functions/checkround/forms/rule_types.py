@@ -1,0 +1,180 @@
+"""Rules that the browser runs too: checked against the types of the fields they read, so that
+the server's engine (datalogic-py) and the page's (json-logic-js) compute the same thing.
+
+The web form evaluates ``relevant`` and ``calculate`` in the page as the unit types (and the
+builder's preview does too); the server evaluates them again when a report is saved. The two
+engines agree on rules whose operands have one type each, and differ on coercions (measured
+over generated rules: ``tests/unit/test_rule_engines.py``). So a ``relevant`` or ``calculate``
+rule is refused when it:
+
+* reads a field into arithmetic, a comparison or ``cat`` without a default: an unanswered field
+  is null, which the server reads as 0 (or as equal to "" and false) and the browser as null
+  (``{"var": ["s.so", 0]}`` says what it means); read alone, or under ``!``, ``!!``, ``if``,
+  ``and``, ``or``, only its truth counts, which both engines agree on;
+* divides by, or takes the remainder of, anything but a number written in the rule other than
+  0 (by zero the server fails where the browser answers Infinity or NaN);
+* compares values of two different types (or of a type this check cannot tell), or compares
+  with null (``"1" == true``, ``0 == null`` differ), or orders anything but numbers (``<``);
+  ``missing`` and a field read alone (its truth) say "unanswered" the same way in both; an
+  arithmetic operand is a number (a rule whose branches give different types is not);
+* joins anything but text with ``cat`` (the server writes 1.0 where the browser writes 1, and
+  a list without the commas);
+* asks ``max`` or ``min`` of nothing, or compares other than two values (three for ``<`` and
+  ``<=``, "between").
+
+Types: ``number``, ``text``, ``boolean``, ``list`` (a select_multiple), ``record`` (a
+checklist item, a repeat group) and ``any`` (what this check cannot tell: reduce's accumulator,
+a value that depends on data). Constraints and required rules run on the server only and are
+not held to this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .rules import ITEM
+
+NUMBER, TEXT, BOOLEAN, LIST, RECORD, ANY, NULL = "number", "text", "boolean", "list", "record", "any", "null"
+
+# The type a field's answer has, by field type; a checklist item is a record whose parts are typed below.
+_FIELD_TYPES = {
+    "integer": NUMBER,
+    "decimal": NUMBER,
+    "rating": NUMBER,
+    "calculated": NUMBER,
+    "boolean": BOOLEAN,
+    "select_multiple": LIST,
+    "checklist": RECORD,
+    "repeat": LIST,
+}
+_CHECKLIST_PARTS = {"score": NUMBER, "status": TEXT, "note": TEXT}
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "min", "max"})
+_COMPARISON = frozenset({"==", "!=", "===", "!==", "<", "<=", ">", ">="})
+_BOOLEAN_RESULT = frozenset({"!", "!!", "in", "all", "none", "some", *_COMPARISON})
+
+Problem = tuple[str, dict[str, Any]]  # a definition_messages key and its arguments
+
+
+def field_types(definition: Mapping[str, Any]) -> dict[str, str]:
+    """Each readable path's type: ``section.field``, ``section.field.score``…; inside a repeat
+    group its records' fields as ``_item.key`` under the group's name (``section.group/_item.key``)."""
+    types: dict[str, str] = {}
+    for section in definition.get("sections") or []:
+        for f in section.get("fields") or []:
+            name = f"{section['key']}.{f['key']}"
+            types[name] = _FIELD_TYPES.get(f["type"], TEXT)
+            if f["type"] == "checklist":
+                types.update({f"{name}.{part}": kind for part, kind in _CHECKLIST_PARTS.items()})
+            for sub in f.get("fields") or []:
+                types[f"{name}/{ITEM}.{sub['key']}"] = _FIELD_TYPES.get(sub["type"], TEXT)
+    return types
+
+
+def portability_problems(rule: Any, types: Mapping[str, str], group: str | None = None) -> list[Problem]:
+    """What in ``rule`` the two engines would compute differently (empty when nothing is).
+    ``group`` is the repeat group (``section.field``) whose records the rule reads as ``_item``."""
+    problems: list[Problem] = []
+    _type_of(rule, types, group, problems)
+    return problems
+
+
+def _read(args: Any, types: Mapping[str, str], group: str | None) -> tuple[str, bool]:
+    """The type a ``var`` reads, and whether it has a default."""
+    path = args[0] if isinstance(args, list) and args else args
+    has_default = isinstance(args, list) and len(args) > 1
+    if not isinstance(path, str):
+        return ANY, has_default
+    if path.startswith(f"{ITEM}.") and group is not None:
+        return types.get(f"{group}/{path}", ANY), has_default
+    return types.get(path, ANY), has_default
+
+
+def _operands(args: Any) -> list[Any]:
+    return args if isinstance(args, list) else [args]
+
+
+def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: list[Problem]) -> str:
+    if node is None:
+        return NULL
+    if isinstance(node, bool):
+        return BOOLEAN
+    if isinstance(node, int | float):
+        return NUMBER
+    if isinstance(node, str):
+        return TEXT
+    if isinstance(node, list):
+        for item in node:
+            _type_of(item, types, group, problems)
+        return LIST
+    if not isinstance(node, dict) or len(node) != 1:
+        return ANY
+    ((operator, args),) = node.items()
+    if operator == "var":
+        kind, has_default = _read(args, types, group)
+        # Unanswered, a field reads as null, which each engine coerces its own way: a read
+        # without a default is "maybe null" (kind?), fit only to be tested for its truth.
+        return kind if has_default or kind == ANY else f"{kind}?"
+    if operator in ("map", "filter", "reduce", "all", "none", "some"):
+        # Inside, the data is a list item or the accumulator: not typed by the form.
+        _type_of(_operands(args)[0], types, group, problems)
+        return LIST if operator in ("map", "filter") else (BOOLEAN if operator in _BOOLEAN_RESULT else ANY)
+    operands = _operands(args)
+    kinds = [_type_of(arg, types, group, problems) for arg in operands]
+    if operator in _ARITHMETIC:
+        if operator in ("min", "max") and not operands:
+            problems.append(("rule_empty_extreme", {"op": operator}))
+        for kind in kinds:
+            if kind.endswith("?"):
+                problems.append(("rule_needs_default", {"op": operator}))
+            elif kind != NUMBER:
+                problems.append(("rule_not_number", {"op": operator, "kind": kind}))
+        if (operator in ("-", "/", "%") and len(operands) > 2) or (operator in ("/", "%") and len(operands) < 2):
+            problems.append(("rule_arity", {"op": operator}))  # json-logic-js reads two, the server all
+        if operator in ("/", "%") and len(operands) > 1:
+            divisor = operands[1]
+            if isinstance(divisor, bool) or not isinstance(divisor, int | float) or divisor == 0:
+                problems.append(("rule_divisor", {"op": operator}))
+        return NUMBER
+    if operator in _COMPARISON:
+        if len(operands) != 2 and not (operator in ("<", "<=") and len(operands) == 3):
+            problems.append(("rule_arity", {"op": operator}))
+        known = set(kinds)
+        if any(kind.endswith("?") for kind in known):
+            problems.append(("rule_needs_default", {"op": operator}))
+        elif NULL in known:
+            problems.append(("rule_null_comparison", {"op": operator}))
+        elif len(known) > 1 or ANY in known or not known <= {NUMBER, TEXT, BOOLEAN}:
+            problems.append(("rule_mixed_comparison", {"op": operator, "kinds": " / ".join(sorted(known))}))
+        elif operator in ("<", "<=", ">", ">=") and known != {NUMBER}:
+            problems.append(("rule_not_number", {"op": operator, "kind": known.pop()}))
+        return BOOLEAN
+    if operator == "cat":
+        if any(kind.endswith("?") for kind in kinds):
+            problems.append(("rule_needs_default", {"op": operator}))
+        elif any(kind != TEXT for kind in kinds):
+            problems.append(("rule_not_text", {}))
+        return TEXT
+    if operator in _BOOLEAN_RESULT:
+        return BOOLEAN
+    if operator in ("if", "?:", "and", "or"):
+        results = {kind for kind in kinds[1::2] + kinds[-1:]} if operator in ("if", "?:") else set(kinds)
+        return results.pop() if len(results) == 1 else ANY
+    return ANY
+
+
+def rules_to_check(definition: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, Any, str | None]]:
+    """The rules the page runs too: ``(path to the owner, rule name, rule, repeat group)``."""
+    for s_index, section in enumerate(definition.get("sections") or []):
+        if section.get("relevant") is not None:
+            yield ("sections", s_index), "relevant", section["relevant"], None
+        for f_index, f in enumerate(section.get("fields") or []):
+            owner = ("sections", s_index, "fields", f_index)
+            for name in ("relevant", "calculate"):
+                if f.get(name) is not None:
+                    yield owner, name, f[name], None
+            group = f"{section['key']}.{f['key']}"
+            for sub_index, sub in enumerate(f.get("fields") or []):
+                for name in ("relevant", "calculate"):
+                    if sub.get(name) is not None:
+                        yield (*owner, "fields", sub_index), name, sub[name], group
