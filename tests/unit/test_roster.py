@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -113,6 +114,46 @@ def test_a_file_that_cannot_be_used_says_why(name, data, says):
         roster.read_roster(name, data, "en")
     assert caught.value.code == "validation_failed"
     assert says in caught.value.fields["file"][0]
+
+
+def _workbook_with(replaced: dict[str, bytes | None]) -> bytes:
+    """A valid roster workbook with some of its parts replaced (None: left out)."""
+    book = Workbook()
+    book.active.append(["id", "name"])
+    book.active.append(["tien-yen", "Tiên Yên"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = replaced.get(name, source.read(name))
+            if data is not None:
+                target.writestr(name, data)
+    return out.getvalue()
+
+
+_SHEET = "xl/worksheets/sheet1.xml"
+_MAIN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+
+
+@pytest.mark.parametrize(
+    "replaced",
+    [
+        {"[Content_Types].xml": b"<<<"},  # openpyxl's loader: lxml's XMLSyntaxError
+        {"xl/workbook.xml": b"<<<"},
+        {_SHEET: b"<<<not xml"},  # read while iterating: ElementTree's ParseError
+        {_SHEET: _MAIN + b'<row r="1"><c r="A1" t="n"><v>abc</v></c></row></sheetData></worksheet>'},
+        {_SHEET: _MAIN + b'<row r="1"><c r="A1" t="s"><v>99</v></c></row></sheetData></worksheet>'},
+        {_SHEET: _MAIN + b'<row r="1"><c r="ZZZZZZ1"><v>1</v></c></row></sheetData></worksheet>'},
+        {_SHEET: None},  # no sheet at all
+    ],
+)
+def test_a_broken_workbook_is_refused_not_a_crash(replaced):
+    # A zip that looks like a workbook but whose parts are not: the client's 422, never a 500.
+    with pytest.raises(AppError) as caught:
+        roster.read_roster("r.xlsx", _workbook_with(replaced), "en")
+    assert caught.value.code == "validation_failed"
+    assert "Excel" in caught.value.fields["file"][0]
 
 
 def test_an_upload_too_large_for_one_document_is_refused_whole(tmp_path, monkeypatch):

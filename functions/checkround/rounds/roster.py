@@ -23,7 +23,6 @@ import io
 import json
 import re
 import secrets
-import zipfile
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -111,11 +110,14 @@ def _records(filename: str, data: bytes, language: str) -> list[tuple[int, list[
     name = filename.lower()
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook  # only for workbooks
-        from openpyxl.utils.exceptions import InvalidFileException
 
+        # A zip that is no workbook fails deep inside openpyxl, when it loads or (read-only: the
+        # sheet is parsed lazily) while its rows are read, with whatever its XML or zip reader
+        # raises (lxml's XMLSyntaxError, ElementTree's ParseError, IndexError, ValueError...):
+        # the client sent it, so it is their 422, never our 500.
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        except Exception as exc:
             raise _refuse(language, "bad_xlsx") from exc
         try:
             rows = []
@@ -126,6 +128,8 @@ def _records(filename: str, data: bytes, language: str) -> list[tuple[int, list[
                 if len(rows) > MAX_ROWS + 1:
                     break
             return rows
+        except Exception as exc:
+            raise _refuse(language, "bad_xlsx") from exc
         finally:
             book.close()
     if not name.endswith(".csv"):
