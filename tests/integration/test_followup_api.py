@@ -143,6 +143,9 @@ def test_recommendations_are_made_after_the_close_listed_and_changed_with_an_aud
         other.json["id"]
     ]
     assert admin("GET", f"/rounds/{R1}/recommendations?status=maybe").status_code == 422
+    long_id = admin("GET", f"/rounds/{R1}/recommendations?unit_id={'a' * 2000}")  # never reaches the query
+    assert long_id.status_code == 422
+    assert long_id.json["error"]["fields"] == {"unit_id": ["Not a unit id."]}
     assert admin("PATCH", f"/rounds/{R1}/recommendations/rec-khong-co", {"status": "done"}).status_code == 404
     assert admin("PATCH", f"/rounds/{R1}/recommendations/{rec['id']}", {}).status_code == 422
     assert admin("PATCH", f"/rounds/{R1}/recommendations/{rec['id']}", {"status": "closed"}).status_code == 422

@@ -11,6 +11,7 @@ Stored under ``rounds/{roundId}/recommendations/{recId}``.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -19,7 +20,7 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.service import get_version
 from checkround.forms.walk import walk
-from checkround.inputs_common import load
+from checkround.inputs_common import PATH_ID, load
 from checkround.rounds import audit
 from checkround.rounds.service import ROUND_NOUN, get_round_doc, round_path
 from checkround.storage.ports import Doc, Transaction, Where
@@ -91,6 +92,9 @@ def create(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
 def list_for(ctx: Context, round_id: str, unit_id: str | None = None, status: str | None = None) -> list[Doc]:
     """The round's recommendations, oldest first, optionally of one unit and one status."""
     get_round_doc(ctx, round_id)
+    if unit_id is not None and not re.fullmatch(PATH_ID, unit_id):
+        # Checked before it reaches a query: the database refuses an over-long filter value.
+        raise _refuse("unit_id", "Not a unit id.")
     if status is not None and status not in STATUSES:
         raise _refuse("status", f"Must be one of: {', '.join(STATUSES)}.")
     return _query(ctx, round_id, unit_id, [status] if status else None)
