@@ -127,3 +127,20 @@ def test_rendering_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_docx_holds_what_xml_cannot_as_a_replacement_character():
+    import io
+
+    import docx
+
+    from checkround.reports.docx_export import render_docx
+
+    hostile = "Làm tốt\x00\x07\x1b\ud800 xong"
+    subs = [("u1", {"answers": {"b": {"uu_diem": hostile, "ten": "A\x0bB"}}, "late": False, "revision": 1})]
+    units = {**UNITS, "u1": {"name": "Đơn vị\x01 Một", "cluster": "c1"}}
+    summary = aggregate(ROUND, check_definition(small_form()), units, iter(subs))
+    document = docx.Document(io.BytesIO(render_docx(summary)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Làm tốt\ufffd\ufffd\ufffd\ufffd xong" in text
+    assert "Đơn vị\ufffd Một" in text

@@ -12,6 +12,7 @@ documents are set; Word substitutes a font it lacks.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,13 @@ from .document import view as document_view
 from .labels import LABELS
 
 _FONT = "Times New Roman"
+# What XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF): a unit may type
+# them and the PDF prints a placeholder glyph, but a .docx is XML, so they become U+FFFD there.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _para(
@@ -42,7 +50,7 @@ def _para(
 ) -> Paragraph:
     paragraph: Paragraph = where.add_paragraph()
     if text:
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(_xml(text))
         run.bold = bold
         run.italic = italic
         if size is not None:
@@ -57,7 +65,7 @@ def _cell_para(cell: Any, text: str, **kwargs: Any) -> Paragraph:
     """A paragraph in a table cell; the cell's own first (empty) paragraph is used first."""
     first: Paragraph = cell.paragraphs[0]
     if not first.text and not first.runs:
-        run = first.add_run(text)
+        run = first.add_run(_xml(text))
         run.bold = kwargs.get("bold", False)
         run.italic = kwargs.get("italic", False)
         if kwargs.get("size") is not None:
@@ -153,7 +161,7 @@ def render_docx(summary: Mapping[str, Any]) -> bytes:
 
     document.add_heading(t["results"], level=2)
     for section in summary["sections"]:
-        document.add_heading(f"{section['number']}. {section['title']}", level=3)
+        document.add_heading(_xml(f"{section['number']}. {section['title']}"), level=3)
         checklist = [f for f in section["fields"] if f["kind"] == "checklist"]
         if checklist:
             _table(
@@ -248,16 +256,16 @@ def render_docx(summary: Mapping[str, Any]) -> bytes:
         title = t["annex_remarks_reviewer" if summary.get("score_source") == "reviewer" else "annex_remarks_unit"]
         document.add_heading(title, level=2)
         for n, (unit, said) in enumerate(remarks.items(), start=1):
-            document.add_heading(f"{n}. {unit}", level=3)
+            document.add_heading(_xml(f"{n}. {unit}"), level=3)
             for role, texts in said.items():
                 paragraph = _para(document)
                 paragraph.add_run(f"{t['role_' + role]}: ").bold = True
-                paragraph.add_run(" ".join(texts))
+                paragraph.add_run(_xml(" ".join(texts)))
     if summary.get("appendix"):
         document.add_page_break()
         document.add_heading(t["appendix"], level=2)
         for n, unit in enumerate(summary["appendix"], start=1):
-            document.add_heading(f"{n}. {unit['unit']}", level=3)
+            document.add_heading(_xml(f"{n}. {unit['unit']}"), level=3)
             for section in unit["sections"]:
                 _para(document, section["title"], bold=True)
                 for row in section["rows"]:
