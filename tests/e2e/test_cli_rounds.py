@@ -33,6 +33,12 @@ SEED_FORM = "kiem-tra-6-thang-2019"
 BOM = b"\xef\xbb\xbf"
 
 
+def mailed_units(stack: RunningStack, round_id: str) -> set[str]:
+    """The units the round's messages so far went to (``checkround messages --json``)."""
+    listing = json.loads("\n".join(ok(checkround(stack, "messages", round_id, "--json"))))
+    return {row["unit_id"] for row in listing["messages"] if row.get("unit_id")}
+
+
 def ok(result: subprocess.CompletedProcess[str]) -> list[str]:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -139,14 +145,23 @@ def test_a_round_that_never_closed_has_no_summary_to_wait_for(stack: RunningStac
     assert not (tmp_path / "s.pdf").exists()
     # Reissuing to stdout: still CSV with a BOM, and the warning on stderr.
     ok(checkround(stack, "rounds", "open", round_id))
+    # Opening the round mails each unit's contacts (every seed unit has one) a link of its own
+    # (docs/notifications.md). The dispatcher issues those links on the outbox's Firestore event,
+    # so wait until every unit's message is there: the counts below then include them, whatever
+    # the event's timing.
+    deadline = time.monotonic() + 60
+    while len(mailed_units(stack, round_id)) < len(SEED_UNITS):
+        assert time.monotonic() < deadline, f"opening messages only for {mailed_units(stack, round_id)}"
+        time.sleep(0.2)
     one = checkround(stack, "tokens", "issue", round_id, "--unit", "mong-cai")
     assert one.returncode == 0, one.stderr
     # (run_cli reads text, which turns the CSV's CRLF into "\n"; the file above was checked raw.)
     assert one.stdout.startswith("\ufeffunit_id,unit_name,form_url,token\nmong-cai,")
     assert len(one.stdout.splitlines()) == 2
     again = checkround(stack, "--lang", "en", "tokens", "issue", round_id, "--unit", "mong-cai", "--revoke-previous")
-    assert "Revoked 1 earlier links." in again.stderr
-    assert ok(checkround(stack, "tokens", "revoke", round_id)) == ["revoked 1 links"]
+    assert "Revoked 2 earlier links." in again.stderr  # the opening message's and the one above
+    # Every unit's opening link, mong-cai's having been replaced by the one issued above.
+    assert ok(checkround(stack, "tokens", "revoke", round_id)) == [f"revoked {len(SEED_UNITS)} links"]
 
 
 def test_refusals_bad_files_and_no_server(stack: RunningStack, tmp_path: Path) -> None:
