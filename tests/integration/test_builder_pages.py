@@ -365,3 +365,31 @@ def test_after_a_button_the_keyboard_is_where_it_was(project, console_app):
     assert re.search(r'<button[^>]*value="up:sections\.0\.fields\.2"[^>]*autofocus', html)
     html = post(client, "mau-nho", inputs(html), "add_field:sections.1").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="sections\.1\.fields\.3\.label\.vi"[^>]*autofocus', html)
+
+
+@pytest.mark.parametrize(
+    ("extra", "op"),
+    [
+        ([("sections.0.relevant.json", "[" * 990 + "]" * 990)], "save"),  # parses, too deep to check
+        ([("sections.0.relevant.json", "[" * 100_000)], "save"),  # too deep for the parser
+        ([("sections." + "9" * 5000 + ".key", "x")], "save"),  # past int()'s 4300 digits
+        ([], "remove:sections.0.fields." + "9" * 5000),
+    ],
+)
+def test_an_absurd_editor_post_redraws_the_page_not_a_500(project, console_app, extra, op):
+    ctx = wiring.context()
+    forms.create_form(ctx, small_form())
+    client = signed_in(console_app)
+    form_id = small_form()["id"]
+    html = editor_html(client, form_id)
+    before = forms.get_form(ctx, form_id)["etag"]
+    names = {name for name, _ in extra}
+    pairs = [(n, v) for n, v in inputs(html) if n not in names and n != "sections.0.relevant.mode"]
+    response = post(client, form_id, [*pairs, ("sections.0.relevant.mode", "json"), *extra], op)
+    if extra and "json" in extra[0][0]:
+        # The rule is refused at its input; nothing saved.
+        assert response.status_code == 422, response.get_data(as_text=True)[:2000]
+        assert forms.get_form(ctx, form_id)["etag"] == before
+    else:
+        # An input or button no page draws: ignored (the page redrawn, or the rest saved).
+        assert response.status_code in (200, 303), response.get_data(as_text=True)[:2000]

@@ -7,6 +7,7 @@ import copy
 
 import pytest
 
+from checkround.errors import AppError
 from checkround.forms.definition import check_definition
 from checkround.forms.editing import (
     apply,
@@ -172,3 +173,35 @@ def test_a_form_setting_every_declared_option_reads_back_as_itself():
                 del f["required"]
     for language in ("vi", "en"):
         assert check_definition(round_trip(definition, language)) == definition
+
+
+HUGE = "9" * 5000  # past Python's 4300-digit limit of int(): a ValueError, not a position
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        [(f"sections.{HUGE}.key", "b")],  # a numbered input no page draws
+        [("op", f"remove:sections.0.fields.{HUGE}")],  # a button naming no element
+        [("op", f"dup:sections.{HUGE}.fields.0")],
+    ],
+)
+def test_a_post_with_an_absurd_index_is_read_not_a_crash(extra):
+    # Anything a client posts to the editor: read (the page redraws), never an exception (a 500).
+    form = small_form()
+    read = read_post([*as_post(form, "en"), *extra], "en")
+    apply(read.definition, read.op, read.target)
+    assert len(read.definition["sections"]) == len(form["sections"])
+
+
+@pytest.mark.parametrize("depth", [900, 990, 100_000])
+def test_a_rule_nested_too_deep_is_a_problem_not_a_crash(depth):
+    # 100 000 brackets: json.loads itself gives up (RecursionError); 990: it parses, and the
+    # definition's own checks must refuse it rather than recurse into it.
+    pairs = [*as_post(small_form(), "en"), ("sections.0.relevant.json", "[" * depth + "]" * depth)]
+    read = read_post(pairs, "en")
+    if "sections.0.relevant" in read.problems:
+        return
+    with pytest.raises(AppError) as caught:
+        check_definition(read.definition)
+    assert caught.value.code == "invalid_definition"

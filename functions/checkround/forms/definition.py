@@ -20,7 +20,7 @@ from .definition_messages import bilingual_errors, said
 from .fieldtypes import ALL_OPTIONS, MAX_ROWS_CEILING, REGISTRY, SCORE_RULES, IsoDate
 from .fillers import check_fillers
 from .references import check_references
-from .rules import inspect_rule
+from .rules import MAX_DEPTH, inspect_rule
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
@@ -258,7 +258,11 @@ def check_definition(raw: Any, max_fields: int = 500, form_id: str | None = None
     if not isinstance(raw, dict):
         raise AppError("invalid_definition", fields={"_schema": [said("not_object")]})
     # The body limit usually stops a huge definition first; this holds whatever that limit is.
-    size = len(json.dumps(raw, ensure_ascii=False, default=str).encode())
+    try:
+        size = len(json.dumps(raw, ensure_ascii=False, default=str).encode())
+    except RecursionError:
+        # Only a rule nests this deep (see rules.inspect_rule): refused, not a 500.
+        raise AppError("invalid_definition", fields={"_schema": [said("rule_too_deep", limit=MAX_DEPTH)]}) from None
     if size > MAX_DEFINITION_BYTES:
         message = said("too_big", limit=MAX_DEFINITION_BYTES, size=size)
         raise AppError("invalid_definition", fields={"_schema": [message]})

@@ -171,7 +171,9 @@ def _items(node: Any) -> list[tuple[str, dict[str, Any]]]:
     """The numbered children of a node in the order their ``pos`` says (else their index)."""
     if not isinstance(node, dict):
         return []
-    found = [(k, v) for k, v in node.items() if k.isascii() and k.isdigit() and isinstance(v, dict)]
+    # Positions of at most six digits: a longer number is no input a page draws (and past 4300
+    # digits int() raises, a 500).
+    found = [(k, v) for k, v in node.items() if k.isascii() and k.isdigit() and len(k) <= 6 and isinstance(v, dict)]
 
     def order(item: tuple[str, dict[str, Any]]) -> tuple[float, int]:
         pos = item[1].get("pos")
@@ -240,6 +242,10 @@ class _Reader:
             return json.loads(raw)
         except ValueError as exc:
             self.problem(path, _problem("json", detail=str(exc)))
+            return raw
+        except RecursionError:
+            # Nested deeper than the parser goes: the client's mistake, not a 500.
+            self.problem(path, _problem("json", detail="nested too deep"))
             return raw
 
     def option(
@@ -549,7 +555,7 @@ def condition_value_text(value: Any, language: str) -> str:
 
 # -- the buttons ------------------------------------------------------------------------------
 
-_PATH = re.compile(r"sections(\.[0-9]+(\.fields\.[0-9]+(\.fields\.[0-9]+)?(\.choices\.[0-9]+)?)?)?")
+_PATH = re.compile(r"sections(\.[0-9]{1,6}(\.fields\.[0-9]{1,6}(\.fields\.[0-9]{1,6})?(\.choices\.[0-9]{1,6})?)?)?")
 
 
 def _container(definition: dict[str, Any], path: str) -> tuple[list[Any], int] | None:

@@ -143,6 +143,10 @@ def inspect_rule(rule: Any) -> RuleInfo:
         encoded = json.dumps(rule)
     except (TypeError, ValueError):
         return RuleInfo((said("rule_not_json"),), ())
+    except RecursionError:
+        # JSON nested nearly as deep as the parser takes (a builder post, a workbook cell; the
+        # API's body limit stops it first) goes deeper than the encoder can: refused, not a 500.
+        return RuleInfo((said("rule_too_deep", limit=MAX_DEPTH),), ())
     if len(encoded) > 20_000:
         problems.append(said("rule_too_long"))
     else:
