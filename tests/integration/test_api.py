@@ -194,3 +194,16 @@ def test_deeply_nested_json_and_bad_unit_ids_are_client_errors(admin):
     response = admin("PUT", "/units/ha_noi", {"name": "Hà Nội"})
     assert response.status_code == 422
     assert response.json["error"]["fields"] == {"unit_id": ["Use lowercase letters, digits and '-'."]}
+
+
+def test_a_rule_holding_a_list_of_values_is_stored_and_published_as_written(admin):
+    # Firestore stores no array directly inside an array: the adapter wraps it (firestore_values),
+    # where this was a 500 on POST /forms.
+    form = seed_form()
+    form["id"] = "danh-sach-trong-quy-tac"
+    rule = {"in": [{"var": "von_vay.co_quan_ly_von_vay"}, [True]]}
+    form["sections"][2]["fields"][2]["relevant"] = rule
+    assert admin("POST", "/forms", form).status_code == 201
+    assert admin("POST", f"/forms/{form['id']}/versions").status_code == 201
+    version = admin("GET", f"/forms/{form['id']}/versions/1").json
+    assert version["sections"][2]["fields"][2]["relevant"] == rule

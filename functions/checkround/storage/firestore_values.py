@@ -7,6 +7,14 @@ is that conversion, small and for the types the app stores: ``None``, ``bool``, 
 and ``tuple``, ``dict`` with ``str`` keys. Anything else is refused with ``TypeError`` before
 a call is made.
 
+Firestore stores no array directly inside an array, yet the app's values hold them: a JSON
+Logic rule such as ``{"in": [{"var": "x"}, ["a", "b"]]}`` in a form definition. A list inside a
+list is therefore stored as a map with the single key ``__list`` holding it, and a map whose
+only key is ``__list`` or ``__map`` (so that it cannot be mistaken for one) as a map with the
+single key ``__map`` holding it. Reading undoes both, so every value reads back as written.
+(Firestore reserves names of the form ``__…__`` only; these two end without underscores.)
+Documents' own top-level fields are never wrapped.
+
 Messages are filled on the protobuf classes under the generated types (proto-plus'
 documented ``Message.pb()``): one ``Value`` per stored value, without a wrapper object each.
 """
@@ -60,18 +68,31 @@ def _precise_datetime(target: Any, value: DatetimeWithNanoseconds) -> None:
     target.timestamp_value.CopyFrom(value.timestamp_pb())  # type: ignore[no-untyped-call]
 
 
+# The wrappers' keys (see the module's docstring).
+LIST_KEY = "__list"
+MAP_KEY = "__map"
+
+
 def _list(target: Any, value: list[Any] | tuple[Any, ...]) -> None:
     target.array_value.SetInParent()  # an empty list is still a list, not "no value"
     values = target.array_value.values
     for item in value:
+        member = values.add()
         if type(item) in (list, tuple):
-            raise TypeError("Firestore cannot store a list directly inside a list")
-        fill(values.add(), item)
+            member.map_value.SetInParent()
+            fill(member.map_value.fields[LIST_KEY], item)
+        else:
+            fill(member, item)
 
 
 def _dict(target: Any, value: dict[str, Any]) -> None:
     target.map_value.SetInParent()
-    fill_fields(target.map_value.fields, value)
+    if len(value) == 1 and next(iter(value)) in (LIST_KEY, MAP_KEY):
+        inner = target.map_value.fields[MAP_KEY]
+        inner.map_value.SetInParent()
+        fill_fields(inner.map_value.fields, value)
+    else:
+        fill_fields(target.map_value.fields, value)
 
 
 # Exact types: a subclass (an enum, a sentinel) may mean something else, and is refused.
@@ -148,13 +169,27 @@ def decode_fields(fields: Any) -> Doc:
     return {key: decode(item) for key, item in fields.items()}
 
 
+def _map(item: Any) -> Any:
+    """A map value, its wrappers undone: ``{__list: [...]}`` is a list held in a list and
+    ``{__map: {...}}`` a map that looked like a wrapper."""
+    fields = item.map_value.fields
+    if len(fields) == 1:
+        (key,) = fields.keys()
+        kind = fields[key].WhichOneof("value_type")
+        if key == LIST_KEY and kind == "array_value":
+            return decode(fields[key])
+        if key == MAP_KEY and kind == "map_value":
+            return decode_fields(fields[key].map_value.fields)
+    return decode_fields(fields)
+
+
 def _geo(item: Any) -> Any:
     return {"latitude": item.geo_point_value.latitude, "longitude": item.geo_point_value.longitude}
 
 
 _DECODERS: dict[str | None, Callable[[Any], Any]] = {
     "string_value": lambda item: item.string_value,
-    "map_value": lambda item: decode_fields(item.map_value.fields),
+    "map_value": _map,
     "integer_value": lambda item: item.integer_value,
     "boolean_value": lambda item: item.boolean_value,
     "null_value": lambda item: None,
