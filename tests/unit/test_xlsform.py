@@ -712,3 +712,19 @@ def test_the_settings_style_pages_is_a_form_shown_a_section_a_page(style, appear
     imported = definition_from_workbook(book, "en")
     assert imported.definition.get("appearance") == appearance
     assert [i["value"] for i in imported.ignored] == ignored
+
+
+@pytest.mark.parametrize(
+    "relevant",
+    [
+        "[" * 20_000,  # a JSON cell deeper than json.loads goes
+        "[" * 990 + "]" * 990,  # parses, deeper than the definition's checks encode
+        "(" * 3000 + "1 = 1" + ")" * 3000,  # an expression deeper than the parser's transformer
+        "not(" * 2000 + "true()" + ")" * 2000,
+    ],
+)
+def test_a_cell_nested_absurdly_deep_is_a_problem_of_its_cell_not_a_crash(relevant):
+    survey = [["type", "name", "label", "relevant"], ["text", "a", "A", None], ["text", "b", "B", relevant]]
+    with pytest.raises(AppError) as caught:
+        definition_from_workbook(workbook(survey), "en")
+    assert caught.value.code == "invalid_xlsform"

@@ -244,7 +244,7 @@ class _Reader:
             return json.loads(raw) if isinstance(raw, str) else raw
         except ExpressionError as exc:
             problems.add(row.sheet, row.number, header, exc.key, **exc.params)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
             key = {"integer": "bad_integer", "number": "bad_number", "boolean": "bad_boolean"}.get(kind, "bad_json")
             problems.add(row.sheet, row.number, header, "bad_text" if kind == "text" else key)
         return BAD

@@ -363,6 +363,10 @@ def parse(text: str, scope: Scope) -> Any:
         return _plain(_PARSER.parse(text))
     except UnexpectedInput as exc:
         raise ExpressionError("syntax", column=exc.column) from None
+    except RecursionError:
+        # Parentheses nested thousands deep (a cell holds 32767 characters): the transformer
+        # recurses per level; the workbook's mistake, not a 500.
+        raise ExpressionError("syntax", column=1) from None
     finally:
         _SCOPE.reset(token)
 
@@ -555,7 +559,7 @@ def from_cell(text: str, scope: Scope) -> Any:
     if is_json_cell(text):
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             raise ExpressionError("bad_json") from None
     return parse(text, scope)
 
