@@ -150,6 +150,8 @@ def test_the_web_form_shows_the_teams_part_read_only_and_never_reads_it(admin, a
     assert '<fieldset class="reviewer" disabled>' in section
     assert "data-section" not in section  # not one of the unit's sections to complete
     assert 'name="doan_kiem_tra.uu_diem"' in section
+    assert "bắt buộc" not in section  # shown, not asked of the unit
+    assert "data-max-length" not in section
     # The self-assessed items stay the unit's to fill, and say so.
     assert "Đơn vị tự đánh giá; kết quả và điểm chính thức do Đoàn kiểm tra chấm." in html
     sent = [*form_fields(seed_answers("tien-yen")), ("doan_kiem_tra.uu_diem", "Tự khen"), ("action", "submit")]
