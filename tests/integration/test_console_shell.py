@@ -195,3 +195,31 @@ def test_every_page_of_a_round_carries_the_csp_and_no_inline_script(project, con
     refused = post_form(client, "/admin_console/rounds/new", [("title_vi", "")])
     assert refused.status_code == 422
     assert_page_is_strict(refused)
+
+
+def _multipart(pairs: list[tuple[str, str]]) -> bytes:
+    """A multipart/form-data body with the shortest boundary, ``b`` (as a client may send it)."""
+    parts = [f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in pairs]
+    return ("".join(parts) + "--b--\r\n").encode()
+
+
+def test_a_multipart_post_within_the_body_limit_is_read_and_past_werkzeugs_limits_refused(project, console_app):
+    # werkzeug refuses a multipart text field over 500 kB and a post of more parts than
+    # max_form_parts with RequestEntityTooLarge, an exception that was a 500: a field as long
+    # as the body limit is read (as urlencoded), and too many parts are a "too large" page.
+    client = console_app.test_client()
+    assert sign_in_with_token(client, issue_admin_token(wiring.context(), name="a")).status_code == 303
+    csrf = csrf_of(client.get("/admin_console/units/upload").get_data(as_text=True))
+    long_field = client.post(
+        "/admin_console/units/upload",
+        data=_multipart([("csrf", csrf), ("note", "a" * 600_000)]),
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert long_field.status_code == 422  # read: the page asks for the roster file
+    many = client.post(
+        "/admin_console/units/upload",
+        data=_multipart([("csrf", csrf), *[("", "")] * 20_001]),
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert many.status_code == 413
+    assert "text/html" in many.headers["Content-Type"]

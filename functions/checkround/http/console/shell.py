@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from checkround.errors import AppError
@@ -219,7 +220,14 @@ def posted(rc: RequestContext) -> tuple[MultiDict[str, str], MultiDict[str, File
         if rc.request.content_length is None or rc.request.content_length > limit:
             raise AppError("too_large", limit=limit)
         rc.request.max_form_parts = _MAX_POSTED_INPUTS
-        return MultiDict(rc.request.form), MultiDict(rc.request.files)
+        # A text field may be as long as the body (as in an urlencoded post), not werkzeug's
+        # default 500 kB; what werkzeug still refuses (too many parts) is the client's 413 —
+        # its RequestEntityTooLarge is no AppError, and was a 500.
+        rc.request.max_form_memory_size = limit
+        try:
+            return MultiDict(rc.request.form), MultiDict(rc.request.files)
+        except RequestEntityTooLarge as exc:
+            raise AppError("too_large", limit=limit) from exc
     if not mimetype and not rc.request.content_length:
         return MultiDict(), MultiDict()  # an empty post: refused below for its missing CSRF token
     if mimetype != "application/x-www-form-urlencoded":
