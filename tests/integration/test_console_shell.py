@@ -223,3 +223,20 @@ def test_a_multipart_post_within_the_body_limit_is_read_and_past_werkzeugs_limit
     )
     assert many.status_code == 413
     assert "text/html" in many.headers["Content-Type"]
+
+
+def test_a_notice_named_in_the_query_that_no_page_sets_is_not_shown_and_not_a_500(project, console_app, admin):
+    # The notice after a redirect is named in the query (?done=open, ?rendered=...); a name
+    # the sentences do not have (typed, or an old link) looked up a missing key: a 500.
+    from tests.integration.console_helpers import signed_in
+
+    setup_seed_round(admin)
+    client = signed_in(console_app)
+    base = "/admin_console/rounds/kt-6-thang-2019"
+    for path, notice in (
+        (f"{base}?done=zz", '<p class="notice" role="status">'),
+        (f"{base}/summary?rendered=zz", 'id="rendered"'),
+    ):
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.get_data(as_text=True)[:500])
+        assert notice not in page.get_data(as_text=True)
