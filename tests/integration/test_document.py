@@ -172,3 +172,42 @@ def test_the_committee_edits_previews_and_issues_in_the_console(admin, closed_ro
     assert refused.status_code == 409
     events = [e for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"] if e["action"] == "issue"]
     assert [e["actor"] for e in events] == ["admin:van-phong"]
+
+
+def test_the_committee_sets_the_header_and_signature_in_the_console(admin, closed_round, console_app):
+    client = signed_in(console_app, "van-phong")
+    path = f"/admin_console/rounds/{ROUND}/document"
+    page = client.get(path).get_data(as_text=True)
+    assert "Phần đầu và chữ ký" in page
+    assert 'value="T/M BAN THƯỜNG VỤ"' in page  # prefilled from the effective parts
+    before = admin("GET", DOC).json["parts"]
+    posted = {
+        "issuing_body": "BAN CHẤP HÀNH ĐOÀN KHỐI",
+        "place": "Hạ Long",
+        "on_behalf": "TM. BAN THƯỜNG VỤ",
+        "signer_title": "BÍ THƯ",
+        "signer_name": "Trần Văn Bình",
+        "recipients": "- Ban Bí thư TW Đoàn (b/c);\r\n\r\n- Lưu VP.",
+    }
+    refused = client.post(f"{path}/parts", data=posted)  # no CSRF token
+    assert refused.status_code in (400, 403)
+    assert admin("GET", DOC).json["parts"] == before
+    form = {"csrf": csrf_of(client.get(path).get_data(as_text=True))}
+    bad = client.post(f"{path}/parts", data={**form, **posted, "place": ""})  # Vietnamese text is required
+    assert bad.status_code == 422
+    shown = bad.get_data(as_text=True)
+    assert 'id="p-place-error"' in shown
+    assert 'value="Trần Văn Bình"' in shown  # what was typed is kept
+    assert admin("GET", DOC).json["parts"] == before
+    saved = client.post(f"{path}/parts", data={**form, **posted})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:1000]
+    parts = admin("GET", DOC).json["parts"]
+    assert parts["issuing_body"]["vi"] == "BAN CHẤP HÀNH ĐOÀN KHỐI"
+    assert parts["place"]["vi"] == "Hạ Long"
+    assert parts["on_behalf"] == {**before["on_behalf"], "vi": "TM. BAN THƯỜNG VỤ"}  # English kept
+    assert parts["signer_title"]["vi"] == "BÍ THƯ"
+    assert parts["signer_name"] == "Trần Văn Bình"
+    assert [line["vi"] for line in parts["recipients"]] == ["- Ban Bí thư TW Đoàn (b/c);", "- Lưu VP."]
+    text = pdf_text(client.get(f"{path}/preview.pdf").data)
+    for expected in ("BAN CHẤP HÀNH ĐOÀN KHỐI", "Hạ Long", "TM. BAN THƯỜNG VỤ", "Trần Văn Bình", "- Lưu VP."):
+        assert expected in text
