@@ -236,6 +236,8 @@ def test_a_notice_named_in_the_query_that_no_page_sets_is_not_shown_and_not_a_50
     for path, notice in (
         (f"{base}?done=zz", '<p class="notice" role="status">'),
         (f"{base}/summary?rendered=zz", 'id="rendered"'),
+        # "saved" on the scoring page of a unit the team has not scored yet (an old link, typed).
+        (f"{base}/review/mong-cai/score?saved=1", 'id="saved"'),
     ):
         page = client.get(path)
         assert page.status_code == 200, (path, page.get_data(as_text=True)[:500])
