@@ -98,6 +98,8 @@ class Settings:
     smtp_host: str
     smtp_port: int
     smtp_starttls: bool
+    # PEM file of the CAs the SMTP server's certificate is checked against (None: the system's).
+    smtp_ca_file: str | None
     smtp_user: str | None
     smtp_password: str | None
     smtp_timeout: float
@@ -145,6 +147,7 @@ def settings() -> Settings:
         smtp_host=env.get("CHECKROUND_SMTP_HOST", "127.0.0.1"),
         smtp_port=int(env.get("CHECKROUND_SMTP_PORT", "8025")),
         smtp_starttls=env.get("CHECKROUND_SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
+        smtp_ca_file=env.get("CHECKROUND_SMTP_CA_FILE") or None,
         smtp_user=env.get("CHECKROUND_SMTP_USER") or None,
         smtp_password=env.get("CHECKROUND_SMTP_PASSWORD") or None,
         smtp_timeout=float(env.get("CHECKROUND_SMTP_TIMEOUT", "20")),

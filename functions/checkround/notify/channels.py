@@ -62,7 +62,8 @@ class SmtpSender:
         try:
             with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout) as smtp:
                 if config.smtp_starttls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    # Certificate and host name checked (against the configured CAs or the system's).
+                    smtp.starttls(context=ssl.create_default_context(cafile=config.smtp_ca_file))
                 if config.smtp_user:
                     smtp.login(config.smtp_user, config.smtp_password or "")
                 refused = smtp.send_message(message)
