@@ -156,6 +156,17 @@ def test_a_broken_workbook_is_refused_not_a_crash(replaced):
     assert "Excel" in caught.value.fields["file"][0]
 
 
+def test_a_workbook_unpacking_past_the_limit_is_refused_before_it_is_read():
+    # 60 MB of one repeated blank row pack into a few hundred kB: a zip bomb for the reader.
+    rows = b'<row r="2"/>' * 5_000_000
+    sheet = (
+        _MAIN + b'<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>' + rows + b"</sheetData></worksheet>"
+    )
+    with pytest.raises(AppError) as caught:
+        roster.read_roster("r.xlsx", _workbook_with({_SHEET: sheet}), "en")
+    assert "Excel" in caught.value.fields["file"][0]
+
+
 def test_an_upload_too_large_for_one_document_is_refused_whole(tmp_path, monkeypatch):
     ctx = seeded(tmp_path)
     monkeypatch.setattr(roster, "STAGED_BYTES", 300)

@@ -23,6 +23,7 @@ import io
 import json
 import re
 import secrets
+import zipfile
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -105,11 +106,28 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+# What a roster workbook may unpack to: a roster of MAX_ROWS units is well under 5 MB.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+def _unpacked_size(data: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return 0  # not a zip: openpyxl refuses it below
+
+
 def _records(filename: str, data: bytes, language: str) -> list[tuple[int, list[str]]]:
     """The non-blank rows of the file with the line (CSV) or row (XLSX) each starts on."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook  # only for workbooks
+
+        if _unpacked_size(data) > MAX_UNPACKED_BYTES:
+            # A zip bomb (a sheet of millions of blank rows packs into a few kB) would keep the
+            # read-only reader busy for minutes: refused before it is opened, as XLSForm does.
+            raise _refuse(language, "bad_xlsx")
 
         # A zip that is no workbook fails deep inside openpyxl, when it loads or (read-only: the
         # sheet is parsed lazily) while its rows are read, with whatever its XML or zip reader
