@@ -5,6 +5,7 @@ Firestore emulator; the summary ranks by the team's scores."""
 from __future__ import annotations
 
 import copy
+from html import unescape
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -193,3 +194,55 @@ def test_a_reviewer_scores_in_the_console_and_the_audit_log_names_them(admin, un
     assert stored["by"] == "admin:doan-kiem-tra"
     events = [e for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"] if e["action"] == "assess"]
     assert [e["actor"] for e in events] == ["admin:doan-kiem-tra"]
+
+
+def test_the_unit_reads_the_teams_saved_values_but_cannot_send_them(admin, apps, unit_client):
+    tokens = setup_seed_round(admin)
+    submit(unit_client, tokens, "tien-yen")
+    team = seed_assessment("tien-yen")
+    assert admin("PUT", f"/rounds/{ROUND}/assessments/tien-yen", {"answers": team}).status_code == 200
+
+    client, page = open_link(apps, tokens.links["tien-yen"])
+    html = unescape(page.get_data(as_text=True))
+    section = html[html.index('id="s-doan_kiem_tra"') : html.index('id="s-danh_gia"')]
+    assert '<fieldset class="reviewer" disabled>' in section  # read-only: a disabled input is never posted
+    assert team["doan_kiem_tra"]["uu_diem"] in section
+    assert team["doan_kiem_tra"]["han_che"] in section
+    # The unit's API says the same, and still refuses the team's fields from the unit.
+    unit = unit_client(tokens["tien-yen"])
+    assert unit("GET", f"/rounds/{ROUND}/form").json["assessment"]["doan_kiem_tra"] == team["doan_kiem_tra"]
+    answers = seed_answers("tien-yen")
+    answers["doan_kiem_tra"] = {"uu_diem": team["doan_kiem_tra"]["uu_diem"]}
+    refused = unit("POST", f"/rounds/{ROUND}/submission", {"answers": answers}, headers={"Idempotency-Key": "k-2"})
+    assert refused.status_code == 422
+    assert list(refused.json["error"]["fields"]) == ["doan_kiem_tra"]
+    # Posted from the page anyway (a hand-made post): not read, the team's values stay the team's.
+    sent = [*form_fields(seed_answers("tien-yen")), ("doan_kiem_tra.uu_diem", "Tự khen"), ("action", "submit")]
+    assert client.post(f"/r/{ROUND}", data=MultiDict([("csrf", csrf_of(page)), *sent])).status_code == 303
+    stored = wiring.context().store.get(f"rounds/{ROUND}/assessments/tien-yen")
+    assert stored["answers"]["doan_kiem_tra"] == team["doan_kiem_tra"]
+
+
+def test_an_assessment_of_an_earlier_revision_is_marked_stale(admin, unit_client, console_app):
+    tokens = setup_seed_round(admin)
+    submit(unit_client, tokens, "tien-yen")
+    assert (
+        admin("PUT", f"/rounds/{ROUND}/assessments/tien-yen", {"answers": seed_assessment("tien-yen")}).status_code
+        == 200
+    )
+    client = signed_in(console_app, "doan-kiem-tra")
+    base = f"/admin_console/rounds/{ROUND}"
+    pages = (f"{base}/review/tien-yen", f"{base}/review/tien-yen/score", f"{base}/board")
+    for path in pages:  # current: no notice
+        assert "assessment-stale" not in client.get(path).get_data(as_text=True)
+        assert "data-stale" not in client.get(path).get_data(as_text=True)
+
+    unit = unit_client(tokens["tien-yen"])
+    again = {"answers": seed_answers("tien-yen")}
+    assert unit("POST", f"/rounds/{ROUND}/submission", again, headers={"Idempotency-Key": "k-2"}).status_code == 201
+    for path in pages:
+        vi = unescape(client.get(path, query_string={"lang": "vi"}).get_data(as_text=True))
+        assert "Đánh giá cho lần gửi 1; đơn vị đã gửi lần 2." in vi, path
+        en = unescape(client.get(path, query_string={"lang": "en"}).get_data(as_text=True))
+        assert "Assessed revision 1; the unit has since sent revision 2." in en, path
+    assert admin("GET", f"/rounds/{ROUND}/assessments/tien-yen").json["stale"] == {"assessed": 1, "latest": 2}

@@ -127,6 +127,23 @@ def reviewer_part(definition: Mapping[str, Any]) -> Mapping[str, Any]:
     return _PARTS.get(definition, REVIEWER)
 
 
+def shown_reviewer_answers(definition: Mapping[str, Any], answers: Any) -> dict[str, Any]:
+    """The inspection team's answers a unit may read: its fields the form shows to the unit,
+    less the self-assessed items (the unit's form holds its own answer there)."""
+    if not isinstance(answers, Mapping):
+        return {}
+    shown: dict[str, Any] = {}
+    for section in definition["sections"]:
+        sent = answers.get(section["key"])
+        if not isinstance(sent, Mapping):
+            continue
+        for field in section["fields"]:
+            team_only = reviewer_fills(section, field) and not field.get("self_assessment")
+            if team_only and shown_to_unit(section, field) and field["key"] in sent:
+                shown.setdefault(section["key"], {})[field["key"]] = sent[field["key"]]
+    return shown
+
+
 def _is_empty(value: Any) -> bool:
     if isinstance(value, Mapping):
         return all(_is_empty(v) for v in value.values())

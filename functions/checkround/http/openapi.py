@@ -469,6 +469,11 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "object",
             "description": "What the unit answered of them so far: {recommendation id: {status, note}}.",
         },
+        assessment={
+            "type": "object",
+            "description": "The inspection team's saved answers to the fields the form shows to the unit "
+            "(read-only for it), keyed by section, then field key; empty before the team saves.",
+        },
     ),
     "DraftSaved": _obj(["saved_at"], saved_at=_TIME),
     "SubmissionResult": _obj(

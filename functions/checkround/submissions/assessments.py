@@ -47,6 +47,17 @@ def assessment_path(round_id: str, unit_id: str) -> str:
     return f"{round_path(round_id)}/assessments/{unit_id}"
 
 
+def stale_of(assessment: Mapping[str, Any] | None, latest_revision: Any) -> dict[str, int] | None:
+    """``{"assessed", "latest"}`` revisions when the team's assessment is of a revision older
+    than the unit's latest (the unit sent again since); None when current or not assessed."""
+    if not assessment or not isinstance(latest_revision, int):
+        return None
+    assessed = assessment.get("submission_revision")
+    if isinstance(assessed, int) and assessed < latest_revision:
+        return {"assessed": assessed, "latest": latest_revision}
+    return None
+
+
 def _definition(ctx: Context, round_doc: Doc) -> Mapping[str, Any]:
     definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
     if not has_reviewer_fields(definition):
@@ -67,11 +78,13 @@ def get_assessment(ctx: Context, round_id: str, unit_id: str) -> Doc:
         if entry.get("submission_id")
         else None
     )
+    assessment = ctx.store.get(assessment_path(round_id, unit_id))
     return {
         "unit_id": unit_id,
         "state": entry.get("state", "missing"),
         "submission": submission,
-        "assessment": ctx.store.get(assessment_path(round_id, unit_id)),
+        "assessment": assessment,
+        "stale": stale_of(assessment, entry.get("revision")),
         "reviewer_form": reviewer_part(definition),
     }
 
@@ -121,6 +134,11 @@ def put_assessment(ctx: Context, round_id: str, unit_id: str, body: Any, actor: 
         return doc
 
     return ctx.store.transaction(write)
+
+
+def assessment_docs(ctx: Context, round_id: str) -> dict[str, Mapping[str, Any]]:
+    """Every saved assessment of the round, by unit (one query, for the board)."""
+    return dict(ctx.store.list(f"{round_path(round_id)}/assessments"))
 
 
 def round_assessments(ctx: Context, round_id: str) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -17,7 +17,7 @@ from checkround.context import Context
 from checkround.errors import AppError
 from checkround.followup import answers as follow_up_answers
 from checkround.forms.compiler import CACHE
-from checkround.forms.fillers import refuse_reviewer_answers, unit_part
+from checkround.forms.fillers import has_reviewer_fields, refuse_reviewer_answers, shown_reviewer_answers, unit_part
 from checkround.forms.messages import messages
 from checkround.forms.service import get_version
 from checkround.forms.validate import Checked, check_answers
@@ -37,6 +37,7 @@ from checkround.rounds.service import (
 from checkround.rounds.tokens import Principal, token_still_valid
 from checkround.storage.ports import Doc, Transaction
 
+from .assessments import assessment_path
 from .inputs import SubmissionInput
 
 _SUBMISSION = {"vi": "báo cáo", "en": "Submission"}
@@ -139,14 +140,19 @@ def _unit_view(ctx: Context, round_doc: Doc, unit_id: str, entry: Doc) -> Doc:
     round_id = str(round_doc["id"])
     latest = _latest(ctx, round_id, entry)
     unit = ctx.store.get(f"units/{unit_id}") or {}
+    form = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
+    assessed = ctx.store.get(assessment_path(round_id, unit_id)) if has_reviewer_fields(form) else None
     return {
         "round": _public_round(round_doc),
         "unit_id": unit_id,
         "unit_name": unit.get("name") or unit_id,
         "unit_name_en": unit.get("name_en"),
-        "form": get_version(ctx, round_doc["form_id"], round_doc["form_version"]),
+        "form": form,
         "form_version": round_doc["form_version"],
         "state": entry.get("state", "missing"),
+        # The inspection team's saved values of the fields the form shows to the unit (read-only
+        # on its page; a unit's post of them is still refused).
+        "assessment": shown_reviewer_answers(form, (assessed or {}).get("answers")),
         "draft": entry.get("draft"),
         "draft_saved_at": entry.get("draft_saved_at"),
         "submission": latest,

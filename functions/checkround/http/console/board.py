@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from checkround.formats.text import localized
 from checkround.rounds import service as rounds
 from checkround.storage.ports import Doc
+from checkround.submissions.assessments import assessment_docs, stale_of
 
 from .rounds import REPORTED, roster, round_values
 from .shell import Console, Page
@@ -59,10 +60,13 @@ def board_page(page: Page, round_id: str) -> Response:
     units = roster(page.ctx)
     names: Mapping[str, Any] = round_doc.get("clusters") or {}
     rows = []
+    # The team's assessments (issue 18): one made before the unit's latest revision is marked.
+    assessed = assessment_docs(page.ctx, round_id)
     for row in rounds.board(page.ctx, round_doc):
         unit = units.get(row["unit_id"], {})
         name = unit.get("name_en") if page.lang == "en" and unit.get("name_en") else unit.get("name")
-        rows.append({**row, "name": name or row["unit_id"], "cluster": unit.get("cluster") or ""})
+        stale = stale_of(assessed.get(row["unit_id"]), row.get("revision"))
+        rows.append({**row, "name": name or row["unit_id"], "cluster": unit.get("cluster") or "", "stale": stale})
     clusters = sorted(
         {row["cluster"] for row in rows}, key=lambda key: (key == "", localized(names.get(key, key), page.lang))
     )

@@ -22,6 +22,7 @@ from checkround.reports import history
 from checkround.rounds import service as rounds
 from checkround.storage.ports import Doc
 from checkround.submissions import service as submissions
+from checkround.submissions.assessments import assessment_path, stale_of
 
 from . import recommend
 from .render import text
@@ -117,6 +118,11 @@ def review_page(
         sections=sections,
         # The inspection team's scoring page (http/console/scoring.py), where the form has its fields.
         has_reviewer_fields=has_reviewer_fields(definition),
+        # The team's assessment of an earlier revision than the unit's latest (issue 18).
+        assessment_stale=stale_of(
+            page.ctx.store.get(assessment_path(round_id, unit_id)) if has_reviewer_fields(definition) else None,
+            (latest or {}).get("revision"),
+        ),
         comments=kept,
         earlier_comments=returned.get("comments") or {},
         message=message,
