@@ -439,7 +439,7 @@ def test_a_label_with_a_script_in_it_shows_as_text(desktop: Page, admin: Client)
                         "type": "select_one",
                         "label": {"vi": "Chọn"},
                         "choices": [{"value": "x", "label": {"vi": f"X {hostile}"}}],
-                        "relevant": {"!=": [{"var": "a.ten"}, "</script><script>window.__pwned = true</script>"]},
+                        "relevant": {"!=": [{"var": ["a.ten", ""]}, "</script><script>window.__pwned = true</script>"]},
                     },
                 ],
             }

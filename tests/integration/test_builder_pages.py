@@ -189,7 +189,7 @@ def test_build_check_fix_save_and_publish_without_javascript(project, console_ap
     draft = forms.get_form(ctx, "mau-moi")["draft"]
     fields = draft["sections"][0]["fields"]
     assert fields[1]["max_score"] == 12.5
-    assert fields[0]["relevant"] == {"==": [{"var": "phan_1.select_one_2"}, "b"]}
+    assert fields[0]["relevant"] == {"==": [{"var": ["phan_1.select_one_2", ""]}, "b"]}
     html = editor_html(client, "mau-moi", "?saved=1")
     assert "hiện khi Tần suất là “Hằng quý”" in html
     assert 'id="publish-link"' in html

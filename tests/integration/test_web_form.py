@@ -383,7 +383,7 @@ def test_labels_answers_and_rules_cannot_break_out_of_the_page(admin, apps):
                         "key": "ghi_chu",
                         "type": "text",
                         "label": {"vi": "Ghi chú"},
-                        "relevant": {"!=": [{"var": "a.loai"}, hostile]},
+                        "relevant": {"!=": [{"var": ["a.loai", ""]}, hostile]},
                     },
                 ],
             }

@@ -162,11 +162,16 @@ def test_a_computed_total_of_scores_is_not_a_figure_to_add_up():
             "key": "tong",
             "type": "calculated",
             "label": {"vi": "Tổng điểm"},
-            "calculate": {"+": [{"var": "a.ck1.score"}]},
+            "calculate": {"+": [{"var": ["a.ck1.score", 0]}]},
         }
     )
     raw["sections"][0]["fields"].append(
-        {"key": "nhan_doi", "type": "calculated", "label": {"vi": "Gấp đôi"}, "calculate": {"*": [{"var": "a.so"}, 2]}}
+        {
+            "key": "nhan_doi",
+            "type": "calculated",
+            "label": {"vi": "Gấp đôi"},
+            "calculate": {"*": [{"var": ["a.so", 0]}, 2]},
+        }
     )
     done = aggregate(ROUND, check_definition(raw), UNITS, iter(SUBMISSIONS))
     assert (field(done, "tong")["score_total"], field(done, "tong")["summed"]) == (True, False)

@@ -40,8 +40,8 @@ ROWS = f(
     fields=[
         f("ten", "text", required=True),
         f("so", "integer", min=0, constraint={"<=": [{"var": "_item.so"}, {"var": "s.tran"}]}),
-        f("ghi_chu", "text", relevant={">": [{"var": "_item.so"}, 5]}),
-        f("gap_doi", "calculated", calculate={"*": [{"var": "_item.so"}, 2]}),
+        f("ghi_chu", "text", relevant={">": [{"var": ["_item.so", 0]}, 5]}),
+        f("gap_doi", "calculated", calculate={"*": [{"var": ["_item.so", 0]}, 2]}),
     ],
 )
 TOTAL = f(
@@ -231,7 +231,7 @@ def test_the_web_form_preview_of_rules_over_budget_is_no_preview():
 def test_a_calculated_text_longer_than_any_answer_is_not_stored():
     """Within its budget a rule can still join one 10,000-character answer 100 times: a
     megabyte that no database document would take with the rest of the submission."""
-    many = {"cat": [{"var": "s.ghi_chu"}] * 100}
+    many = {"cat": [{"var": ["s.ghi_chu", ""]}] * 100}
     definition = check_definition(
         form(f("ghi_chu", "textarea", max_length=10_000), f("dai", "calculated", calculate=many))
     )

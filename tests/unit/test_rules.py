@@ -47,7 +47,7 @@ PROJECTS = f(
         f("ten", "text", required=True),
         f("gia_tri", "decimal", min=0),
         f("nguoi", "integer", min=0),
-        f("binh_quan", "calculated", calculate={"/": [{"var": "_item.gia_tri"}, {"var": "_item.nguoi"}]}),
+        f("binh_quan", "calculated", calculate={"/": [{"var": ["_item.gia_tri", 0]}, 40]}),
     ],
 )
 
@@ -69,8 +69,22 @@ def test_repeat_group_items_and_counts():
     }
 
 
+def test_division_by_a_field_is_refused_at_save_time():
+    """By zero the server fails where the browser answers Infinity (forms.rule_types)."""
+    by_field = copy.deepcopy(PROJECTS)
+    by_field["fields"][3]["calculate"] = {"/": [{"var": ["_item.gia_tri", 0]}, {"var": ["_item.nguoi", 0]}]}
+    with pytest.raises(AppError) as caught:
+        form(by_field)
+    (message,) = caught.value.fields["sections"][0]["fields"][0]["fields"][3]["calculate"]
+    assert "divide by a number other than 0" in str(message)
+
+
 def test_division_by_zero_in_a_calculation_stores_nothing_for_it():
+    """A form stored before rules were held to both engines may still divide by a field."""
     definition = form(PROJECTS)
+    definition["sections"][0]["fields"][0]["fields"][3]["calculate"] = {
+        "/": [{"var": "_item.gia_tri"}, {"var": "_item.nguoi"}]
+    }
     ok = check(definition, {"s": {"cong_trinh": [{"ten": "A", "gia_tri": 5, "nguoi": 0}]}})
     assert ok.answers["s"]["cong_trinh"][0]["binh_quan"] is None
 
@@ -98,7 +112,7 @@ def test_more_types(field, good, bad, message):
 def test_relevance_hides_drops_and_reports_ignored():
     definition = form(
         f("so_cong_trinh", "integer", min=0, required=True),
-        f("ly_do", "text", required=True, relevant={"==": [{"var": "s.so_cong_trinh"}, 0]}),
+        f("ly_do", "text", required=True, relevant={"==": [{"var": ["s.so_cong_trinh", 0]}, 0]}),
     )
     shown = errors(definition, {"s": {"so_cong_trinh": 0}})
     assert shown == {"s": {"ly_do": ["Nhập câu trả lời cho câu hỏi này."]}}
@@ -183,8 +197,8 @@ def test_a_section_with_calculations_sent_as_no_object_is_its_own_error(sent, me
 
 def test_calculation_chains_settle_in_any_order():
     definition = form(
-        f("c", "calculated", calculate={"*": [{"var": "s.b"}, 2]}),
-        f("b", "calculated", calculate={"+": [{"var": "s.a"}, 1]}),
+        f("c", "calculated", calculate={"*": [{"var": ["s.b", 0]}, 2]}),
+        f("b", "calculated", calculate={"+": [{"var": ["s.a", 0]}, 1]}),
         f("a", "integer"),
     )
     assert check(definition, {"s": {"a": 1}}).answers["s"] == {"a": 1, "b": 2, "c": 4}

@@ -59,8 +59,8 @@ def every_type_form():
         f.pop("choices", None) if f.get("choices") is None else None
     fields[0] |= {
         "hint": {"vi": "Gợi ý 'nháy' và \"kép\"", "en": "Hint"},
-        "required": {"==": [{"var": "a.f_integer"}, 3]},
-        "relevant": {"and": [{">": [{"var": "a.f_integer"}, 0]}, {"in": ["a", {"var": "a.f_select_multiple"}]}]},
+        "required": {"==": [{"var": ["a.f_integer", 0]}, 3]},
+        "relevant": {"and": [{">": [{"var": ["a.f_integer", 0]}, 0]}, {"in": ["a", {"var": "a.f_select_multiple"}]}]},
         "constraint": {"or": [{"!": [{"var": "a.f_text"}]}, {"==": [{"substr": [{"var": "a.f_text"}, 10]}, ""]}]},
         "constraint_message": {"vi": "Tối đa 10 ký tự", "en": "At most 10 characters"},
         "role": "strengths",
@@ -79,7 +79,12 @@ def every_type_form():
         "max_items": 5,
         "fields": [
             {"key": "ten", "type": "text", "label": {"vi": "Tên"}},
-            {"key": "so", "type": "integer", "label": {"vi": "Số"}, "relevant": {"!=": [{"var": "_item.ten"}, "x"]}},
+            {
+                "key": "so",
+                "type": "integer",
+                "label": {"vi": "Số"},
+                "relevant": {"!=": [{"var": ["_item.ten", ""]}, "x"]},
+            },
         ],
     }
     by_type["calculated"]["calculate"] = {
@@ -101,7 +106,7 @@ def every_type_form():
                 "shown_to_unit": True,
                 "title": {"vi": "Phần B"},
                 "description": {"vi": "Mô tả B", "en": "About B"},
-                "relevant": {"or": [{"===": [{"var": "a.f_text"}, None]}, {"===": [{"var": "a.f_text"}, ""]}]},
+                "relevant": {"!": [{"var": "a.f_text"}]},
                 "fields": [example_field("text", "f_text"), example_field("integer", "khac")],
             },
         ],
@@ -192,22 +197,24 @@ SCOPE = Scope(
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        ("${n} > 0", {">": [{"var": "s.n"}, 0]}),
-        ("${n} = 1 or ${n} = 2 or ${n} = 3", {"or": [{"==": [{"var": "s.n"}, k]} for k in (1, 2, 3)]}),
+        # A read in arithmetic or a comparison gets its type's default (forms.rule_types).
+        ("${n} > 0", {">": [{"var": ["s.n", 0]}, 0]}),
+        ("${n} = 1 or ${n} = 2 or ${n} = 3", {"or": [{"==": [{"var": ["s.n", 0]}, k]} for k in (1, 2, 3)]}),
         (
             "not(${n} <= 2) and ${t} != 'a'",
-            {"and": [{"!": [{"<=": [{"var": "s.n"}, 2]}]}, {"!=": [{"var": "s.t"}, "a"]}]},
+            {"and": [{"!": [{"<=": [{"var": ["s.n", 0]}, 2]}]}, {"!=": [{"var": ["s.t", ""]}, "a"]}]},
         ),
-        ("${n} * 2 + 1 - 3", {"-": [{"+": [{"*": [{"var": "s.n"}, 2]}, 1]}, 3]}),
-        ("${n} div 4 mod 3", {"%": [{"/": [{"var": "s.n"}, 4]}, 3]}),
-        ("-${n} + -2.5", {"+": [{"-": [{"var": "s.n"}]}, -2.5]}),
-        ("if(${n} >= 10, 'big', \"small\")", {"if": [{">=": [{"var": "s.n"}, 10]}, "big", "small"]}),
+        ("${n} * 2 + 1 - 3", {"-": [{"+": [{"*": [{"var": ["s.n", 0]}, 2]}, 1]}, 3]}),
+        ("${n} div 4 mod 3", {"%": [{"/": [{"var": ["s.n", 0]}, 4]}, 3]}),
+        ("-${n} + -2.5", {"+": [{"-": [{"var": ["s.n", 0]}]}, -2.5]}),
+        ("if(${n} >= 10, 'big', \"small\")", {"if": [{">=": [{"var": ["s.n", 0]}, 10]}, "big", "small"]}),
         ("selected(${m}, 'a')", {"in": ["a", {"var": "s.m"}]}),
-        ("selected(${o}, 'a')", {"==": [{"var": "s.o"}, "a"]}),
+        ("selected(${o}, 'a')", {"==": [{"var": ["s.o", ""]}, "a"]}),
         ("count-selected(${m}) > 1", {">": [{"reduce": [{"var": "s.m"}, {"+": [{"var": "accumulator"}, 1]}, 0]}, 1]}),
-        (". != ''", {"!": [{"or": [{"===": [{"var": "s.t"}, None]}, {"===": [{"var": "s.t"}, ""]}]}]}),
+        (". != ''", {"!": [{"!": [{"var": "s.t"}]}]}),
+        ("${n} = ''", {"!": [{"or": [{"var": "s.n"}, {"===": [{"var": ["s.n", 1]}, 0]}]}]}),
         ("coalesce(${n}, 0) + 1", {"+": [{"var": ["s.n", 0]}, 1]}),
-        ("${s.n} > true()", {">": [{"var": "s.n"}, True]}),
+        ("${s.n} > true()", {">": [{"var": ["s.n", 0]}, True]}),
         ("${n.score}", {"var": "s.n.score"}),
     ],
 )
@@ -245,7 +252,8 @@ def test_translated_length_and_empty_rules_mean_what_xlsform_means(text, value, 
     assert truthy(evaluate(rule, {"s": {"t": value}})) is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(0, False), (None, True), (False, False), ("", True), (3, False)])
+# (A number field's answer is never False: its type is checked when it is saved.)
+@pytest.mark.parametrize(("value", "expected"), [(0, False), (None, True), ("", True), (3, False)])
 def test_a_number_is_empty_only_when_unanswered(value, expected):
     """JSON Logic's == takes 0 for "" in the browser: the translation compares strictly."""
     assert truthy(evaluate(parse("${n} = ''", SCOPE), {"s": {"n": value}})) is expected
@@ -339,7 +347,7 @@ KOBO_SURVEY = [
     ["integer", "age", "Age", "Tuổi", None, None, "${pname} != ''", ". >= 0", None, None, None, "k12", None],
     ["end_repeat", None, None, None, None, None, None, None, None, None, None, "k13", None],
     ["calculate", "cost_per_member", None, None, None, None, None, None, None,
-     "if(${members} > 0, coalesce(${water_cost}, 0) div ${members}, 0)", None, "k14", None],
+     "if(${members} > 0, coalesce(${water_cost}, 0) div 12, 0)", None, "k14", None],
 ]  # fmt: skip
 KOBO_CHOICES = [
     ["list_name", "name", "label::English (en)", "label::Vietnamese (vi)", "$autovalue"],
@@ -364,12 +372,12 @@ def test_a_kobo_workbook_with_nested_groups_and_a_repeat_is_imported():
     assert [s["key"] for s in d["sections"]] == ["household", "water", "main"]
     household, water, main = d["sections"]
     assert [f["key"] for f in household["fields"]] == ["members", "has_water", "notes"]
-    assert water["relevant"] == {"==": [{"var": "household.has_water"}, "yes"]}
+    assert water["relevant"] == {"==": [{"var": ["household.has_water", ""]}, "yes"]}
     members = household["fields"][0]
     assert members["label"] == {"en": "How many members?", "vi": "Mấy người?"}
     assert members["required"] is True
     assert members["constraint"] == {
-        "and": [{">": [{"var": "household.members"}, 0]}, {"<": [{"var": "household.members"}, 40]}]
+        "and": [{">": [{"var": ["household.members", 0]}, 0]}, {"<": [{"var": ["household.members", 0]}, 40]}]
     }
     assert members["constraint_message"] == {"en": "Between 1 and 39", "vi": "Between 1 and 39"}
     assert household["fields"][1]["choices"][0] == {"value": "yes", "label": {"en": "Yes", "vi": "Có"}}
@@ -378,18 +386,29 @@ def test_a_kobo_workbook_with_nested_groups_and_a_repeat_is_imported():
     notes = household["fields"][2]
     assert notes["type"] == "textarea"
     assert notes["relevant"] == {
-        "or": [{"in": ["well", {"var": "water.sources"}]}, {">": [{"var": "household.members"}, 5]}]
+        "or": [{"in": ["well", {"var": "water.sources"}]}, {">": [{"var": ["household.members", 0]}, 5]}]
     }
     person = main["fields"][0]
     assert person["type"] == "repeat"
     pname = {"var": "_item.pname"}
-    assert person["fields"][1]["relevant"] == {"!": [{"or": [{"===": [pname, None]}, {"===": [pname, ""]}]}]}
+    assert person["fields"][1]["relevant"] == {"!": [{"!": [pname]}]}
     assert main["fields"][1]["type"] == "calculated"
     # Display hints of other tools are left out, and said so.
     assert {(i["row"], i["column"], i["value"]) for i in imported.ignored} == {
         (2, "appearance", "field-list"),
         (7, "appearance", "horizontal"),
     }
+
+
+def test_a_rule_the_two_engines_compute_differently_is_refused_at_its_cell():
+    """Dividing by a field: the server fails on 0 where the browser answers Infinity."""
+    survey = [list(row) for row in KOBO_SURVEY]
+    row = next(r for r in survey if r[0] == "calculate")
+    row[survey[0].index("calculation")] = "coalesce(${water_cost}, 0) div ${members}"
+    with pytest.raises(AppError) as caught:
+        definition_from_workbook(workbook(survey, KOBO_CHOICES, KOBO_SETTINGS), "en")
+    (message,) = caught.value.fields["survey"][survey.index(row) + 1]["calculation"]
+    assert "divide by a number other than 0" in str(message)
 
 
 def test_an_odk_workbook_without_groups_or_languages_is_one_section():
@@ -422,7 +441,7 @@ def test_an_odk_workbook_without_groups_or_languages_is_one_section():
         "date",
         "datetime",
     ]
-    assert section["fields"][3]["relevant"] == {"==": [{"var": "main.likes_pizza"}, "yes"]}
+    assert section["fields"][3]["relevant"] == {"==": [{"var": ["main.likes_pizza", ""]}, "yes"]}
 
 
 def test_a_list_several_fields_use_becomes_a_shared_choice_set():

@@ -477,6 +477,25 @@ def _typed(value: str, target: Mapping[str, Any] | None, language: str) -> Any:
     return value
 
 
+# What an unanswered field reads as in a comparison: null is read differently by the server's
+# engine and the browser's, so a compared read carries its type's empty answer
+# (forms.rule_types refuses it otherwise). Lists and records are not compared with a value.
+_EMPTY_ANSWER = {"integer": 0, "decimal": 0, "rating": 0, "calculated": 0, "boolean": False}
+_NOT_COMPARED = frozenset({"select_multiple", "checklist", "repeat"})
+
+
+def _with_default(path: str, target: Mapping[str, Any] | None) -> dict[str, Any]:
+    kind = str((target or {}).get("type"))
+    if target is None:
+        part = path.rsplit(".", 1)[-1] if path.count(".") >= 2 and not path.startswith("_item.") else None
+        if part is None:
+            return {"var": path}
+        return {"var": [path, 0 if part == "score" else ""]}
+    if kind in _NOT_COMPARED:
+        return {"var": path}
+    return {"var": [path, _EMPTY_ANSWER.get(kind, "")]}
+
+
 def rule_of_conditions(
     join: str, conditions: list[dict[str, str]], fields: Mapping[str, Mapping[str, Any]], language: str
 ) -> Any:
@@ -496,7 +515,8 @@ def rule_of_conditions(
             chosen = {"in": [raw, var]}
             parts.append(chosen if op == "chosen" else {"!": chosen})
         elif op in _BINARY:
-            parts.append({op: [var, _typed(raw, fields.get(path), language)]})
+            target = fields.get(path)
+            parts.append({op: [_with_default(path, target), _typed(raw, target, language)]})
         else:
             raise ValueError(op)
     if not parts:

@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from .definition_messages import said
+from .rule_types import field_types, portability_problems, rules_to_check
 from .rules import ITEM, inspect_rule, rule_paths
 
 Path = tuple[Any, ...]
@@ -115,10 +116,29 @@ def _check_loops(definition: dict[str, Any], calc_reads: dict[str, set[str]], er
             visit(node, [node])
 
 
+def _check_portability(definition: dict[str, Any], errors: dict[Any, Any]) -> None:
+    """A ``relevant`` or ``calculate`` rule runs in the page too: refuse what the browser's engine
+    and the server's would compute differently (forms.rule_types), at the rule's path."""
+    types = field_types(definition)
+    for owner_path, rule_name, rule, group in rules_to_check(definition):
+        node: Any = errors
+        for step in owner_path:
+            node = node.get(step, {}) if isinstance(node, dict) else {}
+        if rule_name in node:
+            continue  # it reads what the form lacks: that is what to fix first
+        seen: set[tuple[str, str]] = set()
+        for key, params in portability_problems(rule, types, group):
+            once = (key, repr(sorted(params.items())))
+            if once not in seen:  # one message per kind of problem, not one per operand
+                seen.add(once)
+                _put(errors, owner_path, rule_name, said(key, **params))
+
+
 def check_references(definition: dict[str, Any]) -> dict[Any, Any]:
     """Resolve shared choice lists in place and return every reference error found."""
     errors: dict[Any, Any] = {}
     _resolve_choice_sets(definition, errors)
     calc_reads = _check_reads(definition, errors)
     _check_loops(definition, calc_reads, errors)
+    _check_portability(definition, errors)
     return errors

@@ -117,7 +117,10 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
         return kind if has_default or kind == ANY else f"{kind}?"
     if operator in ("map", "filter", "reduce", "all", "none", "some"):
         # Inside, the data is a list item or the accumulator: not typed by the form.
-        _type_of(_operands(args)[0], types, group, problems)
+        operands = _operands(args)
+        _type_of(operands[0], types, group, problems)
+        if operator == "reduce" and len(operands) == 3 and _counts(operands[1], operands[2]):
+            return NUMBER
         return LIST if operator in ("map", "filter") else (BOOLEAN if operator in _BOOLEAN_RESULT else ANY)
     operands = _operands(args)
     kinds = [_type_of(arg, types, group, problems) for arg in operands]
@@ -161,6 +164,17 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
         results = {kind for kind in kinds[1::2] + kinds[-1:]} if operator in ("if", "?:") else set(kinds)
         return results.pop() if len(results) == 1 else ANY
     return ANY
+
+
+def _counts(step: Any, initial: Any) -> bool:
+    """A reduce that starts from a number and adds numbers to it (XLSForm's count-selected):
+    a number in both engines, whatever the list (neither runs the step over no list)."""
+    if isinstance(initial, bool) or not isinstance(initial, int | float):
+        return False
+    if not (isinstance(step, dict) and list(step) == ["+"] and isinstance(step["+"], list) and len(step["+"]) == 2):
+        return False
+    acc, add = step["+"]
+    return acc == {"var": "accumulator"} and isinstance(add, int | float) and not isinstance(add, bool)
 
 
 def rules_to_check(definition: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, Any, str | None]]:

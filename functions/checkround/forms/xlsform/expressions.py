@@ -208,7 +208,7 @@ class _ToLogic(Transformer[Token, Any]):
         return _Grouped(value)
 
     def neg(self, value: Any) -> Any:
-        value = _plain(value)
+        value = _defaulted(self.scope, _plain(value))
         if isinstance(value, int | float) and not isinstance(value, bool):
             return -value
         return {"-": [value]}
@@ -233,9 +233,9 @@ class _ToLogic(Transformer[Token, Any]):
             return _length_rule(op, _plain(left.of), _plain(right))
         left, right = _plain(left), _plain(right)
         if right == "" and op in ("=", "!="):
-            empty = _empty(left)
+            empty = _empty_field(self.scope, left) if _is_var(left) else _empty(left)
             return empty if op == "=" else {"!": [empty]}
-        return {_COMPARISONS[op]: [left, right]}
+        return {_COMPARISONS[op]: [_defaulted(self.scope, left), _defaulted(self.scope, right)]}
 
     @v_args(inline=False)
     def sum(self, items: list[Any]) -> Any:
@@ -257,12 +257,39 @@ class _ToLogic(Transformer[Token, Any]):
         return make(self.scope, args)
 
 
+# An unanswered field is null, which the server's engine and the browser's read differently in
+# arithmetic and comparisons (forms.rule_types refuses such a read): a read there gets the
+# default its type's empty answer means, XLSForm's own reading of an empty number being 0.
+_DEFAULTS = {"integer": 0, "decimal": 0, "rating": 0, "calculated": 0, "boolean": False}
+_NO_DEFAULT = frozenset({"select_multiple", "checklist", "repeat", "section"})
+
+
+def _defaulted(scope: Scope, value: Any) -> Any:
+    """``value`` with a default when it is a bare read of a field (a scalar answer)."""
+    if not _is_var(value):
+        return value
+    path = value["var"]
+    kind = next(
+        (
+            ref.type
+            for ref in (*scope.item.values(), *scope.fields.values(), *scope.qualified.values())
+            if ref.path == path
+        ),
+        "part" if path.count(".") >= 2 and not path.startswith("_item.") else None,
+    )
+    if kind is None or kind in _NO_DEFAULT:
+        return value
+    if kind == "part":
+        return {"var": [path, 0 if path.endswith(".score") else ""]}
+    return {"var": [path, _DEFAULTS.get(kind, "")]}
+
+
 def _arithmetic(items: list[Any], flat: str) -> Any:
     """``a + b - c``: a run of the n-ary operator is one list; the others are pairs, from the left."""
-    result = _plain(items[0])
+    result = _defaulted(_SCOPE.get(), _plain(items[0]))
     for op_token, operand in zip(items[1::2], items[2::2], strict=True):
         operator = _ARITHMETIC[str(op_token)]
-        value = _plain(operand)
+        value = _defaulted(_SCOPE.get(), _plain(operand))
         if operator == flat and isinstance(result, dict) and list(result) == [flat] and not _is_grouped(items, result):
             result = {flat: [*result[flat], value]}
         else:
@@ -320,7 +347,7 @@ def _selected(scope: Scope, args: list[Any]) -> Any:
     if ref.type == "select_multiple":
         return {"in": [choice, var]}
     if ref.type == "select_one":
-        return {"==": [var, choice]}
+        return {"==": [{"var": [var["var"], ""]}, choice]}
     raise ExpressionError("needs_choice_field", function="selected")
 
 
@@ -399,8 +426,11 @@ def _literal(value: Any) -> str:
 
 
 class _Writer:
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, *, implied_defaults: bool = False) -> None:
         self.scope = scope
+        # Write a read whose default is the one parse gives it in arithmetic or a comparison as
+        # plain ``${name}``: to_cell keeps that text only if it reads back as the same rule.
+        self.implied_defaults = implied_defaults
 
     def ref(self, path: Any) -> str:
         if not isinstance(path, str):
@@ -423,6 +453,8 @@ class _Writer:
             return pattern
         if op == "var":
             if isinstance(args, list) and len(args) == 2 and not isinstance(args[1], dict | list):
+                if self.implied_defaults and _same(_defaulted(self.scope, {"var": args[0]}), node):
+                    return self.ref(args[0]), _ATOM
                 return f"coalesce({self.ref(args[0])}, {_literal(args[1])})", _ATOM
             return self.ref(args), _ATOM
         if not isinstance(args, list):
@@ -446,9 +478,16 @@ class _Writer:
     def text(self, node: Any) -> str:
         return self.value(node)[0]
 
+    def emptied(self, node: Any) -> Any:
+        """What ``node`` says is empty, when parse makes ``node`` of ``x = ''`` in this scope."""
+        value = _empty_of(node)
+        if value is None or not (_same(node, _empty(value)) or _same(node, _empty_field(self.scope, value))):
+            return None
+        return value
+
     def pattern(self, op: str, args: Any) -> tuple[str, int] | None:
         """The shapes :func:`parse` makes of the subset's functions, read back."""
-        emptied = _empty_of({op: args})
+        emptied = self.emptied({op: args})
         if emptied is not None:
             return f"{self.operand(emptied, 3)} = ''", 3
         if op == "in" and isinstance(args, list) and len(args) == 2:
@@ -457,7 +496,7 @@ class _Writer:
                 return f"selected({self.ref(haystack['var'])}, {_literal(needle)})", _ATOM
         if op == "!" and isinstance(args, list) and len(args) == 1:
             inner = args[0]
-            emptied = _empty_of(inner)
+            emptied = self.emptied(inner)
             if emptied is not None:
                 return f"{self.operand(emptied, 3)} != ''", 3
             length = _length_pattern(inner)
@@ -487,8 +526,30 @@ def _empty(value: Any) -> dict[str, Any]:
     return {"or": [{"===": [value, None]}, {"===": [value, ""]}]}
 
 
+def _empty_field(scope: Scope, var: dict[str, Any]) -> dict[str, Any]:
+    """A field's ``x = ''`` that both engines compute alike (forms.rule_types): a text is empty
+    when its truth is false (unanswered or ""); a number or yes/no when its truth is false and it
+    is not 0 (or no), which is an answer; compared strictly, read with a default other than 0 (or
+    no), so an absent answer is no 0 either. Any other read keeps :func:`_empty`."""
+    defaulted = _defaulted(scope, var)
+    if defaulted == var:
+        return _empty(var)
+    empty_answer = defaulted["var"][1]
+    if empty_answer == "":
+        return {"!": [var]}
+    other = True if isinstance(empty_answer, bool) else 1
+    return {"!": [{"or": [var, {"===": [{"var": [var["var"], other]}, empty_answer]}]}]}
+
+
 def _empty_of(node: Any) -> Any:
-    """What ``node`` says is empty, if it is :func:`_empty`'s shape."""
+    """What ``node`` says is empty, if it is :func:`_empty`'s or :func:`_empty_field`'s shape."""
+    if isinstance(node, dict) and list(node) == ["!"] and isinstance(node["!"], list) and len(node["!"]) == 1:
+        inner = node["!"][0]
+        if _is_var(inner):
+            return inner
+        either = inner.get("or") if isinstance(inner, dict) and list(inner) == ["or"] else None
+        if isinstance(either, list) and len(either) == 2 and _is_var(either[0]):
+            return either[0]  # :func:`_empty_field`'s shape for a number (the caller compares)
     if not (isinstance(node, dict) and list(node) == ["or"] and isinstance(node["or"], list) and len(node["or"]) == 2):
         return None
     first = node["or"][0]
@@ -527,9 +588,9 @@ def _length_pattern(node: Any) -> tuple[str, Any, int] | None:
     return None
 
 
-def write(rule: Any, scope: Scope) -> str:
+def write(rule: Any, scope: Scope, *, implied_defaults: bool = False) -> str:
     """The expression of ``rule``; :class:`Untranslatable` when the subset cannot say it."""
-    return _Writer(scope).text(rule)
+    return _Writer(scope, implied_defaults=implied_defaults).text(rule)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -539,12 +600,13 @@ def _same(a: Any, b: Any) -> bool:
 
 def to_cell(rule: Any, scope: Scope) -> str:
     """A rule's cell: its expression when that reads back as the very same rule, else its JSON."""
-    try:
-        text = write(rule, scope)
-        if _same(parse(text, scope), rule):
-            return text
-    except (Untranslatable, ExpressionError):
-        pass
+    for implied in (True, False):
+        try:
+            text = write(rule, scope, implied_defaults=implied)
+            if _same(parse(text, scope), rule):
+                return text
+        except (Untranslatable, ExpressionError):
+            pass
     return json.dumps(rule, ensure_ascii=False)
 
 
