@@ -207,3 +207,33 @@ def test_a_rule_holding_a_list_of_values_is_stored_and_published_as_written(admi
     assert admin("POST", f"/forms/{form['id']}/versions").status_code == 201
     version = admin("GET", f"/forms/{form['id']}/versions/1").json
     assert version["sections"][2]["fields"][2]["relevant"] == rule
+
+
+def test_a_rule_the_page_and_the_server_compute_differently_is_refused_where_it_is(admin):
+    """Issue 17: an unanswered number is 0 on the server and null in the page: a read into
+    arithmetic needs a default, said at the rule's path in the reader's language; nothing is kept."""
+    form = seed_form()
+    form["id"] = "hai-may"
+    s_index, section = next(
+        (i, s) for i, s in enumerate(form["sections"]) if any(f["type"] == "integer" for f in s["fields"])
+    )
+    number = next(f for f in section["fields"] if f["type"] == "integer")
+    read = f"{section['key']}.{number['key']}"
+    section["fields"].append(
+        {"key": "gap_doi", "type": "calculated", "label": {"vi": "Gấp đôi"}, "calculate": {"*": [{"var": read}, 2]}}
+    )
+    at = str(len(section["fields"]) - 1)
+    for language, words in (("vi", "giá trị mặc định"), ("en", "give it a default")):
+        response = admin("POST", "/forms", form, headers={"Accept-Language": language})
+        assert response.status_code == 422
+        assert response.json["error"]["code"] == "invalid_definition"
+        (message,) = response.json["error"]["fields"]["sections"][str(s_index)]["fields"][at]["calculate"]
+        assert words in message
+    assert admin("GET", "/forms/hai-may").status_code == 404
+    section["fields"][-1]["calculate"] = {"*": [{"var": [read, 0]}, 2]}
+    created = admin("POST", "/forms", form)
+    assert created.status_code == 201
+    section["fields"][-1]["calculate"] = {"/": [{"var": [read, 0]}, {"var": [read, 0]}]}
+    put = admin("PUT", "/forms/hai-may/draft", form, headers={"If-Match": created.json["etag"]})
+    assert put.status_code == 422
+    assert "calculate" in put.json["error"]["fields"]["sections"][str(s_index)]["fields"][at]
