@@ -620,6 +620,41 @@ def test_a_date_is_typed_or_picked_day_first_and_its_limits_are_named(phone: Pag
     expect(phone.locator(day)).to_have_value("20/06/2019")
 
 
+def test_a_save_posted_while_a_background_save_is_on_its_way_shows_the_page_as_the_server_read_it(
+    phone: Page, admin: Client, base: str
+) -> None:
+    # The race a slow phone meets: the background save has gone out but not come back when the
+    # unit presses "Lưu nháp". The posted form carried everything, so the saved page is the
+    # server's (the date written back day-first, two digits each), not the phone's copy of it.
+    round_ = Round(admin, ["cong-an"])
+    held: list[Any] = []
+
+    def hold_background_saves(route: Any) -> None:
+        if "background=1" in (route.request.post_data or ""):
+            held.append(route)  # never answered: the save stays on its way
+        else:
+            route.continue_()
+
+    phone.route("**/web_form/**", hold_background_saves)
+    try:
+        phone.goto(round_.link("cong-an"))
+        day = fid("danh_gia", "ngay_kiem_tra")
+        with phone.expect_request(lambda request: "background=1" in (request.post_data or "")):
+            phone.fill(day, "20/6/2019")
+        for _ in range(100):  # the route's handler runs as Playwright dispatches its events
+            if held:
+                break
+            phone.wait_for_timeout(50)
+        assert held, "the background save did not reach the route"
+        phone.get_by_role("button", name="Lưu nháp").click()
+        phone.wait_for_url("**saved=draft**")
+        assert draft_of(base, round_, "cong-an")["danh_gia"]["ngay_kiem_tra"] == "2019-06-20"
+        expect(phone.locator(day)).to_have_value("20/06/2019")
+        expect(phone.locator("#restored")).to_be_hidden()
+    finally:
+        phone.unroute("**/web_form/**")
+
+
 def test_a_number_kept_through_the_language_switch_is_read_again_and_never_changes_value(
     phone: Page, admin: Client
 ) -> None:

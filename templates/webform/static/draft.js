@@ -196,7 +196,11 @@
   var kept = store && read(store, key);
   // A copy made while a background save was on its way may meet the stamp that save made: it
   // holds at least what the save sent (the page was left before the answer came).
-  var current = kept && (kept.stamp === stamp || kept.saving);
+  // Unless the page was left by posting the form and this page is the server's answer that the
+  // post was saved (?saved=): the post carried everything the copy holds, and the page shows it
+  // as the server read it.
+  var posted = kept && kept.posted && /[?&]saved=/.test(window.location.search);
+  var current = kept && (kept.stamp === stamp || (kept.saving && !posted));
   if (current && !same(kept, snapshot())) {
     restore(kept);
     var restored = document.getElementById("restored");
@@ -215,6 +219,7 @@
   var saveTimer = null;
   var leaving = false;
   var sending = false; // the page is being submitted
+  var posting = false; // the form is being posted (saved, sent, or moved to another page)
   if (current && kept.unsaved) {
     changes = 1; // the copy put back is newer than the server's draft: save it too
     setTimeout(saveNow, 0);
@@ -238,6 +243,7 @@
     copy.unsaved = changes !== savedChanges;
     copy.sending = sending;
     copy.saving = saving; // a background save is on its way (see where the copy is put back)
+    copy.posted = posting; // the page was left by posting the form
     try {
       store.setItem(key, JSON.stringify(copy));
     } catch (error) {
@@ -348,6 +354,7 @@
     clearTimeout(saveTimer);
     var button = event.submitter;
     sending = !button || button.value === "submit";
+    posting = true;
     keep();
   });
 
@@ -385,6 +392,7 @@
   window.addEventListener("pageshow", function (event) {
     leaving = false; // back to this page from the browser's cache
     sending = false;
+    posting = false;
     if (event.persisted) {
       keep();
     }
