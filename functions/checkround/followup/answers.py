@@ -132,35 +132,7 @@ def close_answered(
     """In an acceptance's transaction: the previous round's recommendations that the accepted
     report answers ``done`` become ``done``, each change audited in the round they belong to.
     Reads first (Firestore's rule), then writes; returns the ids closed."""
-    previous_id = round_doc.get("previous_round_id")
-    if not previous_id or not isinstance(follow_up, Mapping):
-        return []
-    done = sorted(rec_id for rec_id, answer in follow_up.items() if (answer or {}).get("status") == "done")
-    if not done:
-        return []
-    docs = tx.get_many([recommendation_path(str(previous_id), rec_id) for rec_id in done])
-    closed = []
-    now = ctx.clock.now()
-    for rec_id, doc in zip(done, docs, strict=True):
-        if doc is None or doc.get("status") != "open":
-            continue
-        tx.update(
-            recommendation_path(str(previous_id), rec_id),
-            {"status": "done", "closed_by_round": round_doc["id"], "updated_at": now},
-        )
-        changes = {"status": {"from": "open", "to": "done"}}
-        audit.record(
-            tx,
-            ctx,
-            str(previous_id),
-            "recommendation_updated",
-            actor,
-            recommendation_id=rec_id,
-            changes=changes,
-            by_round=round_doc["id"],
-        )
-        closed.append(rec_id)
-    return closed
+    return _move_answered(tx, ctx, round_doc, follow_up, actor, reopen=False)
 
 
 def reopen_answered(
@@ -169,21 +141,33 @@ def reopen_answered(
     """In a return's transaction: the acceptance being withdrawn, the recommendations it closed
     (``closed_by_round`` this round) are open again, each change audited in its own round.
     Reads first, then writes; returns the ids reopened."""
+    return _move_answered(tx, ctx, round_doc, follow_up, actor, reopen=True)
+
+
+def _move_answered(
+    tx: Transaction, ctx: Context, round_doc: Mapping[str, Any], follow_up: Any, actor: str, *, reopen: bool
+) -> list[str]:
+    """The recommendations a report answers ``done``, moved open -> done (closing) or back
+    done -> open (reopening only those this round closed: one closed by an admin or by another
+    round is not this acceptance's to undo)."""
     previous_id = round_doc.get("previous_round_id")
     if not previous_id or not isinstance(follow_up, Mapping):
         return []
     answered = sorted(rec_id for rec_id, answer in follow_up.items() if (answer or {}).get("status") == "done")
     if not answered:
         return []
+    source, target = ("done", "open") if reopen else ("open", "done")
     docs = tx.get_many([recommendation_path(str(previous_id), rec_id) for rec_id in answered])
-    reopened = []
+    moved = []
     now = ctx.clock.now()
     for rec_id, doc in zip(answered, docs, strict=True):
-        if doc is None or doc.get("status") != "done" or doc.get("closed_by_round") != round_doc["id"]:
-            continue  # closed by an admin, or by another round: not this acceptance's to undo
+        if doc is None or doc.get("status") != source:
+            continue
+        if reopen and doc.get("closed_by_round") != round_doc["id"]:
+            continue
         tx.update(
             recommendation_path(str(previous_id), rec_id),
-            {"status": "open", "closed_by_round": None, "updated_at": now},
+            {"status": target, "closed_by_round": None if reopen else round_doc["id"], "updated_at": now},
         )
         audit.record(
             tx,
@@ -192,11 +176,11 @@ def reopen_answered(
             "recommendation_updated",
             actor,
             recommendation_id=rec_id,
-            changes={"status": {"from": "done", "to": "open"}},
+            changes={"status": {"from": source, "to": target}},
             by_round=round_doc["id"],
         )
-        reopened.append(rec_id)
-    return reopened
+        moved.append(rec_id)
+    return moved
 
 
 def answered_rows(recs: list[Doc], follow_up: Any, language: str) -> list[dict[str, Any]]:
