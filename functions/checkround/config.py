@@ -52,6 +52,10 @@ OPTIONAL_SECRETS: dict[str, frozenset[str]] = {
 }
 
 
+# Where the local stack's webhook receivers listen (tests, a developer's gateway on localhost).
+LOCAL_WEBHOOK_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
 class UnsafeConfiguration(RuntimeError):
     """A cloud instance was about to start with a secret anyone can read in this repository."""
 
@@ -108,6 +112,10 @@ class Settings:
     smtp_per_second: float
     webhook_per_second: float
     notify_lease_seconds: int
+    # The networks besides the public internet a webhook may be sent to (checkround.notify.egress):
+    # the local stack's own receivers on the loopback interface, and nothing in the cloud, where
+    # the function's network holds the metadata server and the project's private addresses.
+    webhook_private_networks: tuple[str, ...]
     # The local stack only (devstack): where it listens and keeps its data.
     port: int
     emulator_port: int
@@ -156,6 +164,7 @@ def settings() -> Settings:
         smtp_per_second=float(env.get("CHECKROUND_SMTP_PER_SECOND", "20")),
         webhook_per_second=float(env.get("CHECKROUND_WEBHOOK_PER_SECOND", "20")),
         notify_lease_seconds=int(env.get("CHECKROUND_NOTIFY_LEASE_SECONDS", "120")),
+        webhook_private_networks=() if cloud else LOCAL_WEBHOOK_NETWORKS,
         port=int(port),
         emulator_port=int(env.get("CHECKROUND_EMULATOR_PORT", "8089")),
         local_dir=_path("CHECKROUND_LOCAL_DIR", _ROOT / ".local"),

@@ -301,6 +301,9 @@ def test_bad_notification_input_is_a_clear_422(project, admin, monkeypatch):
     assert plain.status_code == 422
     assert plain.json["error"]["fields"] == {"url": ["The URL must be an https:// address."]}
     assert admin("POST", "/webhooks", {"url": "https://gateway.example.vn/hook"}).status_code == 201
+    metadata = admin("POST", "/webhooks", {"url": "https://169.254.169.254/computeMetadata/v1/"})
+    assert metadata.status_code == 422
+    assert metadata.json["error"]["fields"] == {"url": ["The URL must name a public address, not an internal one."]}
 
 
 def test_a_returned_report_sends_its_comments_and_an_accepted_one_its_own_pdf(

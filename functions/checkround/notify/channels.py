@@ -2,6 +2,8 @@
 Standard Webhooks convention (the ``standardwebhooks`` package signs; ``webhook-id`` is the
 message's id, so a receiver drops a redelivery by it).
 
+A webhook reaches only public addresses in the cloud (:mod:`.egress`, checked when it is sent).
+
 Each sender answers by raising :class:`Transient` (try again later: a connection refused, a
 4xx SMTP reply, a 5xx or 429 webhook answer) or :class:`Permanent` (do not: a 5xx SMTP reply,
 a 4xx webhook answer), or by returning what the other side said. Each channel has a rate
@@ -12,18 +14,21 @@ from __future__ import annotations
 
 import json
 import smtplib
+import socket
 import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
+import urllib3
 from standardwebhooks.webhooks import Webhook
 
 from checkround.config import Settings
+
+from . import egress
 
 
 class Transient(Exception):
@@ -87,45 +92,74 @@ def _by_replies(replies: list[tuple[int, bytes | str]]) -> Exception:
     return Permanent(text) if any(500 <= code < 600 for code, _ in replies) else Transient(text)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A webhook answer that redirects is an answer, not somewhere to post the message again."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 class WebhookSender:
-    def __init__(self, config: Settings) -> None:
+    """Posts signed messages to webhooks, each to the address its host resolves to at that
+    moment, once that address is checked (:mod:`.egress`): urllib3 connects to the checked
+    address and gives the host name as the Host header and for TLS (SNI and the certificate's
+    check, urllib3's documented ``server_hostname`` and ``assert_hostname``), so no second lookup
+    takes place. A redirect is an answer, not somewhere to post the message again."""
+
+    def __init__(self, config: Settings, getaddrinfo: egress.Resolver = socket.getaddrinfo) -> None:
         self.limit = RateLimit(config.webhook_per_second)
-        self._opener = urllib.request.build_opener(_NoRedirect())
+        self.allowed = egress.networks(config.webhook_private_networks)
+        self.getaddrinfo = getaddrinfo
 
     def send(self, url: str, secret: str, message_id: str, timestamp: datetime, body: dict[str, Any]) -> str:
         self.limit.wait()
-        if not url.startswith(("https://", "http://")):
+        try:
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:  # a URL that will not become usable
+            raise Permanent(f"{type(exc).__name__}: {exc}") from None
+        host = parts.hostname
+        if parts.scheme not in ("https", "http") or not host:
             raise Permanent("not an http(s) URL")  # the API refuses others; a stored one is refused here too
+        try:
+            address = egress.resolve(host, port, self.allowed, self.getaddrinfo)
+        except egress.Refused as exc:
+            raise Permanent(str(exc)) from None
+        except egress.Unresolved as exc:
+            raise Transient(f"DNS: {exc}") from None
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
         signature = Webhook(secret).sign(msg_id=message_id, timestamp=timestamp, data=payload)
-        request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
-            url,
-            data=payload.encode(),
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "checkround-webhooks",
-                "webhook-id": message_id,
-                "webhook-timestamp": str(int(timestamp.timestamp())),
-                "webhook-signature": signature,
-            },
-        )
+        named = f"[{host}]" if ":" in host else host
+        headers = {
+            "Host": named if parts.port is None else f"{named}:{parts.port}",
+            "Content-Type": "application/json",
+            "User-Agent": "checkround-webhooks",
+            "webhook-id": message_id,
+            "webhook-timestamp": str(int(timestamp.timestamp())),
+            "webhook-signature": signature,
+        }
+        timeout = urllib3.Timeout(connect=10, read=15)
+        pool: urllib3.HTTPConnectionPool
+        if parts.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                address, port, timeout=timeout, retries=False, server_hostname=host, assert_hostname=host
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            with self._opener.open(request, timeout=15) as response:
-                return f"HTTP {response.status}"
-        except urllib.error.HTTPError as exc:
-            # 408 and 429 ask to come back later; another 4xx (and a redirect) refuses for good.
-            if 300 <= exc.code < 500 and exc.code not in (408, 429):
-                raise Permanent(f"HTTP {exc.code}") from None
-            raise Transient(f"HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise Transient(f"{type(exc).__name__}: {exc}") from None
-        except ValueError as exc:  # a URL http.client cannot use: it will not become usable
+            with pool:
+                response = pool.urlopen(
+                    "POST",
+                    target,
+                    body=payload.encode(),
+                    headers=headers,
+                    redirect=False,
+                    assert_same_host=False,
+                    preload_content=False,
+                )
+                status = response.status
+                response.drain_conn()
+        except urllib3.exceptions.LocationValueError as exc:  # a URL http.client cannot use
             raise Permanent(f"{type(exc).__name__}: {exc}") from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise Transient(f"{type(exc).__name__}: {exc}") from None
+        if 200 <= status < 300:
+            return f"HTTP {status}"
+        # 408 and 429 ask to come back later; another 4xx (and a redirect) refuses for good.
+        if 300 <= status < 500 and status not in (408, 429):
+            raise Permanent(f"HTTP {status}")
+        raise Transient(f"HTTP {status}")

@@ -9,6 +9,7 @@ import base64
 import secrets
 import time
 import weakref
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from checkround.errors import AppError
 from checkround.inputs_common import EmailAddress, load
 from checkround.storage.ports import Doc
 
+from . import egress
 from .outbox import KINDS
 
 SETTINGS_PATH = "notify/settings"
@@ -59,11 +61,17 @@ class WebhookInput(Schema):
             )
         if parts.username or parts.password:
             raise ValidationError("Put no credentials in the URL; the requests are signed instead.")
+        # A name is checked again each time a message is sent (it may resolve elsewhere by then);
+        # an address is refused here already.
+        address = egress.literal(parts.hostname)
+        if address is not None and not egress.allowed_address(address, self.context_networks):
+            raise ValidationError("The URL must name a public address, not an internal one.")
 
-    def __init__(self, cloud: bool = False, **kwargs: Any) -> None:
+    def __init__(self, cloud: bool = False, private_networks: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # In the cloud a message (and the link it may carry) never leaves in clear.
         self.context_cloud = cloud
+        self.context_networks = egress.networks(private_networks)
 
 
 def get_recipients(ctx: Context) -> Doc:
@@ -84,7 +92,7 @@ def new_webhook_secret() -> str:
 
 
 def create_webhook(ctx: Context, body: Any) -> Doc:
-    data = load(WebhookInput(ctx.settings.cloud), body, "webhook")
+    data = load(WebhookInput(ctx.settings.cloud, ctx.settings.webhook_private_networks), body, "webhook")
     if sum(1 for _ in ctx.store.list(WEBHOOKS)) >= MAX_WEBHOOKS:
         raise AppError("invalid_state", detail=f"at most {MAX_WEBHOOKS} webhook endpoints")
     webhook_id = f"wh-{secrets.token_hex(6)}"
