@@ -242,6 +242,60 @@ def test_two_admins_on_one_draft_the_second_sees_the_change_and_loses_nothing(pr
     assert draft["sections"][1]["fields"][0]["max_length"] == 30
 
 
+def test_two_admins_change_one_fields_choices_both_kept_the_clash_shown_at_the_choice(project, console_app, admin):
+    """A saves through the API (PUT with If-Match); B, who opened the editor before, changes the
+    same field's choices: what does not meet merges, the one choice both relabelled is shown at
+    that choice with both labels, B's in the box; B's save keeps everything, A's stale one is 412."""
+    etag = admin("POST", "/forms", small_form()).json["etag"]
+    second = signed_in(console_app, "Quản trị B")
+    second_pairs = inputs(editor_html(second, "mau-nho"))
+    theirs = check_definition(small_form())
+    tan_suat = theirs["sections"][0]["fields"][6]["choices"]
+    tan_suat.append({"value": "tuan", "label": {"vi": "Hằng tuần", "en": "Weekly"}})
+    tan_suat[1]["label"]["vi"] = "Mỗi quý"
+    theirs["sections"][0]["fields"][7]["choices"][0]["label"]["en"] = "In person"
+    saved = admin("PUT", "/forms/mau-nho/draft", theirs, headers={"If-Match": etag})
+    assert saved.status_code == 200
+    # A stale If-Match is refused, and what changed since is named choice by choice.
+    assert admin("PUT", "/forms/mau-nho/draft", small_form(), headers={"If-Match": etag}).status_code == 412
+    since = admin("GET", f"/forms/mau-nho/draft/changes?since={etag}").json["changes"]
+    assert {"change": "choice_added", "field": "a.tan_suat", "value": "tuan"} in since
+    assert {"change": "choice_changed", "field": "a.tan_suat", "value": "quy"} in since
+    assert {"change": "choice_changed", "field": "a.hinh_thuc", "value": "truc_tiep"} in since
+    pairs = replaced(
+        second_pairs,
+        sections__0__fields__6__choices__0__label__vi="Mỗi tháng",
+        sections__0__fields__6__choices__1__label__vi="Quý một lần",
+        sections__0__fields__7__choices__0__label__vi="Gặp mặt",
+    )
+    response = post(second, "mau-nho", pairs, "save")
+    assert response.status_code == 412
+    html = response.get_data(as_text=True)
+    assert "Thêm lựa chọn “tuan” ở Tần suất (a.tan_suat)" in html
+    # The one clash, at the choice's row: both labels, B's in the box.
+    note = re.search(r'<div class="b-clash" id="e-sections-0-fields-6-choices-1-clash"[^>]*>(.*?)</div>', html, re.S)
+    assert note, html[:4000]
+    said = "Nhãn · Tiếng Việt: admin cũng đã sửa thành “Mỗi quý”; ô đang giữ bản của bạn, “Quý một lần”"
+    assert said in note.group(1)
+    assert html.count('class="b-clash"') == 1
+    assert 'href="#e-sections-0-fields-6-choices-1-clash"' in html
+    pairs = inputs(html)
+    assert ("sections.0.fields.6.choices.0.label.vi", "Mỗi tháng") in pairs
+    assert ("sections.0.fields.6.choices.1.label.vi", "Quý một lần") in pairs
+    assert ("sections.0.fields.6.choices.2.value", "tuan") in pairs
+    assert ("sections.0.fields.7.choices.0.label.en", "In person") in pairs
+    assert post(second, "mau-nho", pairs, "save").status_code == 303
+    draft = admin("GET", "/forms/mau-nho").json["draft"]
+    assert draft["sections"][0]["fields"][6]["choices"] == [
+        {"value": "thang", "label": {"vi": "Mỗi tháng", "en": "Monthly"}},
+        {"value": "quy", "label": {"vi": "Quý một lần", "en": "Quarterly"}},
+        {"value": "tuan", "label": {"vi": "Hằng tuần", "en": "Weekly"}},
+    ]
+    assert draft["sections"][0]["fields"][7]["choices"][0]["label"] == {"vi": "Gặp mặt", "en": "In person"}
+    # A, still on the etag of their own save, cannot overwrite B's merge.
+    assert admin("PUT", "/forms/mau-nho/draft", theirs, headers={"If-Match": saved.json["etag"]}).status_code == 412
+
+
 def test_the_preview_is_the_web_forms_page_for_what_the_editor_holds(project, console_app):
     ctx = wiring.context()
     forms.create_form(ctx, small_form())

@@ -74,7 +74,14 @@ def test_merge_keeps_both_admins_edits_and_lists_what_both_changed():
     assert merged["title"]["en"] == "Small form (mine)"
     assert merged["sections"][0]["fields"][0]["label"] == {"vi": "Mục một (tôi)"}
     assert conflicts == [
-        {"element": "a.ck1", "option": "label", "mine": {"vi": "Mục một (tôi)"}, "theirs": {"vi": "Mục một (họ)"}}
+        {
+            "element": "a.ck1",
+            "keys": ["a", "ck1"],
+            "option": "label",
+            "lang": "vi",
+            "mine": "Mục một (tôi)",
+            "theirs": "Mục một (họ)",
+        }
     ]
     check_definition(merged)
 
@@ -87,7 +94,7 @@ def test_a_field_one_admin_removed_and_the_other_edited_stays_as_a_conflict():
     mine["sections"][1]["fields"][0]["max_length"] = 40
     merged, conflicts = merge_drafts(base, mine, theirs)
     assert merged["sections"][1]["fields"][0] == {**base["sections"][1]["fields"][0], "max_length": 40}
-    assert conflicts == [{"element": "b.ten", "option": "removed", "mine": True, "theirs": False}]
+    assert conflicts == [{"element": "b.ten", "keys": ["b", "ten"], "option": "removed", "mine": True, "theirs": False}]
 
 
 def test_the_second_admin_sees_what_the_first_changed_and_loses_nothing(ctx):

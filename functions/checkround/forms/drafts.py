@@ -3,15 +3,15 @@
 A save carries the etag of the draft the admin started from (its *base*). When another admin
 saved in between, the save is refused (412) and the editor asks :func:`draft_conflict` for
 what changed from that base to the current draft (:func:`element_changes`, by element: the
-form's own options, sections and fields by key) and for the admin's edits applied on top of the
-current draft (:func:`merge_drafts`, a three-way merge by element and option). Where both admins
-changed the same option of the same element, the admin who is saving keeps their value and the
-conflict lists it, with the other value, so they can choose; nothing is dropped silently.
+form's own options and shared choice sets, sections and fields by key, choices by value) and
+for the admin's edits applied on top of the current draft (:func:`~.merge.merge_drafts`, a
+three-way merge down to each choice and each language of a text). Where both admins changed
+the same part, the admin who is saving keeps their value and the conflict lists it, with the
+other value, so they can choose; nothing is dropped silently.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,12 +19,15 @@ from checkround.context import Context
 from checkround.errors import AppError
 
 from .diff import diff_definitions
+from .merge import merge_drafts
 from .service import get_form, revision_of, revision_path
 
 Definition = Mapping[str, Any]
 _FORM_KEYS = ("id", "title", "description", "languages", "choice_sets")
 _SECTION_KEYS = ("title", "description", "relevant")
 _MISSING = object()
+
+__all__ = ["changes_since", "draft_conflict", "element_changes", "merge_drafts"]
 
 
 def _fields(section: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -40,15 +43,67 @@ def _changed_options(old: Mapping[str, Any], new: Mapping[str, Any], skip: tuple
     return [name for name in names if old.get(name, _MISSING) != new.get(name, _MISSING)]
 
 
+def _choice_fields(definition: Definition | None) -> dict[str, Mapping[str, Any]]:
+    """Every field and sub-field with a choice list, by dotted keys (``a.group.sub``)."""
+    found: dict[str, Mapping[str, Any]] = {}
+
+    def visit(prefix: str, items: Any) -> None:
+        for item in items or []:
+            path = f"{prefix}.{item.get('key')}"
+            if item.get("choices"):
+                found[path] = item
+            visit(path, item.get("fields"))
+
+    for section in (definition or {}).get("sections") or []:
+        visit(str(section.get("key")), section.get("fields"))
+    return found
+
+
+def _choice_changes(old: Any, new: Any, **where: str) -> list[dict[str, Any]]:
+    """Choices kept from ``old`` to ``new`` whose label changed, and whether they moved."""
+    before = {c.get("value"): c for c in old or [] if isinstance(c, Mapping)}
+    after = {c.get("value"): c for c in new or [] if isinstance(c, Mapping)}
+    changes: list[dict[str, Any]] = [
+        {"change": "choice_changed", **where, "value": value}
+        for value in after
+        if value in before and before[value] != after[value]
+    ]
+    if [v for v in before if v in after] != [v for v in after if v in before]:
+        changes.append({"change": "choices_reordered", **where})
+    return changes
+
+
+def _set_changes(old: Any, new: Any) -> list[dict[str, Any]]:
+    """The form's shared choice sets added, removed, or changed choice by choice."""
+    before, after = (v if isinstance(v, Mapping) else {} for v in (old, new))
+    changes: list[dict[str, Any]] = [
+        {"change": "choice_set_added", "set": name} for name in after if name not in before
+    ]
+    changes += [{"change": "choice_set_removed", "set": name} for name in before if name not in after]
+    for name in (n for n in after if n in before and before[n] != after[n]):
+        values = {str(c.get("value")) for c in before[name] if isinstance(c, Mapping)}
+        new_values = {str(c.get("value")) for c in after[name] if isinstance(c, Mapping)}
+        changes += [{"change": "set_choice_added", "set": name, "value": v} for v in sorted(new_values - values)]
+        changes += [{"change": "set_choice_removed", "set": name, "value": v} for v in sorted(values - new_values)]
+        changes += [{**c, "change": f"set_{c['change']}"} for c in _choice_changes(before[name], after[name], set=name)]
+    return changes
+
+
 def element_changes(old: Definition | None, new: Definition) -> list[dict[str, Any]]:
     """Everything that differs from ``old`` to ``new``: the publish change list
     (:func:`~.diff.diff_definitions`) and, beside it, sections added, removed, changed or
-    reordered, the form's own options, and the other options of each field
-    (``options_changed`` with their names)."""
+    reordered, the form's own options, its shared choice sets choice by choice, the other
+    options of each field (``options_changed`` with their names), and choices relabelled
+    (``choice_changed``) or reordered."""
     changes = list(diff_definitions(old, new))
-    form_options = _changed_options(old or {}, new, skip=("sections",))
+    form_options = _changed_options(old or {}, new, skip=("sections", "choice_sets"))
     if old is not None and form_options:
         changes.append({"change": "form_changed", "options": form_options})
+    if old is not None:
+        changes += _set_changes(old.get("choice_sets"), new.get("choice_sets"))
+        old_choices, new_choices = _choice_fields(old), _choice_fields(new)
+        for path in (p for p in new_choices if p in old_choices):
+            changes += _choice_changes(old_choices[path].get("choices"), new_choices[path].get("choices"), field=path)
     before, after = _sections(old), _sections(new)
     for key in after.keys() - before.keys():
         changes.append({"change": "section_added", "section": key})
@@ -75,101 +130,6 @@ def element_changes(old: Definition | None, new: Definition) -> list[dict[str, A
             if options:
                 changes.append({"change": "options_changed", "field": f"{key}.{field_key}", "options": options})
     return changes
-
-
-def _merge_options(
-    base: Mapping[str, Any] | None,
-    mine: Mapping[str, Any],
-    theirs: Mapping[str, Any],
-    skip: tuple[str, ...],
-    where: str,
-    conflicts: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """One element's options merged; for a container, ``skip`` names what is merged apart."""
-    merged: dict[str, Any] = {}
-    base = base or {}
-    order = [*mine.keys(), *(k for k in theirs if k not in mine)]
-    for name in order:
-        if name in skip:
-            continue
-        b, m, t = base.get(name, _MISSING), mine.get(name, _MISSING), theirs.get(name, _MISSING)
-        if m == t:
-            value = m
-        elif m == b:
-            value = t  # only they changed it
-        elif t == b:
-            value = m  # only I changed it
-        else:
-            value = m
-            conflicts.append({"element": where, "option": name, "mine": _shown(m), "theirs": _shown(t)})
-        if value is not _MISSING:
-            merged[name] = copy.deepcopy(value)
-    return merged
-
-
-def _shown(value: Any) -> Any:
-    return None if value is _MISSING else value
-
-
-def _merge_order(base: list[str], mine: list[str], theirs: list[str]) -> list[str]:
-    """My order, with what only they added placed after the element before it in theirs."""
-    order = list(mine)
-    for index, key in enumerate(theirs):
-        if key in order or key in base:
-            continue
-        after = next((k for k in reversed(theirs[:index]) if k in order), None)
-        order.insert(order.index(after) + 1 if after is not None else 0, key)
-    return order
-
-
-def _merge_keyed(
-    base: dict[str, Mapping[str, Any]],
-    mine: dict[str, Mapping[str, Any]],
-    theirs: dict[str, Mapping[str, Any]],
-    prefix: str,
-    conflicts: list[dict[str, Any]],
-) -> list[tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None, Mapping[str, Any] | None]]:
-    """``(key, base, mine, theirs)`` of each element the merge keeps, in the merged order; an
-    element one admin removed goes, unless the other changed it (then it stays, as a conflict)."""
-    kept = []
-    for key in _merge_order(list(base), list(mine), list(theirs)):
-        b, m, t = base.get(key), mine.get(key), theirs.get(key)
-        if b is not None and (m is None or t is None):
-            survivor = m if m is not None else t
-            if survivor is None or survivor == b:
-                continue  # removed by one, untouched by the other (or removed by both)
-            conflicts.append(
-                {"element": f"{prefix}{key}", "option": "removed", "mine": m is not None, "theirs": t is not None}
-            )
-        kept.append((key, b, m, t))
-    return kept
-
-
-def merge_drafts(base: Definition, mine: Definition, theirs: Definition) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """My edits (``base`` → ``mine``) applied on top of their draft (``theirs``), by element
-    and option, with the conflicts where both changed the same thing (mine kept)."""
-    conflicts: list[dict[str, Any]] = []
-    merged = _merge_options(base, mine, theirs, ("sections",), "form", conflicts)
-    sections = []
-    for key, b, m, t in _merge_keyed(_sections(base), _sections(mine), _sections(theirs), "", conflicts):
-        m, t = m or t or {}, t or m or {}
-        section = _merge_options(b, m, t, ("fields",), key, conflicts)
-        b_fields = _fields(b) if b else {}
-        section_fields = []
-        for f_key, fb, fm, ft in _merge_keyed(b_fields, _fields(m), _fields(t), f"{key}.", conflicts):
-            fm, ft = fm or ft or {}, ft or fm or {}
-            field = _merge_options(fb, fm, ft, ("fields",), f"{key}.{f_key}", conflicts)
-            if "fields" in fm or "fields" in ft:
-                subs = _merge_keyed(_fields(fb or {}), _fields(fm), _fields(ft), f"{key}.{f_key}.", conflicts)
-                field["fields"] = [
-                    _merge_options(sb, sm or st or {}, st or sm or {}, (), f"{key}.{f_key}.{s_key}", conflicts)
-                    for s_key, sb, sm, st in subs
-                ]
-            section_fields.append(field)
-        section["fields"] = section_fields
-        sections.append(section)
-    merged["sections"] = sections
-    return merged, conflicts
 
 
 def draft_conflict(ctx: Context, form_id: str, base_etag: str, mine: Definition | None = None) -> dict[str, Any]:

@@ -56,6 +56,7 @@ from checkround.http.webform.render import draw
 from checkround.rounds import service as rounds
 
 from .assets import CSP, SECURITY_HEADERS
+from .builder_conflict import describe_conflicts
 from .render import root
 from .shell import Console, Page
 
@@ -263,12 +264,13 @@ def editor(page: Page, form_id: str) -> Response:
                     else:
                         raise
     errors = _check(definition, form_id, ctx)
+    shown = _conflict_view(conflict, page, definition) if conflict else None
     response = page.render(
         "console/builder/editor.html.j2",
         status=status,
-        **editor_values(page, form, definition, base_etag, errors, problems),
+        **editor_values(page, form, definition, base_etag, errors, problems, (shown or {}).get("notes")),
         notice=notice,
-        conflict=_conflict_view(conflict, form, definition, page.lang) if conflict else None,
+        conflict=shown,
         conflict_words=_change_words((conflict or {}).get("changes") or [], page, definition),
         focus=_element_id(focus) if focus else "",
         autofocus=autofocus,
@@ -301,16 +303,28 @@ def _element_id(path: str) -> str:
     return "e-" + path.replace(".", "-") if path else "e-form"
 
 
-def _conflict_view(
-    conflict: Mapping[str, Any], form: Mapping[str, Any], definition: Mapping[str, Any], lang: str
-) -> dict[str, Any]:
+def _conflict_view(conflict: Mapping[str, Any], page: Page, definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The conflict as the page draws it: who saved, what they changed, and each part both
+    changed, listed at the top and placed at the part itself (``notes``, by path)."""
+    text = page_text(page)
+    # The audit log's name of the admin, as people call them.
+    saved_by = str(conflict["saved_by"] or "").removeprefix("admin:")
+    rows, notes = describe_conflicts(
+        conflict["conflicts"],
+        definition,
+        rendered_paths(definition, page.lang),
+        saved_by or text["b_clash_other"],
+        text,
+        page.lang,
+        lambda path: _where(path, definition, text, page.lang),
+    )
     return {
-        # The audit log's name of the admin, as people call them.
-        "saved_by": str(conflict["saved_by"] or "").removeprefix("admin:"),
+        "saved_by": saved_by,
         "saved_at": conflict["saved_at"],
         "changes": conflict["changes"],
         "merged": conflict["merged"] is not None,
-        "conflicts": conflict["conflicts"],
+        "conflicts": rows,
+        "notes": notes,
     }
 
 
@@ -321,9 +335,10 @@ def editor_values(
     base_etag: str,
     errors: Any,
     problems: Mapping[str, list[str]],
+    notes: Mapping[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """What the editor's template draws: the definition, its errors placed at the inputs, and
-    the choices its selects offer."""
+    """What the editor's template draws: the definition, its errors placed at the inputs, the
+    notes of a conflicting save at the parts they are about, and the choices its selects offer."""
     lang = page.lang
     flat = flat_errors(in_language_tree(errors, lang)) if errors else {}
     for path, messages in problems.items():
@@ -348,7 +363,7 @@ def editor_values(
         "types": sorted(REGISTRY),
         "rule_fields": _rule_fields(definition, None, lang, text),
         "open_all": sum(len(s.get("fields") or []) for s in definition.get("sections") or []) < OPEN_ALL_BELOW,
-        "ed": Helpers(definition, lang, text, placed),
+        "ed": Helpers(definition, lang, text, placed, notes),
         "operators": OPERATORS,
         "section_options": FILLING,
         "form_selects": FORM_SELECTS,
@@ -422,11 +437,13 @@ class Helpers:
         lang: str,
         text: Mapping[str, Any],
         errors: Mapping[str, list[str]] | None = None,
+        notes: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.definition = definition
         self.lang = lang
         self.text = text
         self.errors = errors or {}
+        self.notes = notes or {}
         self.infos = field_infos(definition, lang)
         # The fields a condition may name, per repeat group (None: the form's own), drawn once.
         self._rule_fields: dict[int, list[dict[str, Any]]] = {}
@@ -437,6 +454,14 @@ class Helpers:
     def has_errors(self, path: str) -> bool:
         """Whether the element at ``path`` or anything in it has an error (it is drawn open)."""
         return any(where == path or where.startswith(path + ".") for where in self.errors)
+
+    def clashes(self, path: str) -> list[str]:
+        """What both admins changed at ``path`` (after a save that lost a race)."""
+        return self.notes.get(path, [])
+
+    def has_clash(self, *paths: str) -> bool:
+        """Whether a part both admins changed is at one of ``paths`` or in it (drawn open)."""
+        return any(where == p or where.startswith(p + ".") for where in self.notes for p in paths)
 
     def id(self, path: str) -> str:
         return _element_id(path)
