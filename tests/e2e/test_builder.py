@@ -9,6 +9,8 @@ Screenshots go to docs/ with ``CHECKROUND_SCREENSHOTS=docs``."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from checkround.devstack.client import Client
 from checkround.formats.dates import format_date
 from tests.e2e.console_fixtures import *  # noqa: F403
 from tests.e2e.console_fixtures import (
+    DESKTOP,
     PHONE,
     assert_fits,
     console_axe,
@@ -203,27 +206,73 @@ def test_two_admins_edit_one_draft_the_second_sees_the_conflict_and_loses_nothin
         page.goto(console_url(base, f"forms/{form['id']}/edit"))
         pages.append(page)
     first, second = pages
+    choices = "sections.0.fields.6.choices"  # a.tan_suat: thang, quy
+    # The first admin raises a.so's maximum, and in a.tan_suat adds a choice, relabels "quy" and
+    # gives "thang" a new English label.
     first.fill(field("sections.0.fields.2.max"), "50")
+    first.click('button[value="add_choice:sections.0.fields.6"]')
+    first.fill(field(f"{choices}.2.value"), "tuan")
+    first.fill(field(f"{choices}.2.label.vi"), "Hằng tuần")
+    first.fill(field(f"{choices}.1.label.vi"), "Mỗi quý")
+    first.fill(field(f"{choices}.0.label.en"), "Every month")
     first.click("#save-button")
     expect(first.locator("#notice")).to_have_text("Đã lưu bản nháp.")
+    # The second, on the draft they opened before, changes b.ten, relabels "quy" too (a real
+    # conflict) and "thang" in Vietnamese (the other language: both kept).
     second.fill(field("sections.1.fields.0.max_length"), "30")
+    second.fill(field(f"{choices}.1.label.vi"), "Quý một lần")
+    second.fill(field(f"{choices}.0.label.vi"), "Mỗi tháng")
     second.click("#save-button")
     conflict = second.locator("#conflict")
     expect(conflict).to_be_visible()
     expect(conflict).to_contain_text("Sửa Số lượng (a.so): Lớn nhất")
-    # The second admin's edit is still in the page, with the first's applied under it.
+    expect(conflict).to_contain_text("Thêm lựa chọn “tuan” ở Tần suất (a.tan_suat)")
+    # The second admin's edits are still in the page, with the first's applied under them.
     expect(second.locator(field("sections.1.fields.0.max_length"))).to_have_value("30")
     expect(second.locator(field("sections.0.fields.2.max"))).to_have_value("50")
+    expect(second.locator(field(f"{choices}.0.label.vi"))).to_have_value("Mỗi tháng")
+    expect(second.locator(field(f"{choices}.0.label.en"))).to_have_value("Every month")
+    expect(second.locator(field(f"{choices}.2.value"))).to_have_value("tuan")
+    # The one part both changed is shown at that choice, with both labels; theirs is in the box.
+    expect(second.locator(field(f"{choices}.1.label.vi"))).to_have_value("Quý một lần")
+    note = second.locator(field(f"{choices}.1") + "-clash")
+    expect(note).to_contain_text("“Mỗi quý”")
+    expect(note).to_contain_text("“Quý một lần”")
+    expect(second.locator(".b-clash")).to_have_count(1)
     found = console_axe(second)
     assert not found, described(found)
     screenshot(second, "builder-conflict.png", tmp_path)
+    conflict.get_by_role("link", name="Tần suất").click()
+    expect(note).to_be_in_viewport()
+    shot(second, "builder-conflict-choices.png", tmp_path)
+    second.set_viewport_size(PHONE)
+    assert_fits(second, PHONE["width"])
+    note.scroll_into_view_if_needed()
+    shot(second, "builder-conflict-choices-phone.png", tmp_path)
+    second.set_viewport_size(DESKTOP)
     second.click("#save-button")
     expect(second.locator("#notice")).to_have_text("Đã lưu bản nháp.")
     draft = admin.call("GET", f"/forms/{form['id']}")["draft"]
     assert draft["sections"][0]["fields"][2]["max"] == 50
     assert draft["sections"][1]["fields"][0]["max_length"] == 30
+    assert draft["sections"][0]["fields"][6]["choices"] == [
+        {"value": "thang", "label": {"vi": "Mỗi tháng", "en": "Every month"}},
+        {"value": "quy", "label": {"vi": "Quý một lần", "en": "Quarterly"}},
+        {"value": "tuan", "label": {"vi": "Hằng tuần"}},
+    ]
     for page in pages:
         page.context.close()
+
+
+def shot(page: Page, name: str, tmp_path: Path) -> None:
+    """What the window shows where it is scrolled (the part a link led to), into docs/ too with
+    ``CHECKROUND_SCREENSHOTS=docs``."""
+    path = tmp_path / name
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    target = os.environ.get("CHECKROUND_SCREENSHOTS")
+    if target:
+        shutil.copyfile(path, Path(__file__).resolve().parents[2] / target / name)
 
 
 def test_the_editor_and_the_forms_list_on_a_375_px_phone(
