@@ -577,3 +577,97 @@ def test_a_form_of_one_section_per_page_with_a_check_page_before_sending(
         _walk_the_pages(bare.new_page(), round_of(admin, PAGED, appearance="pages"), screenshots=False)
     finally:
         bare.close()
+
+
+# -- a paged form with the script: page to page in the page, offline too ----------------------------
+
+PAGED3 = [
+    PAGED[0],
+    {
+        "key": "b",
+        "title": {"vi": "Hồ sơ, sổ sách", "en": "Files and record books"},
+        "fields": [
+            {"key": "du", "type": "boolean", "label": {"vi": "Hồ sơ đầy đủ", "en": "Files complete"}, "required": True}
+        ],
+    },
+    {
+        "key": "c",
+        "title": {"vi": "Kinh phí", "en": "Funds"},
+        "fields": [
+            {"key": "tien", "type": "decimal", "label": {"vi": "Kinh phí"}, "unit": {"vi": "triệu đồng"}},
+            {"key": "ghi_chu", "type": "text", "label": {"vi": "Ghi chú", "en": "Note"}},
+        ],
+    },
+]
+
+
+def _form_gets(wire: Wire, since: int) -> list[str]:
+    """The form's pages the browser asked for (navigations), after the first ``since`` requests."""
+    return [p.path for p in wire.seen[since:] if p.method == "GET" and re.search(r"/r/[^/]+$", p.path)]
+
+
+def test_a_paged_form_changes_page_offline_and_the_report_is_sent_once_when_back_online(
+    wired: tuple[BrowserContext, Wire],
+    admin: Client,  # noqa: F811
+) -> None:
+    context, wire = wired
+    round_ = round_of(admin, PAGED3, appearance="pages")
+    page = context.new_page()
+    page.goto(round_.link("ba-che"))
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "")
+    step = page.locator("#step")
+    expect(step).to_have_text("Phần 1/3")
+
+    offline(context, wire, True)
+    since = len(wire.seen)
+    page.fill(fid("a", "ten"), "Thanh niên tình nguyện")
+    page.fill(fid("a", "so"), "12")
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(step).to_have_text("Phần 2/3")
+    expect(page.locator("#s-b h2")).to_be_focused()  # the new page's heading is read first
+    assert "page=b" in page.url
+    page.check(fid("b", "du") + "-true")
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(step).to_have_text("Phần 3/3")
+    expect(page.locator("#s-c h2")).to_be_focused()
+    page.fill(fid("c", "tien"), "1.265,5")
+    # The browser's back button: the pages before, in the page.
+    page.go_back()
+    expect(step).to_have_text("Phần 2/3")
+    expect(page.locator(fid("b", "du") + "-true")).to_be_checked()
+    page.go_back()
+    expect(step).to_have_text("Phần 1/3")
+    expect(page.locator("#s-a h2")).to_be_focused()
+    expect(page.locator(fid("a", "ten"))).to_have_value("Thanh niên tình nguyện")
+    page.fill(fid("a", "so"), "15")
+    page.go_forward()
+    expect(step).to_have_text("Phần 2/3")
+    page.locator("#toc summary").click()
+    page.locator('#toc [data-toc="c"] button').click()  # a section of the list, no post
+    expect(step).to_have_text("Phần 3/3")
+    page.fill(fid("c", "ghi_chu"), "Đã quyết toán")
+    # No page was asked of the server while the wire was cut: every move happened in the page.
+    # The draft saved on the way did not get through, and the page says so (what was typed
+    # stays on the phone).
+    assert _form_gets(wire, since) == []
+    assert [p for p in wire.seen[since:] if p.forwarded] == []
+    expect(page.locator("#autosave")).to_contain_text("Chưa lưu được lên máy chủ")
+    assert state_of(admin, round_, "ba-che") == "missing"
+
+    offline(context, wire, False)
+    page.get_by_role("button", name="Kiểm tra câu trả lời").click()
+    expect(step).to_have_text("Bước cuối: kiểm tra rồi gửi")
+    expect(page.locator("#check-title")).to_be_focused()
+    expect(page.locator("#check-answers dd")).to_have_text(
+        ["Thanh niên tình nguyện", "15", "Có", "1.265,5 triệu đồng", "Đã quyết toán"]
+    )
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    page.wait_for_url("**/receipt**")
+    expect(page.locator("#revision")).to_have_text("1")
+    assert len(wire.posts("submit", forwarded=True)) == 1
+    stored = admin.call("GET", f"/rounds/{round_.id}/submissions/ba-che/revisions/1")
+    assert stored["answers"] == {
+        "a": {"ten": "Thanh niên tình nguyện", "so": 15},
+        "b": {"du": True},
+        "c": {"tien": 1265.5, "ghi_chu": "Đã quyết toán"},
+    }

@@ -77,7 +77,11 @@ def display_answers(definition: Mapping[str, Any], answers: Mapping[str, Any], l
         section = place.section
         if section["key"] not in sections:
             sections[section["key"]] = {"key": section["key"], "title": loc(section["title"], language), "rows": []}
-        row = {"label": loc(place.field["label"], language), "value": display_value(place.field, place.value, language)}
+        row = {
+            "label": loc(place.field["label"], language),
+            "value": display_value(place.field, place.value, language),
+            "path": place.name,  # the web form's check page fills the row from its field (pages.js)
+        }
         sections[section["key"]]["rows"].append(row)
     return list(sections.values())
 

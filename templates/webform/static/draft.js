@@ -358,6 +358,28 @@
     keep();
   });
 
+  // pages.js moved to another page of a form of one section per page: the draft is saved on
+  // the way, as the post that moved without the script did (and kept on the phone at once).
+  form.addEventListener("checkround:page", function () {
+    if (leaving || changes === savedChanges) {
+      return;
+    }
+    clearTimeout(storeTimer);
+    storeTimer = null;
+    keep();
+    clearTimeout(saveTimer);
+    saveNow();
+  });
+
+  // The connection is back: a draft the server could not be given is saved now, not at the
+  // next change.
+  window.addEventListener("online", function () {
+    if (!leaving && changes !== savedChanges) {
+      clearTimeout(saveTimer);
+      saveNow();
+    }
+  });
+
   // outbox.js sent a report kept while offline: the receipt removes this copy.
   form.addEventListener("checkround:sent", function () {
     leaving = true;

@@ -148,6 +148,10 @@
     }
   }
 
+  // pages.js asks the same question of a page's required fields before moving on, and has the
+  // list follow it from page to page.
+  window.CheckroundGuide = { answered: answered, updateToc: updateToc };
+
   if (toc) {
     toc.addEventListener("click", function (event) {
       if (event.target.closest("a")) {

@@ -139,6 +139,16 @@
     }
   });
 
+  // A page of a paged form (pages.js) checks its own numbers before moving on: the inputs in
+  // `container` the server would refuse, each now showing its message.
+  window.CheckroundNumberFields = {
+    check: function (container) {
+      return inputs().filter(function (input) {
+        return container.contains(input) && !input.disabled && update(input, "all") !== null;
+      });
+    },
+  };
+
   // Rows added in the page bring new inputs: they are read as they are typed in.
   inputs().forEach(function (input) {
     update(input, "none"); // the server has already judged what it drew

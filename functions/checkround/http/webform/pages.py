@@ -204,9 +204,10 @@ def form_page(
     status = failure.status if failure is not None else 200
     summary = error_summary(own, errors, lang) + _follow_up_summary(rc, view, errors)
     readonly = view["round"]["status"] != "open" or view.get("state") == "accepted"
-    # One section per page when the form asks; a page that comes back with errors shows every
-    # section instead, so each line of the error summary links to its field.
-    paging = None if readonly or summary else _paging(own, values, lang, page, not_relevant)
+    # One section per page when the form asks. A page that comes back with errors shows every
+    # section instead ("whole"), so each line of the error summary links to its field; the
+    # page's script (pages.js) then opens the first page with an error.
+    paging = None if readonly else _paging(own, values, lang, page, not_relevant, whole=bool(summary))
     return render(
         rc,
         "webform/form.html.j2",
@@ -244,12 +245,20 @@ def form_page(
 
 
 def _paging(
-    own: Mapping[str, Any], values: Mapping[str, Any], lang: str, page: str | None, not_relevant: set[str]
+    own: Mapping[str, Any],
+    values: Mapping[str, Any],
+    lang: str,
+    page: str | None,
+    not_relevant: set[str],
+    *,
+    whole: bool = False,
 ) -> dict[str, Any] | None:
     """Where a form of one section per page (``appearance: pages``) stands: the page shown (a
     section's key, or "check": every answer before sending), the pages before and after it, and
-    on the check page the answers by section. None for a form on one page. Sections the rules
-    hide are skipped; the other sections stay in the page, hidden, so every post carries them."""
+    the answers by section for the check page. None for a form on one page. Sections the rules
+    hide are skipped; the other sections stay in the page, hidden, so every post carries them.
+    ``whole``: the page came back with errors and shows every section at once (without the
+    script; pages.js opens the first page with an error instead)."""
     if own.get("appearance") != "pages":
         return None
     keys = [section["key"] for section in own["sections"] if section["key"] not in not_relevant]
@@ -264,8 +273,12 @@ def _paging(
         "count": len(keys),
         "back": order[at - 1] if at > 0 else None,
         "next": order[at + 1] if current != "check" else None,
-        # Drawn from the stored answers (the check page is opened after its draft was saved).
-        "answers": display_answers(own, values, lang) if current == "check" else [],
+        "whole": whole,
+        # Drawn from the answers the page holds (without the script the check page is opened
+        # after its draft was saved); in every page, hidden but on the check page, so the
+        # page's script can show it without asking the server (pages.js fills in each answer
+        # as it stands).
+        "answers": display_answers(own, values, lang),
     }
 
 

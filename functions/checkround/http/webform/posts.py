@@ -89,8 +89,13 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
     post = read_post(own, form, rc.language_for_page)
     follow = follow_up_answers.read_post(form)
     key = form.get("submission_key")
+    # A form of one section per page names the page it was posted from: a row added or a draft
+    # saved comes back on that page, not the first.
+    page = form.get("page") or None
     if post.action == "redraw":
-        return form_page(rc, session, view, post.answers, blanks=post.blanks, submission_key=key, follow_up=follow)
+        return form_page(
+            rc, session, view, post.answers, blanks=post.blanks, submission_key=key, follow_up=follow, page=page
+        )
     draft = post.action == "draft"
     background = draft and form.get("background") == "1"
     refused = unread_refusal(own, view["form_version"], post.answers, rc.language_for_page, draft)
@@ -113,7 +118,8 @@ def handle_post(rc: RequestContext, session: Session, view: Mapping[str, Any]) -
                 return redirect(rc, f"r/{session.round_id}", lang=rc.language_for_page, page=post.goto)
             # Back where the unit was (guide.js names the section or field it was reading).
             anchor = form.get("at")
-            return redirect(rc, f"r/{session.round_id}", anchor, lang=rc.language_for_page, saved="draft")
+            where = {"page": page} if page else {}
+            return redirect(rc, f"r/{session.round_id}", anchor, lang=rc.language_for_page, saved="draft", **where)
         _submit(rc, session, body, key)
         return redirect(rc, f"r/{session.round_id}/receipt", lang=rc.language_for_page)
     except AppError as exc:

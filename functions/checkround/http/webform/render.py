@@ -24,9 +24,10 @@ from checkround.formats.dates import DateError, format_date, parse_date
 from checkround.formats.numbers import format_for_input, format_number
 from checkround.formats.text import LANGUAGES, localized
 from checkround.formats.zones import DEFAULT_ZONE
-from checkround.forms.fieldtypes import REGISTRY
+from checkround.forms.fieldtypes import REGISTRY, missing_answer
 from checkround.forms.fillers import shown_to_unit, unit_fills
 from checkround.forms.formdata import whole_number
+from checkround.forms.messages import messages as answer_messages
 from checkround.http.core import RequestContext
 
 from .assets import SECURITY_HEADERS, static_url
@@ -88,6 +89,10 @@ def _num(context: Any, value: Any) -> str:
     return format_number(value, context.get("lang", "vi"), 2)
 
 
+def _asks(field: Mapping[str, Any], lang: str) -> str:
+    return missing_answer(field, answer_messages(lang), lang)
+
+
 def field_id(*parts: Any) -> str:
     """The element id of a field (``f-section-field``, ``f-section-group-0-sub``): keys are
     ``[a-z][a-z0-9_]*``, so joining them with ``-`` cannot make two fields collide."""
@@ -102,6 +107,8 @@ def _env(templates_dir: str) -> jinja2.Environment:
     env.globals.update(
         # The field's registry entry: widgets.html.j2 draws it with the macro its widget names.
         field_type=lambda field: REGISTRY[field["type"]],
+        # What to do when a required answer is left empty, as the server says it.
+        asks=jinja2.pass_context(lambda context, field: _asks(field, context.get("lang", "vi"))),
         macro=jinja2.pass_context(lambda context, name: context.resolve(name)),
         field_id=field_id,
         whole_number=whole_number,
