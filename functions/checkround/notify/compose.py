@@ -5,7 +5,8 @@ The sandbox matters because an organisation may replace a template through the A
 (:func:`check_template`): a template sees only the values it is given (the message's
 parameters, the catalogue ``t`` and the link), an attribute the sandbox deems unsafe
 (``__class__``, ``__globals__``…) or a name it was not given is an error (``StrictUndefined``),
-and the HTML part is autoescaped, so a unit's name cannot inject markup.
+and the HTML part is autoescaped, so a unit's name cannot inject markup. An organisation's own
+templates run in a tighter sandbox that bounds what they may build (:mod:`.sandbox`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from . import sandbox
 from .texts import Texts
 
 PARTS = ("txt", "html")
@@ -47,38 +48,6 @@ def environment(templates_dir: Path) -> SandboxedEnvironment:
     )
 
 
-# What an organisation's template may build with * and **: a separator line, not a gigabyte.
-MAX_PRODUCT = 10_000
-
-
-class OrganisationSandbox(SandboxedEnvironment):
-    """The sandbox of organisations' own templates, tighter than the shipped ones': no globals
-    (no ``range``, ``lipsum``, ``cycler``…, so no loop that the data does not bound), and
-    ``*`` and ``**`` that refuse to build anything large (Jinja2's documented
-    ``intercepted_binops`` and ``call_binop``)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            raise SecurityError("the ** operator is not allowed in a message template")
-        if isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple):
-            count = right if isinstance(left, str | list | tuple) else left
-            size = len(left if isinstance(left, str | list | tuple) else right)
-            if not isinstance(count, int) or count * size > MAX_PRODUCT:
-                raise SecurityError(f"a repetition longer than {MAX_PRODUCT} is not allowed in a message template")
-        return super().call_binop(context, operator, left, right)
-
-
-@cache
-def organisation_environment() -> OrganisationSandbox:
-    env = OrganisationSandbox(
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
-    )
-    env.globals.clear()
-    return env
-
-
 def compose(
     templates_dir: Path, kind: str, language: str, params: dict[str, Any], overrides: dict[str, str] | None = None
 ) -> Composed:
@@ -92,14 +61,11 @@ def compose(
     parts = {}
     for part in PARTS:
         source = (overrides or {}).get(part)
-        if source and part == "html":
-            # A string has no name to choose autoescaping by: an HTML override is escaped too.
-            template = organisation_environment().from_string("{% autoescape true %}" + source + "{% endautoescape %}")
-        elif source:
-            template = organisation_environment().from_string(source)
+        if source:
+            # A string has no name to choose autoescaping by: the HTML part's sandbox escapes all.
+            parts[part] = sandbox.render(source, part == "html", values)
         else:
-            template = env.get_template(f"{kind}.{part}.j2")
-        parts[part] = template.render(values)
+            parts[part] = env.get_template(f"{kind}.{part}.j2").render(values)
     subject = t(f"subject_{kind}", **params.get("subject", {}))
     return Composed(subject=" ".join(subject.split()), text=parts["txt"], html=parts["html"])
 
