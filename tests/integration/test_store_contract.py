@@ -105,6 +105,32 @@ def test_a_transaction_commits_all_of_its_writes(store):
     assert [store.get(f"things/{x}") for x in "abc"] == [{"v": 2, "keep": True}, {"v": 10}, {"v": 20}]
 
 
+def test_a_transaction_deletes_with_its_other_writes_or_not_at_all(store):
+    store.set("things/a", {"v": 1})
+    store.set("things/b", {"v": 2})
+
+    def fail(tx):
+        tx.get("things/a")
+        tx.delete("things/a")
+        tx.update("things/none", {"v": 3})  # fails the commit: things/a stays
+
+    with pytest.raises(NotFound):
+        store.transaction(fail)
+    assert store.get("things/a") == {"v": 1}
+
+    def move(tx):
+        b = tx.get("things/b")
+        tx.delete("things/b")
+        tx.delete("things/never")  # deleting what is not there is no error here either
+        tx.set("things/c", b)
+
+    store.transaction(move)
+    assert [store.get(f"things/{x}") for x in "abc"] == [{"v": 1}, None, {"v": 2}]
+    # A delete then a write of the same document in one transaction leaves the write.
+    store.transaction(lambda tx: (tx.delete("things/c"), tx.set("things/c", {"v": 5})))
+    assert store.get("things/c") == {"v": 5}
+
+
 def test_a_transaction_that_only_writes_is_atomic(store):
     def write(tx):
         tx.create("things/x", {"v": 1})

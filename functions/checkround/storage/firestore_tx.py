@@ -222,6 +222,11 @@ class InlineTransaction:
     def update(self, path: str, data: Doc) -> None:
         self._write(path, data, "update")
 
+    def delete(self, path: str) -> None:
+        name = self._store.name(path)
+        self._writes.append(values.delete_message(name))
+        self._written.add(name)
+
     def _write(self, path: str, data: Doc, kind: str) -> None:
         name = self._store.name(path)
         self._writes.append(values.write_message(name, data, kind))

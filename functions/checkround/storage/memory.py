@@ -63,6 +63,9 @@ class _MemoryTransaction:
     def update(self, path: str, data: Doc) -> None:
         self.writes.append(("update", check_path(path), copy.deepcopy(data)))
 
+    def delete(self, path: str) -> None:
+        self.writes.append(("delete", check_path(path), {}))
+
 
 class MemoryStore:
     def __init__(self) -> None:
@@ -134,10 +137,14 @@ class MemoryStore:
                 if current is None:
                     raise NotFound(f"no document to update: {path}")
                 staged[path] = {**current, **data}
+            elif kind == "delete":
+                staged[path] = None  # gone, for the writes after it too
             else:
                 staged[path] = data
         for path, doc in staged.items():
-            if doc is not None:
+            if doc is None:
+                self.docs.pop(path, None)
+            else:
                 self.docs[path] = copy.deepcopy(doc)
 
     def transaction(self, fn: Callable[[Any], T]) -> T:

@@ -60,6 +60,9 @@ class Transaction(Protocol):
 
     def update(self, path: str, data: Doc) -> None: ...
 
+    def delete(self, path: str) -> None:
+        """Remove a document with the transaction's other writes (absent already: no error)."""
+
 
 class DocumentStore(Protocol):
     def get(self, path: str) -> Doc | None: ...
