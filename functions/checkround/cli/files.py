@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from checkround.workbooks import MAX_ROSTER_ROWS, MAX_ROSTER_UNPACKED_BYTES, unpacked_size
+
 from .failures import BadInput
 from .messages import text
 
@@ -218,13 +220,20 @@ def _csv_records(path: Path, source: str, lang: str) -> list[tuple[int, list[str
 
 def _xlsx_records(path: Path, lang: str) -> list[tuple[int, list[str]]]:
     """The non-blank rows of the workbook's first sheet, with their row numbers, as text: a
-    number Excel stored (a phone typed without its leading +) is written without ".0"."""
-    from openpyxl import load_workbook  # only for .xlsx files
-    from openpyxl.utils.exceptions import InvalidFileException
+    number Excel stored (a phone typed without its leading +) is written without ".0".
 
+    The server's guards apply here too (``checkround.workbooks``): a workbook that unpacks past
+    the limit is not opened, reading stops past the row limit, and a file that is no workbook
+    (openpyxl raises whatever its zip or XML reader raises, also while the rows are read) is
+    an error message, not a traceback."""
+    from openpyxl import load_workbook  # only for .xlsx files
+
+    size = unpacked_size(path)
+    if size is not None and size > MAX_ROSTER_UNPACKED_BYTES:
+        raise BadInput(text(lang, "unpacks_too_big", file=path, limit=MAX_ROSTER_UNPACKED_BYTES))
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, KeyError, ValueError) as exc:
+    except Exception as exc:
         raise BadInput(text(lang, "unreadable", file=path, detail=exc)) from None
     try:
         sheet = book.worksheets[0]
@@ -233,7 +242,13 @@ def _xlsx_records(path: Path, lang: str) -> list[tuple[int, list[str]]]:
             cells = [_cell_text(value) for value in row]
             if any(cells):
                 records.append((number, cells))
+            if len(records) > MAX_ROSTER_ROWS + 1:  # the header and the rows the server takes
+                raise BadInput(text(lang, "too_many_rows", file=path, limit=MAX_ROSTER_ROWS))
         return records
+    except BadInput:
+        raise
+    except Exception as exc:
+        raise BadInput(text(lang, "unreadable", file=path, detail=exc)) from None
     finally:
         book.close()
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from checkround.workbooks import MAX_FORM_UNPACKED_BYTES, unpacked_size
+
 from .api import Connection, path_id
 from .failures import BadInput, Refused
 from .files import load_definition
@@ -141,12 +143,20 @@ def _form_id_of(file: Path, refused: Refused) -> str:
     """The settings sheet's form_id (the server named the form by it, and said it exists)."""
     from openpyxl import load_workbook  # only for workbooks
 
-    book = load_workbook(file, read_only=True, data_only=True)
+    # The server read this file already; it is read here only for one cell, under the server's
+    # guard, and whatever openpyxl raises leaves the server's refusal as the answer.
+    size = unpacked_size(file)
+    if size is None or size > MAX_FORM_UNPACKED_BYTES:
+        raise refused
     try:
-        sheet = next((ws for ws in book.worksheets if ws.title.strip().lower() == "settings"), None)
-        rows = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True)) if sheet is not None else []
-    finally:
-        book.close()
+        book = load_workbook(file, read_only=True, data_only=True)
+        try:
+            sheet = next((ws for ws in book.worksheets if ws.title.strip().lower() == "settings"), None)
+            rows = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True)) if sheet is not None else []
+        finally:
+            book.close()
+    except Exception:
+        raise refused from None
     if len(rows) == 2:
         for header, value in zip(rows[0], rows[1], strict=False):
             if str(header or "").strip().lower() == "form_id" and value is not None:

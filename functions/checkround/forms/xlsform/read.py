@@ -17,11 +17,13 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 
+from checkround.workbooks import MAX_FORM_UNPACKED_BYTES
+
 from .layout import CHOICES, SETTINGS, SURVEY
 from .messages import Problems
 
 SHEETS = (SURVEY, CHOICES, SETTINGS)
-MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_UNPACKED_BYTES = MAX_FORM_UNPACKED_BYTES
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
 
