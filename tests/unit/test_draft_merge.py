@@ -358,3 +358,25 @@ def test_what_they_changed_names_each_choice_and_set():
     assert {"change": "choices_reordered", "field": "b.hoat_dong.loai"} in changes
     assert {"change": "set_choice_added", "set": "muc_do", "value": "yeu"} in changes
     assert not [c for c in changes if c["change"] == "form_changed"]
+
+
+def test_a_key_one_renamed_follows_into_the_others_edits():
+    base = base_form()
+    mine, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    field_at(mine, ("a", "so"))["key"] = "so_luong"
+    field_at(theirs, ("a", "so"))["max"] = 50
+    field_at(theirs, ("a", "tan_suat"))["choices"][1]["value"] = "hang_quy"
+    field_at(mine, ("a", "tan_suat"))["choices"][1]["label"]["en"] = "Every quarter"
+    merged, conflicts = merge_drafts(base, mine, theirs)
+    assert conflicts == []
+    assert [f["key"] for f in merged["sections"][0]["fields"]][2] == "so_luong"
+    assert field_at(merged, ("a", "so_luong"))["max"] == 50
+    assert field_at(merged, ("a", "tan_suat"))["choices"][1] == {
+        "value": "hang_quy",
+        "label": {"vi": "Hằng quý", "en": "Every quarter"},
+    }
+    # Renamed and edited by the one who renamed it: still a removal and an addition.
+    field_at(mine, ("a", "so_luong"))["min"] = 1
+    merged, conflicts = merge_drafts(base, mine, theirs)
+    assert [c["option"] for c in conflicts] == ["removed"]
+    assert {"so", "so_luong"} <= {f["key"] for f in merged["sections"][0]["fields"]}

@@ -157,6 +157,7 @@ class _Merge:
             # Items that cannot be told apart: the list is one value (mine, if both changed it).
             merged = self.value(*lists, where={k: v for k, v in where.items() if k != "option"}, name=where["option"])
             return copy.deepcopy(merged) if isinstance(merged, list) else []
+        base, mine, theirs = _follow_renames(base, mine, theirs, key)
         order, both_moved = merge_order(list(base), list(mine), list(theirs))
         if both_moved:
             self.conflicts.append({**where, "part": "order", "mine": list(mine), "theirs": list(theirs)})
@@ -243,6 +244,44 @@ class _Merge:
             lists = (b.get("fields", MISSING), m.get("fields", MISSING), t.get("fields", MISSING))
             merged["fields"] = self.elements(lists, keys, "fields")
         return merged
+
+
+def _renames(base: Mapping[str, Mapping[str, Any]], side: Mapping[str, Mapping[str, Any]], key: str) -> dict[str, str]:
+    """Keys one side changed and nothing else (an element gone and one come with the same
+    options but its key and ``renamed_from``), old to new."""
+
+    def rest(item: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in item.items() if k not in (key, "renamed_from")}
+
+    added = [k for k in side if k not in base]
+    found: dict[str, str] = {}
+    for old in (k for k in base if k not in side):
+        same = [new for new in added if new not in found.values() and rest(side[new]) == rest(base[old])]
+        if len(same) == 1:
+            found[old] = same[0]
+    return found
+
+
+def _follow_renames(
+    base: dict[str, Mapping[str, Any]],
+    mine: dict[str, Mapping[str, Any]],
+    theirs: dict[str, Mapping[str, Any]],
+    key: str,
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
+    """A key one side changed is changed in the base and on the other side too (where the
+    other still has the element), so the other's edits of that element merge into it instead
+    of keeping it twice."""
+    mine_renames = {old: new for old, new in _renames(base, mine, key).items() if old in theirs and new not in theirs}
+    theirs_renames = {old: new for old, new in _renames(base, theirs, key).items() if old in mine and new not in mine}
+
+    def renamed(items: dict[str, Mapping[str, Any]], names: dict[str, str]) -> dict[str, Mapping[str, Any]]:
+        return {names.get(k, k): ({**v, key: names[k]} if k in names else v) for k, v in items.items()}
+
+    if mine_renames or theirs_renames:
+        # What one side renamed, the other still has under its old key (and never the new one).
+        base = renamed(base, {**mine_renames, **theirs_renames})
+        mine, theirs = renamed(mine, theirs_renames), renamed(theirs, mine_renames)
+    return base, mine, theirs
 
 
 def _where(keys: tuple[str, ...], option: str | None = None) -> Conflict:
