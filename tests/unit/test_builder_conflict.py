@@ -69,11 +69,13 @@ def test_what_the_notes_say_in_each_language(lang):
         relabel(("a", "tan_suat"), 1, "vi", "Mỗi quý")(form)
         field_at(form, ("a", "hinh_thuc"))["choices"].pop(0)
         field_at(form, ("a", "ngay"))["hint"] = {"vi": "Ngày họp"}
+        field_at(form, ("b", "ten"))["relevant"] = {">": [{"var": ["a.so", 0]}, 5]}
 
     def mine(form):
         relabel(("a", "tan_suat"), 1, "vi", "Quý một lần")(form)
         relabel(("a", "hinh_thuc"), 0, "vi", "Gặp trực tiếp")(form)
         field_at(form, ("a", "ngay"))["hint"] = {"vi": "Ngày tổ chức"}
+        field_at(form, ("b", "ten"))["relevant"] = {">": [{"var": ["a.so", 0]}, 9]}
         field_at(form, ("a", "tan_suat"))["choices"].reverse()
         form["sections"][0]["fields"].reverse()
 
@@ -88,7 +90,11 @@ def test_what_the_notes_say_in_each_language(lang):
     assert "“Ngày họp”" in said
     assert "“Ngày tổ chức”" in said
     assert text["b_clash_removed_theirs"].format(who="Quản trị A", what=text["b_clash_what"]["choice"]) in said
-    assert len(rows) == 3
+    # A rule is said in words, with the labels of the fields it reads.
+    shown = {"vi": "hiện khi Số lượng > {n}", "en": "shown when Số lượng > {n}"}[lang]
+    assert f"“{shown.format(n=5)}”" in said
+    assert f"“{shown.format(n=9)}”" in said
+    assert len(rows) == 4
     # Each note is drawn where the page has it, and the list at the top links to it.
     for row in rows:
         path = row["anchor"].removeprefix("e-").removesuffix("-clash").replace("-", ".")

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from checkround.formats.text import localized
 from checkround.forms.editing import place_errors
+from checkround.forms.rule_words import describe, field_infos
+
+RULES = ("relevant", "required", "constraint", "calculate")
 
 
 def _index(items: Any, key: str, wanted: Any) -> int | None:
@@ -23,6 +27,18 @@ def _index(items: Any, key: str, wanted: Any) -> int | None:
         if isinstance(item, Mapping) and item.get(key) == wanted:
             return n
     return None
+
+
+def _element(definition: Mapping[str, Any], keys: list[str]) -> Mapping[str, Any] | None:
+    """The section or field named by its keys, if the definition has it."""
+    node: Any = definition
+    for depth, key in enumerate(keys):
+        items = node.get("sections" if depth == 0 else "fields") if isinstance(node, Mapping) else None
+        found = _index(items, "key", key)
+        if found is None or not isinstance(items, list):
+            return None
+        node = items[found]
+    return node if isinstance(node, Mapping) else None
 
 
 def conflict_path(conflict: Mapping[str, Any], definition: Mapping[str, Any]) -> str:
@@ -59,8 +75,11 @@ def conflict_path(conflict: Mapping[str, Any], definition: Mapping[str, Any]) ->
     return ".".join(parts)
 
 
-def _said(value: Any, text: Mapping[str, Any], lang: str) -> str:
-    """A value as the admin reads it in a sentence."""
+def _said(value: Any, text: Mapping[str, Any], lang: str, words: Callable[[Any], str | None] | None = None) -> str:
+    """A value as the admin reads it in a sentence (a rule in words when it can be said)."""
+    said = words(value) if words is not None and isinstance(value, Mapping) else None
+    if said:
+        return said
     if value is None or value == "" or value == {}:
         return str(text["b_clash_empty"])
     if isinstance(value, bool):
@@ -76,7 +95,9 @@ def _said(value: Any, text: Mapping[str, Any], lang: str) -> str:
     return str(value)
 
 
-def _sentence(conflict: Mapping[str, Any], who: str, text: Mapping[str, Any], lang: str) -> str:
+def _sentence(
+    conflict: Mapping[str, Any], who: str, text: Mapping[str, Any], lang: str, definition: Mapping[str, Any]
+) -> str:
     """What both did to one part, from the admin's side."""
     removed = conflict.get("removed") or (
         ("mine" if not conflict["mine"] else "theirs") if conflict.get("option") == "removed" else None
@@ -88,8 +109,17 @@ def _sentence(conflict: Mapping[str, Any], who: str, text: Mapping[str, Any], la
         return str(template.format(who=who, what=text["b_clash_what"][kind]))
     if conflict.get("part") == "order":
         return str(text["b_clash_order"].format(who=who, theirs=_said(conflict["theirs"], text, lang)))
+    option = str(conflict.get("option"))
+    words: Callable[[Any], str | None] | None = None
+    if option in RULES and "part" not in conflict:
+        # Named by the labels of the fields they read (a repeat row's own fields too).
+        keys = conflict.get("keys") or []
+        repeat = _element(definition, keys[:2]) if len(keys) > 2 else None
+        infos = field_infos(definition, lang, repeat) if repeat is not None else field_infos(definition, lang)
+        words = partial(describe, kind=option, fields=infos, language=lang)
+
     said = text["b_clash_changed"].format(
-        who=who, mine=_said(conflict["mine"], text, lang), theirs=_said(conflict["theirs"], text, lang)
+        who=who, mine=_said(conflict["mine"], text, lang, words), theirs=_said(conflict["theirs"], text, lang, words)
     )
     part = conflict.get("part")
     prefix = [str(text["b_options"].get(part, part))] if part else []
@@ -112,7 +142,7 @@ def describe_conflicts(
     notes: dict[str, list[str]] = {}
     rows = []
     for conflict in conflicts:
-        sentence = _sentence(conflict, who, text, lang)
+        sentence = _sentence(conflict, who, text, lang, definition)
         path = conflict_path(conflict, definition)
         placed = next(iter(place_errors({path: [sentence]}, rendered)))
         notes.setdefault(placed, []).append(sentence)
