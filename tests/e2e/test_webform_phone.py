@@ -594,7 +594,7 @@ PAGED3 = [
         "key": "c",
         "title": {"vi": "Kinh phí", "en": "Funds"},
         "fields": [
-            {"key": "tien", "type": "decimal", "label": {"vi": "Kinh phí"}, "unit": {"vi": "triệu đồng"}},
+            {"key": "tien", "type": "decimal", "label": {"vi": "Kinh phí"}, "unit": {"vi": "triệu đồng"}, "min": 0},
             {"key": "ghi_chu", "type": "text", "label": {"vi": "Ghi chú", "en": "Note"}},
         ],
     },
@@ -631,6 +631,8 @@ def test_a_paged_form_changes_page_offline_and_the_report_is_sent_once_when_back
     expect(step).to_have_text("Phần 3/3")
     expect(page.locator("#s-c h2")).to_be_focused()
     page.fill(fid("c", "tien"), "1.265,5")
+    expect(page.locator("#autosave")).to_contain_text("Chưa lưu được lên máy chủ")
+    shot(page, "webform-phone-pages-offline.png")
     # The browser's back button: the pages before, in the page.
     page.go_back()
     expect(step).to_have_text("Phần 2/3")
@@ -651,7 +653,6 @@ def test_a_paged_form_changes_page_offline_and_the_report_is_sent_once_when_back
     # stays on the phone).
     assert _form_gets(wire, since) == []
     assert [p for p in wire.seen[since:] if p.forwarded] == []
-    expect(page.locator("#autosave")).to_contain_text("Chưa lưu được lên máy chủ")
     assert state_of(admin, round_, "ba-che") == "missing"
 
     offline(context, wire, False)
@@ -671,3 +672,141 @@ def test_a_paged_form_changes_page_offline_and_the_report_is_sent_once_when_back
         "b": {"du": True},
         "c": {"tien": 1265.5, "ghi_chu": "Đã quyết toán"},
     }
+
+
+def _phone_without_csp(browser: Browser) -> BrowserContext:  # noqa: F811
+    """A phone whose pages axe-core can be added to (bypass_csp: the page's own CSP forbids it)."""
+    return browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1, locale="vi-VN", bypass_csp=True
+    )
+
+
+def _clean(page: Page) -> None:
+    found = violations(page)
+    assert found == [], described(found)
+
+
+def test_a_page_says_what_it_lacks_before_moving_on_and_every_page_passes_axe(
+    browser: Browser,  # noqa: F811
+    admin: Client,  # noqa: F811
+) -> None:
+    made = _phone_without_csp(browser)
+    try:
+        round_ = round_of(admin, PAGED3, appearance="pages")
+        page = made.new_page()
+        page.goto(round_.link("ba-che"))
+        step = page.locator("#step")
+        _clean(page)
+        page.fill(fid("a", "so"), "1.2.3")
+        page.get_by_role("button", name="Tiếp tục").click()
+        # The page stays, and says what to put right: the required name left empty, the number
+        # the server would not read, each with the server's own message.
+        summary = page.locator("#page-errors")
+        expect(summary).to_be_focused()
+        expect(step).to_have_text("Phần 1/3")
+        expect(summary.locator("p")).to_have_text("Phần này có 2 chỗ cần sửa trước khi tiếp tục.")
+        expect(summary.locator("li")).to_have_text(
+            [
+                "Tên chương trình: Nhập câu trả lời cho câu hỏi này.",
+                re.compile(r"^Số hoạt động: Hãy nhập một số nguyên"),
+            ]
+        )
+        name = page.locator(fid("a", "ten"))
+        expect(page.locator(fid("a", "ten") + "-error")).to_have_text("Nhập câu trả lời cho câu hỏi này.")
+        expect(name).to_have_attribute("aria-invalid", "true")
+        shot(page, "webform-phone-page-errors.png")
+        _clean(page)
+        summary.get_by_role("link").first.click()
+        expect(name).to_be_focused()
+        name.fill("Thanh niên tình nguyện")
+        expect(page.locator(fid("a", "ten") + "-error")).to_have_count(0)  # answered: its message goes
+        expect(name).not_to_have_attribute("aria-invalid", "true")
+        page.fill(fid("a", "so"), "12")
+        page.get_by_role("button", name="Tiếp tục").click()
+        expect(step).to_have_text("Phần 2/3")
+        expect(summary).to_have_count(0)
+        _clean(page)
+        # "Quay lại" and the section list never stop the unit; "Tiếp tục" asks for the answer.
+        page.get_by_role("button", name="Quay lại").click()
+        expect(step).to_have_text("Phần 1/3")
+        page.get_by_role("button", name="Tiếp tục").click()
+        page.get_by_role("button", name="Tiếp tục").click()
+        expect(step).to_have_text("Phần 2/3")
+        expect(summary.locator("li")).to_have_text(["Hồ sơ đầy đủ: Chọn “Có” hoặc “Không”."])
+        page.check(fid("b", "du") + "-true")
+        page.get_by_role("button", name="Tiếp tục").click()
+        expect(step).to_have_text("Phần 3/3")
+        _clean(page)
+        page.get_by_role("button", name="Kiểm tra câu trả lời").click()
+        expect(page.locator("#check-answers dd")).to_have_text(["Thanh niên tình nguyện", "12", "Có", "—", "—"])
+        _clean(page)
+    finally:
+        made.close()
+
+
+def test_a_paged_report_refused_by_the_server_opens_at_the_first_page_with_an_error(
+    browser: Browser,  # noqa: F811
+    admin: Client,  # noqa: F811
+) -> None:
+    made = _phone_without_csp(browser)
+    try:
+        round_ = round_of(admin, PAGED3, appearance="pages")
+        page = made.new_page()
+        page.goto(round_.link("ba-che"))
+        page.fill(fid("a", "ten"), "Thanh niên tình nguyện")
+        page.fill(fid("a", "so"), "12")
+        page.get_by_role("button", name="Tiếp tục").click()
+        page.locator("#toc summary").click()
+        page.locator('#toc [data-toc="c"] button').click()  # past page 2, its answer not given
+        page.fill(fid("c", "tien"), "-5")  # under the form's 0: only the server says so
+        page.get_by_role("button", name="Kiểm tra câu trả lời").click()
+        page.get_by_role("button", name="Gửi báo cáo").click()
+        summary = page.locator("#error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.locator("li")).to_have_text(
+            ["Hồ sơ đầy đủ: Chọn “Có” hoặc “Không”.", "Kinh phí: Nhập một số từ 0 trở lên."]
+        )
+        # Not the whole form: the first page with an error (page 2, not the first page), the
+        # others a tap away.
+        step = page.locator("#step")
+        expect(step).to_have_text("Phần 2/3")
+        expect(page.locator("#s-b")).to_be_visible()
+        expect(page.locator("#s-a")).to_be_hidden()
+        expect(page.locator("#s-c")).to_be_hidden()
+        expect(page.get_by_role("button", name="Tiếp tục")).to_be_visible()
+        expect(page.get_by_role("button", name="Gửi báo cáo")).to_be_hidden()
+        shot(page, "webform-phone-pages-errors.png")
+        _clean(page)
+        page.check(fid("b", "du") + "-true")
+        # The summary's link to a field on another page opens that page, the field in sight.
+        summary.get_by_role("link", name="Kinh phí").click()
+        expect(step).to_have_text("Phần 3/3")
+        expect(page.locator(fid("c", "tien"))).to_be_focused()
+        page.fill(fid("c", "tien"), "5")
+        page.get_by_role("button", name="Kiểm tra câu trả lời").click()
+        expect(page.locator("#check-answers dd")).to_have_text(
+            ["Thanh niên tình nguyện", "12", "Có", "5 triệu đồng", "—"]
+        )
+        page.get_by_role("button", name="Gửi báo cáo").click()
+        page.wait_for_url("**/receipt**")
+        expect(page.locator("#revision")).to_have_text("1")
+    finally:
+        made.close()
+
+    # Without JavaScript, such a page shows the whole form, as it did.
+    bare = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
+    try:
+        page = bare.new_page()
+        page.goto(round_of(admin, PAGED3, appearance="pages").link("ba-che"))
+        page.goto(page.url.split("?")[0] + "?page=check")
+        page.get_by_role("button", name="Gửi báo cáo").click()
+        page.wait_for_load_state()
+        expect(page.locator("#error-summary")).to_contain_text("Tên chương trình: Nhập câu trả lời cho câu hỏi này.")
+        for key in ("a", "b", "c"):
+            expect(page.locator(f"#s-{key}")).to_be_visible()
+        expect(page.locator("#step")).to_be_hidden()
+        expect(page.locator("#check-answers")).to_be_hidden()
+        expect(page.get_by_role("button", name="Tiếp tục")).to_be_hidden()
+        expect(page.get_by_role("button", name="Gửi báo cáo")).to_be_visible()
+    finally:
+        bare.close()
