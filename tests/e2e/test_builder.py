@@ -34,7 +34,7 @@ from tests.e2e.console_fixtures import (
     sign_in,
 )
 from tests.e2e.test_local_stack import RunningStack
-from tests.support import small_form
+from tests.support import ROOT, small_form
 
 pytestmark = pytest.mark.e2e
 
@@ -322,3 +322,89 @@ def test_a_long_choice_list_gets_a_search_box_in_the_form(console_desktop: Page,
     expect(page.get_by_text("Đà Nẵng")).to_be_visible()  # a ticked choice stays in sight
     search.fill("")
     expect(page.get_by_text("Hải Phòng")).to_be_visible()
+
+
+def in_view(page: Page, selector: str, name: str, tmp_path: Path) -> None:
+    """A screenshot of the window with ``selector`` at its top (the editor's rules are far down
+    a page, where :func:`screenshot`, the page's top, does not reach)."""
+    page.locator(selector).evaluate("element => element.scrollIntoView({block: 'start'})")
+    shot = tmp_path / name
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000  # a page, not a blank
+    if target := os.environ.get("CHECKROUND_SCREENSHOTS"):
+        shutil.copyfile(shot, ROOT / target / name)
+
+
+def test_a_rule_a_and_b_or_c_built_from_groups_and_the_preview_follows(
+    console_desktop: Page, browser: Browser, stack: RunningStack, admin: Client, base: str, tmp_path: Path
+) -> None:
+    """ "Hạn chế" shown when Số lượng > 0 and (Tần suất is quarterly or Hình thức has online
+    chosen): a condition, then a group of two, with the page's buttons; the words and the
+    preview follow; saved as JSON Logic; the same editor usable on a 375-px phone."""
+    form = small_form(id=f"mau-{uuid.uuid4().hex[:6]}")
+    admin.call("POST", "/forms", form)
+    page = console_desktop
+    page.goto(console_url(base, f"forms/{form['id']}/edit"))
+    rule = "sections.1.fields.2.relevant"
+    page.locator(field("sections.1.fields.2")).locator("details.b-more > summary").click()
+    page.click(f'button[value="add_cond:{rule}"]')
+    page.select_option(f"{field(f'{rule}.c.0')}-field", "a.so")
+    page.select_option(f"{field(f'{rule}.c.0')}-op", ">")
+    page.fill(f"{field(f'{rule}.c.0')}-value", "0")
+    page.click(f'button[value="add_group:{rule}"]')
+    group = f"{rule}.c.1"
+    # The new group is "any of" (the other way from its parent), with a row for a condition.
+    expect(page.locator(f"{field(group)}-join")).to_have_value("or")
+    page.select_option(f"{field(f'{group}.c.0')}-field", "a.tan_suat")
+    page.fill(f"{field(f'{group}.c.0')}-value", "quy")
+    page.click(f'button[value="add_cond:{group}"]')
+    page.select_option(f"{field(f'{group}.c.1')}-field", "a.hinh_thuc")
+    page.select_option(f"{field(f'{group}.c.1')}-op", "chosen")
+    page.fill(f"{field(f'{group}.c.1')}-value", "truc_tuyen")
+    page.get_by_role("button", name="Kiểm tra lỗi").last.click()
+    expect(page.locator(field(rule)).locator(".rule-words")).to_have_text(
+        "hiện khi Số lượng > 0 và (Tần suất là “Hằng quý” hoặc Hình thức có chọn “Trực tuyến”)"
+    )
+
+    # The preview (posted by the script once the page holds unsaved edits) runs the rule.
+    preview = page.frame_locator("#preview")
+    shown = preview.locator("#f-b-han_che-field")
+    expect(shown).to_be_hidden()
+    preview.locator("#f-a-so").fill("3")
+    expect(shown).to_be_hidden()  # A alone
+    preview.locator("#f-a-tan_suat-1").check()
+    expect(shown).to_be_visible()  # A and B
+    preview.locator("#f-a-tan_suat-0").check()
+    expect(shown).to_be_hidden()
+    preview.locator("#f-a-hinh_thuc-1").check()
+    expect(shown).to_be_visible()  # A and C
+    shown.scroll_into_view_if_needed()
+    in_view(page, field(rule), "builder-conditions-desktop.png", tmp_path)
+    preview.locator("#f-a-so").fill("0")
+    expect(shown).to_be_hidden()  # not A
+    found = console_axe(page)
+    assert not found, described(found)
+    page.click("#save-button")
+    expect(page.locator("#notice")).to_have_text("Đã lưu bản nháp.")
+    assert admin.call("GET", f"/forms/{form['id']}")["draft"]["sections"][1]["fields"][2]["relevant"] == {
+        "and": [
+            {">": [{"var": ["a.so", 0]}, 0]},
+            {"or": [{"==": [{"var": ["a.tan_suat", ""]}, "quy"]}, {"in": ["truc_tuyen", {"var": "a.hinh_thuc"}]}]},
+        ]
+    }
+
+    # On a phone: the groups fit the screen, and a condition is removed with its button.
+    context = console_context(browser, "phone", axe=True)
+    phone = context.new_page()
+    sign_in(phone, base, (stack.local_dir / "admin-token").read_text().strip())
+    phone.goto(console_url(base, f"forms/{form['id']}/edit"))
+    assert_fits(phone, PHONE["width"])
+    in_view(phone, field(group), "builder-conditions-phone.png", tmp_path)
+    found = console_axe(phone)
+    assert not found, described(found)
+    phone.click(f'button[value="drop_cond:{group}.c.0"]')
+    expect(phone.locator(field(rule)).locator(".rule-words")).to_have_text(
+        "hiện khi Số lượng > 0 và Hình thức có chọn “Trực tuyến”"
+    )
+    assert_fits(phone, PHONE["width"])
+    context.close()

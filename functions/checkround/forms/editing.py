@@ -137,7 +137,15 @@ _MSG = {
         "Giá trị này không hợp với loại của trường: {detail}",
         "This value does not suit the field's type: {detail}",
     ),
+    "deep": (
+        "Các nhóm điều kiện lồng nhau tối đa {depth} tầng; quy tắc sâu hơn hãy viết bằng JSON Logic.",
+        "Groups of conditions nest at most {depth} levels deep; write a deeper rule as JSON Logic.",
+    ),
 }
+
+
+class _TooDeep(Exception):
+    """A posted group of conditions deeper than the builder draws."""
 
 
 def _problem(key: str, **params: Any) -> str:
@@ -202,9 +210,11 @@ def _localized(node: Any) -> dict[str, str] | None:
 
 
 class _Reader:
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, dropped: str = "") -> None:
         self.language = language
         self.problems: dict[str, list[str]] = {}
+        # The condition or group a "remove" button named (its posted path): read as absent.
+        self.dropped = dropped
 
     def problem(self, path: str, message: str) -> None:
         self.problems.setdefault(path, []).append(message)
@@ -216,6 +226,25 @@ class _Reader:
             self.problem(path, _problem("integer" if integer else "number"))
             return raw
 
+    def group(self, node: Mapping[str, Any], path: str, depth: int) -> dict[str, Any]:
+        """A group of the condition builder as posted: its join and its rows, a row with rows of
+        its own (or a join) being a group inside it; the row the "remove" button named is left
+        out. Deeper than :data:`MAX_GROUP_DEPTH` raises (the reading stops there, however deep
+        the post's names go)."""
+        items: list[dict[str, Any]] = []
+        for index, row in _items(node.get("c")):
+            row_path = f"{path}.c.{index}"
+            if row_path == self.dropped:
+                continue
+            if "c" in row or "join" in row:
+                if depth >= MAX_GROUP_DEPTH:
+                    raise _TooDeep(row_path)
+                items.append(self.group(row, row_path, depth + 1))
+            else:
+                items.append({k: _text(row.get(k)) for k in ("field", "op", "value")})
+        join = _text(node.get("join"))
+        return {"join": join if join in ("and", "or") else "and", "items": items}
+
     def rule(self, node: Any, path: str, fields_at: Callable[[], Mapping[str, Mapping[str, Any]]]) -> Any:
         """A rule from its raw JSON, or from its conditions when the builder was used."""
         if not isinstance(node, dict):
@@ -223,11 +252,13 @@ class _Reader:
             node = {"json": raw}
         mode = _text(node.get("mode")) or "json"
         if mode == "builder":
-            conditions = []
-            for _, row in _items(node.get("c")):
-                conditions.append({k: _text(row.get(k)) for k in ("field", "op", "value")})
             try:
-                return rule_of_conditions(_text(node.get("join")) or "and", conditions, fields_at(), self.language)
+                group = self.group(node, path, 1)
+            except _TooDeep:
+                self.problem(path, _problem("deep", depth=MAX_GROUP_DEPTH))
+                return None
+            try:
+                return rule_of_conditions(group["join"], group["items"], fields_at(), self.language)
             except ValueError as exc:
                 self.problem(path, _problem("value", detail=str(exc)))
                 return None
@@ -315,7 +346,8 @@ def read_post(posted: Iterable[tuple[str, str]], language: str) -> Read:
     """The definition a builder post describes (see the module docstring)."""
     pairs = list(posted)
     tree = _tree(pairs)
-    reader = _Reader(language)
+    op, _, target = _text(tree.get("op")).partition(":")
+    reader = _Reader(language, dropped=target if op == "drop_cond" else "")
     definition: dict[str, Any] = {"id": _text(tree.get("id"))}
     for name in ("title", "description"):
         value = _localized(tree.get(name))
@@ -372,7 +404,6 @@ def read_post(posted: Iterable[tuple[str, str]], language: str) -> Read:
                 for owner in section["fields"]:
                     if owner.get("fields"):
                         known.update({k: v for k, v in field_paths({}, owner).items() if k not in known})
-    op, _, target = _text(tree.get("op")).partition(":")
     return Read(definition, dict(reader.problems), op, target, _text(tree.get("base_etag")))
 
 
@@ -405,6 +436,11 @@ def carry_renames(definition: dict[str, Any], published: Mapping[str, Any] | Non
 # -- the common rules as conditions -----------------------------------------------------------
 
 OPERATORS = ("==", "!=", ">", ">=", "<", "<=", "answered", "unanswered", "chosen", "not_chosen")
+# How deep groups of conditions go: the rule's own group and two levels inside it ("A and (B or
+# (C and D))"). Deeper, a sentence in words needs brackets inside brackets inside brackets that
+# people misread, and each level indents the editor on a 375-px phone; such a rule is JSON Logic.
+# The bound also stops the reading of a post, whatever depth its names claim.
+MAX_GROUP_DEPTH = 3
 _BINARY = ("==", "!=", ">", ">=", "<", "<=")
 
 
@@ -427,7 +463,9 @@ def _condition(node: Any) -> dict[str, Any] | None:
         inner = items[0]
         if _var_path(inner):
             return {"field": _var_path(inner), "op": "unanswered", "value": None}
-        found = _condition(inner)
+        # Only "not chosen" is a negated condition; anything else under "!" is JSON Logic (and
+        # is not followed down, however deep a typed rule nests its "!").
+        found = _condition(inner) if isinstance(inner, dict) and list(inner) == ["in"] else None
         if found is not None and found["op"] == "chosen":
             return {**found, "op": "not_chosen"}
         return None
@@ -440,18 +478,53 @@ def _condition(node: Any) -> dict[str, Any] | None:
     return None
 
 
+def _group_of(rule: Any, depth: int) -> dict[str, Any] | None:
+    """An ``and``/``or`` node as a group of conditions and groups, or None when some part is
+    not one the builder makes (or the groups go deeper than :data:`MAX_GROUP_DEPTH`)."""
+    if not (isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("and", "or")):
+        return None
+    join = next(iter(rule))
+    parts = rule[join] if isinstance(rule[join], list) else [rule[join]]
+    items: list[dict[str, Any]] = []
+    for part in parts:
+        found = _condition(part)
+        if found is None and depth < MAX_GROUP_DEPTH:
+            found = _group_of(part, depth + 1)
+        if found is None:
+            return None
+        items.append(found)
+    return {"join": join, "items": items} if items else None
+
+
 def conditions_of(rule: Any) -> tuple[str, list[dict[str, Any]]] | None:
-    """A rule as ``(join, conditions)`` when it is one the condition builder makes: field
-    compared with a value, answered or not, chosen or not, joined by one ``and`` or ``or``."""
+    """A rule as ``(join, items)`` when it is one the condition builder makes: a field compared
+    with a value, answered or not, chosen or not, and groups of them (``{"join", "items"}``)
+    joined by ``and`` or ``or``, at most :data:`MAX_GROUP_DEPTH` levels in all. The inverse of
+    :func:`rule_of_conditions`: the tree a rule it makes is read back into makes that rule."""
     if rule is None:
         return "and", []
-    if isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("and", "or"):
-        join = next(iter(rule))
-        items = rule[join] if isinstance(rule[join], list) else [rule[join]]
-        found = [_condition(item) for item in items]
-        return (join, [c for c in found if c is not None]) if all(c is not None for c in found) and found else None
+    group = _group_of(rule, 1)
+    if group is not None:
+        return group["join"], group["items"]
     single = _condition(rule)
     return ("and", [single]) if single is not None else None
+
+
+def group_at(path: str) -> tuple[str, int]:
+    """The rule a posted group path belongs to, and the group's level in it (the rule's own
+    group is 1): ``sections.0.relevant.c.2`` is ``("sections.0.relevant", 2)``."""
+    parts = path.split(".c.")
+    return parts[0], len(parts)
+
+
+def too_deep(level: int) -> list[str]:
+    """The problem of a group asked for below :data:`MAX_GROUP_DEPTH` (none above it)."""
+    return [_problem("deep", depth=MAX_GROUP_DEPTH)] if level >= MAX_GROUP_DEPTH else []
+
+
+def is_group(item: Mapping[str, Any]) -> bool:
+    """Whether an item of :func:`conditions_of` is a group (else a condition)."""
+    return "items" in item
 
 
 def _typed(value: str, target: Mapping[str, Any] | None, language: str) -> Any:
@@ -482,6 +555,7 @@ def _typed(value: str, target: Mapping[str, Any] | None, language: str) -> Any:
 # (forms.rule_types refuses it otherwise). Lists and records are not compared with a value.
 _EMPTY_ANSWER = {"integer": 0, "decimal": 0, "rating": 0, "calculated": 0, "boolean": False}
 _NOT_COMPARED = frozenset({"select_multiple", "checklist", "repeat"})
+_SCORE = {"type": "decimal"}
 
 
 def _with_default(path: str, target: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -497,33 +571,58 @@ def _with_default(path: str, target: Mapping[str, Any] | None) -> dict[str, Any]
 
 
 def rule_of_conditions(
-    join: str, conditions: list[dict[str, str]], fields: Mapping[str, Mapping[str, Any]], language: str
+    join: str, conditions: list[dict[str, Any]], fields: Mapping[str, Mapping[str, Any]], language: str
 ) -> Any:
-    """The JSON Logic of the condition builder's rows (rows without a field are skipped);
-    None for no condition. Raises ValueError for a value the field's type cannot take."""
-    parts: list[Any] = []
-    for condition in conditions:
-        path, op, raw = condition.get("field") or "", condition.get("op") or "==", condition.get("value") or ""
-        if not path:
-            continue
-        var = {"var": path}
-        if op == "answered":
-            parts.append({"!!": var})
-        elif op == "unanswered":
-            parts.append({"!": var})
-        elif op in ("chosen", "not_chosen"):
-            chosen = {"in": [raw, var]}
-            parts.append(chosen if op == "chosen" else {"!": chosen})
-        elif op in _BINARY:
-            target = fields.get(path)
-            parts.append({op: [_with_default(path, target), _typed(raw, target, language)]})
-        else:
-            raise ValueError(op)
+    """The JSON Logic of the condition builder's rows and groups (``{"join", "items"}``, as
+    :func:`conditions_of` gives them); rows without a field, and groups left without any, are
+    skipped; None for no condition. A group inside another is written as its own ``and``/``or``
+    even with one condition, so that the page reads it back as the group the admin made (the
+    rule as a whole is its one condition alone). Raises ValueError for a value the field's type
+    cannot take."""
+    parts = _parts(conditions, fields, language)
     if not parts:
         return None
-    if len(parts) == 1:
+    if len(parts) == 1 and not _is_join(parts[0]):
         return parts[0]
     return {"and" if join != "or" else "or": parts}
+
+
+def _is_join(rule: Any) -> bool:
+    return isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("and", "or")
+
+
+def _parts(items: list[dict[str, Any]], fields: Mapping[str, Mapping[str, Any]], language: str) -> list[Any]:
+    parts: list[Any] = []
+    for item in items:
+        if is_group(item):
+            inner = _parts(item.get("items") or [], fields, language)
+            if inner:
+                parts.append({"and" if item.get("join") != "or" else "or": inner})
+            continue
+        made = _rule_of_condition(item, fields, language)
+        if made is not None:
+            parts.append(made)
+    return parts
+
+
+def _rule_of_condition(condition: Mapping[str, Any], fields: Mapping[str, Mapping[str, Any]], language: str) -> Any:
+    path, op, raw = condition.get("field") or "", condition.get("op") or "==", condition.get("value") or ""
+    if not path:
+        return None
+    var = {"var": path}
+    if op == "answered":
+        return {"!!": var}
+    if op == "unanswered":
+        return {"!": var}
+    if op in ("chosen", "not_chosen"):
+        chosen = {"in": [raw, var]}
+        return chosen if op == "chosen" else {"!": chosen}
+    if op in _BINARY:
+        target = fields.get(path)
+        if target is None and path.endswith(".score") and path.removesuffix(".score") in fields:
+            target = _SCORE  # a checklist item's score: a number, compared as one
+        return {op: [_with_default(path, target), _typed(raw, target, language)]}
+    raise ValueError(op)
 
 
 def rule_of_sum(paths: list[str]) -> Any:

@@ -199,11 +199,18 @@ class _Speaker:
         return f"{words} {symbol} {self.value(value, info, part)}"
 
     def joined(self, operator: str, items: list[Any]) -> str:
+        """Conditions joined by "and" or "or"; a group inside, joined the other way, in brackets
+        ("A và (B hoặc C)"), and a group of one condition as that condition."""
+        if len(items) == 1:
+            return self.say(items[0])
         parts = []
         for item in items:
             said = self.say(item)
-            nested = isinstance(item, dict) and len(item) == 1 and next(iter(item)) in ("and", "or")
-            parts.append(f"({said})" if nested and next(iter(item)) != operator else said)
+            inner = next(iter(item)) if isinstance(item, dict) and len(item) == 1 else None
+            grouped = (
+                inner in ("and", "or") and inner != operator and isinstance(item[inner], list) and len(item[inner]) > 1
+            )
+            parts.append(f"({said})" if grouped else said)
         return self.words[operator].join(parts)
 
     def say(self, node: Any) -> str:

@@ -30,6 +30,7 @@ from checkround.forms.drafts import draft_conflict, element_changes
 from checkround.forms.editing import (
     FILLING,
     FORM_SELECTS,
+    MAX_GROUP_DEPTH,
     OPERATORS,
     apply,
     carry_renames,
@@ -37,6 +38,8 @@ from checkround.forms.editing import (
     conditions_of,
     field_paths,
     flat_errors,
+    group_at,
+    is_group,
     option_kind,
     options_of,
     place_errors,
@@ -45,6 +48,7 @@ from checkround.forms.editing import (
     select_values,
     sum_of,
     summable,
+    too_deep,
 )
 from checkround.forms.fieldtypes import REGISTRY
 from checkround.forms.overview import draft_state, list_forms, publish_preview, rounds_of
@@ -231,6 +235,7 @@ def editor(page: Page, form_id: str) -> Response:
     autofocus = ""
     dirty = False
     blank_rules: set[str] = set()
+    blank_groups: set[str] = set()
     status = 200
     if page.rc.request.method == "POST":
         read = read_post(page.form.items(multi=True), page.lang)
@@ -244,6 +249,17 @@ def editor(page: Page, form_id: str) -> Response:
         autofocus = _next_focus(read.op, moved)
         if read.op == "add_cond":
             blank_rules.add(read.target)
+        elif read.op == "add_group":
+            # A group inside the group at the target, unless that would go deeper than the
+            # builder draws (the button is not drawn there; a post may still ask).
+            rule_path, level = group_at(read.target)
+            refused = too_deep(level)
+            if refused:
+                problems = {**problems, rule_path: [*problems.get(rule_path, []), *refused]}
+            else:
+                blank_groups.add(read.target)
+        elif read.op == "drop_cond":
+            focus = read.target.rsplit(".c.", 1)[0]
         dirty = True
         if read.op == "save":
             if problems:
@@ -276,6 +292,7 @@ def editor(page: Page, form_id: str) -> Response:
         autofocus=autofocus,
         dirty=dirty,
         blank_rules=blank_rules,
+        blank_groups=blank_groups,
     )
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
@@ -365,6 +382,7 @@ def editor_values(
         "open_all": sum(len(s.get("fields") or []) for s in definition.get("sections") or []) < OPEN_ALL_BELOW,
         "ed": Helpers(definition, lang, text, placed, notes),
         "operators": OPERATORS,
+        "max_group_depth": MAX_GROUP_DEPTH,
         "section_options": FILLING,
         "form_selects": FORM_SELECTS,
         "preview_lang": page.form.get("preview_lang") if page.form.get("preview_lang") in LANGUAGES else lang,
@@ -485,9 +503,16 @@ class Helpers:
         found = conditions_of(rule)
         if found is None:
             return None
-        join, rows = found
-        shown = [{**row, "value": condition_value_text(row["value"], self.lang)} for row in rows]
-        return {"join": join, "rows": shown}
+        join, items = found
+        return self._shown({"join": join, "items": items})
+
+    def _shown(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        """A group of conditions as the page draws it: values as their inputs show them."""
+        rows = [
+            self._shown(item) if is_group(item) else {**item, "value": condition_value_text(item["value"], self.lang)}
+            for item in group["items"]
+        ]
+        return {"join": group["join"], "rows": rows}
 
     def sums(self, rule: Any) -> list[str] | None:
         return sum_of(rule) if rule is not None else []
