@@ -689,3 +689,41 @@ def _round_body():
         "opens_at": now.isoformat(),
         "closes_at": (now + timedelta(days=1)).isoformat(),
     }
+
+
+def test_a_paged_form_without_javascript_comes_back_on_the_page_it_was_posted_from(admin, apps):
+    """A row added or a draft saved on page 2 of a form of one section per page: the page that
+    comes back is page 2 (it was page 1, the row and the place out of sight)."""
+    rows = [{"key": "ten", "type": "text", "label": {"vi": "Hoạt động"}}]
+    form = {
+        "id": "mau-trang",
+        "title": {"vi": "Mẫu từng trang"},
+        "appearance": "pages",
+        "sections": [
+            {"key": "a", "title": {"vi": "Phần A"}, "fields": [{"key": "x", "type": "text", "label": {"vi": "X"}}]},
+            {
+                "key": "b",
+                "title": {"vi": "Phần B"},
+                "fields": [{"key": "hd", "type": "repeat", "label": {"vi": "Các hoạt động"}, "fields": rows}],
+            },
+        ],
+    }
+    setup_seed_round(admin)  # the units
+    assert admin("POST", "/forms", form).status_code == 201
+    assert admin("POST", "/forms/mau-trang/versions").status_code == 201
+    tokens = create_round(admin, "dot-trang", ["ba-che"], form_id="mau-trang", form_version=1)
+    client, page = open_link(apps, tokens.links["ba-che"], "dot-trang", page="b")
+
+    def shown_section(html):
+        return re.findall(r'<section class="section" id="s-(\w+)"', html)
+
+    assert shown_section(page.get_data(as_text=True)) == ["b"]
+    data = {"page": "b", "b.hd.0.ten": "Hội trại", "action": "add:b.hd"}
+    added = post(client, page, data, url="/r/dot-trang")
+    html = added.get_data(as_text=True)
+    assert shown_section(html) == ["b"]
+    assert 'name="b.hd.1.ten"' in html  # the row added, on the page in sight
+    saved = post(client, added, {**data, "action": "draft"}, url="/r/dot-trang")
+    assert saved.status_code == 303
+    assert "page=b" in saved.headers["Location"]
+    assert "saved=draft" in saved.headers["Location"]

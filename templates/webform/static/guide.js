@@ -216,7 +216,8 @@
     // What the unit is reading: the last section or field that starts in the top quarter.
     var top = Math.max(toc ? toc.getBoundingClientRect().bottom + 8 : 8, window.innerHeight / 4);
     form.querySelectorAll("section[data-section], section[data-section] > .field").forEach(function (element) {
-      if (visible(element) && element.getBoundingClientRect().top <= top) {
+      // A section off the page (a form of one section per page) has no place on the screen.
+      if (visible(element) && !element.closest(".off-page") && element.getBoundingClientRect().top <= top) {
         here = element.id;
       }
     });
