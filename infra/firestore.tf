@@ -62,6 +62,17 @@ resource "google_firestore_field" "entry_draft_unindexed" {
   index_config {}
 }
 
+# The roster snapshot's chunks (functions/checkround/rounds/roster_snapshot.py) hold the units'
+# names as one JSON string of up to 512 KiB each; nothing queries it, and indexing its first
+# 1,500 bytes on every unit write would be work for nothing.
+resource "google_firestore_field" "roster_snapshot_units_unindexed" {
+  database   = google_firestore_database.default.name
+  collection = "roster_snapshot"
+  field      = "units"
+
+  index_config {}
+}
+
 # The outbox's documents (notification requests and messages: what was sent, to whom, whether
 # it was delivered) are deleted by Firestore's TTL policy once their expire_at has passed
 # (checkround/notify/outbox.py KEEP: 180 days after they were written). The message text is

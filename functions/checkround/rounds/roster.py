@@ -36,7 +36,7 @@ from checkround.formats.text import in_language
 from checkround.forms.definition import ID_PATTERN
 from checkround.storage.ports import Doc, Transaction
 
-from . import audit
+from . import audit, roster_snapshot
 from .inputs import MAX_CONTACTS, UnitInput
 
 UPLOADS = "roster_uploads"
@@ -339,8 +339,11 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
 
     def batch(items: list[tuple[str, Doc]], last: bool) -> Any:
         def write(tx: Transaction) -> None:
+            # The roster snapshot changes with these units or neither does (roster_snapshot.py).
+            pending = roster_snapshot.read_for_update(tx)
             for uid, doc in items:
                 tx.set(f"units/{uid}", doc)
+            roster_snapshot.write(tx, pending, dict(items), now)
             if last:
                 audit.record(
                     tx,
@@ -357,8 +360,9 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
 
         return write
 
-    # A transaction takes at most 500 writes: a large roster is written in several, the last
-    # one with the audit event and the upload marked as used (applying it twice does nothing).
+    # A transaction takes at most 500 writes: a large roster is written in several (400 units,
+    # the snapshot's head and changed chunks), the last one with the audit event and the upload
+    # marked as used (applying it twice does nothing).
     chunks = [todo[i : i + 400] for i in range(0, len(todo), 400)] or [[]]
     for index, chunk in enumerate(chunks):
         ctx.store.transaction(batch(chunk, index == len(chunks) - 1))
@@ -366,6 +370,12 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
     # again as "removed" in the next preview of the same file.
     for uid in removable:
         ctx.store.delete(f"units/{uid}")
+    if removable:
+
+        def forget(tx: Transaction) -> None:
+            roster_snapshot.write(tx, roster_snapshot.read_for_update(tx), dict.fromkeys(removable), now)
+
+        ctx.store.transaction(forget)
     return {
         "added": len(changes["added"]),
         "changed": len(changes["changed"]),

@@ -19,7 +19,7 @@ from checkround.inputs_common import load
 from checkround.notify.outbox import write_request
 from checkround.storage.ports import Doc, Transaction, Where
 
-from . import audit, tokens
+from . import audit, roster_snapshot, tokens
 from .inputs import ReopenInput, RoundInput, TokensInput, UnitInput
 
 UNIT_NOUN = {"vi": "đơn vị", "en": "Unit"}
@@ -44,13 +44,22 @@ def put_unit(ctx: Context, unit_id: str, body: Any) -> Doc:
             "validation_failed", fields={"unit_id": ["Use lowercase letters, digits and '-'."]}, subject="unit"
         )
     data = load(UnitInput(), body, "unit")
-    doc = {"id": unit_id, **data, "updated_at": ctx.clock.now()}
-    ctx.store.set(f"units/{unit_id}", doc)
+    now = ctx.clock.now()
+    doc = {"id": unit_id, **data, "updated_at": now}
+
+    def write(tx: Transaction) -> None:
+        # The roster snapshot changes with the unit or neither does (roster_snapshot.py).
+        pending = roster_snapshot.read_for_update(tx)
+        tx.set(f"units/{unit_id}", doc)
+        roster_snapshot.write(tx, pending, {unit_id: doc}, now)
+
+    ctx.store.transaction(write)
     return doc
 
 
 def list_units(ctx: Context) -> list[Doc]:
-    return [doc for _, doc in ctx.store.list("units")]
+    """Every unit, with the roster snapshot checked against them on the way."""
+    return roster_snapshot.checked_units(ctx)
 
 
 # -- rounds ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from checkround.rounds import audit
 from checkround.rounds import service as rounds
 
 from .review import unit_name
-from .rounds import round_values
+from .rounds import roster, round_values
 from .shell import Console, Page
 
 # What an event shows besides its time, action, actor and unit.
@@ -40,7 +40,7 @@ def audit_page(page: Page, round_id: str) -> Response:
         for event in events
         if (not action or event.get("action") == action) and (not unit or unit in _units_of(event))
     ]
-    units = {doc["id"]: doc for doc in rounds.list_units(page.ctx)}
+    units = roster(page.ctx)
     names = {uid: unit_name(units.get(uid), uid, page.lang) for uid in round_doc["unit_ids"]}
     rows = [
         {

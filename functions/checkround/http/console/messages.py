@@ -9,7 +9,7 @@ from checkround.notify import deliveries
 from checkround.rounds import service as rounds
 
 from .review import unit_name
-from .rounds import round_values
+from .rounds import roster, round_values
 from .shell import Console, Page
 
 STATES = ("pending", "sending", "retry", "sent", "failed")
@@ -26,7 +26,7 @@ def messages_page(page: Page, round_id: str) -> Response:
     state = page.args.get("state", "")
     listed = deliveries.list_messages(page.ctx, round_id, unit or None)
     shown = [row for row in listed["messages"] if not state or row["state"] == state]
-    units = {doc["id"]: doc for doc in rounds.list_units(page.ctx)}
+    units = roster(page.ctx)
     names = {uid: unit_name(units.get(uid), uid, page.lang) for uid in round_doc["unit_ids"]}
     counts = {key: sum(1 for row in listed["messages"] if row["state"] == key) for key in STATES}
     return page.render(

@@ -26,7 +26,7 @@ from checkround.submissions.assessments import assessment_path, stale_of
 
 from . import recommend
 from .render import text
-from .rounds import round_values
+from .rounds import roster, round_values
 from .shell import Console, Page
 
 COMMENT = "comment."  # a return's comment on field ``name`` is posted as ``comment.<name>``
@@ -48,7 +48,7 @@ def unit_name(unit: Doc | None, unit_id: str, lang: str) -> str:
 
 def review_list(page: Page, round_id: str) -> Response:
     round_doc = rounds.get_round_doc(page.ctx, round_id)
-    units = {doc["id"]: doc for doc in rounds.list_units(page.ctx)}
+    units = roster(page.ctx)
     rows = [
         {**row, "name": unit_name(units.get(row["unit_id"]), row["unit_id"], page.lang)}
         for row in rounds.board(page.ctx, round_doc)

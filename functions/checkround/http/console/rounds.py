@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-import weakref
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +18,7 @@ from werkzeug.wrappers import Response
 from checkround.errors import AppError
 from checkround.formats.dates import format_local
 from checkround.formats.zones import DEFAULT_ZONE
+from checkround.rounds import roster_snapshot
 from checkround.rounds import service as rounds
 from checkround.storage.ports import Doc
 
@@ -42,21 +41,10 @@ def register(console: Console) -> None:
         console.page(f"/rounds/<id:round_id>/{action}", ("GET", "POST"), nav="rounds")(_action_page(action))
 
 
-# The roster as read a few seconds ago, per store: a board that refreshes itself every few
-# seconds would otherwise read every unit of the roster again each time (a 1,000-unit round:
-# 1,000 reads a refresh, more than its entries). A unit renamed or moved shows within this long.
-_ROSTER: weakref.WeakKeyDictionary[Any, tuple[float, dict[str, Doc]]] = weakref.WeakKeyDictionary()
-ROSTER_SECONDS = 30.0
-
-
 def roster(ctx: Any) -> dict[str, Doc]:
-    """Every unit by id (names, cluster), read at most ROSTER_SECONDS ago."""
-    hit = _ROSTER.get(ctx.store)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    units = {doc["id"]: doc for doc in rounds.list_units(ctx)}
-    _ROSTER[ctx.store] = (time.monotonic() + ROSTER_SECONDS, units)
-    return units
+    """Every unit by id (names, cluster) from the roster snapshot: one read when this instance
+    has its latest version (``rounds/roster_snapshot.py``), instead of one per unit."""
+    return roster_snapshot.current(ctx)
 
 
 def stamp(round_doc: Doc) -> str:

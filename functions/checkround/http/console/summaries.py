@@ -19,7 +19,7 @@ from checkround.reports import service as reports
 from checkround.rounds import service as rounds
 
 from .render import PAGE_HEADERS
-from .rounds import round_values
+from .rounds import roster, round_values
 from .shell import Console, Page
 
 _FILE = re.compile(r"[A-Za-z0-9._-]{1,120}\.pdf")
@@ -53,7 +53,7 @@ def summary_page(page: Page, round_id: str) -> Response:
         rendered = reports.run_summary(page.ctx, round_id, int(round_doc.get("close_count", 0)), force=True)
         return page.redirect(f"rounds/{round_id}/summary", rendered=rendered)
     summary = reports.get_summary(page.ctx, round_id)
-    units = {doc["id"]: doc for doc in rounds.list_units(page.ctx)}
+    units = roster(page.ctx)
     board = rounds.board(page.ctx, round_doc)
     reported = [
         {**row, "name": _name(units.get(row["unit_id"]), row["unit_id"], page.lang)}
