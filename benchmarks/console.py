@@ -117,6 +117,10 @@ class CountingStore:
                 written[0] += 1
                 self.tx.update(path, data)
 
+            def delete(self, path: str) -> None:
+                written[0] += 1
+                self.tx.delete(path)
+
         result = self.inner.transaction(lambda tx: fn(Counted(tx)))
         self.writes += written[0]
         return result

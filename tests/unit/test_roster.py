@@ -54,6 +54,42 @@ def test_preview_then_apply_with_removal_keeps_units_a_round_lists(tmp_path):
     assert again.value.code == "not_found"
 
 
+def test_removals_are_written_in_the_transaction_with_the_other_units_and_the_snapshot(tmp_path, monkeypatch):
+    from checkround.rounds import roster_snapshot
+
+    ctx = seeded(tmp_path)
+    assert "cu" in roster_snapshot.current(ctx)
+    staged = roster.stage_roster(ctx, "roster.csv", CSV.encode(), "admin:lan", "vi")
+
+    def outside(path):
+        raise AssertionError(f"{path} removed outside the transaction")
+
+    monkeypatch.setattr(ctx.store, "delete", outside)
+    failing = {"on": True}
+    transaction = ctx.store.transaction
+
+    def commit_fails_once(fn):
+        def run(tx):
+            result = fn(tx)
+            if failing.pop("on", False):
+                raise RuntimeError("the commit failed")
+            return result
+
+        return transaction(run)
+
+    monkeypatch.setattr(ctx.store, "transaction", commit_fails_once)
+    with pytest.raises(RuntimeError):
+        roster.apply_roster(ctx, staged["upload_id"], True, "admin:lan", "vi")
+    assert ctx.store.get("units/cu") is not None  # nothing of it written: neither the removal
+    assert ctx.store.get("units/tien-yen") is None  # nor the units added
+    assert "cu" in roster_snapshot.current(ctx)
+    roster.apply_roster(ctx, staged["upload_id"], True, "admin:lan", "vi")
+    assert ctx.store.get("units/cu") is None
+    assert ctx.store.get("units/tien-yen") is not None
+    assert "cu" not in roster_snapshot.current(ctx)
+    assert "tien-yen" in roster_snapshot.current(ctx)
+
+
 def test_a_roster_changed_since_the_preview_is_not_overwritten(tmp_path):
     ctx = seeded(tmp_path)
     staged = roster.stage_roster(ctx, "roster.csv", CSV.encode(), "admin:a", "en")

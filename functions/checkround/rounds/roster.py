@@ -335,14 +335,19 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
     written = {c["id"] for c in changes["added"]} | {c["id"] for c in changes["changed"]}
     removable = [r["id"] for r in changes["removed"] if not r["rounds"]] if remove_missing else []
     kept = [r["id"] for r in changes["removed"] if r["rounds"]] if remove_missing else []
-    todo = [(uid, doc) for uid, doc in writes if uid in written]
+    # A unit is written (a doc) or removed (None), with the roster snapshot in the same
+    # transaction, so that the units and the snapshot change together or not at all.
+    todo: list[tuple[str, Doc | None]] = [(uid, doc) for uid, doc in writes if uid in written]
+    todo += [(uid, None) for uid in removable]
 
-    def batch(items: list[tuple[str, Doc]], last: bool) -> Any:
+    def batch(items: list[tuple[str, Doc | None]], last: bool) -> Any:
         def write(tx: Transaction) -> None:
-            # The roster snapshot changes with these units or neither does (roster_snapshot.py).
             pending = roster_snapshot.read_for_update(tx)
             for uid, doc in items:
-                tx.set(f"units/{uid}", doc)
+                if doc is None:
+                    tx.delete(f"units/{uid}")
+                else:
+                    tx.set(f"units/{uid}", doc)
             roster_snapshot.write(tx, pending, dict(items), now)
             if last:
                 audit.record(
@@ -361,21 +366,12 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
         return write
 
     # A transaction takes at most 500 writes: a large roster is written in several (400 units,
-    # the snapshot's head and changed chunks), the last one with the audit event and the upload
-    # marked as used (applying it twice does nothing).
+    # the snapshot's head and the chunks they fall in), the last one with the audit event and
+    # the upload marked as used (applying it twice does nothing). A failure between two leaves
+    # the earlier ones written; the next preview of the same file shows what is left.
     chunks = [todo[i : i + 400] for i in range(0, len(todo), 400)] or [[]]
     for index, chunk in enumerate(chunks):
         ctx.store.transaction(batch(chunk, index == len(chunks) - 1))
-    # The port's transactions do not delete; a removal left undone by a failure here shows up
-    # again as "removed" in the next preview of the same file.
-    for uid in removable:
-        ctx.store.delete(f"units/{uid}")
-    if removable:
-
-        def forget(tx: Transaction) -> None:
-            roster_snapshot.write(tx, roster_snapshot.read_for_update(tx), dict.fromkeys(removable), now)
-
-        ctx.store.transaction(forget)
     return {
         "added": len(changes["added"]),
         "changed": len(changes["changed"]),
