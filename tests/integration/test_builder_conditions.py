@@ -119,3 +119,20 @@ def test_groups_deeper_than_the_builder_draws_are_refused_in_words_not_a_500(pro
     assert forms.get_form(ctx, FORM_ID)["etag"] == before
     # A remove button naming no row: the page is drawn again.
     press(client, html, f"drop_cond:{RULE}.c.{'9' * 5000}")
+
+
+@pytest.mark.parametrize("operator", ["and", "!"])
+def test_a_typed_rule_nested_deep_is_refused_and_the_page_drawn(project, console_app, operator):
+    # Typed as JSON Logic: parsed, then too deep to say in words or to read as conditions; the
+    # page says why at the rule instead of failing while it draws the rule's words.
+    ctx = wiring.context()
+    forms.create_form(ctx, small_form())
+    client = signed_in(console_app)
+    before = forms.get_form(ctx, FORM_ID)["etag"]
+    deep = '{"var": ["a.so", 0]}'
+    for _ in range(900):
+        deep = f'{{"and": [{deep}, true]}}' if operator == "and" else f'{{"!": {deep}}}'
+    pairs = [(n, v) for n, v in inputs(editor_html(client, FORM_ID)) if not n.startswith(RULE)]
+    response = post(client, FORM_ID, [*pairs, (f"{RULE}.mode", "json"), (f"{RULE}.json", deep)], "save")
+    assert response.status_code == 422, response.get_data(as_text=True)[:3000]
+    assert forms.get_form(ctx, FORM_ID)["etag"] == before

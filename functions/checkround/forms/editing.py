@@ -144,6 +144,24 @@ _MSG = {
 }
 
 
+# How deep a typed rule may nest and still be read as JSON: well above the rule language's own
+# bound (forms.rules.MAX_DEPTH, which says so in its own words), well below Python's stack.
+_MAX_NESTING = 100
+
+
+def _nesting(node: Any) -> int:
+    """How deeply a parsed JSON value nests (counted without recursion)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > _MAX_NESTING:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 class _TooDeep(Exception):
     """A posted group of conditions deeper than the builder draws."""
 
@@ -270,7 +288,12 @@ class _Reader:
         if not raw:
             return None
         try:
-            return json.loads(raw)
+            rule = json.loads(raw)
+            if _nesting(rule) > _MAX_NESTING:
+                # Parsed, but deeper than a page draws (its words, its copies) without running out
+                # of stack: kept as typed, like a rule that is not JSON.
+                raise RecursionError
+            return rule
         except ValueError as exc:
             self.problem(path, _problem("json", detail=str(exc)))
             return raw

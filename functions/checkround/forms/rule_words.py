@@ -265,7 +265,7 @@ def describe(rule: Any, kind: str, fields: Mapping[str, FieldInfo], language: st
     speaker = _Speaker(fields, language)
     try:
         said = speaker.term(rule) if kind == "calculate" else speaker.say(rule)
-    except (_Unsaid, KeyError, TypeError, ValueError):
+    except (_Unsaid, KeyError, TypeError, ValueError, RecursionError):
         return None
     template = speaker.words.get(kind)
     return template.format(rule=said) if template else said
