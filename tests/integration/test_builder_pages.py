@@ -296,6 +296,42 @@ def test_two_admins_change_one_fields_choices_both_kept_the_clash_shown_at_the_c
     assert admin("PUT", "/forms/mau-nho/draft", theirs, headers={"If-Match": saved.json["etag"]}).status_code == 412
 
 
+def test_a_shared_list_both_changed_is_noted_at_its_choice(project, console_app, admin):
+    """The form's shared choice lists merge by choice too: a choice both relabelled is noted at
+    its row in the (opened) list; a choice one added is there; a field using the list follows."""
+    form = small_form()
+    form["choice_sets"] = {
+        "muc_do": [{"value": "tot", "label": {"vi": "Tốt"}}, {"value": "kha", "label": {"vi": "Khá"}}]
+    }
+    del form["sections"][0]["fields"][6]["choices"]
+    form["sections"][0]["fields"][6]["choice_set"] = "muc_do"
+    etag = admin("POST", "/forms", form).json["etag"]
+    second = signed_in(console_app, "Quản trị B")
+    second_pairs = inputs(editor_html(second, "mau-nho"))
+    form["choice_sets"]["muc_do"][1]["label"]["vi"] = "Khá tốt"
+    form["choice_sets"]["muc_do"].append({"value": "yeu", "label": {"vi": "Yếu"}})
+    assert admin("PUT", "/forms/mau-nho/draft", form, headers={"If-Match": etag}).status_code == 200
+    response = post(
+        second, "mau-nho", replaced(second_pairs, choice_sets__0__choices__1__label__vi="Trung bình"), "save"
+    )
+    assert response.status_code == 412
+    html = response.get_data(as_text=True)
+    assert '<details class="b-sets" id="e-choice_sets" open>' in html
+    note = re.search(r'<div class="b-clash" id="e-choice_sets-0-choices-1-clash"[^>]*>(.*?)</div>', html, re.S)
+    assert note, html[:4000]
+    assert "“Khá tốt”" in note.group(1)
+    assert "“Trung bình”" in note.group(1)
+    # One conflict, listed once and noted once: the field that uses the list is none of its own.
+    assert html.count('class="b-clash"') == 1
+    assert html.count('-clash">') == 1
+    pairs = inputs(html)
+    assert ("choice_sets.0.choices.2.value", "yeu") in pairs
+    assert post(second, "mau-nho", pairs, "save").status_code == 303
+    draft = admin("GET", "/forms/mau-nho").json["draft"]
+    assert [c["label"]["vi"] for c in draft["choice_sets"]["muc_do"]] == ["Tốt", "Trung bình", "Yếu"]
+    assert draft["sections"][0]["fields"][6]["choices"] == draft["choice_sets"]["muc_do"]
+
+
 def test_the_preview_is_the_web_forms_page_for_what_the_editor_holds(project, console_app):
     ctx = wiring.context()
     forms.create_form(ctx, small_form())

@@ -380,3 +380,23 @@ def test_a_key_one_renamed_follows_into_the_others_edits():
     merged, conflicts = merge_drafts(base, mine, theirs)
     assert [c["option"] for c in conflicts] == ["removed"]
     assert {"so", "so_luong"} <= {f["key"] for f in merged["sections"][0]["fields"]}
+
+
+def test_a_shared_list_merges_once_not_in_each_field_that_names_it():
+    form = base_form()
+    del field_at(form, ("a", "tan_suat"))["choices"]
+    field_at(form, ("a", "tan_suat"))["choice_set"] = "muc_do"
+    base = check_definition(form)  # meta-validation copies the list's choices into the field
+    assert field_at(base, ("a", "tan_suat"))["choices"] == base["choice_sets"]["muc_do"]
+    # The editor posts a field of a shared list without its choices.
+    theirs, mine = copy.deepcopy(base), copy.deepcopy(base)
+    del field_at(theirs, ("a", "tan_suat"))["choices"]
+    del field_at(mine, ("a", "tan_suat"))["choices"]
+    theirs["choice_sets"]["muc_do"][0]["label"]["vi"] = "Rất tốt"
+    theirs = check_definition(theirs)
+    mine["choice_sets"]["muc_do"].append({"value": "yeu", "label": {"vi": "Yếu"}})
+    merged, conflicts = merge_drafts(base, mine, theirs)
+    assert conflicts == []
+    assert [c["label"]["vi"] for c in merged["choice_sets"]["muc_do"]] == ["Rất tốt", "Khá", "Yếu"]
+    assert field_at(merged, ("a", "tan_suat"))["choices"] == merged["choice_sets"]["muc_do"]
+    assert check_definition(copy.deepcopy(merged)) == merged

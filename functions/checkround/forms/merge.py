@@ -291,11 +291,41 @@ def _where(keys: tuple[str, ...], option: str | None = None) -> Conflict:
     return where
 
 
+def _each_field(items: Any) -> Any:
+    """Every field and sub-field of a list of sections or fields."""
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            if "type" in item:
+                yield item
+            yield from _each_field(item.get("fields"))
+
+
+def _shared_lists_apart(definition: Definition) -> dict[str, Any]:
+    """A copy without the choices a field takes from a shared list (meta-validation copies
+    them in, the editor does not post them): they merge once, in the list, not in each field."""
+    apart = copy.deepcopy(dict(definition))
+    sets = apart.get("choice_sets") or {}
+    for field in _each_field(apart.get("sections")):
+        if field.get("choice_set") in sets and field.get("choices") == sets[field["choice_set"]]:
+            del field["choices"]
+    return apart
+
+
+def _shared_lists_in(definition: dict[str, Any]) -> None:
+    """The shared lists' choices copied back into the fields that name them, as saved."""
+    sets = definition.get("choice_sets") or {}
+    for field in _each_field(definition.get("sections")):
+        if field.get("choice_set") in sets and "choices" not in field:
+            field["choices"] = copy.deepcopy(sets[field["choice_set"]])
+
+
 def merge_drafts(base: Definition, mine: Definition, theirs: Definition) -> tuple[dict[str, Any], list[Conflict]]:
     """My edits (``base`` → ``mine``) applied on top of their draft (``theirs``), with the
     conflicts where both changed the same part differently (mine kept)."""
+    base, mine, theirs = (_shared_lists_apart(d) for d in (base, mine, theirs))
     merge = _Merge()
     merged = merge.options(base, mine, theirs, _where(()), skip=("sections",))
     lists = (base.get("sections", MISSING), mine.get("sections", MISSING), theirs.get("sections", MISSING))
     merged["sections"] = merge.elements(lists, (), "sections")
+    _shared_lists_in(merged)
     return merged, merge.conflicts

@@ -132,7 +132,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         changes={
             "type": ["array", "null"],
             "description": "By element: the publish change list plus form_changed, section_added, "
-            "section_removed, section_changed, sections_reordered, fields_reordered, options_changed.",
+            "section_removed, section_changed, sections_reordered, fields_reordered, options_changed, "
+            "choice_changed, choices_reordered, choice_set_added, choice_set_removed, set_choice_added, "
+            "set_choice_removed, set_choice_changed, set_choices_reordered.",
             "items": _obj(["change"], change={"type": "string"}),
         },
     ),
