@@ -65,6 +65,15 @@ CATALOG: dict[str, ErrorKind] = {
         415, "Chỉ nhận nội dung JSON (application/json).", "Only application/json is accepted."
     ),
     "invalid_definition": ErrorKind(422, "Định nghĩa biểu mẫu có lỗi.", "The form definition has errors."),
+    "rules_differ": ErrorKind(
+        422,
+        "Phiên bản {version} của biểu mẫu {form_id} có quy tắc mà trang web và máy chủ sẽ tính khác nhau "
+        "(quy tắc được kiểm tra kỹ hơn từ sau khi phiên bản này được phát hành; xem từng quy tắc bên dưới). "
+        "Hãy sửa bản nháp, phát hành phiên bản mới và dùng phiên bản đó. Chưa có gì được lưu.",
+        "Version {version} of form {form_id} has rules that the web page and the server would compute "
+        "differently (rules are checked more closely since it was published; each is named below). Correct "
+        "the draft, publish a new version and use that one. Nothing was stored.",
+    ),
     "invalid_xlsform": ErrorKind(
         422,
         "Bảng tính biểu mẫu có lỗi (theo trang, dòng và cột bên dưới); chưa có gì được lưu.",

@@ -63,9 +63,9 @@ def macros(template: str) -> set[str]:
 def browser_readers() -> set[str]:
     """The keys of form.js's READERS object."""
     script = (TEMPLATES / "webform" / "static" / "form.js").read_text(encoding="utf-8")
-    body = re.search(r"var READERS = \{\n(.*?)\n  \};", script, re.S)
+    body = re.search(r"^( *)var READERS = \{\n(.*?)\n\1\};", script, re.S | re.M)
     assert body is not None, "form.js has no READERS object"
-    return set(re.findall(r"^    ([a-z_]+):", body.group(1), re.M))
+    return set(re.findall(rf"^{body.group(1)}  ([a-z_]+):", body.group(2), re.M))
 
 
 class RecordingMessages(dict[str, str]):

@@ -1,5 +1,6 @@
-"""``checkround forms push|diff|publish|import|export``: form definitions from files to admin_api,
-and forms in and out of XLSForm workbooks."""
+"""``checkround forms push|diff|publish|check|import|export``: form definitions from files to
+admin_api, the stored forms whose rules fail today's check, and forms in and out of XLSForm
+workbooks."""
 
 from __future__ import annotations
 
@@ -95,6 +96,30 @@ def publish(conn: Connection, form_id: str, as_json: bool) -> None:
         return
     click.echo(f"published {form_id} version {result.get('version')}")
     for line in change_lines(result.get("changes") or [], conn.lang):
+        click.echo(line)
+
+
+@forms.command()
+@click.argument("form_id", metavar="[ID]", required=False)
+@click.pass_obj
+def check(conn: Connection, form_id: str | None) -> None:
+    """Which drafts and published versions (of form ID, or of every form) have rules that the
+    web page and the server would compute differently, by today's check.
+
+    Definitions saved before the check (or before it grew) are stored as they were: such a
+    draft cannot be published, and no round can be created or opened on such a version (a
+    round already open keeps working). Prints "<id> draft: rules differ" and "<id> version
+    <n>: rules differ", one line each, or "no rules differ".
+    """
+    lines = []
+    for form in conn.call("GET", "/forms").get("forms") or []:
+        if form_id is not None and form.get("id") != form_id:
+            continue
+        differ = form.get("rules_differ") or {}
+        if differ.get("draft"):
+            lines.append(f"{form['id']} draft: rules differ")
+        lines.extend(f"{form['id']} version {version}: rules differ" for version in differ.get("versions") or [])
+    for line in lines or ["no rules differ"]:
         click.echo(line)
 
 

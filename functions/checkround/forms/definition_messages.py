@@ -158,6 +158,24 @@ _SAID: dict[str, tuple[str, str]] = {
         "The {op} has the wrong number of values (a comparison two; -, / and % one or two).",
     ),
     "rule_empty_extreme": ("Phép {op} cần ít nhất một giá trị.", "The {op} needs at least one value."),
+    "rule_reads_section": (
+        "Quy tắc không đọc được cả phần {section!r}: hãy đọc từng trường của phần đó "
+        "(máy chủ và trình duyệt hiểu một phần trống khác nhau).",
+        "A rule cannot read the whole section {section!r}: read its fields one by one "
+        "(the server and the browser read an empty section differently).",
+    ),
+    "rule_default_kind": (
+        "Giá trị mặc định của {read!r} phải cùng loại với câu trả lời ({kind}), không phải null hay một đối tượng "
+        "(máy chủ và trình duyệt hiểu các giá trị ấy khác nhau).",
+        "The default of {read!r} must be of its answer's type ({kind}), not null or an object "
+        "(the server and the browser read those differently).",
+    ),
+    "rule_reads_moment": (
+        "Quy tắc chỉ hỏi được giờ hoặc ngày giờ {read!r} đã được trả lời hay chưa: trang web đọc nó như khi "
+        "gõ (8:30), máy chủ như khi lưu (08:30:00).",
+        "A rule may only ask whether the time {read!r} is answered: the page reads it as typed (8:30), the "
+        "server as stored (08:30:00).",
+    ),
 }
 
 

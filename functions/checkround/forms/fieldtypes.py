@@ -621,7 +621,7 @@ REGISTRY: dict[str, FieldType] = {
             _BASE_MESSAGES | {"invalid_date", "date_range", "date_min", "date_max", "answer_date"},
             widget="date",
             reader=read_date,
-            browser_reader="text",
+            browser_reader="date",
             report="date",
             asks=_asks_date,
         ),

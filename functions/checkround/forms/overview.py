@@ -16,6 +16,7 @@ from checkround.errors import AppError
 
 from .definition import check_definition
 from .diff import diff_definitions
+from .references import portability_errors
 from .service import get_form, get_version
 
 # A round in one of these states still takes answers or will: it matters to a publisher.
@@ -57,8 +58,18 @@ def draft_state(ctx: Context, doc: dict[str, Any]) -> str:
     return "published" if get_version(ctx, doc["id"], latest) == doc["draft"] else "changed"
 
 
+def rules_differ(ctx: Context, doc: dict[str, Any]) -> dict[str, Any]:
+    """Where a form's stored definitions fail today's check of their rules (forms.rule_types):
+    ``draft`` (whether the draft does: it cannot be published as it is) and ``versions`` (those
+    that do: no round can be created or opened on them). Definitions saved before the check,
+    or before it grew, are stored as they were; this is where an admin finds them."""
+    versions = [v for v in doc.get("versions") or [] if portability_errors(get_version(ctx, doc["id"], v))]
+    return {"draft": bool(portability_errors(doc["draft"])), "versions": versions}
+
+
 def list_forms(ctx: Context) -> list[dict[str, Any]]:
-    """Every form, by id: its title, draft state, versions and the rounds using each version."""
+    """Every form, by id: its title, draft state, versions and the rounds using each version,
+    and where its rules fail today's check (:func:`rules_differ`)."""
     rounds = _rounds_by_form(ctx)
     forms = []
     for form_id, doc in ctx.store.list("forms"):
@@ -75,6 +86,7 @@ def list_forms(ctx: Context) -> list[dict[str, Any]]:
                 "versions": doc.get("versions") or [],
                 "latest_version": doc.get("latest_version"),
                 "rounds": used,
+                "rules_differ": rules_differ(ctx, {**doc, "id": form_id}),
             }
         )
     return forms

@@ -33,11 +33,19 @@ class FormData(Protocol):
 
 
 Read = Callable[[FormData, str, Mapping[str, Any]], Any]
+
+# What the spaces around an answer are: the characters JavaScript's ``String.prototype.trim``
+# removes, so that the server reads a posted input as the page's script reads it (Python's
+# ``str.strip()`` would also take the controls U+001C-U+001F and U+0085, and leave U+FEFF).
+BLANK = (
+    " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 Reader = Callable[[FormData, str, Mapping[str, Any], Read], Any]
 
 
 def read_text(data: FormData, name: str, field: Mapping[str, Any], read: Read) -> Any:
-    value = (data.get(name) or "").strip()
+    value = (data.get(name) or "").strip(BLANK)
     return value or None
 
 
@@ -112,7 +120,7 @@ def read_date(data: FormData, name: str, field: Mapping[str, Any], read: Read) -
 
 
 def read_checklist(data: FormData, name: str, field: Mapping[str, Any], read: Read) -> Any:
-    parts = {part: (data.get(f"{name}.{part}") or "").strip() for part in ("status", "score", "note")}
+    parts = {part: (data.get(f"{name}.{part}") or "").strip(BLANK) for part in ("status", "score", "note")}
     item: dict[str, Any] = {part: value for part, value in parts.items() if value}
     if "score" in item:
         item["score"] = Numeral(item["score"], whole=False)

@@ -127,11 +127,20 @@ def _check_portability(definition: dict[str, Any], errors: dict[Any, Any]) -> No
         if rule_name in node:
             continue  # it reads what the form lacks: that is what to fix first
         seen: set[tuple[str, str]] = set()
-        for key, params in portability_problems(rule, types, group):
+        for key, params in portability_problems(rule, types, group, rule_name):
             once = (key, repr(sorted(params.items())))
             if once not in seen:  # one message per kind of problem, not one per operand
                 seen.add(once)
                 _put(errors, owner_path, rule_name, said(key, **params))
+
+
+def portability_errors(definition: dict[str, Any]) -> dict[Any, Any]:
+    """What today's check (forms.rule_types) says about the rules of a stored definition: a
+    draft or a version saved before the check, or before it grew. The error tree is shaped as
+    a save's (each message, in vi and en, at its rule's path); empty when the rules are fine."""
+    errors: dict[Any, Any] = {}
+    _check_portability(definition, errors)
+    return errors
 
 
 def check_references(definition: dict[str, Any]) -> dict[Any, Any]:

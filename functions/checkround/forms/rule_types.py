@@ -36,6 +36,7 @@ from typing import Any
 from .rules import ITEM
 
 NUMBER, TEXT, BOOLEAN, LIST, RECORD, ANY, NULL = "number", "text", "boolean", "list", "record", "any", "null"
+SECTION, MOMENT = "section", "time"
 
 # The type a field's answer has, by field type; a checklist item is a record whose parts are typed below.
 _FIELD_TYPES = {
@@ -47,7 +48,15 @@ _FIELD_TYPES = {
     "select_multiple": LIST,
     "checklist": RECORD,
     "repeat": LIST,
+    # A time or a moment: the page reads it as typed ("8:30"), the server as stored ("08:30:00");
+    # only its truth (answered or not) is the same in both. A date is read as its ISO text in
+    # both (forms.rule_data, form.js), so it is text.
+    "time": MOMENT,
+    "datetime": MOMENT,
 }
+# Operators that look only at the truth of their operands (and/or/if give one back: its type
+# travels on to whatever reads it).
+_TRUTH = frozenset({"!", "!!", "and", "or", "if", "?:"})
 _CHECKLIST_PARTS = {"score": NUMBER, "status": TEXT, "note": TEXT}
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "min", "max"})
 _COMPARISON = frozenset({"==", "!=", "===", "!==", "<", "<=", ">", ">="})
@@ -60,23 +69,56 @@ def field_types(definition: Mapping[str, Any]) -> dict[str, str]:
     """Each readable path's type: ``section.field``, ``section.field.score``…; inside a repeat
     group its records' fields as ``_item.key`` under the group's name (``section.group/_item.key``)."""
     types: dict[str, str] = {}
+    calculated: dict[str, tuple[Any, str | None]] = {}  # a calculated field's rule and repeat group
     for section in definition.get("sections") or []:
+        types[section["key"]] = SECTION
         for f in section.get("fields") or []:
             name = f"{section['key']}.{f['key']}"
             types[name] = _FIELD_TYPES.get(f["type"], TEXT)
             if f["type"] == "checklist":
                 types.update({f"{name}.{part}": kind for part, kind in _CHECKLIST_PARTS.items()})
+            if f["type"] == "calculated":
+                calculated[name] = (f.get("calculate"), None)
             for sub in f.get("fields") or []:
                 types[f"{name}/{ITEM}.{sub['key']}"] = _FIELD_TYPES.get(sub["type"], TEXT)
+                if sub["type"] == "calculated":
+                    calculated[f"{name}/{ITEM}.{sub['key']}"] = (sub.get("calculate"), name)
+    # A calculated value is what its rule gives (a number, text or yes/no: forms.rule_data);
+    # one calculation may read another, so as many passes as there are settle the chains.
+    for name in calculated:
+        types[name] = ANY
+    for _ in range(len(calculated)):
+        for name, (rule, group) in calculated.items():
+            kind = _type_of(rule, types, group, []).rstrip("?")
+            types[name] = kind if kind in (NUMBER, TEXT, BOOLEAN) else ANY
     return types
 
 
-def portability_problems(rule: Any, types: Mapping[str, str], group: str | None = None) -> list[Problem]:
+def portability_problems(
+    rule: Any, types: Mapping[str, str], group: str | None = None, name: str = "relevant"
+) -> list[Problem]:
     """What in ``rule`` the two engines would compute differently (empty when nothing is).
-    ``group`` is the repeat group (``section.field``) whose records the rule reads as ``_item``."""
+    ``group`` is the repeat group (``section.field``) whose records the rule reads as ``_item``;
+    ``name`` the rule's (a ``calculate`` rule's value is kept, a ``relevant`` rule's truth)."""
     problems: list[Problem] = []
-    _type_of(rule, types, group, problems)
+    kind = _type_of(rule, types, group, problems)
+    if name == "calculate" and kind.rstrip("?") == MOMENT:
+        problems.append(("rule_reads_moment", {"read": _path_of(rule)}))
     return problems
+
+
+def _path_of(node: Any) -> str:
+    """The first field a rule reads (for a message), or ""."""
+    if isinstance(node, dict) and len(node) == 1:
+        ((operator, args),) = node.items()
+        if operator == "var":
+            return str(args[0] if isinstance(args, list) and args else args)
+        node = args
+    for item in node if isinstance(node, list) else []:
+        found = _path_of(item)
+        if found:
+            return found
+    return ""
 
 
 def _read(args: Any, types: Mapping[str, str], group: str | None) -> tuple[str, bool]:
@@ -88,6 +130,27 @@ def _read(args: Any, types: Mapping[str, str], group: str | None) -> tuple[str, 
     if path.startswith(f"{ITEM}.") and group is not None:
         return types.get(f"{group}/{path}", ANY), has_default
     return types.get(path, ANY), has_default
+
+
+def _read_type(args: Any, types: Mapping[str, str], group: str | None, problems: list[Problem]) -> str:
+    """The type of a ``var``: its field's, with ``?`` when it may be unanswered (no default)."""
+    kind, has_default = _read(args, types, group)
+    path = str(args[0] if isinstance(args, list) and args else args)
+    if kind == SECTION:
+        problems.append(("rule_reads_section", {"section": path}))
+        return ANY
+    if has_default and kind not in (ANY, MOMENT):
+        default = args[1]
+        # An unanswered field is absent from the data (forms.rule_data), so the default is what
+        # both engines read: of the answer's own type, or the read has two types. An empty
+        # object is true to the page and false to the server; null each coerces its own way.
+        default_kind = _type_of(default, types, group, []) if not isinstance(default, dict) else ANY
+        if default is None or isinstance(default, dict) or default_kind != kind:
+            problems.append(("rule_default_kind", {"read": path, "kind": kind}))
+            return ANY
+    # Unanswered, a field reads as null, which each engine coerces its own way: a read
+    # without a default is "maybe null" (kind?), fit only to be tested for its truth.
+    return kind if has_default or kind == ANY else f"{kind}?"
 
 
 def _operands(args: Any) -> list[Any]:
@@ -111,10 +174,7 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
         return ANY
     ((operator, args),) = node.items()
     if operator == "var":
-        kind, has_default = _read(args, types, group)
-        # Unanswered, a field reads as null, which each engine coerces its own way: a read
-        # without a default is "maybe null" (kind?), fit only to be tested for its truth.
-        return kind if has_default or kind == ANY else f"{kind}?"
+        return _read_type(args, types, group, problems)
     if operator in ("map", "filter", "reduce", "all", "none", "some"):
         # Inside, the data is a list item or the accumulator: not typed by the form.
         operands = _operands(args)
@@ -124,6 +184,10 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
         return LIST if operator in ("map", "filter") else (BOOLEAN if operator in _BOOLEAN_RESULT else ANY)
     operands = _operands(args)
     kinds = [_type_of(arg, types, group, problems) for arg in operands]
+    if operator not in _TRUTH and operator not in ("missing", "missing_some"):
+        for arg, kind in zip(operands, kinds, strict=True):
+            if kind.rstrip("?") == MOMENT:
+                problems.append(("rule_reads_moment", {"read": _path_of(arg)}))
     if operator in _ARITHMETIC:
         if operator in ("min", "max") and not operands:
             problems.append(("rule_empty_extreme", {"op": operator}))

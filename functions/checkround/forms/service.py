@@ -6,6 +6,7 @@ the draft they started from (:mod:`.drafts`)."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import threading
@@ -20,6 +21,7 @@ from checkround.storage.ports import Doc, Transaction
 from .definition import check_definition
 from .definition_messages import said
 from .diff import diff_definitions
+from .references import portability_errors
 
 _FORM = {"vi": "biểu mẫu", "en": "Form"}
 _VERSION = {"vi": "phiên bản biểu mẫu", "en": "Form version"}
@@ -121,12 +123,15 @@ def put_draft(ctx: Context, form_id: str, raw: Any, if_match: str | None, actor:
 
 
 def publish_version(ctx: Context, form_id: str) -> dict[str, Any]:
-    """Freeze the draft as the next immutable version and report what changed."""
+    """Freeze the draft as the next immutable version and report what changed. The draft is
+    checked again first: a draft saved before a check grew (the rules' portability) is held to
+    today's, as the publish preview shows it, and refused whole (422) at the paths it names."""
 
     def write(tx: Transaction) -> dict[str, Any]:
         doc = tx.get(_form_path(form_id))
         if doc is None:
             raise AppError("not_found", what=_FORM)
+        check_definition(copy.deepcopy(doc["draft"]), ctx.settings.max_form_fields, form_id=form_id)
         latest = doc["latest_version"]
         previous = tx.get(_version_path(form_id, latest)) if latest else None
         version = (latest or 0) + 1
@@ -173,6 +178,15 @@ def diff_against_latest(ctx: Context, form_id: str, raw: Any) -> dict[str, Any]:
 VERSIONS_KEPT = 32
 _VERSIONS: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[str, int], dict[str, Any]]] = weakref.WeakKeyDictionary()
 _VERSIONS_LOCK = threading.Lock()
+
+
+def check_version_rules(ctx: Context, form_id: str, version: int) -> None:
+    """Refuse (422 ``rules_differ``) a version whose rules today's check says the page and the
+    server would compute differently: a round must not start on it. A version published before
+    the check (or before it grew) is stored as it was; this is where it meets the check."""
+    errors = portability_errors(get_version(ctx, form_id, version))
+    if errors:
+        raise AppError("rules_differ", fields=errors, form_id=form_id, version=version)
 
 
 def get_version(ctx: Context, form_id: str, version: int) -> dict[str, Any]:

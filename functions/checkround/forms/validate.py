@@ -13,7 +13,6 @@ It returns a :class:`Checked` result or raises ``validation_failed`` with marshm
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +26,8 @@ from checkround.inputs_common import error_fields
 
 from .fieldtypes import REGISTRY, missing_answer
 from .messages import messages
-from .rules import ITEM, RuleBudgetExceeded, RuleError, evaluate, metered, truthy
+from .rule_data import row_data, rule_data, scoped
+from .rules import RuleBudgetExceeded, RuleError, evaluate, metered, truthy
 from .walk import definition_fields, walk
 
 Answers = dict[str, Any]
@@ -127,54 +127,22 @@ def _strip_computed(definition: Mapping[str, Any], answers: Answers, ignored: li
             ignored.append(place.name)
 
 
-# The longest text a calculation may store: as long as the longest answer a unit may type (a
-# textarea's default), so a rule joining one answer many times cannot grow a submission past
-# what its database document can hold.
-MAX_CALCULATED_TEXT = 10_000
-
-
-def _json_value(value: Any) -> Any:
-    """Calculated results are stored only if they are plain, finite JSON values."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, str) and len(value) > MAX_CALCULATED_TEXT:
-        return None
-    if isinstance(value, bool | int | float | str) or value is None:
-        return value
-    return None
-
-
-_UNSET = object()
-
-
-def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> None:
-    calculated = [(place.section["key"], place.field) for place in walk(definition) if place.type.computed]
-    # Loops are refused at save time, so as many passes as calculations settle every chain; a
-    # pass that changes nothing has settled it (usually the second: forms list parts first).
-    for _ in range(len(calculated)):
-        changed = False
-        for section_key, f in calculated:
-            try:
-                value = _json_value(evaluate(f["calculate"], data))
-            except RuleError:
-                value = None
-            if not isinstance(data.get(section_key), dict):
-                # The section was sent as something else (its error says so): to the rules
-                # it holds no answers.
-                data[section_key] = {}
-            previous = data[section_key].get(f["key"], _UNSET)
-            # By type too: 1, 1.0 and True are equal in Python but not to every JSON Logic rule.
-            changed = changed or type(previous) is not type(value) or previous != value
-            data[section_key][f["key"]] = value
-            clean.setdefault(section_key, {})[f["key"]] = value
-        if not changed:
-            break
+def _calculate(definition: Mapping[str, Any], clean: Answers, data: Answers) -> dict[int, dict[str, Any]]:
+    """Store the calculated values (as :mod:`.rule_data` computed them into ``data``) in
+    ``clean``; return each of ``clean``'s repeat records as its rules read it, by ``id``."""
+    rows: dict[int, dict[str, Any]] = {}
     for place in walk(definition, clean):
-        if place.record is not None and place.type.computed:
-            try:
-                place.record[place.key] = _json_value(evaluate(place.field["calculate"], {**data, ITEM: place.record}))
-            except RuleError:
-                place.record[place.key] = None
+        if place.record is not None:
+            if id(place.record) not in rows:
+                group = next(f for f in place.section["fields"] if f["key"] == place.path[1])
+                rows[id(place.record)] = row_data(definition, group, place.record, data)
+            if place.type.computed:
+                place.record[place.key] = rows[id(place.record)].get(place.key)
+        elif place.type.computed:
+            if not isinstance(clean.get(place.section["key"]), dict):
+                clean[place.section["key"]] = {}
+            clean[place.section["key"]][place.key] = data[place.section["key"]].get(place.key)
+    return rows
 
 
 @contextmanager
@@ -195,12 +163,13 @@ def rule_view(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tupl
 
 
 def _rule_view(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    data: Answers = _copy_tree(dict(answers))
-    _calculate(definition, data, data)
+    answered: Answers = _copy_tree(dict(answers))
+    data = rule_data(definition, answered)
+    rows = _calculate(definition, answered, data)
     calculated: dict[str, Any] = {}
     hidden: set[str] = set()
     shown_sections: dict[str, bool] = {}
-    for place in walk(definition, data):
+    for place in walk(definition, answered):
         section = place.section
         if section["key"] not in shown_sections:
             shown_sections[section["key"]] = _holds(section.get("relevant"), data, when_broken=True)
@@ -213,7 +182,7 @@ def _rule_view(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> tup
             continue  # the records of a hidden repeat group went with it
         elif place.type.computed:
             calculated[place.name] = place.value
-        elif not _holds(place.field.get("relevant"), {**data, ITEM: place.record}, when_broken=True):
+        elif not _holds(place.field.get("relevant"), scoped(data, rows[id(place.record)]), when_broken=True):
             hidden.add(place.name)
     return calculated, hidden
 
@@ -259,8 +228,8 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
             raise AppError("validation_failed", fields=errors, subject="answers")
         return Checked(clean, ignored)
 
-    data = _merge(raw, clean)
-    _calculate(definition, clean, data)
+    data = rule_data(definition, _merge(raw, clean))
+    rows = _calculate(definition, clean, data)
     hidden_sections = {
         s["key"] for s in definition["sections"] if not _holds(s.get("relevant"), data, when_broken=True)
     }
@@ -270,8 +239,8 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
         path, f = place.path, place.field
         if place.group in hidden_fields:
             continue  # the items of a hidden repeat group went with it
-        rule_data = data if place.record is None else {**data, ITEM: place.record}
-        hidden = path[0] in hidden_sections or not _holds(f.get("relevant"), rule_data, when_broken=True)
+        read = data if place.record is None else scoped(data, rows[id(place.record)])
+        hidden = path[0] in hidden_sections or not _holds(f.get("relevant"), read, when_broken=True)
         sent = _raw_value(raw, path)
         if hidden:
             if not _is_empty(sent):
@@ -285,13 +254,13 @@ def _check_answers(definition: Mapping[str, Any], schema: Schema, answers: Any, 
             continue  # its section or record was refused as a whole: that error says it all
         value = place.holder.get(place.key)
         required = f.get("required")
-        must = required is True or (isinstance(required, dict) and _holds(required, rule_data, when_broken=True))
+        must = required is True or (isinstance(required, dict) and _holds(required, read, when_broken=True))
         if must and _is_empty(value) and _is_empty(sent) and not _has_error(errors, *path):
             _add_error(errors, path, missing_answer(f, msgs, language))
             continue
         checkable = f.get("constraint") is not None and not _is_empty(value) and not _has_error(errors, *path)
         # A constraint that cannot be evaluated is not met: the unit gets a message, not a 500.
-        if checkable and not _holds(f["constraint"], rule_data, when_broken=False):
+        if checkable and not _holds(f["constraint"], read, when_broken=False):
             custom = f.get("constraint_message") or {}
             _add_error(errors, path, localized(custom, language) or msgs["constraint"])
     errors = _prune(errors)

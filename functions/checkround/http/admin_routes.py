@@ -282,7 +282,13 @@ def create_round(rc: RequestContext) -> Reply:
 
 
 @router.route(
-    "/rounds/<id:round_id>/open", ["POST"], Operation("Open a round.", answer="RoundStatus", errors=writes(404, 409))
+    "/rounds/<id:round_id>/open",
+    ["POST"],
+    Operation(
+        "Open a round; refused (422 rules_differ) when its form version's rules fail today's check.",
+        answer="RoundStatus",
+        errors=writes(404, 409, 422),
+    ),
 )
 def open_round(rc: RequestContext, round_id: str) -> Reply:
     return 200, rounds.open_round(rc.ctx, round_id, rc.require_admin().actor)

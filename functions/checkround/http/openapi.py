@@ -98,6 +98,15 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                 updated_by={"type": ["string", "null"]},
                 versions={"type": "array", "items": {"type": "integer"}},
                 latest_version=_INT_OR_NULL,
+                rules_differ=_obj(
+                    ["draft", "versions"],
+                    draft={"type": "boolean", "description": "The draft's rules fail today's check."},
+                    versions={
+                        "type": "array",
+                        "items": {"type": "integer"},
+                        "description": "Versions whose rules fail today's check: no round may start on them.",
+                    },
+                ),
                 rounds={
                     "type": "array",
                     "items": _obj(

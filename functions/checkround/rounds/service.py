@@ -15,6 +15,7 @@ from urllib.parse import quote
 from checkround.context import Context
 from checkround.errors import AppError
 from checkround.forms.definition import ID_PATTERN
+from checkround.forms.service import check_version_rules
 from checkround.inputs_common import load
 from checkround.notify.outbox import write_request
 from checkround.storage.ports import Doc, Transaction, Where
@@ -100,6 +101,7 @@ def create_round(ctx: Context, body: Any) -> Doc:
         raise AppError(
             "validation_failed", fields={"form_version": ["The form has no such published version."]}, subject="round"
         )
+    check_version_rules(ctx, data["form_id"], version)
     unknown = [uid for uid in data["unit_ids"] if ctx.store.get(f"units/{uid}") is None]
     if unknown:
         raise AppError(
@@ -136,6 +138,10 @@ def _check_previous(ctx: Context, previous_id: str, round_id: str) -> None:
 
 
 def open_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
+    """Open a draft round. A round created before its version's rules failed today's check
+    (forms.service.check_version_rules) is refused here, with nothing written; a round already
+    open keeps working."""
+
     def write(tx: Transaction) -> Doc:
         doc = tx.get(round_path(round_id))
         if doc is None:
@@ -144,6 +150,7 @@ def open_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
             return {"status": "open"}
         if doc["status"] == "closed":
             raise AppError("invalid_state", detail="the round is closed; reopen it instead")
+        check_version_rules(ctx, doc["form_id"], doc["form_version"])
         now = ctx.clock.now()
         tx.update(round_path(round_id), {"status": "open", "opened_at": now})
         audit.record(tx, ctx, round_id, "open", actor)
