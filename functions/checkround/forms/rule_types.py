@@ -8,9 +8,12 @@ over generated rules: ``tests/unit/test_rule_engines.py``). So a ``relevant`` or
 rule is refused when it:
 
 * reads a field into arithmetic, a comparison or ``cat`` without a default: an unanswered field
-  is null, which the server reads as 0 (or as equal to "" and false) and the browser as null
+  is absent from the data (forms.rule_data, the one rule both sides build it by) and reads as
+  null, which the server reads as 0 (or as equal to "" and false) and the browser as null
   (``{"var": ["s.so", 0]}`` says what it means); read alone, or under ``!``, ``!!``, ``if``,
   ``and``, ``or``, only its truth counts, which both engines agree on;
+* gives a read a default that is null, an object (``{}`` is false on the server, true in the
+  browser) or not of the answer's type, or reads a whole section (which may be ``{}``);
 * divides by, or takes the remainder of, anything but a number written in the rule other than
   0 (by zero the server fails where the browser answers Infinity or NaN);
 * compares values of two different types (or of a type this check cannot tell), or compares
@@ -20,10 +23,13 @@ rule is refused when it:
 * joins anything but text with ``cat`` (the server writes 1.0 where the browser writes 1, and
   a list without the commas);
 * asks ``max`` or ``min`` of nothing, or compares other than two values (three for ``<`` and
-  ``<=``, "between").
+  ``<=``, "between");
+* uses a time or date-time for more than its truth: the page reads it as typed (``8:30``), the
+  server as stored (``08:30:00``).
 
-Types: ``number``, ``text``, ``boolean``, ``list`` (a select_multiple), ``record`` (a
-checklist item, a repeat group) and ``any`` (what this check cannot tell: reduce's accumulator,
+Types: ``number``, ``text`` (a date too: its ISO text on both sides), ``boolean``, ``list`` (a
+select_multiple, a repeat group), ``record`` (a checklist item), ``time``, a calculated field's
+rule's own type, and ``any`` (what this check cannot tell: reduce's accumulator,
 a value that depends on data). Constraints and required rules run on the server only and are
 not held to this.
 """
