@@ -702,3 +702,71 @@ def test_another_units_link_asks_first_on_a_phone_without_javascript(
         assert page.get_by_text("BTV Huyện Đoàn Ba Chẽ").count() == 0
     finally:
         context.close()
+
+
+def test_the_page_and_the_server_read_blank_and_spaced_answers_alike(
+    browser: Browser, admin: Client, base: str
+) -> None:
+    """Issue 17, the one rule for the rules' data: a draft saved through the API with text of
+    spaces, text with spaces around it and an ISO date is read the same by the page's script
+    (chromium) and by the server (the page drawn without JavaScript): blank text is unanswered
+    (``missing``), " a " is "a", and the date typed 14/6/2019 is 2019-06-14. Before, the server
+    counted 111 here and the page 1001."""
+    form_id = f"mot-luat-{uuid.uuid4().hex[:8]}"
+
+    def label(text: str) -> dict[str, str]:
+        return {"vi": text, "en": text}
+
+    counted = {
+        "+": [
+            {"if": [{"missing": ["s.ten"]}, 0, 1]},
+            {"if": [{"missing": ["s.ghi"]}, 0, 10]},
+            {"if": [{"==": [{"var": ["s.ngay", ""]}, "2019-06-14"]}, 100, 0]},
+            {"if": [{"==": [{"var": ["s.ten", ""]}, "a"]}, 1000, 0]},
+        ]
+    }
+    fields = [
+        {"key": "ten", "type": "text", "label": label("Tên")},
+        {"key": "ghi", "type": "textarea", "label": label("Ghi chú")},
+        {"key": "ngay", "type": "date", "label": label("Ngày")},
+        {"key": "khi_trong", "type": "text", "label": label("Khi chưa ghi chú"), "relevant": {"missing": ["s.ghi"]}},
+        {"key": "dem", "type": "calculated", "label": label("Đếm"), "calculate": counted},
+    ]
+    definition = {
+        "id": form_id,
+        "title": label("Một luật"),
+        "sections": [{"key": "s", "title": label("Phần"), "fields": fields}],
+    }
+    admin.call("POST", "/forms", definition)
+    admin.call("POST", f"/forms/{form_id}/versions")
+    # One unit for each way of reading (the page's script saves what is typed in the background).
+    units = {False: "tien-yen", True: "ba-che"}
+    round_ = Round(admin, list(units.values()), form_id=form_id)
+    for unit in units.values():
+        saved = requests.put(
+            f"{base}/unit_api/rounds/{round_.id}/draft",
+            json={"answers": {"s": {"ten": " a ", "ghi": "   ", "ngay": "2019-06-14"}}},
+            headers={"Authorization": f"Bearer {round_.token(unit)}"},
+            timeout=30,
+        )
+        assert saved.status_code == 200, saved.text
+    total = '[data-calc="s.dem"]'
+    for scripted in (False, True):
+        context = browser.new_context(viewport=DESKTOP, java_script_enabled=scripted, locale="vi-VN")
+        page = context.new_page()
+        try:
+            page.goto(round_.link(units[scripted]))
+            expect(page.locator(total)).to_have_text("1.101")
+            expect(page.locator('[data-path="s.khi_trong"]')).to_be_visible()
+            expect(page.locator('[data-path="s.khi_trong"] .off-note')).to_have_count(0)
+            page.fill(fid("s", "ghi"), "x")
+            page.fill(fid("s", "ngay"), "14/6/2019")
+            if scripted:
+                expect(page.locator('[data-path="s.khi_trong"]')).to_be_hidden()
+            else:
+                page.get_by_role("button", name="Lưu nháp").first.click()
+                page.wait_for_load_state()
+                expect(page.locator('[data-path="s.khi_trong"] .off-note')).to_have_count(1)
+            expect(page.locator(total)).to_have_text("1.111")
+        finally:
+            context.close()
