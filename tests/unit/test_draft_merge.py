@@ -400,3 +400,46 @@ def test_a_shared_list_merges_once_not_in_each_field_that_names_it():
     assert [c["label"]["vi"] for c in merged["choice_sets"]["muc_do"]] == ["Rất tốt", "Khá", "Yếu"]
     assert field_at(merged, ("a", "tan_suat"))["choices"] == merged["choice_sets"]["muc_do"]
     assert check_definition(copy.deepcopy(merged)) == merged
+
+
+@st.composite
+def relabels(draw: Any, form: dict[str, Any]) -> list[tuple[tuple[str, ...], str, str, str]]:
+    """Labels in one language set to new texts: (owner, choice value, language, text)."""
+    found = []
+    for _ in range(draw(st.integers(1, 6))):
+        owner = draw(st.sampled_from(CHOICE_OWNERS))
+        value = draw(st.sampled_from([c["value"] for c in choice_list(form, owner)]))
+        found.append((owner, value, draw(st.sampled_from(["vi", "en"])), draw(st.sampled_from(["X", "Y", "Z"]))))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_overlapping_relabels_keep_mine_and_lose_none_of_theirs(data):
+    base = base_form()
+    sides = {"mine": copy.deepcopy(base), "theirs": copy.deepcopy(base)}
+    last: dict[str, dict[tuple[Any, ...], str]] = {"mine": {}, "theirs": {}}
+    for side, form in sides.items():
+        for owner, value, lang, text in data.draw(relabels(base)):
+            next(c for c in choice_list(form, owner) if c["value"] == value)["label"][lang] = text
+            last[side][(owner, value, lang)] = text
+    merged, conflicts = merge_drafts(base, sides["mine"], sides["theirs"])
+
+    def label(form, owner, value, lang):
+        return next(c for c in choice_list(form, owner) if c["value"] == value)["label"].get(lang)
+
+    for (owner, value, lang), text in last["mine"].items():
+        assert label(merged, owner, value, lang) == text  # the saver's edit is what the editor holds
+    for (owner, value, lang), text in last["theirs"].items():
+        if label(merged, owner, value, lang) != text:
+            # Not in the merge: then named at that choice and language, with their text.
+            assert any(
+                c.get("choice") == value and c.get("lang") == lang and c["theirs"] == text and c["mine"] != text
+                for c in conflicts
+            )
+    # A conflict only where both changed that label, and differently.
+    for c in conflicts:
+        owner = ("set", c["set"]) if "set" in c else tuple(c["keys"])
+        key = (owner, c["choice"], c["lang"])
+        assert c["mine"] == label(sides["mine"], *key) != label(base, *key)
+        assert c["theirs"] == label(sides["theirs"], *key) != label(base, *key)
