@@ -821,3 +821,47 @@ def test_a_paged_report_refused_by_the_server_opens_at_the_first_page_with_an_er
         expect(page.get_by_role("button", name="Gửi báo cáo")).to_be_visible()
     finally:
         bare.close()
+
+
+def test_a_paged_report_changed_and_sent_again_while_it_waits_is_the_one_delivered(
+    wired: tuple[BrowserContext, Wire],
+    admin: Client,  # noqa: F811
+) -> None:
+    """A weak connection (the phone says it is online; nothing gets through): the report waits,
+    the unit goes back a page, changes an answer and sends again; the try after the connection
+    returns delivers the changed report, once."""
+    context, wire = wired
+    round_ = round_of(admin, PAGED3, appearance="pages")
+    page = context.new_page()
+    page.clock.install()  # the outbox's retry timer is moved on, not waited for
+    page.goto(round_.link("ba-che"))
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "")
+    page.wait_for_function("() => caches.match(location.href).then(Boolean)")
+    page.fill(fid("a", "ten"), "Thanh niên tình nguyện")
+    page.fill(fid("a", "so"), "12")
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.check(fid("b", "du") + "-true")
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_role("button", name="Kiểm tra câu trả lời").click()
+    wire.cut()
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    outbox = page.locator("#outbox")
+    expect(outbox).to_contain_text("Chưa có kết nối: báo cáo đã được giữ trên máy này")
+    page.get_by_role("button", name="Sửa Chương trình công tác").click()
+    page.fill(fid("a", "so"), "20")
+    for _ in range(3):
+        page.get_by_role("button", name=re.compile("^(Tiếp tục|Kiểm tra câu trả lời)$")).click()
+    expect(page.locator("#check-answers dd")).to_have_text(["Thanh niên tình nguyện", "20", "Có", "—", "—"])
+    page.get_by_role("button", name="Gửi báo cáo").click()
+    expect(outbox).to_contain_text("Chưa có kết nối")
+    # Both tries met the cut (the browser may try a post again on a reset connection itself).
+    assert len(wire.posts("submit", forwarded=False)) >= 2
+    assert wire.posts("submit", forwarded=True) == []
+    assert state_of(admin, round_, "ba-che") != "submitted"
+
+    wire.restore()
+    page.clock.fast_forward(31_000)  # the outbox's next try
+    page.wait_for_url("**/receipt**")
+    assert len(wire.posts("submit", forwarded=True)) == 1
+    stored = admin.call("GET", f"/rounds/{round_.id}/submissions/ba-che/revisions/1")
+    assert stored["answers"]["a"] == {"ten": "Thanh niên tình nguyện", "so": 20}

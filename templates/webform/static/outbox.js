@@ -62,6 +62,7 @@
   }
   var timer = null;
   var sending = false;
+  var held = null; // the report waiting: the last one the unit sent
 
   function say(name) {
     status.textContent = name ? status.getAttribute("data-" + name) : "";
@@ -131,6 +132,7 @@
   }
 
   function hold(post) {
+    held = post;
     if (store) {
       try {
         store.setItem(key, JSON.stringify(post));
@@ -140,8 +142,11 @@
     }
     say("waiting");
     if (!timer) {
+      // The report held when the timer fires, not the one that started it: a unit that changed
+      // an answer and pressed "Gửi báo cáo" again while it waited (on another page, say) sends
+      // the new one.
       timer = setInterval(function () {
-        send(post);
+        send(held);
       }, RETRY_EVERY);
     }
   }
