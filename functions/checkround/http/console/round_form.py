@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from checkround.formats.dates import DateError, format_local, parse_date
 from checkround.formats.zones import DEFAULT_ZONE
 from checkround.inputs_common import PATH_ID
+from checkround.rounds import roster_snapshot
 from checkround.storage.ports import Doc
 
 from .shell import Page
@@ -71,7 +72,8 @@ def choices(page: Page) -> Choices:
             forms.append(
                 {"value": f"{form_id}@{version}", "form_id": form_id, "version": version, "title": _title(doc)}
             )
-    units = sorted((doc for _, doc in ctx.store.list("units")), key=lambda unit: str(unit.get("name")))
+    # Names and clusters are all the picker shows: the roster snapshot, not every unit document.
+    units = sorted(roster_snapshot.current(ctx).values(), key=lambda unit: str(unit.get("name")))
     clusters: dict[str, Any] = {}
     rounds = sorted((doc for _, doc in ctx.store.list("rounds")), key=lambda doc: str(doc.get("created_at") or ""))
     for doc in rounds:  # the latest round's names win
