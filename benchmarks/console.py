@@ -182,6 +182,7 @@ def measure(runs: int) -> dict[str, Any]:
     from checkround.storage import firestore as adapter
     from checkround.storage.firestore_client import api_client
 
+    load_start = os.getloadavg()[0]
     emulator = Emulator()
     emulator.start()
     try:
@@ -273,7 +274,14 @@ def measure(runs: int) -> dict[str, Any]:
     finally:
         emulator.stop()
     load = os.getloadavg()[0]
-    return {"runs": runs, "samples": samples, "single": single, "chunk_bytes": sizes, "load": load}
+    return {
+        "runs": runs,
+        "samples": samples,
+        "single": single,
+        "chunk_bytes": sizes,
+        "load": load,
+        "load_start": load_start,
+    }
 
 
 def _median(values: list[float]) -> float:
@@ -304,7 +312,7 @@ def report(result: dict[str, Any]) -> str:
         )
     once = result["single"]
     labels = {
-        "rename": "`PUT /units/{id}`: a unit renamed",
+        "rename": "a unit renamed (`rounds.put_unit`, what `PUT /units/{id}` runs)",
         "after_rename": "the board's next view (the version moved: the chunks are read again)",
         "build": "the first board view of a deployment with units and no snapshot (builds it, once)",
     }
@@ -324,40 +332,43 @@ def report(result: dict[str, Any]) -> str:
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     return f"""{SECTION}
 
-Measured {today} on this machine ({machine_line()}); load average (1 min) {result["load"]:.1f} at the end of the
-run (the machine is shared: compare rows of one run). Both functions in one process on a local Firestore emulator;
-{result["runs"]} alternating requests of each kind after 3 warm-up rounds; a round of 1,000 units in 4 clusters (500
-submitted, 200 with a saved draft, 300 missing).
+Measured {today} on this machine ({machine_line()}); load average (1 min) {result["load_start"]:.1f} at the
+start and {result["load"]:.1f} at the end of the run (the machine is shared: compare rows of one run). Both
+functions in one process on a local Firestore emulator; {result["runs"]} alternating requests of each kind after 3
+warm-up rounds; a round of 1,000 units in 4 clusters (500 submitted, 200 with a saved draft, 300 missing).
 
 | request | median | p90 | CPU (median) | Firestore reads | answer |
 | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
 **Board page against the API call: {wall_ratio:.2f}× the wall time, {cpu_ratio:.2f}× the CPU, {reads_ratio:.2f}× the
-Firestore reads; on a cold instance {cold_wall:.2f}× the wall time, {cold_cpu:.2f}× the CPU, {cold_ratio:.2f}× the reads
-(goal ≤ 2×: {verdict}).** Both read the round and every entry of the round (the counts per state and per cluster need
-them all: a page of 100 does not read less); the API reads its token, the console its session document and the admin
-token it was opened with. The console also needs the units' names and clusters. It reads them from the roster
-snapshot (`rounds/roster_snapshot.py`), which every write of a unit changes in the same transaction: a head and
-{len(chunks)} chunk document(s) ({", ".join(f"{size / 1024:.0f} KiB" for size in chunks)} for these 1,000 units; a
-chunk is kept under 512 KiB, half of Firestore's 1 MiB, by spreading the units over more chunks). An instance keeps
-the snapshot with its version and reads only the head on each view, so a cold instance reads the head and the
-chunks in one query instead of the 1,000 units (before the snapshot it read them: 1,703 reads, 2.43× the API's), and
-a renamed unit shows on the board's next refresh (before: up to 30 s later). The API's board lists unit ids and
-states only, so it reads no roster and is unchanged. Entries with a draft hold the draft's answers, so both pay for
+Firestore reads; on a cold instance {cold_wall:.2f}× the wall time, {cold_cpu:.2f}× the CPU, {cold_ratio:.2f}× the
+reads (goal ≤ 2×: {verdict}).** Both read the round and every entry of the round (the counts per state and per
+cluster need them all: a page of 100 does not read less); the API reads its token, the console its session
+document, the admin token it was opened with and the team's assessments (one query). The console also needs the
+units' names and clusters: it reads them from the roster snapshot (`rounds/roster_snapshot.py`), which every
+write of a unit changes in the same transaction. For these 1,000 units the snapshot is a head and {len(chunks)}
+chunk(s) ({", ".join(f"{size / 1024:.0f} KiB" for size in chunks)}); a chunk is kept under 512 KiB, half of
+Firestore's 1 MiB per document, by spreading the units over twice as many chunks before one would pass it. An
+instance keeps the snapshot with its version and reads only the head on each view (one read); a cold instance
+reads the head and the chunks in one query (two reads) instead of the 1,000 units. Before the snapshot, a cold
+board read 1,703 documents (2.43× the API's reads, 1.92× its wall time: the goal was not met), and a renamed unit
+showed up to 30 s later; now it shows on the next view. The 30 s roster cache is gone: it would save the one read
+of the head per view (about 0.1 % of the page's reads) and bring back that delay. The API's board lists unit ids
+and states only, reads no roster, and is unchanged. Entries with a draft hold the draft's answers, so both pay for
 reading them. An open board of this round costs about {_median(s["board"]["reads"]):.0f} reads every 10 s (about
 {3600 / 10 * _median(s["board"]["reads"]) / 1000:.0f} thousand an hour), as polling the API would.
 
-What the snapshot costs, measured once each in the same run:
+What the snapshot costs, measured once each in the same run (one sample each: their wall times are noisy):
 
 | operation | wall | Firestore reads | Firestore writes |
 | --- | --- | --- | --- |
 {chr(10).join(singles)}
 
-A unit change writes three documents instead of one (the unit, the chunk that holds it, the head) and reads the head
-and every chunk first; a roster upload writes, per transaction of up to 400 units, those units, the chunks they fall
-in and the head. The build runs once per deployment (of several instances that start it together, one writes it and
-the others read it).
+A unit change writes three documents instead of one (the unit, the chunk that holds it, the head), after reading
+the head and every chunk; a roster upload writes, per transaction of up to 400 units, those units (removals
+included), the chunks they fall in and the head. The build reads every unit once per deployment: of several
+instances that start it together, one writes it and the others read what it wrote.
 """
 
 
