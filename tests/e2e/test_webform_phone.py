@@ -656,6 +656,12 @@ def test_a_paged_form_changes_page_offline_and_the_report_is_sent_once_when_back
     # stays on the phone).
     assert _form_gets(wire, since) == []
     assert [p for p in wire.seen[since:] if p.forwarded] == []
+    # A reload without a connection: the service worker's copy, at the page the address names,
+    # with what was typed put back.
+    page.reload()
+    expect(step).to_have_text("Phần 3/3")
+    expect(page.locator(fid("c", "ghi_chu"))).to_have_value("Đã quyết toán")
+    expect(page.locator(fid("a", "so"))).to_have_value("15")
     assert state_of(admin, round_, "ba-che") == "missing"
 
     offline(context, wire, False)
@@ -751,6 +757,10 @@ def test_a_page_says_what_it_lacks_before_moving_on_and_every_page_passes_axe(
         assert "page=c" in page.url
         expect(step).to_have_text("Phần 3/3")
         expect(page.locator(fid("c", "ghi_chu"))).to_have_value("Chưa quyết toán")
+        # The language link keeps the page.
+        page.get_by_role("button", name="Quay lại").click()
+        page.get_by_role("link", name="English").click()
+        expect(step).to_have_text("Part 2 of 3")
     finally:
         made.close()
 
