@@ -332,6 +332,27 @@ def test_a_shared_list_both_changed_is_noted_at_its_choice(project, console_app,
     assert draft["sections"][0]["fields"][6]["choices"] == draft["choice_sets"]["muc_do"]
 
 
+def test_a_key_renamed_on_the_page_takes_the_other_admins_edits_along(project, console_app, admin):
+    """B renames a.so and relabels it while A raises its maximum: one field, both edits, no note."""
+    etag = admin("POST", "/forms", small_form()).json["etag"]
+    second = signed_in(console_app, "Quản trị B")
+    second_pairs = inputs(editor_html(second, "mau-nho"))
+    theirs = check_definition(small_form())
+    theirs["sections"][0]["fields"][2]["max"] = 50
+    assert admin("PUT", "/forms/mau-nho/draft", theirs, headers={"If-Match": etag}).status_code == 200
+    pairs = replaced(
+        second_pairs, sections__0__fields__2__key="so_luong", sections__0__fields__2__label__vi="Số lượng (cái)"
+    )
+    response = post(second, "mau-nho", pairs, "save")
+    assert response.status_code == 412
+    html = response.get_data(as_text=True)
+    assert 'class="b-clash"' not in html
+    assert post(second, "mau-nho", inputs(html), "save").status_code == 303
+    fields = admin("GET", "/forms/mau-nho").json["draft"]["sections"][0]["fields"]
+    assert [f["key"] for f in fields][:4] == ["ck1", "ck2", "so_luong", "tien"]
+    assert (fields[2]["label"]["vi"], fields[2]["max"]) == ("Số lượng (cái)", 50)
+
+
 def test_the_preview_is_the_web_forms_page_for_what_the_editor_holds(project, console_app):
     ctx = wiring.context()
     forms.create_form(ctx, small_form())

@@ -443,3 +443,17 @@ def test_overlapping_relabels_keep_mine_and_lose_none_of_theirs(data):
         key = (owner, c["choice"], c["lang"])
         assert c["mine"] == label(sides["mine"], *key) != label(base, *key)
         assert c["theirs"] == label(sides["theirs"], *key) != label(base, *key)
+
+
+def test_a_key_the_editor_says_was_changed_follows_even_when_the_field_changed_too():
+    base = base_form()
+    mine, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    field_at(mine, ("b", "hoat_dong", "loai"))["key"] = "loai_hd"
+    field_at(mine, ("b", "hoat_dong", "loai_hd"))["label"] = {"vi": "Loại hoạt động"}
+    field_at(theirs, ("b", "hoat_dong", "loai"))["choices"][0]["label"]["en"] = "Learning"
+    merged, conflicts = merge_drafts(base, mine, theirs, {("b", "hoat_dong", "loai_hd"): "loai"})
+    assert conflicts == []
+    sub = field_at(merged, ("b", "hoat_dong", "loai_hd"))
+    assert sub["label"] == {"vi": "Loại hoạt động"}
+    assert sub["choices"][0]["label"] == {"vi": "Học tập", "en": "Learning"}
+    assert [f["key"] for f in field_at(merged, ("b", "hoat_dong"))["fields"]] == ["ten_hd", "loai_hd"]

@@ -132,9 +132,16 @@ def element_changes(old: Definition | None, new: Definition) -> list[dict[str, A
     return changes
 
 
-def draft_conflict(ctx: Context, form_id: str, base_etag: str, mine: Definition | None = None) -> dict[str, Any]:
+def draft_conflict(
+    ctx: Context,
+    form_id: str,
+    base_etag: str,
+    mine: Definition | None = None,
+    renamed: Mapping[tuple[str, ...], str] | None = None,
+) -> dict[str, Any]:
     """What another admin changed since the draft ``base_etag`` names, and, given the admin's
-    own edited definition ``mine``, those edits applied on top of the current draft.
+    own edited definition ``mine`` (and the keys they changed in it, ``renamed``), those edits
+    applied on top of the current draft.
 
     ``changes`` and ``merged`` are None when the base draft is not kept (a draft saved before
     drafts were kept): the page then shows the current draft and the admin's edits side by side.
@@ -159,7 +166,7 @@ def draft_conflict(ctx: Context, form_id: str, base_etag: str, mine: Definition 
     base = base_doc["definition"]
     result["changes"] = element_changes(base, current["draft"])
     if mine is not None:
-        result["merged"], result["conflicts"] = merge_drafts(base, mine, current["draft"])
+        result["merged"], result["conflicts"] = merge_drafts(base, mine, current["draft"], renamed)
     return result
 
 

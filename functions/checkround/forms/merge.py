@@ -91,8 +91,10 @@ def merge_order(base: list[str], mine: list[str], theirs: list[str]) -> tuple[li
 class _Merge:
     """One merge: the conflicts it found, gathered as it walks the three definitions."""
 
-    def __init__(self) -> None:
+    def __init__(self, renamed: Mapping[tuple[str, ...], str] | None = None) -> None:
         self.conflicts: list[Conflict] = []
+        # The keys the saver changed, by the element's keys now: its former key.
+        self.renamed = dict(renamed or {})
 
     def value(self, b: Any, m: Any, t: Any, where: Conflict, name: str, *, slot: str = "option") -> Any:
         """One option (``slot`` names what ``name`` is in a conflict): whole when one side
@@ -149,6 +151,7 @@ class _Merge:
         where: Conflict,
         on_removed: Callable[[str, Mapping[str, Any] | None, Mapping[str, Any] | None], None],
         merge_one: Callable[[Mapping[str, Any] | None, Mapping[str, Any], Mapping[str, Any], str], dict[str, Any]],
+        renamed: Mapping[str, str] | None = None,
     ) -> list[Any]:
         """A list of elements told apart by ``key`` (sections, fields, choices), in the merged
         order; what one side removed goes unless the other changed it."""
@@ -157,7 +160,7 @@ class _Merge:
             # Items that cannot be told apart: the list is one value (mine, if both changed it).
             merged = self.value(*lists, where={k: v for k, v in where.items() if k != "option"}, name=where["option"])
             return copy.deepcopy(merged) if isinstance(merged, list) else []
-        base, mine, theirs = _follow_renames(base, mine, theirs, key)
+        base, mine, theirs = _follow_renames(base, mine, theirs, key, renamed or {})
         order, both_moved = merge_order(list(base), list(mine), list(theirs))
         if both_moved:
             self.conflicts.append({**where, "part": "order", "mine": list(mine), "theirs": list(theirs)})
@@ -233,7 +236,8 @@ class _Merge:
         def one(b: Mapping[str, Any] | None, m: Mapping[str, Any], t: Mapping[str, Any], key: str) -> dict[str, Any]:
             return self.element(b or {}, m, t, (*keys, key))
 
-        return self.keyed_list(lists, "key", where, removed, one)
+        renamed = {path[-1]: old for path, old in self.renamed.items() if path[:-1] == keys}
+        return self.keyed_list(lists, "key", where, removed, one, renamed)
 
     def element(
         self, b: Mapping[str, Any], m: Mapping[str, Any], t: Mapping[str, Any], keys: tuple[str, ...]
@@ -267,20 +271,27 @@ def _follow_renames(
     mine: dict[str, Mapping[str, Any]],
     theirs: dict[str, Mapping[str, Any]],
     key: str,
+    renamed: Mapping[str, str],
 ) -> tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
     """A key one side changed is changed in the base and on the other side too (where the
     other still has the element), so the other's edits of that element merge into it instead
-    of keeping it twice."""
-    mine_renames = {old: new for old, new in _renames(base, mine, key).items() if old in theirs and new not in theirs}
+    of keeping it twice. The saver's own renames (``renamed``: new key to former, as the
+    editor knows them) count even when the element changed too."""
+    told = {
+        old: new for new, old in renamed.items() if old in base and old not in mine and new in mine and new not in base
+    }
+    mine_renames = {
+        old: new for old, new in {**_renames(base, mine, key), **told}.items() if old in theirs and new not in theirs
+    }
     theirs_renames = {old: new for old, new in _renames(base, theirs, key).items() if old in mine and new not in mine}
 
-    def renamed(items: dict[str, Mapping[str, Any]], names: dict[str, str]) -> dict[str, Mapping[str, Any]]:
+    def rekeyed(items: dict[str, Mapping[str, Any]], names: dict[str, str]) -> dict[str, Mapping[str, Any]]:
         return {names.get(k, k): ({**v, key: names[k]} if k in names else v) for k, v in items.items()}
 
     if mine_renames or theirs_renames:
         # What one side renamed, the other still has under its old key (and never the new one).
-        base = renamed(base, {**mine_renames, **theirs_renames})
-        mine, theirs = renamed(mine, theirs_renames), renamed(theirs, mine_renames)
+        base = rekeyed(base, {**mine_renames, **theirs_renames})
+        mine, theirs = rekeyed(mine, theirs_renames), rekeyed(theirs, mine_renames)
     return base, mine, theirs
 
 
@@ -319,11 +330,14 @@ def _shared_lists_in(definition: dict[str, Any]) -> None:
             field["choices"] = copy.deepcopy(sets[field["choice_set"]])
 
 
-def merge_drafts(base: Definition, mine: Definition, theirs: Definition) -> tuple[dict[str, Any], list[Conflict]]:
+def merge_drafts(
+    base: Definition, mine: Definition, theirs: Definition, renamed: Mapping[tuple[str, ...], str] | None = None
+) -> tuple[dict[str, Any], list[Conflict]]:
     """My edits (``base`` → ``mine``) applied on top of their draft (``theirs``), with the
-    conflicts where both changed the same part differently (mine kept)."""
+    conflicts where both changed the same part differently (mine kept). ``renamed``: the keys I
+    changed, by the element's keys now (``("a", "so_luong")``), with the former key."""
     base, mine, theirs = (_shared_lists_apart(d) for d in (base, mine, theirs))
-    merge = _Merge()
+    merge = _Merge(renamed)
     merged = merge.options(base, mine, theirs, _where(()), skip=("sections",))
     lists = (base.get("sections", MISSING), mine.get("sections", MISSING), theirs.get("sections", MISSING))
     merged["sections"] = merge.elements(lists, (), "sections")

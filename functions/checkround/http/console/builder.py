@@ -60,7 +60,7 @@ from checkround.http.webform.render import draw
 from checkround.rounds import service as rounds
 
 from .assets import CSP, SECURITY_HEADERS
-from .builder_conflict import describe_conflicts
+from .builder_conflict import describe_conflicts, former_keys
 from .render import root
 from .shell import Console, Page
 
@@ -241,6 +241,7 @@ def editor(page: Page, form_id: str) -> Response:
         read = read_post(page.form.items(multi=True), page.lang)
         definition, problems = read.definition, read.problems
         definition["id"] = form_id
+        former = former_keys(definition)  # before carry_renames takes the page's markers away
         carry_renames(definition, _latest(ctx, form))
         base_etag = read.base_etag or form["etag"]
         new_type = page.form.get(f"{read.target}.new_type") or page.form.get("new_type") or "text"
@@ -270,7 +271,7 @@ def editor(page: Page, form_id: str) -> Response:
                     return page.redirect(f"forms/{form_id}/edit", saved="1")
                 except AppError as exc:
                     if exc.code == "version_conflict":
-                        conflict = draft_conflict(ctx, form_id, base_etag, definition)
+                        conflict = draft_conflict(ctx, form_id, base_etag, definition, former)
                         if conflict["merged"] is not None:
                             definition = conflict["merged"]
                         base_etag = conflict["etag"]

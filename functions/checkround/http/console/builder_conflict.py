@@ -22,6 +22,26 @@ from checkround.forms.rule_words import describe, field_infos
 RULES = ("relevant", "required", "constraint", "calculate")
 
 
+def former_keys(definition: Mapping[str, Any]) -> dict[tuple[str, ...], str]:
+    """The keys the admin changed on the page (each field posts the key it was drawn with),
+    by the field's keys now: the merge follows them into the other admin's edits."""
+    found: dict[tuple[str, ...], str] = {}
+
+    def visit(parent: tuple[str, ...], items: Any) -> None:
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, Mapping) or not isinstance(item.get("key"), str):
+                continue
+            keys = (*parent, item["key"])
+            if isinstance(item.get("_orig"), str) and item["_orig"] != item["key"]:
+                found[keys] = item["_orig"]
+            visit(keys, item.get("fields"))
+
+    for section in definition.get("sections") or []:
+        if isinstance(section, Mapping) and isinstance(section.get("key"), str):
+            visit((section["key"],), section.get("fields"))
+    return found
+
+
 def _index(items: Any, key: str, wanted: Any) -> int | None:
     for n, item in enumerate(items if isinstance(items, list) else []):
         if isinstance(item, Mapping) and item.get(key) == wanted:
