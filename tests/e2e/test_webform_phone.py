@@ -593,6 +593,7 @@ PAGED3 = [
     {
         "key": "c",
         "title": {"vi": "Kinh phí", "en": "Funds"},
+        "relevant": {"!=": [{"var": ["b.du", True]}, False]},  # skipped when the files are not complete
         "fields": [
             {"key": "tien", "type": "decimal", "label": {"vi": "Kinh phí"}, "unit": {"vi": "triệu đồng"}, "min": 0},
             {"key": "ghi_chu", "type": "text", "label": {"vi": "Ghi chú", "en": "Note"}},
@@ -742,7 +743,13 @@ def test_a_page_says_what_it_lacks_before_moving_on_and_every_page_passes_axe(
         page.get_by_role("button", name="Tiếp tục").click()
         expect(step).to_have_text("Phần 2/3")
         expect(summary.locator("li")).to_have_text(["Hồ sơ đầy đủ: Chọn “Có” hoặc “Không”."])
+        # An answer that hides the next section: one page fewer, the check page next.
+        page.check(fid("b", "du") + "-false")
+        expect(step).to_have_text("Phần 2/2")
+        expect(page.locator("#page-next")).to_have_text("Kiểm tra câu trả lời")
         page.check(fid("b", "du") + "-true")
+        expect(step).to_have_text("Phần 2/3")
+        expect(page.locator("#page-next")).to_have_text("Tiếp tục")
         page.get_by_role("button", name="Tiếp tục").click()
         expect(step).to_have_text("Phần 3/3")
         _clean(page)

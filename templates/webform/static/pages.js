@@ -451,6 +451,19 @@
   form.addEventListener("input", answered);
   form.addEventListener("change", answered);
 
+  // An answer that shows or hides a section changes the pages: the step and the buttons follow
+  // (after form.js, whose listeners come first, has shown or hidden it).
+  var pagesNow = order().join(" ");
+  function reorder() {
+    var pages = order().join(" ");
+    if (pages !== pagesNow) {
+      pagesNow = pages;
+      show(shown);
+    }
+  }
+  form.addEventListener("input", reorder);
+  form.addEventListener("change", reorder);
+
   // The browser's back and forward buttons.
   window.addEventListener("popstate", function (event) {
     var key = (event.state && event.state.checkroundPage) || keyOf(location.hash ? document.getElementById(location.hash.slice(1)) : null) || pageInAddress();
