@@ -175,7 +175,7 @@ def test_two_writers_racing_on_the_snapshot_both_land(project):
         thread.join(WAIT * 2)
     assert [outcome[0]["id"] for _, outcome in threads] == ["a", "b"], threads
     assert not meet.broken
-    assert store.attempts == 3  # the race happened: one of the two ran again after the other wrote
+    assert store.attempts >= 3  # the race happened: one of the two ran again after the other wrote
     assert stored(ctx) == expected(ctx)
     assert {"a", "b", "u-0"} <= set(stored(ctx))
     assert ctx.store.get(snapshot.HEAD)["version"] == 4  # the build, then one step per write

@@ -75,3 +75,19 @@ def test_a_removal_leaves_the_snapshot(tmp_path, removed):
 
     ctx.store.transaction(remove)
     assert set(chunks(ctx)[0]) == {"ba-che", "cu"} - set(removed)
+
+
+def test_units_are_written_only_where_the_snapshot_is_written_with_them():
+    """A new path that writes ``units/…`` without the snapshot would let it drift: the only
+    writers are put_unit and apply_roster, which change both in one transaction."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "functions" / "checkround"
+    write = re.compile(r"\.(set|update|create|delete)\(\s*f?[\"']units/")
+    writers = sorted(
+        str(path.relative_to(root)) for path in root.rglob("*.py") if write.search(path.read_text(encoding="utf-8"))
+    )
+    assert writers == ["rounds/roster.py", "rounds/service.py"]
+    for name in writers:
+        assert "roster_snapshot.write(" in (root / name).read_text(encoding="utf-8")
