@@ -261,3 +261,31 @@ def test_where_a_group_is_and_how_deep():
     assert group_at("sections.0.relevant.c.2.c.0") == ("sections.0.relevant", 3)
     assert too_deep(MAX_GROUP_DEPTH - 1) == []
     assert too_deep(MAX_GROUP_DEPTH)
+
+
+def test_three_levels_read_naturally_in_both_languages():
+    items = [
+        {"field": "a.so", "op": ">", "value": "0"},
+        {
+            "join": "or",
+            "items": [
+                {"field": "b.ten", "op": "unanswered", "value": ""},
+                {
+                    "join": "and",
+                    "items": [
+                        {"field": "a.co", "op": "==", "value": "có"},
+                        {"field": "a.hinh_thuc", "op": "not_chosen", "value": "truc_tiep"},
+                    ],
+                },
+            ],
+        },
+    ]
+    rule = rule_of_conditions("and", items, FIELDS, "vi")
+    assert describe(rule, "required", field_infos(FORM, "vi"), "vi") == (
+        "bắt buộc khi Số lượng > 0 và (Tên chưa được trả lời hoặc "
+        "(Có mời cấp ủy = có và Hình thức không chọn “Trực tiếp”))"
+    )
+    assert describe(rule, "required", field_infos(FORM, "en"), "en") == (
+        "required when Số lượng > 0 and (Tên is not answered or "
+        "(Có mời cấp ủy = yes and Hình thức does not have “Trực tiếp” chosen))"
+    )
