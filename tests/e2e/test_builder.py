@@ -408,3 +408,26 @@ def test_a_rule_a_and_b_or_c_built_from_groups_and_the_preview_follows(
     )
     assert_fits(phone, PHONE["width"])
     context.close()
+
+
+def test_a_date_ordered_in_a_condition_runs_in_the_preview(console_desktop: Page, admin: Client, base: str) -> None:
+    """ "Hạn chế" shown when Ngày < 14/06/2019: the page reads the typed date as its ISO text,
+    as the server stores it, so the rule orders the same in both (tests/unit/test_rule_order.py)."""
+    form = small_form(id=f"mau-{uuid.uuid4().hex[:6]}")
+    form["sections"][1]["fields"][2]["relevant"] = {"<": [{"var": ["a.ngay", ""]}, "2019-06-14"]}
+    admin.call("POST", "/forms", form)
+    page = console_desktop
+    page.goto(console_url(base, f"forms/{form['id']}/edit"))
+    expect(page.locator(field("sections.1.fields.2.relevant")).locator(".rule-words")).to_have_text(
+        "hiện khi Ngày < 14/06/2019"
+    )
+    page.goto(console_url(base, f"forms/{form['id']}/preview"))
+    shown = page.locator("#f-b-han_che-field")
+    page.fill("#f-a-ngay", "13/06/2019")
+    expect(shown).to_be_visible()
+    page.fill("#f-a-ngay", "14/06/2019")
+    expect(shown).to_be_hidden()
+    page.fill("#f-a-ngay", "2/1/2020")
+    expect(shown).to_be_hidden()
+    page.fill("#f-a-ngay", "31/12/2018")
+    expect(shown).to_be_visible()

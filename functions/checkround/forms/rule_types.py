@@ -17,7 +17,8 @@ rule is refused when it:
 * divides by, or takes the remainder of, anything but a number written in the rule other than
   0 (by zero the server fails where the browser answers Infinity or NaN);
 * compares values of two different types (or of a type this check cannot tell), or compares
-  with null (``"1" == true``, ``0 == null`` differ), or orders anything but numbers (``<``);
+  with null (``"1" == true``, ``0 == null`` differ), or orders anything but numbers (``<``)
+  and text against plain text written in the rule (a date against ``"2019-06-14"``);
   ``missing`` and a field read alone (its truth) say "unanswered" the same way in both; an
   arithmetic operand is a number (a rule whose branches give different types is not);
 * joins anything but text with ``cat`` (the server writes 1.0 where the browser writes 1, and
@@ -219,7 +220,7 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
             problems.append(("rule_null_comparison", {"op": operator}))
         elif len(known) > 1 or ANY in known or not known <= {NUMBER, TEXT, BOOLEAN}:
             problems.append(("rule_mixed_comparison", {"op": operator, "kinds": " / ".join(sorted(known))}))
-        elif operator in ("<", "<=", ">", ">=") and known != {NUMBER}:
+        elif operator in ("<", "<=", ">", ">=") and known != {NUMBER} and not _ordered_text(operands, known):
             problems.append(("rule_not_number", {"op": operator, "kind": known.pop()}))
         return BOOLEAN
     if operator == "cat":
@@ -234,6 +235,16 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
         results = {kind for kind in kinds[1::2] + kinds[-1:]} if operator in ("if", "?:") else set(kinds)
         return results.pop() if len(results) == 1 else ANY
     return ANY
+
+
+def _ordered_text(operands: list[Any], known: set[str]) -> bool:
+    """Text ordered against plain (ASCII) text written in the rule, such as a date
+    (``{"<": [{"var": ["s.ngay", ""]}, "2019-06-14"]}``: dates are ISO text on both sides, so
+    they order as text). json-logic-js orders text by UTF-16 unit and the server by code point:
+    they differ only where the first difference sets a character past U+FFFF against one from
+    U+E000 to U+FFFF, which ASCII on one side rules out. Two fields' text is not ordered."""
+    unwritten = [op for op in operands if not (isinstance(op, str) and op.isascii())]
+    return known == {TEXT} and len(unwritten) <= 1
 
 
 def _counts(step: Any, initial: Any) -> bool:

@@ -12,10 +12,12 @@ the page shows the raw JSON Logic instead. Pure functions; numbers are written b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checkround.formats.dates import format_date
 from checkround.formats.numbers import format_number
 from checkround.formats.text import in_language, localized
 
@@ -79,6 +81,7 @@ _COMPARE = {"==": "=", "===": "=", "!=": "≠", "!==": "≠", ">": ">", ">=": "�
 _MIRROR = {"=": "=", "≠": "≠", ">": "<", "≥": "≤", "<": ">", "≤": "≥"}
 _ARITHMETIC = {"+": " + ", "-": " − ", "*": " × ", "/": " ÷ ", "%": " mod "}
 _PARTS = ("status", "score", "note")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class _Unsaid(Exception):
@@ -92,6 +95,7 @@ class FieldInfo:
     label: str
     choices: Mapping[str, str]
     multiple: bool = False
+    date: bool = False  # its answers are dates: a value compared with it is said day first
 
 
 def field_infos(
@@ -106,7 +110,7 @@ def field_infos(
             sets = definition.get("choice_sets") or {}
             choices = {str(c["value"]): localized(c.get("label"), language) for c in sets.get(field["choice_set"], [])}
         label = localized(field.get("label"), language) or str(field.get("key", ""))
-        return FieldInfo(label, choices, field.get("type") == "select_multiple")
+        return FieldInfo(label, choices, field.get("type") == "select_multiple", field.get("type") == "date")
 
     found: dict[str, FieldInfo] = {}
     for section in definition.get("sections") or []:
@@ -153,6 +157,12 @@ class _Speaker:
                 return f"“{self.words[value]}”"
             if info is not None and value in info.choices and part is None:
                 return f"“{info.choices[value]}”"
+            if info is not None and info.date and _ISO_DATE.fullmatch(value):
+                # As the date is typed and shown everywhere else (a rule holds it as ISO text).
+                try:
+                    return format_date(value)
+                except ValueError:
+                    pass  # no such day: said as written
             return f"“{value}”"
         raise _Unsaid(value)
 
