@@ -11,13 +11,23 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from checkround.devstack.client import Client
 from tests.e2e.test_accessibility import described, violations
-from tests.e2e.test_browser import PHONE, Round, admin, base, browser, fid, fill_form  # noqa: F401  (fixtures)
+from tests.e2e.test_browser import (  # noqa: F401  (fixtures)
+    PHONE,
+    Round,
+    admin,
+    base,
+    browser,
+    draft_of,
+    fid,
+    fill_form,
+)
 from tests.e2e.wire import Wire
 from tests.support import ROOT, seed_answers
 
@@ -882,3 +892,51 @@ def test_a_paged_report_changed_and_sent_again_while_it_waits_is_the_one_deliver
     assert len(wire.posts("submit", forwarded=True)) == 1
     stored = admin.call("GET", f"/rounds/{round_.id}/submissions/ba-che/revisions/1")
     assert stored["answers"]["a"] == {"ten": "Thanh niên tình nguyện", "so": 20}
+
+
+def test_a_page_changed_while_a_background_save_is_on_its_way_loses_nothing(
+    context: BrowserContext,
+    admin: Client,  # noqa: F811
+    base: str,  # noqa: F811
+) -> None:
+    """The race of a slow phone: the background save has gone out and not come back when the unit
+    moves to the next page (which asks for a save: none goes while one is on its way) and answers
+    there. When the save comes back, the answers given since are saved too."""
+    round_ = round_of(admin, PAGED3, appearance="pages")
+    page = context.new_page()
+    held: list[Any] = []
+
+    def hold_the_first_background_save(route: Any) -> None:
+        if "background=1" in (route.request.post_data or "") and not held:
+            held.append(route)  # answered when the test says
+        else:
+            route.continue_()
+
+    page.route("**/web_form/**", hold_the_first_background_save)
+    try:
+        page.goto(round_.link("ba-che"))
+        with page.expect_request(lambda request: "background=1" in (request.post_data or "")):
+            page.fill(fid("a", "ten"), "Thanh niên tình nguyện")
+        for _ in range(100):  # the route's handler runs as Playwright dispatches its events
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the background save did not reach the route"
+        page.fill(fid("a", "so"), "12")
+        page.get_by_role("button", name="Tiếp tục").click()
+        expect(page.locator("#step")).to_have_text("Phần 2/3")
+        page.check(fid("b", "du") + "-true")
+        assert draft_of(base, round_, "ba-che") == {}  # the first save is still on its way
+
+        def carries_everything(response: Any) -> bool:
+            body = response.request.post_data or ""
+            return "background=1" in body and "b.du=true" in body and "a.so=12" in body
+
+        with page.expect_response(carries_everything) as saved:
+            held[0].continue_()
+        assert saved.value.ok
+        expect(page.locator("#autosave")).to_have_text(re.compile(r"^Đã lưu lúc \d\d:\d\d$"))
+        draft = draft_of(base, round_, "ba-che")
+        assert (draft["a"], draft["b"]) == ({"ten": "Thanh niên tình nguyện", "so": 12}, {"du": True})
+    finally:
+        page.unroute("**/web_form/**")
