@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,6 +115,11 @@ class RequestContext:
             raise AppError("bad_request", detail="the body is not valid UTF-8 JSON") from exc
         if _deeper_than(body, MAX_JSON_DEPTH):
             raise AppError("too_deep", limit=MAX_JSON_DEPTH)
+        # JSON may escape half of a UTF-16 pair ("\ud800"), which Python reads as a lone
+        # surrogate: no text, and nothing Firestore or a UTF-8 encoder takes. Only a body that
+        # escapes one is walked.
+        if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(body):
+            raise AppError("bad_request", detail=_LONE_SURROGATE)
         return body
 
 
@@ -121,6 +127,31 @@ class RequestContext:
 # validators' recursive walks can (a RecursionError was a 500); a form definition with rules
 # at their deepest nests about 35.
 MAX_JSON_DEPTH = 64
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = {
+    "vi": "nội dung có chuỗi ký tự không hợp lệ (nửa cặp UTF-16 như \\ud800)",
+    "en": "the body holds text that is not valid Unicode (half of a UTF-16 pair, such as \\ud800)",
+}
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in ``value`` (a key too) cannot be encoded as UTF-8."""
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
