@@ -250,6 +250,9 @@ def test_two_admins_edit_one_draft_the_second_sees_the_conflict_and_loses_nothin
     note.scroll_into_view_if_needed()
     shot(second, "builder-conflict-choices-phone.png", tmp_path)
     second.set_viewport_size(DESKTOP)
+    # The note offers their label in one tap; the admin takes it, and saves.
+    note.get_by_role("button", name="Dùng bản của họ").click()
+    expect(second.locator(field(f"{choices}.1.label.vi"))).to_have_value("Mỗi quý")
     second.click("#save-button")
     expect(second.locator("#notice")).to_have_text("Đã lưu bản nháp.")
     draft = admin.call("GET", f"/forms/{form['id']}")["draft"]
@@ -257,7 +260,7 @@ def test_two_admins_edit_one_draft_the_second_sees_the_conflict_and_loses_nothin
     assert draft["sections"][1]["fields"][0]["max_length"] == 30
     assert draft["sections"][0]["fields"][6]["choices"] == [
         {"value": "thang", "label": {"vi": "Mỗi tháng", "en": "Every month"}},
-        {"value": "quy", "label": {"vi": "Quý một lần", "en": "Quarterly"}},
+        {"value": "quy", "label": {"vi": "Mỗi quý", "en": "Quarterly"}},
         {"value": "tuan", "label": {"vi": "Hằng tuần"}},
     ]
     for page in pages:

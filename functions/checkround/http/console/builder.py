@@ -353,7 +353,7 @@ def editor_values(
     base_etag: str,
     errors: Any,
     problems: Mapping[str, list[str]],
-    notes: Mapping[str, list[str]] | None = None,
+    notes: Mapping[str, list[dict[str, str]]] | None = None,
 ) -> dict[str, Any]:
     """What the editor's template draws: the definition, its errors placed at the inputs, the
     notes of a conflicting save at the parts they are about, and the choices its selects offer."""
@@ -456,7 +456,7 @@ class Helpers:
         lang: str,
         text: Mapping[str, Any],
         errors: Mapping[str, list[str]] | None = None,
-        notes: Mapping[str, list[str]] | None = None,
+        notes: Mapping[str, list[dict[str, str]]] | None = None,
     ) -> None:
         self.definition = definition
         self.lang = lang
@@ -474,7 +474,7 @@ class Helpers:
         """Whether the element at ``path`` or anything in it has an error (it is drawn open)."""
         return any(where == path or where.startswith(path + ".") for where in self.errors)
 
-    def clashes(self, path: str) -> list[str]:
+    def clashes(self, path: str) -> list[dict[str, str]]:
         """What both admins changed at ``path`` (after a save that lost a race)."""
         return self.notes.get(path, [])
 

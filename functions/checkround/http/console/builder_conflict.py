@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+from checkround.formats.numbers import format_for_input
 from checkround.formats.text import localized
 from checkround.forms.editing import place_errors
 from checkround.forms.rule_words import describe, field_infos
@@ -148,6 +149,23 @@ def _sentence(
     return f"{' · '.join(prefix)}: {said}" if prefix else str(said)
 
 
+def _their_value(conflict: Mapping[str, Any], path: str, rendered: set[str], lang: str) -> dict[str, str]:
+    """The input the other admin's value goes in, and that value as the input shows it; empty
+    when it is no single text or number (a rule, a removal, an order)."""
+    theirs = conflict.get("theirs")
+    if conflict.get("removed") or conflict.get("part") == "order" or conflict.get("option") == "removed":
+        return {}
+    if "choice" in conflict:
+        path = f"{path}.{conflict.get('part')}" + (f".{conflict['lang']}" if "lang" in conflict else "")
+    if path not in rendered:
+        return {}
+    if isinstance(theirs, str):
+        return {"input": path, "theirs": theirs}
+    if isinstance(theirs, int | float) and not isinstance(theirs, bool):
+        return {"input": path, "theirs": format_for_input(theirs, lang)}
+    return {}
+
+
 def describe_conflicts(
     conflicts: list[Mapping[str, Any]],
     definition: Mapping[str, Any],
@@ -156,16 +174,18 @@ def describe_conflicts(
     text: Mapping[str, Any],
     lang: str,
     where: Callable[[str], str],
-) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
+) -> tuple[list[dict[str, str]], dict[str, list[dict[str, str]]]]:
     """The list at the top (where, what, and the anchor of the note) and the notes by the path
-    the page draws them at."""
-    notes: dict[str, list[str]] = {}
+    the page draws them at: what they say, and where the page has one box for the other
+    admin's value (a text or a number), that box and that value, which the page's script
+    offers to put in it."""
+    notes: dict[str, list[dict[str, str]]] = {}
     rows = []
     for conflict in conflicts:
         sentence = _sentence(conflict, who, text, lang, definition)
         path = conflict_path(conflict, definition)
         placed = next(iter(place_errors({path: [sentence]}, rendered)))
-        notes.setdefault(placed, []).append(sentence)
+        notes.setdefault(placed, []).append({"said": sentence, **_their_value(conflict, path, rendered, lang)})
         place = where(path)
         if "set" in conflict:
             place = " › ".join(
