@@ -153,8 +153,8 @@ def _their_value(conflict: Mapping[str, Any], path: str, rendered: set[str], lan
     """The input the other admin's value goes in, and that value as the input shows it; empty
     when it is no single text or number (a rule, a removal, an order)."""
     theirs = conflict.get("theirs")
-    if conflict.get("removed") or conflict.get("part") == "order" or conflict.get("option") == "removed":
-        return {}
+    if conflict.get("removed") or conflict.get("part") == "order" or conflict.get("option") in ("removed", "type"):
+        return {}  # a type is changed by a post that redraws the field's options, not by a tap
     if "choice" in conflict:
         path = f"{path}.{conflict.get('part')}" + (f".{conflict['lang']}" if "lang" in conflict else "")
     if path not in rendered:
