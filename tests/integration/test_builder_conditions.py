@@ -62,6 +62,8 @@ def test_a_and_b_or_c_built_with_the_buttons_saved_and_drawn_again(project, cons
     html = editor_html(client, FORM_ID)
     html = press(client, html, f"add_cond:{RULE}")
     a = f"{RULE}.c.0"
+    # The keyboard is at the new row (the page is drawn again, without a script too).
+    assert re.search(rf'<select id="[^"]+" name="{re.escape(a)}\.field" autofocus>', html)
     html = press(
         client, html, f"add_group:{RULE}", **{name(f"{a}.field"): "a.so", name(f"{a}.op"): ">", name(f"{a}.value"): "0"}
     )
@@ -70,6 +72,7 @@ def test_a_and_b_or_c_built_with_the_buttons_saved_and_drawn_again(project, cons
     join = rf'<select id="e-{group.replace(".", "-")}-join"[^>]*>\s*<option value="and">[^<]*</option>'
     assert re.search(join + '<option value="or" selected', html)
     b = f"{group}.c.0"
+    assert re.search(rf'<select id="[^"]+" name="{re.escape(b)}\.field" autofocus>', html)
     html = press(client, html, f"add_cond:{group}", **{name(f"{b}.field"): "a.tan_suat", name(f"{b}.value"): "quy"})
     # A group of one condition is still a group: its "add a condition" row is drawn inside it.
     assert f'name="{group}.c.1.field"' in html
