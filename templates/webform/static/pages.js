@@ -466,7 +466,9 @@
 
   // The browser's back and forward buttons.
   window.addEventListener("popstate", function (event) {
-    var key = (event.state && event.state.checkroundPage) || keyOf(location.hash ? document.getElementById(location.hash.slice(1)) : null) || pageInAddress();
+    // An entry of this script's, else one the browser made for a jump to a field, else the address.
+    var jumped = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    var key = (event.state && event.state.checkroundPage) || keyOf(jumped) || pageInAddress();
     if (key && key !== shown) {
       show(key);
       arrive();
