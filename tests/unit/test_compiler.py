@@ -116,3 +116,29 @@ def test_integers_beyond_what_firestore_stores_are_refused(definition):
     loose = check_definition(small_form())
     del loose["sections"][0]["fields"][2]["max"]
     assert fails(loose, huge) == {"a": {"so": ["Số quá lớn."]}}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_datetime_past_the_calendar_once_in_utc_is_invalid_not_a_crash(value, language):
+    """The last (or first) day of the calendar with an offset is an instant past year 9999 (or
+    before year 1) in UTC, where it is stored: an OverflowError, a 500, before."""
+    form = small_form()
+    form["sections"][0]["fields"].append({"key": "luc", "type": "datetime", "label": {"vi": "Lúc"}})
+    definition = check_definition(form)
+    answers = {"a": {"ck1": {"status": "yes", "score": 9}, "luc": value}}
+    said = "Phải là thời điểm hợp lệ" if language == "vi" else "Must be a valid date and time"
+    assert fails(definition, answers, language)["a"]["luc"][0].startswith(said)
+    edge = {"a": {"ck1": {"status": "yes", "score": 9}, "luc": "9999-12-31T23:59:59+00:00"}}
+    assert (
+        validate_answers(compile_schema(definition), edge, definition=definition)["a"]["luc"] == "9999-12-31T23:59:59Z"
+    )
+
+
+@pytest.mark.parametrize(("language", "said"), [("vi", "Mỗi lựa chọn chỉ được chọn một lần."), ("en", "Each choice")])
+def test_a_choice_picked_twice_is_refused(definition, language, said):
+    """["a", "a"] counted twice in the summary and met min_items with one choice."""
+    picked = fails(
+        definition, {"a": {"ck1": {"status": "yes", "score": 9}, "hinh_thuc": ["truc_tiep", "truc_tiep"]}}, language
+    )
+    assert picked["a"]["hinh_thuc"][0].startswith(said)

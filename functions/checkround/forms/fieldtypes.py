@@ -79,7 +79,11 @@ class _IsoValue(fields.Field[str]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         parsed = self._parser.deserialize(value, attr, data, **kwargs)
         if isinstance(parsed, dt.datetime):
-            return parsed.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+            try:
+                instant = parsed.astimezone(dt.UTC)
+            except OverflowError:  # 9999-12-31T23:00-05:00 is past the last year Python has, in UTC
+                raise self.make_error("invalid") from None
+            return instant.isoformat().replace("+00:00", "Z")
         assert isinstance(parsed, dt.date | dt.time)
         return parsed.isoformat()
 
@@ -280,10 +284,21 @@ def _make_select_one(field: FieldDef, build: Build) -> fields.Field[Any]:
     )
 
 
+def _each_once(error: str) -> Callable[[list[Any]], None]:
+    def check(picked: list[Any]) -> None:
+        if len(set(picked)) != len(picked):
+            raise ValidationError(error)
+
+    return check
+
+
 def _make_select_multiple(field: FieldDef, build: Build) -> fields.Field[Any]:
     values = _choice_values(field)
+    repeated = build.msgs["repeated_choice"]
     validators: list[Any] = [
         validate.ContainsOnly(values, error=build.msgs["contains_only"]),
+        # A choice twice would count twice in the summary and fill min_items with one choice.
+        _each_once(repeated),
         *_count(field, build.msgs),
     ]
     item = fields.String(error_messages={"invalid": build.msgs["invalid_string"]})
@@ -644,7 +659,9 @@ REGISTRY: dict[str, FieldType] = {
             _CHOICE_OPTIONS | {"min_items", "max_items"},
             _make_select_multiple,
             _check_choices,
-            _BASE_MESSAGES | _COUNT_MESSAGES | {"invalid_list", "invalid_string", "contains_only", "answer_choices"},
+            _BASE_MESSAGES
+            | _COUNT_MESSAGES
+            | {"invalid_list", "invalid_string", "contains_only", "repeated_choice", "answer_choices"},
             widget="select_multiple",
             reader=read_multiple,
             browser_reader="choices",
