@@ -119,7 +119,7 @@ def post_of(group: dict[str, Any], language: str, op: str = "check") -> list[tup
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_a_tree_the_builder_makes_reads_back_as_the_same_tree(language, data):
     tree = data.draw(groups(language))
@@ -289,3 +289,23 @@ def test_three_levels_read_naturally_in_both_languages():
         "required when Số lượng > 0 and (Tên is not answered or "
         "(Có mời cấp ủy = yes and Hình thức does not have “Trực tiếp” chosen))"
     )
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    names=st.lists(
+        st.lists(st.sampled_from(["c", "0", "1", "9" * 7, "join", "field", "op", "value", "pos", ""]), max_size=12),
+        max_size=12,
+    ),
+    values=st.lists(st.sampled_from(["", "and", "or", "a.so", ">", "chosen", "1", "nhiều", "a.ngay"]), min_size=1),
+    op=st.sampled_from(["check", f"drop_cond:{OWNER}.c.0", f"drop_cond:{OWNER}.c", "drop_cond:"]),
+)
+def test_any_post_under_a_rule_is_read_or_refused_never_raises(names, values, op):
+    """Whatever names a client posts under a rule in builder mode: a rule, nothing, or a
+    problem at the rule (a 4xx page), never an exception (a 500)."""
+    pairs = [p for p in as_post(FORM, "en") if not p[0].startswith(OWNER)] + [(f"{OWNER}.mode", "builder")]
+    for n, parts in enumerate(names):
+        pairs.append((".".join([OWNER, *parts]), values[n % len(values)]))
+    read = read_post([*pairs, ("op", op)], "en")
+    rule = read.definition["sections"][1]["fields"][2].get("relevant")
+    assert rule is None or isinstance(rule, dict) or OWNER in read.problems
