@@ -676,6 +676,8 @@ def test_a_paged_form_changes_page_offline_and_the_report_is_sent_once_when_back
     assert state_of(admin, round_, "ba-che") == "missing"
 
     offline(context, wire, False)
+    # Back online, the draft is saved without waiting for the next change.
+    expect(page.locator("#autosave")).to_have_text(re.compile(r"^Đã lưu lúc \d\d:\d\d$"))
     page.get_by_role("button", name="Kiểm tra câu trả lời").click()
     expect(step).to_have_text("Bước cuối: kiểm tra rồi gửi")
     expect(page.locator("#check-title")).to_be_focused()
