@@ -284,6 +284,15 @@ def test_two_admins_change_one_fields_choices_both_kept_the_clash_shown_at_the_c
     assert ("sections.0.fields.6.choices.1.label.vi", "Quý một lần") in pairs
     assert ("sections.0.fields.6.choices.2.value", "tuan") in pairs
     assert ("sections.0.fields.7.choices.0.label.en", "In person") in pairs
+    # Any other button draws the note again while it stands; taking their label settles it.
+    again = post(second, "mau-nho", pairs, "check")
+    assert again.status_code == 200
+    assert 'id="e-sections-0-fields-6-choices-1-clash"' in again.get_data(as_text=True)
+    settled = replaced(inputs(again.get_data(as_text=True)), sections__0__fields__6__choices__1__label__vi="Mỗi quý")
+    html = post(second, "mau-nho", settled, "check").get_data(as_text=True)
+    assert 'class="b-clash"' not in html
+    assert 'id="conflict"' in html  # what they changed is still listed until the save
+    pairs = replaced(inputs(html), sections__0__fields__6__choices__1__label__vi="Quý một lần")
     assert post(second, "mau-nho", pairs, "save").status_code == 303
     draft = admin("GET", "/forms/mau-nho").json["draft"]
     assert draft["sections"][0]["fields"][6]["choices"] == [

@@ -272,6 +272,7 @@ def editor(page: Page, form_id: str) -> Response:
                 except AppError as exc:
                     if exc.code == "version_conflict":
                         conflict = draft_conflict(ctx, form_id, base_etag, definition, former)
+                        conflict["since"] = base_etag
                         if conflict["merged"] is not None:
                             definition = conflict["merged"]
                         base_etag = conflict["etag"]
@@ -280,6 +281,8 @@ def editor(page: Page, form_id: str) -> Response:
                         status = 422
                     else:
                         raise
+        if conflict is None:
+            conflict = _conflict_kept(ctx, form_id, page.form.get("conflict_since"), base_etag, definition, former)
     errors = _check(definition, form_id, ctx)
     shown = _conflict_view(conflict, page, definition) if conflict else None
     response = page.render(
@@ -297,6 +300,21 @@ def editor(page: Page, form_id: str) -> Response:
     )
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
+
+
+def _conflict_kept(
+    ctx: Any, form_id: str, since: str | None, base_etag: str, definition: Mapping[str, Any], former: Any
+) -> dict[str, Any] | None:
+    """After a conflicting save, each button draws the page again with what is still both
+    admins' (the notes of what the admin has not settled), while the draft the page was merged
+    on is the current one; saving ends it."""
+    if not since:
+        return None
+    found = draft_conflict(ctx, form_id, since, definition, former)
+    if found["changes"] is None or found["etag"] != base_etag.strip().strip('"'):
+        return None
+    found["since"] = since
+    return found
 
 
 def _next_focus(op: str, moved: str | None) -> str:
@@ -343,6 +361,7 @@ def _conflict_view(conflict: Mapping[str, Any], page: Page, definition: Mapping[
         "merged": conflict["merged"] is not None,
         "conflicts": rows,
         "notes": notes,
+        "since": conflict.get("since"),
     }
 
 
