@@ -4,7 +4,8 @@ surrogate, huge numbers, NaN, a bare array, repeated keys, a BOM, UTF-16), odd f
 multipart bodies, a console post without its CSRF token, repeated and undecodable query
 parameters. No answer is a 5xx, and a JSON function's refusal has the error catalogue's shape.
 The schemathesis test (tests/e2e) fuzzes the two documented APIs; this sweep also covers the
-console's and the web form's pages and posts, which have no OpenAPI document."""
+console's and the web form's pages and posts, which have no OpenAPI document, and their posts
+once more with a valid CSRF token and odd values in each of the page's fields."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 from typing import Any
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from checkround.errors import CATALOG
 from checkround.http.admin_routes import router as admin_router
@@ -84,6 +86,30 @@ def _sweep(client: Any, prefix: str, router: Router, json_errors: bool, **header
     return wrong
 
 
+# What a page's own fields are given, with the page's valid CSRF token: past the token check,
+# into every handler.
+ODD_FIELDS = ["\x00\u202e😀-99999999999999999999999999", "1e309"]
+
+
+def _posts_past_the_token(client: Any, prefix: str, router: Router, csrf: str) -> list[str]:
+    """Every POST route but signing out, with each of its page's fields (or a few common names)
+    given each odd value twice over; what answered with a 5xx."""
+    wrong = []
+    for rule in router._map.iter_rules():
+        if "POST" not in (rule.methods or ()) or rule.rule.endswith("sign-out"):
+            continue
+        path = prefix + _path(rule.rule)
+        page = client.get(path)
+        names = set(re.findall(r'name="([^"]+)"', page.get_data(as_text=True))) if page.status_code == 200 else set()
+        names = sorted(names - {"csrf"}) or ["name", "units", "action", "token", "remove_missing", "text", "score"]
+        for odd in ODD_FIELDS:
+            data = MultiDict([("csrf", csrf), *((name, odd) for name in names), *((name, odd[::-1]) for name in names)])
+            answer = client.post(path, data=data)
+            if answer.status_code >= 500:
+                wrong.append(f"POST {rule.rule} {odd[:12]!r}: {answer.status_code}")
+    return wrong
+
+
 def test_no_route_answers_bad_input_with_a_5xx(admin, apps, console_app, project):  # noqa: F811
     tokens = setup_seed_round(admin)
     # The pages first, the APIs last: an API post may close or change the round.
@@ -91,8 +117,11 @@ def test_no_route_answers_bad_input_with_a_5xx(admin, apps, console_app, project
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True))
     assert csrf is not None
     wrong = _sweep(web, "", web_router, json_errors=False)
+    wrong += _posts_past_the_token(web, "", web_router, csrf.group(1))
     console_client = signed_in(console_app)
     wrong += _sweep(console_client, "/admin_console", console.router, json_errors=False)
+    rounds_page = console_client.get("/admin_console/rounds").get_data(as_text=True)
+    wrong += _posts_past_the_token(console_client, "/admin_console", console.router, csrf_of(rounds_page))
     unit = apps["unit_api"].test_client()
     wrong += _sweep(unit, "/unit_api", unit_router, True, Authorization=f"Bearer {tokens['hai-quan']}")
     wrong += _sweep(
