@@ -6,10 +6,12 @@ straight through the storage port, as an earlier release stored them (the API re
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
 from checkround import wiring
+from tests.integration.console_helpers import csrf_of, signed_in
 from tests.integration.helpers import setup_seed_round
 from tests.support import seed_answers, seed_form
 
@@ -136,3 +138,31 @@ def test_the_forms_list_names_the_drafts_and_versions_whose_rules_fail_the_check
     store.update(f"forms/{FORM_ID}", {"draft": stale})
     listed = {f["id"]: f for f in admin("GET", "/forms").json["forms"]}
     assert listed[FORM_ID]["rules_differ"] == {"draft": True, "versions": [2]}
+
+
+def test_the_console_marks_them_and_refuses_to_open_such_a_round(admin, console_app):
+    setup_seed_round(admin)
+    assert admin("POST", "/rounds", _round_body("dot-nhap", 1)).status_code == 201
+    _store_old_version(2)
+    store = wiring.context().store
+    store.update("rounds/dot-nhap", {"form_version": 2})
+    client = signed_in(console_app)
+    listed = client.get("/admin_console/forms?lang=en").get_data(as_text=True)
+    assert 'data-rules-differ="2"' in listed
+    assert 'data-rules-differ="1"' not in listed
+    assert "no round can be created or opened on them" in listed
+    page = client.get("/admin_console/rounds/dot-nhap/open?lang=en")
+    assert page.status_code == 200
+    refused = client.post(
+        "/admin_console/rounds/dot-nhap/open?lang=en",
+        data={"csrf": csrf_of(page.get_data(as_text=True)), "stamp": _stamp(page.get_data(as_text=True))},
+    )
+    assert refused.status_code == 422
+    assert "Version 2 of form kiem-tra-6-thang-2019" in refused.get_data(as_text=True)
+    assert store.get("rounds/dot-nhap")["status"] == "draft"
+
+
+def _stamp(html):
+    found = re.search(r'name="stamp" value="([^"]+)"', html)
+    assert found, html[:2000]
+    return found.group(1)
