@@ -47,7 +47,7 @@ ROWS = f(
 TOTAL = f(
     "tong",
     "calculated",
-    calculate={"reduce": [{"var": "s.hang"}, {"+": [{"var": "accumulator"}, {"var": "current.so"}]}, 0]},
+    calculate={"reduce": [{"var": "s.hang"}, {"+": [{"var": "accumulator"}, {"var": ["current.so", 0]}]}, 0]},
 )
 
 
@@ -186,7 +186,7 @@ def test_a_rule_that_runs_over_its_budget_is_a_422_in_both_languages():
     that no shape check sees. 200 rows of 2,000 characters make a 400,000-character text
     and copy about 40 MB on the way."""
     notes = f("nhom", "repeat", fields=[f("ghi_chu", "textarea", max_length=2000)])
-    joined = {"reduce": [{"var": "s.nhom"}, {"cat": [{"var": "accumulator"}, {"var": "current.ghi_chu"}]}, ""]}
+    joined = {"reduce": [{"var": "s.nhom"}, {"cat": [{"var": "accumulator"}, {"var": ["current.ghi_chu", ""]}]}, ""]}
     definition = check_definition(form(notes, f("tat_ca", "calculated", calculate=joined)))
     answers = {"s": {"nhom": [{"ghi_chu": "ư" * 2000}] * 200}}
     messages = {}

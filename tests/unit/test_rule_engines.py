@@ -3,7 +3,9 @@ serves) compute the same value for every ``relevant``/``calculate`` rule the for
 accepts (forms.rule_types), over the data each side builds from the same answers; and the rules
 the check refuses are where they differ.
 
-Answers and rules are generated from a fixed seed (the same cases every run). The answers hold
+Answers and rules are generated from a fixed seed (the same cases every run). The rules are
+random trees of every operator the page runs (list operators over the form's lists and others,
+guards, ``missing``), and trees of one type, which the check mostly accepts. The answers hold
 what a stored draft or an API client may: "" and text of spaces, null, absent, empty lists and
 records, empty repeat rows, text with spaces around it and line breaks, dates, choices in any
 order. Each side builds its data its own real way:
@@ -157,9 +159,9 @@ def _answers(rng: random.Random) -> dict[str, Any]:
 
 
 def _default(path: str) -> Any:
-    if path in NUMBERS or path == "_item.sl" or path == "_item.gap":
+    if path in NUMBERS or path.split(".")[-1] in ("sl", "gap", "accumulator"):
         return 0
-    if path in TEXTS or path == "_item.ten":
+    if path in TEXTS or path in ("_item.ten", "ten", ""):
         return ""
     return {"s.nhieu": [], "s.co": False, "s.muc": {}, "s.nhom": [], "s.gio": "", "s": {}, "t": {}}[path]
 
@@ -183,17 +185,84 @@ def _leaf(rng: random.Random, paths: list[str]) -> Any:
 
 
 OPERATORS = ["+", "-", "*", "/", "%", "min", "max", "==", "!=", "===", "!==", "<", "<=", ">", ">=",
-             "!", "!!", "and", "or", "if", "cat", "in"]  # fmt: skip
+             "!", "!!", "and", "or", "if", "cat", "in", "substr", "merge", "missing_some", "some", "all", "none",
+             "map", "filter", "reduce", "guard"]  # fmt: skip
+LISTS = [{"var": "s.nhom"}, {"var": ["s.nhom", []]}, {"var": "s.nhieu"}, {"var": ["s.nhieu", []]}, {"var": "s.ten"},
+         ["x", "y"], [1, 2]]  # fmt: skip
+ITEM_PATHS = ["ten", "sl", "gap", "", "current.sl", "accumulator"]
+
+
+def _list_rule(rng: random.Random, operator: str, depth: int) -> Any:
+    """A list operator over a list of the form (or not a list), its inner rule reading items."""
+    source = rng.choice(LISTS)
+    inner = _rule(rng, ITEM_PATHS, depth + 1)
+    if operator == "reduce":
+        return {"reduce": [source, inner, rng.choice([0, "", None, 1.5])]}
+    return {operator: [source, inner]}
+
+
+def _typed(rng: random.Random, kind: str, depth: int = 0) -> Any:
+    """A rule of one type built from parts of that type (most random trees mix types, which
+    the check refuses): the accepted rules reach every operator with values of its own type."""
+    if kind == "number":
+        if depth >= 2 or (depth > 0 and rng.random() < 0.3):  # a rule itself is an operation
+            path = rng.choice(NUMBERS)
+            return rng.choice([{"var": [path, rng.choice([0, 1])]}, rng.choice([0, 1, 2.5, -3, 8])])
+        operator = rng.choice(["+", "-", "*", "/", "%", "min", "max", "if"])
+        if operator in ("/", "%"):
+            return {operator: [_typed(rng, "number", depth + 1), rng.choice([1, 2, 3, 0.5, -4])]}
+        if operator == "if":
+            condition = _typed(rng, "boolean", depth + 1)
+            return {"if": [condition, _typed(rng, "number", depth + 1), _typed(rng, "number", depth + 1)]}
+        return {operator: [_typed(rng, "number", depth + 1) for _ in range(rng.choice([1, 2, 2]))]}
+    if kind == "text":
+        if depth >= 2 or (depth > 0 and rng.random() < 0.4):
+            path = rng.choice(TEXTS)
+            return rng.choice([{"var": [path, ""]}, rng.choice(["", "a", "Ba Chẽ", "2019-06-14", "0"])])
+        return {"cat": [_typed(rng, "text", depth + 1) for _ in range(rng.choice([1, 2, 3]))]}
+    operator = rng.choice(["==", "!=", "===", "<", ">=", "!", "and", "or", "missing", "in"])
+    if operator in ("==", "!=", "==="):
+        side = rng.choice(["number", "text"])
+        return {operator: [_typed(rng, side, depth + 1), _typed(rng, side, depth + 1)]}
+    if operator in ("<", ">="):
+        return {operator: [_typed(rng, "number", depth + 1), _typed(rng, "number", depth + 1)]}
+    if operator == "missing":
+        return {"!": {"missing": rng.sample(EVERY_PATH, 2)}}
+    if operator == "in":
+        return {"in": [_typed(rng, "text", depth + 1), rng.choice([{"var": ["s.nhieu", []]}, "xa", ["a", "x"]])]}
+    if operator == "!":
+        return {"!": _typed(rng, "boolean", depth + 1)}
+    return {operator: [_typed(rng, "boolean", depth + 1), {"var": rng.choice(EVERY_PATH[:-2])}]}
 
 
 def _rule(rng: random.Random, paths: list[str], depth: int = 0) -> Any:
+    if depth == 0 and paths is EVERY_PATH and rng.random() < 0.4:
+        return _typed(rng, rng.choice(["number", "text", "boolean"]))
     if depth >= 3 or (depth > 0 and rng.random() < 0.25):
         return _leaf(rng, paths)  # a rule itself is always an operation
     operator = rng.choice(OPERATORS)
     if operator in ("!", "!!"):
         return {operator: [_rule(rng, paths, depth + 1)]}
     if operator == "in":
-        return {"in": [rng.choice(["x", "a"]), rng.choice([{"var": "s.nhieu"}, {"var": "s.ten"}, "xa"])]}
+        needle = rng.choice(["x", "a", 1, {"var": "s.ten"}, {"var": ["s.mot", ""]}, {"var": ["s.so", 0]}])
+        return {
+            "in": [needle, rng.choice([{"var": "s.nhieu"}, {"var": "s.ten"}, {"var": ["s.ghi", ""]}, "xa", ["a", 1]])]
+        }
+    if operator == "substr":
+        text = rng.choice([{"var": "s.ten"}, {"var": ["s.ghi", ""]}, {"var": ["s.ngay", ""]}, "Ba Chẽ", 12])
+        return {"substr": [text, *rng.sample([0, 1, -1, 2, 1.5], rng.randint(1, 2))]}
+    if operator == "merge":
+        return {"merge": [rng.choice(LISTS), rng.choice([["x"], "a", 1, {"var": ["s.nhieu", []]}])]}
+    if operator == "missing_some":
+        return {"missing_some": [rng.choice([1, 2]), rng.sample(EVERY_PATH, 3)]}
+    if operator in ("some", "all", "none", "map", "filter", "reduce"):
+        return _list_rule(rng, operator, depth)
+    if operator == "guard":  # a field read alone guards what follows (XLSForm's string-length)
+        read = {"var": rng.choice(paths)}
+        guarded = rng.choice([{"substr": [read, rng.choice([0, 2])]}, {">": [read, 1]}, {"cat": [read, "x"]}, read])
+        if rng.random() < 0.5:
+            return {"and": [read, {"!=": [guarded, rng.choice(["", 0])]}]}
+        return {"or": [{"!": [read]}, {"==": [guarded, rng.choice(["", 0])]}]}
     if operator == "if":
         return {"if": [_rule(rng, paths, depth + 1), _rule(rng, paths, depth + 1), _rule(rng, paths, depth + 1)]}
     count = rng.choice([1, 2, 2, 3]) if operator not in ("/", "%") else 2
@@ -488,13 +557,17 @@ def test_every_refusal_is_said_in_both_languages():
         {"max": []},
         {"!!": {"var": "t"}},
         {"!": {"var": ["s.so", None]}},
-        {"in": ["8", {"var": ["s.gio", ""]}]},
+        {"some": [{"var": ["s.ten", ""]}, True]},
+        {"in": ["a", {"var": ["s.ten", ""]}]},
+        {"substr": ["abc", 1.5]},
+        {"some": [{"var": ["s.nhieu", []]}, {"var": "s.so"}]},
     ]
+    calculations = [{"var": ["s.gio", ""]}]  # a time kept by a calculation
     seen = set()
-    for rule in rules:
-        (problem,) = portability_problems(rule, types)
+    for rule, name in [*((rule, "relevant") for rule in rules), *((rule, "calculate") for rule in calculations)]:
+        (problem,) = portability_problems(rule, types, name=name)
         seen.add(problem[0])
         message = said(problem[0], **problem[1])
         assert message.in_language("vi")
         assert message.in_language("en")
-    assert len(seen) == len(rules)
+    assert len(seen) == len(rules) + len(calculations)

@@ -170,6 +170,30 @@ _SAID: dict[str, tuple[str, str]] = {
         "The default of {read!r} must be of its answer's type ({kind}), not null or an object "
         "(the server and the browser read those differently).",
     ),
+    "rule_not_list": (
+        "Phép {op} cần một danh sách: một trường nhiều lựa chọn, một nhóm lặp, hoặc một danh sách viết "
+        "trong quy tắc (ở đây có {kind}).",
+        "The {op} needs a list: a select_multiple, a repeat group, or a list written in the rule (here: {kind}).",
+    ),
+    "rule_item_reads": (
+        "Bên trong map, filter, all, none, some, reduce, quy tắc chỉ đọc mục đang xét: các trường của nó "
+        'theo mã, chính nó là "", và trong reduce là current và accumulator ({read!r} không phải; '
+        "missing cũng không dùng ở đây). Máy chủ và trình duyệt tìm những giá trị khác ở những chỗ khác nhau.",
+        "Inside map, filter, all, none, some and reduce a rule reads only the item: its fields by their keys, "
+        'the item itself as "", and in reduce current and accumulator ({read!r} is none of them; nor is '
+        "missing used there). The server and the browser look for anything else in different places.",
+    ),
+    "rule_in": (
+        "Phép in tìm một văn bản trong một văn bản viết trong quy tắc (không rỗng), hoặc một giá trị trong "
+        "danh sách; cả hai phải có giá trị "
+        '(đọc trường với giá trị mặc định, ví dụ {{"var": ["phan.truong", ""]}}).',
+        "The in looks for text in a text written in the rule (not empty), or for a value in a list; both must "
+        'have a value (read a field with a default, for example {{"var": ["section.field", ""]}}).',
+    ),
+    "rule_substr": (
+        'Phép substr cắt một văn bản có giá trị (đọc với mặc định "") theo những số nguyên viết trong quy tắc.',
+        'The substr cuts text that has a value (read with the default "") at whole numbers written in the rule.',
+    ),
     "rule_reads_moment": (
         "Quy tắc chỉ hỏi được giờ hoặc ngày giờ {read!r} đã được trả lời hay chưa: trang web đọc nó như khi "
         "gõ (8:30), máy chủ như khi lưu (08:30:00).",

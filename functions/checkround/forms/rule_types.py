@@ -26,7 +26,16 @@ rule is refused when it:
 * asks ``max`` or ``min`` of nothing, or compares other than two values (three for ``<`` and
   ``<=``, "between");
 * uses a time or date-time for more than its truth: the page reads it as typed (``8:30``), the
-  server as stored (``08:30:00``).
+  server as stored (``08:30:00``);
+* asks ``in`` other than for a plain value in a list or for text in a non-empty text written in
+  the rule, ``substr`` of a text that may be missing or at cuts not written as whole numbers,
+  ``merge`` of what may be missing;
+* runs ``map``, ``filter``, ``all``, ``none``, ``some`` or ``reduce`` over anything but a list, or
+  with an inner rule that reads anything but the item (the engines look other names up in
+  different places) or uses ``missing``; the inner rule is typed by the list's items.
+
+A field read alone as a condition (``{"and": [f, g]}``, ``{"or": [{"!": f}, g]}``,
+``{"if": [f, g, h]}``) is typed as answered in what it guards.
 
 Types: ``number``, ``text`` (a date too: its ISO text on both sides), ``boolean``, ``list`` (a
 select_multiple, a repeat group), ``record`` (a checklist item), ``time``, a calculated field's
@@ -61,6 +70,10 @@ _FIELD_TYPES = {
     "time": MOMENT,
     "datetime": MOMENT,
 }
+_PRESENT = "!"  # in a list operator's scope: a value that is never missing
+_SCOPE = "\x00item"  # marks the types of a list operator's scope: only the item's paths may be read
+_LIST_OPERATORS = frozenset({"map", "filter", "reduce", "all", "none", "some"})
+_PLAIN = frozenset({NUMBER, TEXT, BOOLEAN})
 # Operators that look only at the truth of their operands (and/or/if give one back: its type
 # travels on to whatever reads it).
 _TRUTH = frozenset({"!", "!!", "and", "or", "if", "?:"})
@@ -140,9 +153,16 @@ def _read(args: Any, types: Mapping[str, str], group: str | None) -> tuple[str, 
 
 
 def _read_type(args: Any, types: Mapping[str, str], group: str | None, problems: list[Problem]) -> str:
-    """The type of a ``var``: its field's, with ``?`` when it may be unanswered (no default)."""
+    """The type of a ``var``: its field's, with ``?`` when it may be unanswered (no default).
+    Inside a list operator, a value that is always there (the item of a list of choices, the
+    accumulator) is typed with ``!``."""
     kind, has_default = _read(args, types, group)
     path = str(args[0] if isinstance(args, list) and args else args)
+    if _SCOPE in types and path not in types:
+        problems.append(("rule_item_reads", {"read": path}))
+        return ANY
+    if kind.endswith(_PRESENT):
+        return kind[: -len(_PRESENT)]
     if kind == SECTION:
         problems.append(("rule_reads_section", {"section": path}))
         return ANY
@@ -182,14 +202,13 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
     ((operator, args),) = node.items()
     if operator == "var":
         return _read_type(args, types, group, problems)
-    if operator in ("map", "filter", "reduce", "all", "none", "some"):
-        # Inside, the data is a list item or the accumulator: not typed by the form.
-        operands = _operands(args)
-        _type_of(operands[0], types, group, problems)
-        if operator == "reduce" and len(operands) == 3 and _counts(operands[1], operands[2]):
-            return NUMBER
-        return LIST if operator in ("map", "filter") else (BOOLEAN if operator in _BOOLEAN_RESULT else ANY)
+    if operator in _LIST_OPERATORS:
+        return _list_operator(operator, _operands(args), types, group, problems)
     operands = _operands(args)
+    if operator in ("if", "?:", "and", "or"):
+        kinds = _guarded_kinds(operator, operands, types, group, problems)
+        results = {kind for kind in kinds[1::2] + kinds[-1:]} if operator in ("if", "?:") else set(kinds)
+        return results.pop() if len(results) == 1 else ANY
     kinds = [_type_of(arg, types, group, problems) for arg in operands]
     if operator not in _TRUTH and operator not in ("missing", "missing_some"):
         for arg, kind in zip(operands, kinds, strict=True):
@@ -229,11 +248,30 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
         elif any(kind != TEXT for kind in kinds):
             problems.append(("rule_not_text", {}))
         return TEXT
+    if operator in ("missing", "missing_some") and _SCOPE in types:
+        problems.append(("rule_item_reads", {"read": operator}))
+    if operator == "in":
+        # Text in text, or a plain value in a list; null is "null" to one engine's indexOf.
+        # ("" holds nothing to json-logic-js, and "" to datalogic-py: a text must be written.)
+        written = len(operands) == 2 and isinstance(operands[1], str) and operands[1] != ""
+        in_list = len(kinds) == 2 and kinds[1].rstrip("?") == LIST
+        fits = len(kinds) == 2 and kinds[0] in _PLAIN and (in_list or (kinds[0] == TEXT and written))
+        if not fits:
+            problems.append(("rule_in", {}))
+        return BOOLEAN
+    if operator == "substr":
+        cuts = operands[1:]
+        whole = all(isinstance(cut, int) and not isinstance(cut, bool) for cut in cuts)
+        if not kinds or kinds[0] != TEXT or not 1 <= len(cuts) <= 2 or not whole:
+            problems.append(("rule_substr", {}))
+        return TEXT
+    if operator == "merge":
+        for kind in kinds:
+            if kind != LIST and kind not in _PLAIN:
+                problems.append(("rule_not_list", {"op": operator, "kind": kind}))
+        return LIST
     if operator in _BOOLEAN_RESULT:
         return BOOLEAN
-    if operator in ("if", "?:", "and", "or"):
-        results = {kind for kind in kinds[1::2] + kinds[-1:]} if operator in ("if", "?:") else set(kinds)
-        return results.pop() if len(results) == 1 else ANY
     return ANY
 
 
@@ -247,15 +285,88 @@ def _ordered_text(operands: list[Any], known: set[str]) -> bool:
     return known == {TEXT} and len(unwritten) <= 1
 
 
-def _counts(step: Any, initial: Any) -> bool:
-    """A reduce that starts from a number and adds numbers to it (XLSForm's count-selected):
-    a number in both engines, whatever the list (neither runs the step over no list)."""
-    if isinstance(initial, bool) or not isinstance(initial, int | float):
-        return False
-    if not (isinstance(step, dict) and list(step) == ["+"] and isinstance(step["+"], list) and len(step["+"]) == 2):
-        return False
-    acc, add = step["+"]
-    return acc == {"var": "accumulator"} and isinstance(add, int | float) and not isinstance(add, bool)
+def _guard(condition: Any, negated: bool) -> Any:
+    """The bare read ``condition`` tests the truth of (``{"var": p}``, or under ``!`` when
+    ``negated``), or None."""
+    if negated:
+        inner = condition.get("!") if isinstance(condition, dict) and len(condition) == 1 else None
+        condition = inner[0] if isinstance(inner, list) and len(inner) == 1 else inner
+    read = condition.get("var") if isinstance(condition, dict) and len(condition) == 1 else None
+    return read if isinstance(read, str) and read else None
+
+
+def _answered(path: str, types: Mapping[str, str], group: str | None) -> Mapping[str, str]:
+    """``types`` where the field ``path`` reads as answered (what its truth guards)."""
+    key = f"{group}/{path}" if path.startswith(f"{ITEM}.") and group is not None else path
+    kind = types.get(key)
+    if kind is None or kind in (ANY, SECTION) or kind.endswith(_PRESENT):
+        return types
+    return {**types, key: kind + _PRESENT}
+
+
+def _guarded_kinds(
+    operator: str, operands: list[Any], types: Mapping[str, str], group: str | None, problems: list[Problem]
+) -> list[str]:
+    """The operands' types of ``and``, ``or`` and ``if``, each typed where the fields read alone
+    before it have been found answered: ``{"and": [f, g(f)]}``, ``{"or": [{"!": f}, g(f)]}`` and
+    ``{"if": [f, g(f), h]}`` run ``g`` only when ``f`` is answered, in both engines (XLSForm's
+    ``string-length`` is read so)."""
+    kinds: list[str] = []
+    scope = types
+    for index, operand in enumerate(operands):
+        branch = scope
+        if operator in ("if", "?:") and index % 2 == 1:
+            path = _guard(operands[index - 1], negated=False)
+            branch = _answered(path, scope, group) if path else scope
+        kinds.append(_type_of(operand, branch, group, problems))
+        path = _guard(operand, negated=operator == "or") if operator in ("and", "or") else None
+        if path:
+            scope = _answered(path, scope, group)
+    return kinds
+
+
+def _item_types(source: Any, types: Mapping[str, str], group: str | None) -> dict[str, str]:
+    """The types a list operator's inner rule reads, by path, from the list ``source`` gives:
+    a repeat group's records (their fields, each maybe unanswered), a select_multiple's
+    choices or a written list's plain values (the item itself, ``""``, always there)."""
+    if isinstance(source, list):
+        kinds = {_type_of(item, types, group, []) for item in source}
+        return {"": kinds.pop() + _PRESENT} if len(kinds) == 1 and kinds <= _PLAIN else {"": ANY}
+    read = source.get("var") if isinstance(source, dict) and len(source) == 1 else None
+    path = read[0] if isinstance(read, list) and read else read
+    if not isinstance(path, str):
+        return {"": ANY}
+    key = f"{group}/{path}" if path.startswith(f"{ITEM}.") and group is not None else path
+    prefix = f"{key}/{ITEM}."
+    fields = {name[len(prefix) :]: kind for name, kind in types.items() if name.startswith(prefix)}
+    if fields:
+        return {"": RECORD + _PRESENT, **fields}
+    return {"": TEXT + _PRESENT} if types.get(key) == LIST else {"": ANY}
+
+
+def _list_operator(
+    operator: str, operands: list[Any], types: Mapping[str, str], group: str | None, problems: list[Problem]
+) -> str:
+    """``map``, ``filter``, ``all``, ``none``, ``some`` and ``reduce``: the list must be one (an
+    answer read with the default ``[]``, or written in the rule; a text is a list of letters to
+    one engine and nothing to the other; an unanswered one is no item to both), and the inner
+    rule is typed by the list's items."""
+    if not operands:
+        return ANY
+    source = _type_of(operands[0], types, group, problems)
+    if source.rstrip("?") != LIST:  # an unanswered list is no item to both engines
+        problems.append(("rule_not_list", {"op": operator, "kind": source}))
+    items = {_SCOPE: ANY, **_item_types(operands[0], types, group)}
+    if operator == "reduce":
+        initial = _type_of(operands[2], types, group, problems) if len(operands) > 2 else NULL
+        scope = {(f"current.{path}" if path else "current"): kind for path, kind in items.items() if path != _SCOPE}
+        scope.update({_SCOPE: ANY, "accumulator": initial + _PRESENT})
+        step = _type_of(operands[1], scope, None, problems) if len(operands) > 1 else ANY
+        # No item: the start; else the last step's value. One type if the step keeps the start's.
+        return initial if step == initial and initial in _PLAIN else ANY
+    if len(operands) > 1:
+        _type_of(operands[1], items, None, problems)
+    return LIST if operator in ("map", "filter") else BOOLEAN
 
 
 def rules_to_check(definition: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, Any, str | None]]:
