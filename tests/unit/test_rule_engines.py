@@ -244,7 +244,9 @@ def _rule(rng: random.Random, paths: list[str], depth: int = 0) -> Any:
     if operator in ("!", "!!"):
         return {operator: [_rule(rng, paths, depth + 1)]}
     if operator == "in":
-        needle = rng.choice(["x", "a", 1, {"var": "s.ten"}, {"var": ["s.mot", ""]}, {"var": ["s.so", 0]}])
+        needle = rng.choice(
+            ["x", "a", 1, {"var": "s.ten"}, {"var": ["s.mot", ""]}, {"var": ["s.so", 0]}, {"var": "s.co"}]
+        )
         return {
             "in": [needle, rng.choice([{"var": "s.nhieu"}, {"var": "s.ten"}, {"var": ["s.ghi", ""]}, "xa", ["a", 1]])]
         }
@@ -571,3 +573,33 @@ def test_every_refusal_is_said_in_both_languages():
         assert message.in_language("vi")
         assert message.in_language("en")
     assert len(seen) == len(rules) + len(calculations)
+
+
+def test_a_required_answer_of_spaces_is_as_missing_as_the_rules_say():
+    """The one rule on the server's own checks too: text of spaces is unanswered to ``missing``
+    (rule_data leaves it out) and to ``required``, static or a rule."""
+    from checkround.errors import AppError
+    from checkround.forms.compiler import compile_schema
+    from checkround.forms.validate import check_answers
+
+    definition = check_definition(
+        {
+            "id": "khoang-trang",
+            "title": _label("Khoảng trắng"),
+            "sections": [
+                {
+                    "key": "s",
+                    "title": _label("Phần"),
+                    "fields": [
+                        {"key": "ten", "type": "text", "label": _label("Tên"), "required": True},
+                        {"key": "ghi", "type": "text", "label": _label("Ghi"), "required": {"missing": ["s.ten"]}},
+                    ],
+                }
+            ],
+        }
+    )
+    schema = compile_schema(definition, "en")
+    with pytest.raises(AppError) as caught:
+        check_answers(definition, schema, {"s": {"ten": " \t ", "ghi": "\u00a0"}}, "en")
+    assert set(caught.value.fields["s"]) == {"ten", "ghi"}
+    assert check_answers(definition, schema, {"s": {"ten": " a "}}, "en").answers == {"s": {"ten": " a "}}

@@ -255,7 +255,9 @@ def _type_of(node: Any, types: Mapping[str, str], group: str | None, problems: l
         # ("" holds nothing to json-logic-js, and "" to datalogic-py: a text must be written.)
         written = len(operands) == 2 and isinstance(operands[1], str) and operands[1] != ""
         in_list = len(kinds) == 2 and kinds[1].rstrip("?") == LIST
-        fits = len(kinds) == 2 and kinds[0] in _PLAIN and (in_list or (kinds[0] == TEXT and written))
+        # A missing value is in no list of answers to both (json-logic-js's indexOf, datalogic-py's
+        # equality); looked for in text, it is "null" to one of them.
+        fits = (in_list and kinds[0].rstrip("?") in _PLAIN) or (len(kinds) == 2 and kinds[0] == TEXT and written)
         if not fits:
             problems.append(("rule_in", {}))
         return BOOLEAN

@@ -26,6 +26,7 @@ from checkround.inputs_common import error_fields
 
 from .fieldtypes import REGISTRY, missing_answer
 from .messages import messages
+from .readers import BLANK
 from .rule_data import row_data, rule_data, scoped
 from .rules import RuleBudgetExceeded, RuleError, evaluate, metered, truthy
 from .walk import definition_fields, walk
@@ -51,7 +52,11 @@ def _copy_tree(value: Any) -> Any:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    """Unanswered, as the rules' data has it (forms.rule_data): text of spaces only too, so a
+    required answer of spaces is as missing as the rules' ``missing`` says it is."""
+    if isinstance(value, str):
+        return value.strip(BLANK) == ""
+    return value is None or value == [] or value == {}
 
 
 def _holds(rule: Any, data: Any, *, when_broken: bool) -> bool:
