@@ -173,3 +173,30 @@ def test_a_redirect_is_an_answer_not_followed(receiver):
     receiver.status = 429
     with pytest.raises(Transient, match="HTTP 429"):
         send(sender(cloud=False), receiver.url)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::7f00:1",  # IPv4-compatible ::127.0.0.1 (deprecated; ::/96 carries an IPv4 address)
+        "::a9fe:a9fe",  # ::169.254.169.254
+        "::ffff:0:a9fe:a9fe",  # IPv4-translated (SIIT, ::ffff:0:0:0/96)
+        "64:ff9b:1::a9fe:a9fe",  # the local-use NAT64 prefix (RFC 8215), which a network may translate
+        "fec0::1",  # site-local (deprecated, but routed inside a site)
+    ],
+)
+def test_ipv6_forms_that_carry_or_reach_an_internal_address_are_refused(address):
+    """Python 3.11's is_global calls these global; each stands for (or may be translated to)
+    an address inside the network."""
+    assert not egress.allowed_address(ipaddress.ip_address(address), ())
+    assert not egress.allowed_address(ipaddress.ip_address(address), egress.networks(LOCAL_WEBHOOK_NETWORKS))
+
+
+def test_a_host_name_beyond_ascii_is_sent_as_its_ascii_form(receiver):
+    """An internationalised domain name ("hộiđoàn.vn") goes on the wire as its IDNA form in
+    the Host header, as http.client does for a URL it is given (latin-1 cannot encode "ộ")."""
+    port = receiver.server.server_address[1]
+    lookup = dns(["127.0.0.1"])
+    assert send(sender(cloud=False, getaddrinfo=lookup), f"http://hộiđoàn.example:{port}/hook") == "HTTP 204"
+    [(headers, _)] = receiver.requests
+    assert headers["host"] == f"{'hộiđoàn.example'.encode('idna').decode()}:{port}"

@@ -115,6 +115,12 @@ class WebhookSender:
         if parts.scheme not in ("https", "http") or not host:
             raise Permanent("not an http(s) URL")  # the API refuses others; a stored one is refused here too
         try:
+            # An internationalised name goes on the wire (Host, SNI, the certificate's check) in
+            # its IDNA form, as http.client writes it for a URL it is given.
+            host = host if host.isascii() else host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise Permanent(f"{type(exc).__name__}: {exc}") from None
+        try:
             address = egress.resolve(host, port, self.allowed, self.getaddrinfo)
         except egress.Refused as exc:
             raise Permanent(str(exc)) from None

@@ -27,6 +27,13 @@ Resolver = Callable[..., list[tuple[Any, Any, Any, Any, Any]]]
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits and that a router may translate
 # to it (RFC 6052's NAT64 well-known prefix): judged by the IPv4 address they lead to.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# IPv6 ranges that Python 3.11's is_global counts as global but that stand for, or may be
+# translated or routed to, an address inside the network: IPv4-compatible addresses
+# (``::169.254.169.254``, deprecated), IPv4-translated ones (SIIT), the local-use NAT64 prefix
+# (RFC 8215, whose embedded address depends on the prefix length) and site-local (deprecated).
+_NEVER = tuple(
+    ipaddress.IPv6Network(network) for network in ("::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "fec0::/10")
+)
 
 
 class Refused(Exception):
@@ -61,6 +68,8 @@ def allowed_address(address: IPAddress, allowed: Sequence[IPNetwork]) -> bool:
     network the configuration allows."""
     if any(address.version == network.version and address in network for network in allowed):
         return True
+    if any(address.version == 6 and address in network for network in _NEVER):
+        return False
     inner = _inner(address)
     # is_global leaves out loopback, link-local, private, shared (100.64/10), documentation and
     # reserved ranges; multicast and the unspecified address are left out here too.
