@@ -7,6 +7,7 @@ and ``docs/console-document-{desktop,phone}.png``."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
@@ -65,3 +66,54 @@ def test_the_team_scores_and_the_committee_issues_in_the_browser(
     page.click("#issue-button")
     expect(page.locator("#doc-issued")).to_contain_text("Số: 31-BC/TĐTN")
     expect(page.locator("#save-narrative")).to_have_count(0)
+
+
+def test_the_committee_sets_the_header_and_signature_at_each_level_in_the_browser(
+    console_desktop, console_phone, admin: Client, base: str, tmp_path: Path
+) -> None:
+    """The organisation's, the round's and the draft's parts pages: a refused field is named
+    next to it and in the summary, a saved part shows on the level above as what an empty field
+    prints, and the draft's PDF preview prints it."""
+    round_ = Round(admin, ["tien-yen"])
+    admin.call("PUT", "/document-settings", _yaml(SCHEMAS / "seed" / "document.yaml"))
+    page = console_desktop
+    page.goto(console_url(base, "document-settings"))
+    expect(page.locator("#parts-heading")).to_have_text("Phần đầu và chữ ký: mặc định của tổ chức")
+    page.fill("#p-number_suffix", "BC TĐTN")
+    page.click("#save-parts")
+    expect(page.locator("#p-number_suffix-error")).to_contain_text("không có khoảng trắng")
+    expect(page.locator("#error-summary a[href='#p-number_suffix']")).to_be_visible()
+    assert not [v for v in console_axe(page) if v["impact"] in ("serious", "critical")], described(console_axe(page))
+    page.fill("#p-number_suffix", "BC/TĐTN")
+    page.click("#save-parts")
+    expect(page.locator("#done")).to_be_visible()
+    assert_fits(page, 1280)
+    screenshot(page, "console-document-parts-organisation-desktop.png", tmp_path)
+
+    # This round (still open): its signer over the organisation's.
+    page.goto(console_url(base, f"rounds/{round_.id}/document"))
+    page.click("#parts-round")
+    expect(page.locator("#p-signer_name-hint")).to_contain_text("Nguyễn Thị Minh Hạnh")
+    page.fill("#p-signer_name", "Trần Văn Bình")
+    page.click("#save-parts")
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator("#printed")).to_contain_text("Trần Văn Bình")
+
+    admin.call("POST", f"/rounds/{round_.id}/close")
+    page.goto(console_url(base, f"rounds/{round_.id}/document"))
+    page.click("#parts-draft")
+    expect(page.locator("#p-signer_name")).to_have_value("")
+    expect(page.locator("#p-signer_name-hint")).to_contain_text("Trần Văn Bình")
+    page.fill("#p-place", "Hạ Long")
+    page.click("#save-parts")
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator("#printed")).to_contain_text("Hạ Long, ngày … tháng … năm …")
+    assert not [v for v in console_axe(page) if v["impact"] in ("serious", "critical")], described(console_axe(page))
+    assert_fits(page, 1280)
+    screenshot(page, "console-document-parts-desktop.png", tmp_path)
+    preview = page.request.get(urljoin(page.url, page.locator("#preview-pdf").get_attribute("href") or ""))
+    assert preview.headers["content-type"] == "application/pdf"
+    console_phone.goto(page.url)
+    assert_fits(console_phone, 375)
+    assert not [v for v in console_axe(console_phone) if v["impact"] in ("serious", "critical")]
+    screenshot(console_phone, "console-document-parts-phone.png", tmp_path)

@@ -8,12 +8,15 @@ from __future__ import annotations
 import hashlib
 import io
 import subprocess
+import threading
 from datetime import date
 
 import docx
 import pytest
 
 from checkround import wiring
+from checkround.errors import AppError
+from checkround.reports import document
 from tests.integration.console_helpers import csrf_of, post_form, signed_in
 from tests.integration.helpers import setup_seed_round
 from tests.integration.test_assessments import ROUND, seed_assessment, submit
@@ -140,6 +143,22 @@ def test_document_requests_are_checked(admin, closed_round):
     assert admin("POST", f"{DOC}/issue", {"number": 0}).status_code == 422
     assert admin("GET", f"{DOC}/issued/9.pdf").status_code == 404
     assert admin("GET", DOC).json["state"] == "draft"  # nothing changed
+    # A control character would make the DOCX unwritable: refused at the part, in vi and en.
+    odd = admin("PATCH", DOC, {"parts": {"signer_name": "A\u0001B"}})
+    assert odd.status_code == 422
+    assert odd.json["error"]["fields"] == {"parts": {"signer_name": ["Không được chứa ký tự điều khiển."]}}
+    assert admin("GET", f"{DOC}/preview.docx").status_code == 200
+
+
+def test_a_rounds_parts_are_set_after_its_creation_and_null_unsets_a_level(admin, closed_round):
+    path = f"/rounds/{ROUND}/document-parts"
+    assert admin("PUT", "/rounds/nope/document-parts", {"parts": {}}).status_code == 404
+    assert admin("PUT", path, {"parts": {"place": {"vi": "Hạ Long"}, "kind": None}}).status_code == 200
+    assert admin("GET", DOC).json["parts"]["place"] == {"vi": "Hạ Long"}  # over the organisation's
+    assert admin("PATCH", DOC, {"parts": {"place": {"vi": "Uông Bí"}}}).json["parts"]["place"] == {"vi": "Uông Bí"}
+    back = admin("PATCH", DOC, {"parts": {"place": None}})
+    assert back.json["parts"]["place"] == {"vi": "Hạ Long"}  # the draft's gone: the round's applies
+    assert [e["action"] for e in admin("GET", f"/rounds/{ROUND}/audit").json["events"]].count("document_round") == 1
 
 
 def test_the_committee_edits_previews_and_issues_in_the_console(admin, closed_round, console_app):
@@ -174,40 +193,161 @@ def test_the_committee_edits_previews_and_issues_in_the_console(admin, closed_ro
     assert [e["actor"] for e in events] == ["admin:van-phong"]
 
 
+def _events(admin, round_id, action):
+    path = f"/rounds/{round_id}/audit" if round_id else "/audit"
+    return [e for e in admin("GET", path).json["events"] if e["action"] == action]
+
+
 def test_the_committee_sets_the_header_and_signature_in_the_console(admin, closed_round, console_app):
+    """Each level on its page: a field holds what is set there, an empty one says what prints
+    instead and where it comes from; the draft's parts over the round's over the organisation's."""
     client = signed_in(console_app, "van-phong")
-    path = f"/admin_console/rounds/{ROUND}/document"
-    page = client.get(path).get_data(as_text=True)
-    assert "Phần đầu và chữ ký" in page
-    assert 'value="T/M BAN THƯỜNG VỤ"' in page  # prefilled from the effective parts
+    draft_page = f"/admin_console/rounds/{ROUND}/document/parts"
+    page = client.get(draft_page).get_data(as_text=True)
+    assert "Phần đầu và chữ ký của bản dự thảo này" in page
+    # Nothing set on the draft: the field is empty and says the organisation's text prints.
+    assert 'id="p-on_behalf" name="on_behalf" value=""' in page
+    assert 'Để trống thì in “<span class="fallback">T/M BAN THƯỜNG VỤ</span>” (mặc định của tổ chức)' in page
     before = admin("GET", DOC).json["parts"]
     posted = {
         "issuing_body": "BAN CHẤP HÀNH ĐOÀN KHỐI",
+        "number_suffix": "BC/ĐK",
         "place": "Hạ Long",
         "on_behalf": "TM. BAN THƯỜNG VỤ",
         "signer_title": "BÍ THƯ",
         "signer_name": "Trần Văn Bình",
         "recipients": "- Ban Bí thư TW Đoàn (b/c);\r\n\r\n- Lưu VP.",
     }
-    refused = client.post(f"{path}/parts", data=posted)  # no CSRF token
+    refused = client.post(draft_page, data=posted)  # no CSRF token
     assert refused.status_code in (400, 403)
     assert admin("GET", DOC).json["parts"] == before
-    form = {"csrf": csrf_of(client.get(path).get_data(as_text=True))}
-    bad = client.post(f"{path}/parts", data={**form, **posted, "place": ""})  # Vietnamese text is required
+    form = {"csrf": csrf_of(page)}
+    bad = client.post(draft_page, data={**form, **posted, "number_suffix": "BC ĐK", "signer_name": "A\x01"})
     assert bad.status_code == 422
     shown = bad.get_data(as_text=True)
-    assert 'id="p-place-error"' in shown
-    assert 'value="Trần Văn Bình"' in shown  # what was typed is kept
+    assert 'id="p-number_suffix-error"' in shown
+    assert "không có khoảng trắng" in shown
+    assert 'id="p-signer_name-error"' in shown
+    assert "ký tự điều khiển" in shown
+    assert 'href="#p-number_suffix"' in shown  # the summary links to the field
+    assert 'value="Hạ Long"' in shown  # what was typed is kept
     assert admin("GET", DOC).json["parts"] == before
-    saved = client.post(f"{path}/parts", data={**form, **posted})
+    saved = client.post(draft_page, data={**form, **posted})
     assert saved.status_code == 303, saved.get_data(as_text=True)[:1000]
     parts = admin("GET", DOC).json["parts"]
     assert parts["issuing_body"]["vi"] == "BAN CHẤP HÀNH ĐOÀN KHỐI"
     assert parts["place"]["vi"] == "Hạ Long"
-    assert parts["on_behalf"] == {**before["on_behalf"], "vi": "TM. BAN THƯỜNG VỤ"}  # English kept
-    assert parts["signer_title"]["vi"] == "BÍ THƯ"
+    assert parts["on_behalf"] == {"vi": "TM. BAN THƯỜNG VỤ"}
     assert parts["signer_name"] == "Trần Văn Bình"
     assert [line["vi"] for line in parts["recipients"]] == ["- Ban Bí thư TW Đoàn (b/c);", "- Lưu VP."]
-    text = pdf_text(client.get(f"{path}/preview.pdf").data)
-    for expected in ("BAN CHẤP HÀNH ĐOÀN KHỐI", "Hạ Long", "TM. BAN THƯỜNG VỤ", "Trần Văn Bình", "- Lưu VP."):
-        assert expected in text
+    text = pdf_text(client.get(f"/admin_console/rounds/{ROUND}/document/preview.pdf").data)
+    for expected in (
+        "BAN CHẤP HÀNH ĐOÀN KHỐI",
+        "Số: …-BC/ĐK",
+        "Hạ Long",
+        "TM. BAN THƯỜNG VỤ",
+        "Trần Văn Bình",
+        "- Lưu VP.",
+    ):
+        assert expected in text, expected
+    assert [e["actor"] for e in _events(admin, ROUND, "document_edit")] == ["admin:van-phong"]
+
+    # The round's level: a signer set there shows on the draft's page as what an empty field prints.
+    round_page = f"/admin_console/rounds/{ROUND}/document/round-parts"
+    assert post_form(client, round_page, {"signer_title": "PHÓ BÍ THƯ THƯỜNG TRỰC"}).status_code == 303
+    assert wiring.context().store.get(f"rounds/{ROUND}")["document"] == {
+        "signer_title": {"vi": "PHÓ BÍ THƯ THƯỜNG TRỰC"}
+    }
+    assert [e["actor"] for e in _events(admin, ROUND, "document_round")] == ["admin:van-phong"]
+    # Emptying the draft's signer title: the round's applies (set nowhere else on the draft).
+    assert post_form(client, draft_page, {"signer_title": ""}).status_code == 303
+    assert admin("GET", DOC).json["parts"]["signer_title"]["vi"] == "PHÓ BÍ THƯ THƯỜNG TRỰC"  # effective
+    assert "signer_title" not in wiring.context().store.get(f"documents/{ROUND}")["parts"]
+    page = client.get(draft_page).get_data(as_text=True)
+    assert '“<span class="fallback">PHÓ BÍ THƯ THƯỜNG TRỰC</span>” (đặt cho đợt kiểm tra này)' in page
+    assert "PHÓ BÍ THƯ THƯỜNG TRỰC" in pdf_text(client.get(f"/admin_console/rounds/{ROUND}/document/preview.pdf").data)
+
+    # The organisation's level, in English: the Vietnamese text is kept.
+    org = "/admin_console/document-settings?text=en"
+    assert "Để trống thì in" in client.get(org).get_data(as_text=True)
+    assert post_form(client, org, {"place": "Ha Long City"}).status_code == 303
+    settings = admin("GET", "/document-settings").json["parts"]
+    assert settings["place"] == {"vi": "Quảng Ninh", "en": "Ha Long City"}
+    assert settings["recipients"][0]["en"].startswith("- Secretariat")  # untouched fields kept
+    assert [e["actor"] for e in _events(admin, None, "document_settings")][-1:] == ["admin:van-phong"]
+
+
+def _register(year: int) -> dict:
+    return wiring.context().store.get(f"document_numbers/{year}") or {}
+
+
+def test_a_second_issue_of_the_draft_meanwhile_is_refused_before_it_draws_a_number(admin, closed_round, monkeypatch):
+    """Two issues of the same draft at once: the first holds its render until the second has
+    been answered, so they overlap; the second is refused 409 without drawing a number, and the
+    register has no gap."""
+    ctx = wiring.context()
+    rendering, go = threading.Event(), threading.Event()
+    real = document._render
+    order: list[str] = []
+
+    def held_render(ctx_, summary, kind):
+        if kind == "pdf" and not rendering.is_set():
+            rendering.set()
+            order.append("first rendering")
+            assert go.wait(120), "the test never released the first issue"
+        return real(ctx_, summary, kind)
+
+    monkeypatch.setattr(document, "_render", held_render)
+    first: dict = {}
+    thread = threading.Thread(target=lambda: first.update(document.issue(ctx, ROUND, {}, "admin:a")))
+    thread.start()
+    assert rendering.wait(120)
+    year = date.today().year
+    assert _register(year)["last"] == 1  # the first issue drew 1 and is rendering
+    with pytest.raises(AppError) as refused:
+        document.issue(ctx, ROUND, {}, "admin:b")
+    order.append("second refused")
+    assert refused.value.status == 409
+    assert "being issued by admin:a" in refused.value.message("en")
+    assert _register(year)["last"] == 1  # the refused issue drew nothing
+    go.set()
+    thread.join(120)
+    order.append("first done")
+    assert order == ["first rendering", "second refused", "first done"]  # the two overlapped
+    assert [item["number"] for item in first["issued"]] == [1]
+    assert _register(year) == {"last": 1, "year": year}  # no gap, nothing void
+    assert "issuing" not in {k for k, v in ctx.store.get(f"documents/{ROUND}").items() if v}
+
+
+def test_an_issue_whose_render_fails_gives_its_number_back_or_records_it_void(admin, closed_round, monkeypatch):
+    ctx = wiring.context()
+    year = date.today().year
+    real = document._render
+    broken = {"on": True}
+
+    def render(ctx_, summary, kind):
+        if broken["on"]:
+            raise RuntimeError("the renderer broke")
+        return real(ctx_, summary, kind)
+
+    monkeypatch.setattr(document, "_render", render)
+    with pytest.raises(RuntimeError):
+        document.issue(ctx, ROUND, {}, "admin:a")
+    assert _register(year)["last"] == 0  # given back: nothing drawn after it
+    assert not ctx.store.get(f"documents/{ROUND}").get("issuing")  # the draft is free again
+
+    # A number drawn by another document meanwhile: the failed issue's number is void.
+    def render_then_other(ctx_, summary, kind):
+        ctx.store.transaction(lambda tx: tx.set(f"document_numbers/{year}", {"last": 2, "year": year}))
+        raise RuntimeError("the renderer broke again")
+
+    monkeypatch.setattr(document, "_render", render_then_other)
+    with pytest.raises(RuntimeError):
+        document.issue(ctx, ROUND, {}, "admin:a")
+    register = _register(year)
+    assert register["last"] == 2
+    assert [(v["number"], v["reason"]) for v in register["void"]] == [(1, "failed")]
+    broken["on"] = False
+    monkeypatch.setattr(document, "_render", render)
+    issued = document.issue(ctx, ROUND, {}, "admin:a")
+    assert [item["number"] for item in issued["issued"]] == [3]

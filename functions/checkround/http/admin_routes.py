@@ -898,6 +898,21 @@ def edit_document(rc: RequestContext, round_id: str) -> Reply:
 
 
 @router.route(
+    "/rounds/<id:round_id>/document-parts",
+    ["PUT"],
+    Operation(
+        "Set the round's parts of the official document (its `document`, over the organisation's; audited).",
+        answer="DocumentParts",
+        body=DocumentSettingsInput,
+        errors=writes(*BODY, 404),
+    ),
+)
+def put_round_document_parts(rc: RequestContext, round_id: str) -> Reply:
+    actor = rc.require_admin().actor
+    return 200, document.put_round_parts(rc.ctx, round_id, rc.json(), actor)
+
+
+@router.route(
     "/rounds/<id:round_id>/document/preview.pdf",
     ["GET"],
     Operation("The draft as it stands, as a PDF marked as a draft.", media=(PDF,), errors=reads(404, 409)),

@@ -308,6 +308,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         parts={"type": "object", "description": "The organisation's parts (DocumentPartsInput)."},
         defaults={"type": "object"},
     ),
+    "DocumentParts": _obj(
+        ["parts"], parts={"type": "object", "description": "The parts set at this level (DocumentPartsInput)."}
+    ),
     "Document": _obj(
         ["state", "generation", "issued"],
         state={"type": "string", "enum": ["draft", "issued"]},

@@ -18,15 +18,19 @@ SHA-256 and who issued them, in the same transaction as the audit event. An issu
 no more edits (409); reopening and closing the round again makes a new draft (the next
 generation) that starts from the new data, and the issued files stay as they were.
 
-The number is the next of the year for the organisation (``document_numbers/{year}``), drawn
-in its own transaction before the render, unless the committee gives the one from its register;
-an issue that then loses a race with another issue of the same draft leaves that number unused.
+The number is the next of the year for the organisation (``document_numbers/{year}``, the
+register: ``last`` and the ``void`` numbers), unless the committee gives the one from its
+register. It is drawn in the transaction that claims the draft for the issue (``issuing``), so
+a second issue of the same draft meanwhile is refused (409) before it draws a number, and edits
+wait. An issue that fails after its claim releases it: its number goes back to the register if
+no later one was drawn (the next issue reuses it), else it is listed there as void.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -44,10 +48,12 @@ from checkround.rounds.document_inputs import (
     DocumentSettingsInput,
     IssueInput,
 )
-from checkround.rounds.service import get_round_doc
+from checkround.rounds.service import ROUND_NOUN, get_round_doc, round_path
 from checkround.storage.ports import Doc, Transaction
 
 from . import narrative
+
+log = logging.getLogger(__name__)
 
 SETTINGS_PATH = "settings/document"
 _DOCUMENT = {"vi": "văn bản báo cáo", "en": "Document"}
@@ -126,13 +132,48 @@ def get_settings(ctx: Context) -> Doc:
 def put_settings(ctx: Context, body: Any, actor: str) -> Doc:
     data = load(DocumentSettingsInput(), body, "document")
 
+    parts = _set(data["parts"])
+
     def write(tx: Transaction) -> Doc:
-        doc = {"parts": data["parts"], "updated_at": ctx.clock.now(), "updated_by": actor}
+        doc = {"parts": parts, "updated_at": ctx.clock.now(), "updated_by": actor}
         tx.set(SETTINGS_PATH, doc)
         audit.record(tx, ctx, None, "document_settings", actor)
-        return {"parts": data["parts"], "defaults": DEFAULTS}
+        return {"parts": parts, "defaults": DEFAULTS}
 
     return ctx.store.transaction(write)
+
+
+def _set(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts set at a level (a part given as null is not: the level below applies)."""
+    return {key: value for key, value in parts.items() if value is not None}
+
+
+def put_round_parts(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
+    """Set the round's parts (its ``document``), whatever its state: they apply to its drafts
+    (an issued document keeps the files it was issued with)."""
+    data = load(DocumentSettingsInput(), body, "document")
+    parts = _set(data["parts"])
+
+    def write(tx: Transaction) -> Doc:
+        if tx.get(round_path(round_id)) is None:
+            raise AppError("not_found", what=ROUND_NOUN)
+        tx.update(round_path(round_id), {"document": parts})
+        audit.record(tx, ctx, round_id, "document_round", actor)
+        return {"parts": parts}
+
+    return ctx.store.transaction(write)
+
+
+def part_layers(ctx: Context, round_doc: Mapping[str, Any] | None, doc: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The parts set at each level, lowest first: the product's defaults, the organisation's,
+    the round's and the draft's (the console shows where each printed part comes from)."""
+    settings = ctx.store.get(SETTINGS_PATH) or {}
+    return {
+        "defaults": DEFAULTS,
+        "organisation": settings.get("parts") or {},
+        "round": (round_doc or {}).get("document") or {},
+        "draft": (doc or {}).get("parts") or {},
+    }
 
 
 # -- the draft --------------------------------------------------------------------------------
@@ -237,7 +278,10 @@ def edit(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
                 "invalid_state",
                 detail="this report has been issued and is never changed; reopen the round for a new draft",
             )
+        if _live(doc.get("issuing"), ctx):
+            raise AppError("invalid_state", detail="this draft is being issued right now; look at it again afterwards")
         parts = {**(doc.get("parts") or {}), **data.get("parts", {})}
+        parts = _set(parts)  # null: back to the round's or the organisation's part
         story = dict(doc.get("narrative") or {})
         for key, value in (data.get("narrative") or {}).items():
             if value is None or not value.strip():
@@ -273,20 +317,92 @@ def _render(ctx: Context, summary: dict[str, Any], kind: str) -> bytes:
     return render_pdf(summary, ctx.settings.templates_dir)
 
 
-def _next_number(ctx: Context, year: int, given: int | None) -> int:
-    path = f"document_numbers/{year}"
+# How long an issue holds its draft: longer than admin_api's and admin_console's timeout
+# (infra/functions.tf), so a claim older than this is an issue that died mid-way.
+ISSUE_CLAIM_SECONDS = 600
 
-    def write(tx: Transaction) -> int:
-        last = int((tx.get(path) or {}).get("last") or 0)
+
+def _numbers_path(year: int) -> str:
+    return f"document_numbers/{year}"
+
+
+def _voided(register: Mapping[str, Any], claim: Mapping[str, Any], reason: str, at: dt.datetime) -> dict[str, Any]:
+    """The register with the claim's number given back when nothing was drawn after it (the
+    next issue reuses it), else with it recorded as void: either way no silent gap."""
+    if int(register.get("last") or 0) == claim["number"]:
+        return {**register, "last": int(claim["previous_last"])}
+    entry = {"number": claim["number"], "round_id": claim["round_id"], "reason": reason, "at": at}
+    return {**register, "void": [*(register.get("void") or []), entry]}
+
+
+def _live(claim: Mapping[str, Any] | None, ctx: Context) -> bool:
+    """Whether an issue holds the draft (a claim older than the timeout is one that died)."""
+    if not claim:
+        return False
+    age: dt.timedelta = ctx.clock.now() - claim["at"]
+    return age.total_seconds() < ISSUE_CLAIM_SECONDS
+
+
+def _claim(ctx: Context, round_id: str, generation: int, year: int, given: int | None, actor: str) -> Doc:
+    """In one transaction: claim the draft for this issue and draw its number. A draft another
+    issue holds is refused (409) before any number is drawn; a claim older than
+    :data:`ISSUE_CLAIM_SECONDS` (an issue that died) is taken over, its number voided."""
+    path = _numbers_path(year)
+
+    def write(tx: Transaction) -> Doc:
+        current = tx.get(document_path(round_id))
+        register = tx.get(path) or {}
+        if current is None or current["state"] != "draft" or current["generation"] != generation:
+            raise AppError("invalid_state", detail="this draft was issued or replaced meanwhile")
+        held = current.get("issuing")
+        if held and _live(held, ctx):
+            raise AppError("invalid_state", detail=f"this draft is being issued by {held['by']} right now")
+        if held and int(held["year"]) == year:
+            register = _voided(register, held, "abandoned", ctx.clock.now())
+        elif held:
+            other = _numbers_path(int(held["year"]))
+            tx.set(other, _voided(tx.get(other) or {}, held, "abandoned", ctx.clock.now()))
+        last = int(register.get("last") or 0)
         number = given if given is not None else last + 1
-        tx.set(path, {"last": max(last, number), "year": year})
-        return number
+        tx.set(path, {**register, "last": max(last, number), "year": year})
+        claim = {
+            "token": secrets.token_hex(8),
+            "by": actor,
+            "at": ctx.clock.now(),
+            "number": number,
+            "year": year,
+            "previous_last": last,
+            "round_id": round_id,
+        }
+        tx.update(document_path(round_id), {"issuing": claim})
+        return {**current, "issuing": claim}
 
     return ctx.store.transaction(write)
 
 
+def _release(ctx: Context, round_id: str, claim: Mapping[str, Any], reason: str) -> None:
+    """An issue that failed after its claim: the draft is free again and its number reused or
+    voided (:func:`_voided`)."""
+    path = _numbers_path(int(claim["year"]))
+
+    def write(tx: Transaction) -> None:
+        current = tx.get(document_path(round_id)) or {}
+        register = tx.get(path) or {}
+        if (current.get("issuing") or {}).get("token") == claim["token"]:
+            tx.update(document_path(round_id), {"issuing": None})
+        tx.set(path, _voided(register, claim, reason, ctx.clock.now()))
+
+    ctx.store.transaction(write)
+
+
 def issue(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
-    """Issue the draft: the final PDF and DOCX, numbered and dated, kept for good."""
+    """Issue the draft: the final PDF and DOCX, numbered and dated, kept for good.
+
+    The draft is claimed and the number drawn in one transaction, so a second issue of the same
+    draft meanwhile is refused before it draws one; edits wait for the issue too. If anything
+    fails after the claim (the render, the store, the last transaction), the claim is released
+    and the number goes back to the register, or is recorded there as void when a later number
+    was drawn meanwhile."""
     from .service import build_summary
 
     data = load(IssueInput(), body if body is not None else {}, "document")
@@ -295,7 +411,29 @@ def issue(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
         raise AppError("invalid_state", detail="this report has already been issued; reopen the round for a new draft")
     round_doc = get_round_doc(ctx, round_id)
     issued_on = data.get("issued_on") or ctx.clock.now().astimezone(zone_of(round_doc)).date()
-    number = _next_number(ctx, issued_on.year, data.get("number"))
+    doc = _claim(ctx, round_id, int(doc["generation"]), issued_on.year, data.get("number"), actor)
+    claim = doc["issuing"]
+    try:
+        return _issue_claimed(ctx, round_id, round_doc, doc, claim, issued_on, actor, build_summary)
+    except Exception as exc:
+        try:
+            _release(ctx, round_id, claim, exc.code if isinstance(exc, AppError) else "failed")
+        except Exception:
+            log.exception("document %s: releasing issue claim %s failed", round_id, claim["token"])
+        raise
+
+
+def _issue_claimed(
+    ctx: Context,
+    round_id: str,
+    round_doc: Doc,
+    doc: Doc,
+    claim: Mapping[str, Any],
+    issued_on: dt.date,
+    actor: str,
+    build_summary: Any,
+) -> Doc:
+    number = int(claim["number"])
     summary = build_summary(ctx, round_id)
     summary["document"] = view(summary, _layers(ctx, round_doc, doc), doc.get("narrative"), number, issued_on)
     pdf = _render(ctx, summary, "pdf")
@@ -307,10 +445,8 @@ def issue(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
     def write(tx: Transaction) -> Doc:
         current = tx.get(document_path(round_id))
         assert current is not None
-        if current["state"] != "draft" or current["generation"] != doc["generation"]:
+        if (current.get("issuing") or {}).get("token") != claim["token"] or current["state"] != "draft":
             raise AppError("invalid_state", detail="this draft was issued or replaced meanwhile")
-        if current.get("narrative") != doc.get("narrative") or current.get("parts") != doc.get("parts"):
-            raise AppError("invalid_state", detail="the draft was edited meanwhile; look at it again and issue it")
         issued = list(current.get("issued") or [])
         entry = {
             "seq": len(issued) + 1,
@@ -325,7 +461,7 @@ def issue(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
             "sha256_pdf": hashlib.sha256(pdf).hexdigest(),
             "sha256_docx": hashlib.sha256(docx).hexdigest(),
         }
-        tx.update(document_path(round_id), {"state": "issued", "issued": [*issued, entry]})
+        tx.update(document_path(round_id), {"state": "issued", "issued": [*issued, entry], "issuing": None})
         audit.record(
             tx, ctx, round_id, "issue", actor, number=number, generation=current["generation"], seq=entry["seq"]
         )

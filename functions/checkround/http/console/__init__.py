@@ -35,6 +35,7 @@ PAGE_GROUPS = (
     "entry",
     "scoring",
     "document",
+    "document_parts",
     "recommend",
     "messages",
 )
