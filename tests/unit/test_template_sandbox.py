@@ -116,3 +116,15 @@ def test_an_ordinary_template_keeps_its_filters_and_comparisons():
     )
     assert composed.text == "ĐOÀN TN CÔNG AN TỈNH Mục 1 Đề nghị bổ sung. (4): Bổ..."
     assert composed.html == "<p>Kính gửi Nguyễn Văn An,</p>"
+
+
+def test_a_template_cannot_name_the_filter_that_charges_its_loops():
+    """The sandbox puts ``loop_steps`` in front of each loop after its check; a template naming
+    it with a negative body size gave itself steps to spend: a loop of a long body over
+    many items, refused alone, then ran."""
+    body = "{{ s.unit }}" * 300
+    params = {**sample_params("digest"), "submissions": [{"at": "", "unit": "u", "late": False}] * 4000}
+    long_loop = "{% for s in submissions %}" + body + "{% endfor %}"
+    assert "steps" in refused("digest", long_loop, params=params)
+    assert refused("digest", "{% if submissions|loop_steps(-1000000) %}{% endif %}" + long_loop, params=params)
+    assert refused("digest", "{{ submissions|map('loop_steps', -1)|list }}")

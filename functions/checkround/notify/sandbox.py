@@ -302,9 +302,12 @@ def _check(node: nodes.Node, in_loop: bool = False) -> None:
         _check(child, in_loop)
 
 
-# The filter each loop's values go through (added to the syntax tree after the check, so a
-# template cannot name it where it is refused): it charges the loop's steps before it starts.
-_LOOP_COST = "loop_steps"
+# What each loop's values go through: it charges the loop's steps before the loop starts. It is
+# an attribute of the environment, called by a node added to the syntax tree after the check
+# (jinja2.nodes.EnvironmentAttribute, which the template language cannot write), not a filter:
+# a template could name a filter, directly or through map('…'), and charge itself a negative
+# body to give itself steps.
+_LOOP_COST = "checkround_loop_steps"
 
 
 def _loop_steps(value: Any, body: int) -> Any:
@@ -318,7 +321,8 @@ def _charge_loops(tree: nodes.Template) -> None:
             1 + sum(1 for _ in child.find_all(nodes.Node))
             for child in [*loop.body, *([loop.test] if loop.test else [])]
         )
-        loop.iter = nodes.Filter(loop.iter, _LOOP_COST, [nodes.Const(body)], [], None, None, lineno=loop.iter.lineno)
+        cost = nodes.EnvironmentAttribute(_LOOP_COST, lineno=loop.iter.lineno)
+        loop.iter = nodes.Call(cost, [loop.iter, nodes.Const(body)], [], None, None, lineno=loop.iter.lineno)
 
 
 class OrganisationSandbox(ImmutableSandboxedEnvironment):
@@ -326,6 +330,8 @@ class OrganisationSandbox(ImmutableSandboxedEnvironment):
     that refuse to build anything large (the documented ``intercepted_binops``/``call_binop``)."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    # Called by each loop (named by _LOOP_COST; see _charge_loops).
+    checkround_loop_steps = staticmethod(_loop_steps)
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
@@ -357,7 +363,7 @@ class OrganisationSandbox(ImmutableSandboxedEnvironment):
             keep_trailing_newline=True,
         )
         self.globals.clear()
-        self.filters = {**_filters(self.filters), _LOOP_COST: _loop_steps}
+        self.filters = _filters(self.filters)
 
 
 @functools.cache
