@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,10 +18,12 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from checkround.errors import CATALOG
+from checkround.forms import service as forms
 from checkround.http import admin_routes, unit_routes
 from checkround.http.core import Router, dispatch
+from checkround.rounds import service as rounds
 from checkround.rounds.tokens import issue_admin_token
-from tests.support import memory_context
+from tests.support import T0, memory_context, small_form
 
 # Every character, and the odd ones more often than their share of Unicode would draw them.
 # Hypothesis draws no lone surrogate (it is no text), so a snowman stands for one: its escape
@@ -37,23 +40,45 @@ KEYS = st.sampled_from(["id", "name", "title", "url", "unit_ids", "answers", "se
 OBJECTS = st.dictionaries(KEYS | TEXT, VALUES, max_size=6)
 
 
-def _routes(router: Router) -> list[tuple[str, str]]:
-    """(method, path) of every route that may take a body, its path ids given as "x"."""
+def _routes(router: Router, ids: dict[str, str]) -> list[tuple[str, str]]:
+    """(method, path) of every route that may take a body, its path ids from ``ids`` (else "x")."""
     return [
-        (method, re.sub(r"<(?:\w+:)?\w+>", "x", path))
+        (method, re.sub(r"<(?:\w+:)?(\w+)>", lambda m: ids.get(m.group(1), "x"), path))
         for (path, method) in router.operations
         if method in ("POST", "PUT", "PATCH")
     ]
 
 
-ROUTES = [(admin_routes.router, *route) for route in _routes(admin_routes.router)] + [
-    (unit_routes.router, *route) for route in _routes(unit_routes.router)
+# The admin's routes on ids that do not exist (a body that closed or changed the round would
+# leave the next examples less to reach); the unit's on its open round, answers and all.
+ROUTES = [(admin_routes.router, *route) for route in _routes(admin_routes.router, {})] + [
+    (unit_routes.router, *route) for route in _routes(unit_routes.router, {"round_id": "r1"})
 ]
 
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: Any) -> Any:
     return memory_context(tmp_path_factory.mktemp("fuzz"))
+
+
+@pytest.fixture(scope="module")
+def unit_token(ctx: Any) -> str:
+    forms.create_form(ctx, small_form())
+    forms.publish_version(ctx, "mau-nho")
+    rounds.put_unit(ctx, "u1", {"name": "Đơn vị 1", "cluster": "cum-1"})
+    rounds.create_round(
+        ctx,
+        {
+            "id": "r1",
+            "title": {"vi": "Đợt 1"},
+            "form_id": "mau-nho",
+            "unit_ids": ["u1"],
+            "opens_at": T0.isoformat(),
+            "closes_at": (T0 + timedelta(days=7)).isoformat(),
+        },
+    )
+    rounds.open_round(ctx, "r1")
+    return str(rounds.issue_tokens(ctx, "r1", {})["tokens"]["u1"]["token"])
 
 
 def _send(ctx: Any, token: str, router: Router, method: str, path: str, data: bytes) -> None:
@@ -73,15 +98,24 @@ def _send(ctx: Any, token: str, router: Router, method: str, path: str, data: by
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=OBJECTS | VALUES, raw=st.binary(max_size=64))
-def test_no_body_makes_a_route_fail_with_a_5xx(ctx, body, raw):
-    token = issue_admin_token(ctx)
+def test_no_body_makes_a_route_fail_with_a_5xx(ctx, unit_token, body, raw):
+    admin = issue_admin_token(ctx)
     # NaN and Infinity too, as Python's json reads them; each snowman as half of a UTF-16 pair.
     text = json.dumps(body, allow_nan=True).replace("\\u2603", "\\ud800").encode()
     for router, method, path in ROUTES:
         for data in (text, raw):
-            _send(ctx, token, router, method, path, data)
+            _send(ctx, unit_token if router is unit_routes.router else admin, router, method, path, data)
 
 
-def test_the_routes_swept_include_the_json_ones():
+def test_the_sweep_reaches_the_handlers(ctx, unit_token):
+    """The unit's token opens its round: a body is read and validated, not refused at the door."""
     assert ("POST", "/forms") in {(m, p) for _, m, p in ROUTES}
-    assert ("POST", "/rounds/x/submission") in {(m, p) for _, m, p in ROUTES}
+    environ = EnvironBuilder(
+        path="/rounds/r1/submission",
+        method="POST",
+        json={"answers": {"a": {"so": "nhiều"}}},
+        headers={"Authorization": f"Bearer {unit_token}"},
+    ).get_environ()
+    answer = dispatch(unit_routes.router, Request(environ), lambda: ctx)
+    assert answer.status_code == 422
+    assert json.loads(answer.get_data())["error"]["code"] == "validation_failed"
