@@ -251,6 +251,10 @@ def test_the_committees_document_from_the_terminal(stack: RunningStack, tmp_path
 
     parts = ok(checkround(stack, "document", "settings", str(SCHEMAS / "seed" / "document.yaml")))
     assert any("BC/TĐTN" in line for line in parts)
+    own = write_yaml(tmp_path / "round-parts.yaml", {"parts": {"signer_name": "Trần Văn Bình"}})
+    assert any(
+        "Trần Văn Bình" in line for line in ok(checkround(stack, "document", "settings", str(own), "--round", round_id))
+    )
     shown = ok(checkround(stack, "document", "show", round_id))
     assert shown[:2] == ["state: draft (close 1)", "edited: -"]
     assert "[overall]" in shown
@@ -268,6 +272,7 @@ def test_the_committees_document_from_the_terminal(stack: RunningStack, tmp_path
     assert issued == ["Số: 12-BC/TĐTN", str(final), str(final.with_suffix(".docx"))]
     text = subprocess.run(["pdftotext", str(final), "-"], capture_output=True, text=True, check=True).stdout
     assert "Quảng Ninh, ngày 25 tháng 6 năm 2019" in " ".join(text.split())
+    assert "Trần Văn Bình" in text  # the round's signer over the organisation's
     assert final.with_suffix(".docx").read_bytes().startswith(b"PK\x03\x04")
     again = checkround(stack, "document", "edit", round_id, "--reset", "overall")
     assert again.returncode == 1

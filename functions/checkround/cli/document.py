@@ -1,5 +1,5 @@
 """``checkround document``: the committee's official report of a round (reports/document.py on
-the server): set the layout's parts for the organisation, look at a round's draft, edit its
+the server): set the layout's parts for the organisation or a round, look at a round's draft, edit its
 narrative from text files, preview it, and issue it (PDF and DOCX downloaded).
 
 Every command is one request (and a download); the server checks everything and audits the
@@ -35,11 +35,13 @@ def _base(round_id: str) -> str:
 
 @document.command()
 @click.argument("file", type=_FILE_IN)
+@click.option("--round", "round_id", metavar="ROUND", help="Set ROUND's parts (over the organisation's) instead.")
 @click.pass_obj
-def settings(conn: Connection, file: Path) -> None:
+def settings(conn: Connection, file: Path, round_id: str | None) -> None:
     """Set the organisation's parts from FILE (.yaml or .json: header, number suffix, place,
-    signer, Nơi nhận; schemas/seed/document.yaml is an example)."""
-    result = conn.call("PUT", "/document-settings", load_parts(file, conn.lang))
+    signer, Nơi nhận; schemas/seed/document.yaml is an example), or with --round a round's."""
+    path = f"/rounds/{path_id(round_id)}/document-parts" if round_id else "/document-settings"
+    result = conn.call("PUT", path, load_parts(file, conn.lang))
     click.echo(json.dumps(result["parts"], ensure_ascii=False, indent=2))
 
 
