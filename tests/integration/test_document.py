@@ -347,7 +347,14 @@ def test_an_issue_whose_render_fails_gives_its_number_back_or_records_it_void(ad
     register = _register(year)
     assert register["last"] == 2
     assert [(v["number"], v["reason"]) for v in register["void"]] == [(1, "failed")]
-    broken["on"] = False
+    # The office's own number from its register: not void, the counter as it was.
     monkeypatch.setattr(document, "_render", render)
+    with pytest.raises(RuntimeError):
+        document.issue(ctx, ROUND, {"number": 1}, "admin:a")
+    assert _register(year) == register
+    with pytest.raises(RuntimeError):
+        document.issue(ctx, ROUND, {"number": 9}, "admin:a")
+    assert _register(year) == register  # 9 was above the counter: it goes back to 2
+    broken["on"] = False
     issued = document.issue(ctx, ROUND, {}, "admin:a")
     assert [item["number"] for item in issued["issued"]] == [3]

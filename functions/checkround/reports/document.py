@@ -331,6 +331,8 @@ def _voided(register: Mapping[str, Any], claim: Mapping[str, Any], reason: str, 
     next issue reuses it), else with it recorded as void: either way no silent gap."""
     if int(register.get("last") or 0) == claim["number"]:
         return {**register, "last": int(claim["previous_last"])}
+    if claim.get("given"):
+        return dict(register)  # the office's own number, from its register: the office may give it again
     entry = {"number": claim["number"], "round_id": claim["round_id"], "reason": reason, "at": at}
     return {**register, "void": [*(register.get("void") or []), entry]}
 
@@ -372,6 +374,7 @@ def _claim(ctx: Context, round_id: str, generation: int, year: int, given: int |
             "number": number,
             "year": year,
             "previous_last": last,
+            "given": given is not None,
             "round_id": round_id,
         }
         tx.update(document_path(round_id), {"issuing": claim})
