@@ -211,3 +211,16 @@ def test_every_meta_validation_message_has_its_vietnamese():
     assert caught.value.to_body("vi")["error"]["fields"]["sections"][0]["fields"][6] == {
         "choices": ["Trường lựa chọn cần ít nhất một lựa chọn."]
     }
+
+
+@pytest.mark.parametrize("since", ["9" * 5000, "9" * 1600 + "-abc", "١٢-abc"])
+def test_an_etag_no_draft_could_have_is_a_draft_never_issued(ctx, since):
+    """?since= and the builder's conflict_since are the client's: a number of thousands of
+    digits was a ValueError (Python's limit on int()) and one of 1,600 a document id longer
+    than Firestore takes, both a 500; no draft was ever saved that many times."""
+    forms.create_form(ctx, small_form(), actor="admin:an")
+    assert forms.revision_of(since) is None
+    with pytest.raises(AppError) as unknown:
+        changes_since(ctx, "mau-nho", since)
+    assert unknown.value.code == "not_found"
+    assert draft_conflict(ctx, "mau-nho", since, check_definition(small_form()))["changes"] is None

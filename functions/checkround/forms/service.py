@@ -44,10 +44,16 @@ def revision_path(form_id: str, revision: int) -> str:
     return f"forms/{form_id}/drafts/{revision}"
 
 
+# More digits than any count of a draft's saves.
+_REVISION_DIGITS = 12
+
+
 def revision_of(etag: str) -> int | None:
-    """The draft revision an etag names (etags are ``{revision}-{digest}``), or None."""
+    """The draft revision an etag names (etags are ``{revision}-{digest}``), or None. The etag
+    is the client's: a number longer than any count of saves names none (thousands of digits are
+    past what int() reads, and a long one past Firestore's document ids)."""
     head = etag.strip().strip('"').split("-", 1)[0]
-    return int(head) if head.isascii() and head.isdigit() else None
+    return int(head) if head.isascii() and head.isdigit() and len(head) <= _REVISION_DIGITS else None
 
 
 def _revision_doc(definition: Any, etag: str, actor: str, now: Any) -> dict[str, Any]:
