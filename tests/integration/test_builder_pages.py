@@ -434,6 +434,10 @@ def test_a_version_is_viewed_and_compared_with_another(project, console_app):
     assert "Khác biệt từ phiên bản 1 đến phiên bản 2" in html
     assert "Đổi mã a.so thành Số lượng (a.so_luong)" in html
     assert client.get("/admin_console/forms/mau-nho/versions/3").status_code == 404
+    # ?with= is the client's: a number of thousands of digits is no version (int() refused it, a 500).
+    odd = client.get("/admin_console/forms/mau-nho/versions/2?with=" + "1" * 5000)
+    assert odd.status_code == 200
+    assert "Khác biệt từ phiên bản" not in odd.get_data(as_text=True)
 
 
 def test_the_editor_speaks_english_errors_included(project, console_app):

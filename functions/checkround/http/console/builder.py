@@ -747,7 +747,8 @@ def version_page(page: Page, form_id: str, version: int) -> Response:
     form = forms.get_form(ctx, form_id)
     definition = forms.get_version(ctx, form_id, version)
     other_text = page.args.get("with", "")
-    other = int(other_text) if other_text.isascii() and other_text.isdigit() else None
+    # The client's: a number of thousands of digits is past what int() reads.
+    other = int(other_text) if other_text.isascii() and other_text.isdigit() and len(other_text) <= 6 else None
     comparison = None
     if other is not None and other in form["versions"] and other != version:
         older, newer = sorted((other, version))
