@@ -64,6 +64,8 @@ _WORDS = {
         "bad_id": "Mã đơn vị chỉ gồm chữ thường không dấu, số và dấu '-', bắt đầu bằng chữ.",
         "repeated": "Mã đơn vị này đã có ở dòng {line}.",
         "stale": "Danh sách đơn vị đã bị thay đổi sau khi xem trước; đây là bản xem trước mới, chưa có gì được ghi.",
+        "stale_partial": "Danh sách đơn vị đã bị thay đổi trong lúc đang ghi; {written} đơn vị đầu đã được ghi. "
+        "Hãy tải tệp lên lại để xem phần còn lại.",
         "has_errors": "Tệp còn dòng bị từ chối; hãy sửa tệp rồi tải lên lại.",
     },
     "en": {
@@ -80,6 +82,8 @@ _WORDS = {
         "bad_id": "A unit id holds lowercase letters without accents, digits and '-', and starts with a letter.",
         "repeated": "This unit id is already on line {line}.",
         "stale": "The roster was changed after the preview; this is a new preview, nothing was written.",
+        "stale_partial": "The roster was changed while it was being written; the first {written} units were "
+        "written. Upload the file again to see what is left.",
         "has_errors": "Some rows are refused; correct the file and upload it again.",
     },
 }
@@ -322,10 +326,15 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
     """Write a staged upload: its units added or replaced, and (``remove_missing``) the units
     it does not list removed, except those a round lists. Refused when the upload has refused
     rows, or when the roster changed since the preview (409 ``invalid_state``, with the words
-    of ``stale``): nothing is written then."""
+    of ``stale``): nothing is written then. A unit written by someone else while a large roster
+    is being written stops it at the next transaction (``stale_partial``: what was written stays)."""
     staged = _staged(ctx, upload_id)
     if staged["refused"]:
         raise AppError("invalid_state", detail=in_language(_WORDS, language)["has_errors"])
+    # The snapshot's version is read before the units are listed, and each transaction below
+    # checks it is still the one expected: a unit written between this listing and the write
+    # (by another admin, the CLI) would otherwise be overwritten with the file's older line.
+    seen = roster_snapshot.version(ctx)
     current = _current(ctx)
     if _digest(current) != staged["digest"]:
         raise AppError("invalid_state", detail=in_language(_WORDS, language)["stale"])
@@ -340,9 +349,13 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
     todo: list[tuple[str, Doc | None]] = [(uid, doc) for uid, doc in writes if uid in written]
     todo += [(uid, None) for uid in removable]
 
-    def batch(items: list[tuple[str, Doc | None]], last: bool) -> Any:
+    def batch(items: list[tuple[str, Doc | None]], expected: int, written: int, last: bool) -> Any:
         def write(tx: Transaction) -> None:
             pending = roster_snapshot.read_for_update(tx)
+            if pending.version != expected:
+                words = in_language(_WORDS, language)
+                detail = words["stale_partial"].format(written=written) if written else words["stale"]
+                raise AppError("invalid_state", detail=detail)
             for uid, doc in items:
                 if doc is None:
                     tx.delete(f"units/{uid}")
@@ -370,8 +383,11 @@ def apply_roster(ctx: Context, upload_id: str, remove_missing: bool, actor: str,
     # the upload marked as used (applying it twice does nothing). A failure between two leaves
     # the earlier ones written; the next preview of the same file shows what is left.
     chunks = [todo[i : i + 400] for i in range(0, len(todo), 400)] or [[]]
+    done = 0
     for index, chunk in enumerate(chunks):
-        ctx.store.transaction(batch(chunk, index == len(chunks) - 1))
+        # Each transaction moves the version by one (roster_snapshot.write).
+        ctx.store.transaction(batch(chunk, seen + index, done, index == len(chunks) - 1))
+        done += len(chunk)
     return {
         "added": len(changes["added"]),
         "changed": len(changes["changed"]),

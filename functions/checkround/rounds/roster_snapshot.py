@@ -129,6 +129,17 @@ class Pending:
     head: Doc | None
     parts: list[dict[str, Doc]] | None
 
+    @property
+    def version(self) -> int:
+        """The head's version as the transaction read it."""
+        return _version(self.head)
+
+
+def version(ctx: Context) -> int:
+    """The head's version now (one read): it moves with every write of a unit, so a writer that
+    reads it before listing the units can tell, in its transaction, whether they changed since."""
+    return _version(ctx.store.get(HEAD))
+
 
 def read_for_update(tx: Transaction) -> Pending:
     """Read the head and every chunk (a transaction reads before it writes)."""
