@@ -52,7 +52,8 @@ def read_post(definition: Mapping[str, Any], data: FormData, language: str = "vi
         return Post("redraw", answers, {target: empty_rows(definition, data).get(target, 0) + 1})
     if verb == "remove":
         group, _, index = target.rpartition(".")
-        if group in groups and index.isascii() and index.isdigit():
+        # Six digits at most: a row number no page draws (thousands of digits are past int()).
+        if group in groups and index.isascii() and index.isdigit() and len(index) <= 6:
             answers = answers_from_form(definition, without_row(data, group, int(index)), language)
         return Post("redraw", answers)
     if verb == "goto" and target:

@@ -131,7 +131,7 @@ def _minutes(text: Any) -> int | None:
     """A grace period in minutes (0 to 30 days), or None; ASCII digits only ("²" is a digit to
     ``isdigit`` that ``int`` refuses)."""
     typed = str(text or "0").strip() or "0"
-    if typed.isascii() and typed.isdigit() and int(typed) <= 60 * 24 * 30:
+    if typed.isascii() and typed.isdigit() and len(typed) <= 6 and int(typed) <= 60 * 24 * 30:
         return int(typed)
     return None
 
