@@ -5,8 +5,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 from checkround import wiring
+
+# No per-example time limit for property tests: CI runs once on two shared cores, where a slow
+# example says nothing about the code (speed is measured in benchmarks/, never in tests).
+settings.register_profile("checkround", deadline=None)
+settings.load_profile("checkround")
 
 
 @pytest.fixture(autouse=True)

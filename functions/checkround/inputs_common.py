@@ -58,7 +58,9 @@ def load(schema: Schema, body: Any, subject: str) -> dict[str, Any]:
     """The body loaded by ``schema``; ``subject`` names what a refusal refused (see
     :data:`checkround.errors.CATALOG`'s ``validation_failed``)."""
     if not isinstance(body, dict):
-        raise AppError("bad_request", detail="the body must be a JSON object")
+        raise AppError(
+            "bad_request", detail={"vi": "nội dung phải là một đối tượng JSON", "en": "the body must be a JSON object"}
+        )
     try:
         data: dict[str, Any] = schema.load(body)
     except ValidationError as exc:

@@ -193,6 +193,8 @@ def test_deeply_nested_json_and_bad_unit_ids_are_client_errors(admin):
     assert response.status_code == 400
     response = admin("PUT", "/units/ha_noi", {"name": "Hà Nội"})
     assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"unit_id": ["Dùng chữ thường không dấu, chữ số và dấu '-'."]}
+    response = admin("PUT", "/units/ha_noi", {"name": "Hà Nội"}, headers={"Accept-Language": "en"})
     assert response.json["error"]["fields"] == {"unit_id": ["Use lowercase letters, digits and '-'."]}
 
 

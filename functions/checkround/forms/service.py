@@ -106,7 +106,7 @@ def put_draft(ctx: Context, form_id: str, raw: Any, if_match: str | None, actor:
         raw.setdefault("id", form_id)
     definition = check_definition(raw, ctx.settings.max_form_fields, form_id=form_id)
     if not if_match:
-        raise AppError("bad_request", detail="If-Match header is required")
+        raise AppError("bad_request", detail={"vi": "cần header If-Match", "en": "If-Match header is required"})
     expected = if_match.strip().strip('"')
 
     def write(tx: Transaction) -> str:

@@ -169,7 +169,9 @@ def draft_changes(rc: RequestContext, form_id: str) -> Reply:
     rc.require_admin()
     since = rc.request.args.get("since")
     if not since:
-        raise AppError("bad_request", detail="?since= (an etag) is required")
+        raise AppError(
+            "bad_request", detail={"vi": "cần tham số ?since= (một etag)", "en": "?since= (an etag) is required"}
+        )
     return 200, drafts.changes_since(rc.ctx, form_id, since)
 
 
@@ -384,7 +386,10 @@ def _revision_arg(rc: RequestContext, name: str) -> int | None:
     if raw is None:
         return None
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
-        raise AppError("bad_request", detail=f"'{name}' must be a revision number")
+        raise AppError(
+            "bad_request",
+            detail={"vi": f"'{name}' phải là số của một lần sửa", "en": f"'{name}' must be a revision number"},
+        )
     return int(raw)
 
 

@@ -104,7 +104,7 @@ class RequestContext:
         raw = read_body(self.request, self.ctx.settings.max_body_bytes)
         if not raw:
             if required:
-                raise AppError("bad_request", detail="a JSON body is required")
+                raise AppError("bad_request", detail={"vi": "cần nội dung JSON", "en": "a JSON body is required"})
             return None
         mimetype = self.request.mimetype
         if mimetype != "application/json" and not mimetype.endswith("+json"):
@@ -112,7 +112,10 @@ class RequestContext:
         try:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise AppError("bad_request", detail="the body is not valid UTF-8 JSON") from exc
+            raise AppError(
+                "bad_request",
+                detail={"vi": "nội dung không phải JSON UTF-8 hợp lệ", "en": "the body is not valid UTF-8 JSON"},
+            ) from exc
         if _deeper_than(body, MAX_JSON_DEPTH):
             raise AppError("too_deep", limit=MAX_JSON_DEPTH)
         # JSON may escape half of a UTF-16 pair ("\ud800"), which Python reads as a lone

@@ -94,7 +94,10 @@ def new_webhook_secret() -> str:
 def create_webhook(ctx: Context, body: Any) -> Doc:
     data = load(WebhookInput(ctx.settings.cloud, ctx.settings.webhook_private_networks), body, "webhook")
     if sum(1 for _ in ctx.store.list(WEBHOOKS)) >= MAX_WEBHOOKS:
-        raise AppError("invalid_state", detail=f"at most {MAX_WEBHOOKS} webhook endpoints")
+        raise AppError(
+            "invalid_state",
+            detail={"vi": f"tối đa {MAX_WEBHOOKS} địa chỉ webhook", "en": f"at most {MAX_WEBHOOKS} webhook endpoints"},
+        )
     webhook_id = f"wh-{secrets.token_hex(6)}"
     secret = new_webhook_secret()
     doc = {

@@ -276,10 +276,20 @@ def edit(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
         if doc["state"] != "draft":
             raise AppError(
                 "invalid_state",
-                detail="this report has been issued and is never changed; reopen the round for a new draft",
+                detail={
+                    "vi": "báo cáo này đã được ban hành và không bao giờ bị thay đổi; "
+                    "hãy mở lại đợt để có bản dự thảo mới",
+                    "en": "this report has been issued and is never changed; reopen the round for a new draft",
+                },
             )
         if _live(doc.get("issuing"), ctx):
-            raise AppError("invalid_state", detail="this draft is being issued right now; look at it again afterwards")
+            raise AppError(
+                "invalid_state",
+                detail={
+                    "vi": "bản dự thảo này đang được ban hành; hãy xem lại sau",
+                    "en": "this draft is being issued right now; look at it again afterwards",
+                },
+            )
         parts = {**(doc.get("parts") or {}), **data.get("parts", {})}
         parts = _set(parts)  # null: back to the round's or the organisation's part
         story = dict(doc.get("narrative") or {})
@@ -355,10 +365,22 @@ def _claim(ctx: Context, round_id: str, generation: int, year: int, given: int |
         current = tx.get(document_path(round_id))
         register = tx.get(path) or {}
         if current is None or current["state"] != "draft" or current["generation"] != generation:
-            raise AppError("invalid_state", detail="this draft was issued or replaced meanwhile")
+            raise AppError(
+                "invalid_state",
+                detail={
+                    "vi": "bản dự thảo này vừa được ban hành hoặc thay thế",
+                    "en": "this draft was issued or replaced meanwhile",
+                },
+            )
         held = current.get("issuing")
         if held and _live(held, ctx):
-            raise AppError("invalid_state", detail=f"this draft is being issued by {held['by']} right now")
+            raise AppError(
+                "invalid_state",
+                detail={
+                    "vi": f"bản dự thảo này đang được {held['by']} ban hành",
+                    "en": f"this draft is being issued by {held['by']} right now",
+                },
+            )
         if held and int(held["year"]) == year:
             register = _voided(register, held, "abandoned", ctx.clock.now())
         elif held:
@@ -411,7 +433,13 @@ def issue(ctx: Context, round_id: str, body: Any, actor: str) -> Doc:
     data = load(IssueInput(), body if body is not None else {}, "document")
     doc = ensure_draft(ctx, round_id)
     if doc["state"] != "draft":
-        raise AppError("invalid_state", detail="this report has already been issued; reopen the round for a new draft")
+        raise AppError(
+            "invalid_state",
+            detail={
+                "vi": "báo cáo này đã được ban hành; hãy mở lại đợt để có bản dự thảo mới",
+                "en": "this report has already been issued; reopen the round for a new draft",
+            },
+        )
     round_doc = get_round_doc(ctx, round_id)
     issued_on = data.get("issued_on") or ctx.clock.now().astimezone(zone_of(round_doc)).date()
     doc = _claim(ctx, round_id, int(doc["generation"]), issued_on.year, data.get("number"), actor)
@@ -449,7 +477,13 @@ def _issue_claimed(
         current = tx.get(document_path(round_id))
         assert current is not None
         if (current.get("issuing") or {}).get("token") != claim["token"] or current["state"] != "draft":
-            raise AppError("invalid_state", detail="this draft was issued or replaced meanwhile")
+            raise AppError(
+                "invalid_state",
+                detail={
+                    "vi": "bản dự thảo này vừa được ban hành hoặc thay thế",
+                    "en": "this draft was issued or replaced meanwhile",
+                },
+            )
         issued = list(current.get("issued") or [])
         entry = {
             "seq": len(issued) + 1,

@@ -476,9 +476,17 @@ def check_request(fmt: str | None, group: str | None) -> str:
     """The export format asked for (default ``json``); ``group`` applies to CSV only."""
     chosen = "json" if fmt is None else fmt
     if chosen not in FORMATS:
-        raise AppError("bad_request", detail=f"format must be one of {', '.join(FORMATS)}")
+        raise AppError(
+            "bad_request",
+            detail={
+                "vi": f"format phải là một trong {', '.join(FORMATS)}",
+                "en": f"format must be one of {', '.join(FORMATS)}",
+            },
+        )
     if group is not None and chosen != "csv":
-        raise AppError("bad_request", detail="group applies to format=csv only")
+        raise AppError(
+            "bad_request", detail={"vi": "group chỉ dùng với format=csv", "en": "group applies to format=csv only"}
+        )
     return chosen
 
 

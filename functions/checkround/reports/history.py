@@ -149,7 +149,13 @@ def revision_changes(
     if new_number not in revisions or (old_number != 0 and old_number not in revisions):
         raise AppError("not_found", what=_REVISION)
     if old_number >= new_number:
-        raise AppError("bad_request", detail="'from' must be an earlier revision than 'to'")
+        raise AppError(
+            "bad_request",
+            detail={
+                "vi": "'from' phải là một lần sửa trước 'to'",
+                "en": "'from' must be an earlier revision than 'to'",
+            },
+        )
     new_doc = revisions[new_number]
     old_doc = revisions.get(old_number) or {"answers": {}, "form_version": new_doc.get("form_version")}
     form_id = str(round_doc["form_id"])

@@ -275,7 +275,7 @@ def blank_form_pdf(ctx: Context, form_id: str, version: int, language: str) -> b
     from .render import render_blank_pdf  # heavy: only when a report is printed
 
     if language not in ("vi", "en"):
-        raise AppError("bad_request", detail="lang must be vi or en")
+        raise AppError("bad_request", detail={"vi": "lang phải là vi hoặc en", "en": "lang must be vi or en"})
     definition = get_version(ctx, form_id, version)
     return render_blank_pdf(blank_view(definition, version, language), ctx.settings.templates_dir)
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from checkround.context import Context
 from checkround.errors import AppError
+from checkround.formats.text import Bilingual
 from checkround.forms.definition import ID_PATTERN
 from checkround.forms.service import check_version_rules
 from checkround.inputs_common import load
@@ -42,7 +43,13 @@ def entry_path(round_id: str, unit_id: str) -> str:
 def put_unit(ctx: Context, unit_id: str, body: Any) -> Doc:
     if not re.fullmatch(ID_PATTERN, unit_id):
         raise AppError(
-            "validation_failed", fields={"unit_id": ["Use lowercase letters, digits and '-'."]}, subject="unit"
+            "validation_failed",
+            fields={
+                "unit_id": [
+                    Bilingual("Dùng chữ thường không dấu, chữ số và dấu '-'.", "Use lowercase letters, digits and '-'.")
+                ]
+            },
+            subject="unit",
         )
     data = load(UnitInput(), body, "unit")
     now = ctx.clock.now()
@@ -95,17 +102,33 @@ def create_round(ctx: Context, body: Any) -> Doc:
     data = load(RoundInput(), body, "round")
     form = ctx.store.get(f"forms/{data['form_id']}")
     if form is None:
-        raise AppError("validation_failed", fields={"form_id": ["Unknown form."]}, subject="round")
+        raise AppError(
+            "validation_failed",
+            fields={"form_id": [Bilingual("Không có biểu mẫu này.", "Unknown form.")]},
+            subject="round",
+        )
     version = data.get("form_version") or form.get("latest_version")
     if not version or version not in form["versions"]:
         raise AppError(
-            "validation_failed", fields={"form_version": ["The form has no such published version."]}, subject="round"
+            "validation_failed",
+            fields={
+                "form_version": [
+                    Bilingual("Biểu mẫu không có phiên bản đã ban hành này.", "The form has no such published version.")
+                ]
+            },
+            subject="round",
         )
     check_version_rules(ctx, data["form_id"], version)
     unknown = [uid for uid in data["unit_ids"] if ctx.store.get(f"units/{uid}") is None]
     if unknown:
         raise AppError(
-            "validation_failed", fields={"unit_ids": [f"Unknown units: {', '.join(unknown)}."]}, subject="round"
+            "validation_failed",
+            fields={
+                "unit_ids": [
+                    Bilingual(f"Không có các đơn vị: {', '.join(unknown)}.", f"Unknown units: {', '.join(unknown)}.")
+                ]
+            },
+            subject="round",
         )
     round_id = data.pop("id", None) or f"round-{secrets.token_hex(4)}"
     if data.get("previous_round_id"):
@@ -126,13 +149,13 @@ def create_round(ctx: Context, body: Any) -> Doc:
 def _check_previous(ctx: Context, previous_id: str, round_id: str) -> None:
     """A round follows a closed round (of this deployment's organisation: one per project)."""
     previous = ctx.store.get(round_path(previous_id))
-    problem = None
+    problem: Bilingual | None = None
     if previous_id == round_id:
-        problem = "A round cannot follow itself."
+        problem = Bilingual("Một đợt không thể tiếp nối chính nó.", "A round cannot follow itself.")
     elif previous is None:
-        problem = "No round has this id."
+        problem = Bilingual("Không có đợt nào mang mã này.", "No round has this id.")
     elif previous.get("status") != "closed":
-        problem = "The previous round must be closed."
+        problem = Bilingual("Đợt trước phải đã đóng.", "The previous round must be closed.")
     if problem:
         raise AppError("validation_failed", fields={"previous_round_id": [problem]}, subject="round")
 
@@ -149,7 +172,10 @@ def open_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
         if doc["status"] == "open":
             return {"status": "open"}
         if doc["status"] == "closed":
-            raise AppError("invalid_state", detail="the round is closed; reopen it instead")
+            raise AppError(
+                "invalid_state",
+                detail={"vi": "đợt đã đóng; hãy mở lại đợt", "en": "the round is closed; reopen it instead"},
+            )
         check_version_rules(ctx, doc["form_id"], doc["form_version"])
         now = ctx.clock.now()
         tx.update(round_path(round_id), {"status": "open", "opened_at": now})
@@ -175,7 +201,9 @@ def close_round(ctx: Context, round_id: str, actor: str = "admin") -> Doc:
         if doc["status"] == "closed":
             return {"status": "closed", "closed_now": False}
         if doc["status"] != "open":
-            raise AppError("invalid_state", detail="only an open round can be closed")
+            raise AppError(
+                "invalid_state", detail={"vi": "chỉ đóng được đợt đang mở", "en": "only an open round can be closed"}
+            )
         count = int(doc.get("close_count", 0)) + 1
         tx.update(round_path(round_id), {"status": "closed", "closed_at": ctx.clock.now(), "close_count": count})
         audit.record(tx, ctx, round_id, "close", actor, close_count=count)
@@ -195,12 +223,22 @@ def reopen_round(ctx: Context, round_id: str, body: Any, actor: str = "admin") -
         if doc is None:
             raise AppError("not_found", what=ROUND_NOUN)
         if doc["status"] != "closed":
-            raise AppError("invalid_state", detail="only a closed round can be reopened")
+            raise AppError(
+                "invalid_state",
+                detail={"vi": "chỉ mở lại được đợt đã đóng", "en": "only a closed round can be reopened"},
+            )
         changes: Doc = {"status": "open", "reopened_at": now, **data}
         if deadline({**doc, **changes}) <= now:
             raise AppError(
                 "validation_failed",
-                fields={"closes_at": ["The deadline has passed; give a later closes_at."]},
+                fields={
+                    "closes_at": [
+                        Bilingual(
+                            "Hạn chót đã qua; hãy cho closes_at muộn hơn.",
+                            "The deadline has passed; give a later closes_at.",
+                        )
+                    ]
+                },
                 subject="reopen",
             )
         tx.update(round_path(round_id), changes)
@@ -250,7 +288,13 @@ def _units_of(round_doc: Doc, unit_ids: list[str] | None) -> list[str]:
     stray = [uid for uid in chosen if uid not in round_doc["unit_ids"]]
     if stray:
         raise AppError(
-            "validation_failed", fields={"unit_ids": [f"Not in this round: {', '.join(stray)}."]}, subject="links"
+            "validation_failed",
+            fields={
+                "unit_ids": [
+                    Bilingual(f"Không thuộc đợt này: {', '.join(stray)}.", f"Not in this round: {', '.join(stray)}.")
+                ]
+            },
+            subject="links",
         )
     return list(chosen)
 

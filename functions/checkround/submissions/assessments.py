@@ -61,7 +61,13 @@ def stale_of(assessment: Mapping[str, Any] | None, latest_revision: Any) -> dict
 def _definition(ctx: Context, round_doc: Doc) -> Mapping[str, Any]:
     definition = get_version(ctx, round_doc["form_id"], round_doc["form_version"])
     if not has_reviewer_fields(definition):
-        raise AppError("invalid_state", detail="this round's form has no fields for the inspection team")
+        raise AppError(
+            "invalid_state",
+            detail={
+                "vi": "biểu mẫu của đợt này không có trường nào cho đoàn kiểm tra",
+                "en": "this round's form has no fields for the inspection team",
+            },
+        )
     return definition
 
 

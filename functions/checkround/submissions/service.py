@@ -259,7 +259,13 @@ def submit(
 
 def _check_key(idempotency_key: str | None) -> None:
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
-        raise AppError("bad_request", detail="Idempotency-Key must be 1 to 200 characters")
+        raise AppError(
+            "bad_request",
+            detail={
+                "vi": "Idempotency-Key phải dài từ 1 đến 200 ký tự",
+                "en": "Idempotency-Key must be 1 to 200 characters",
+            },
+        )
 
 
 def admin_round(ctx: Context, round_id: str, unit_id: str, body_unit: Any = None) -> Doc:
@@ -268,7 +274,13 @@ def admin_round(ctx: Context, round_id: str, unit_id: str, body_unit: Any = None
     if unit_id not in round_doc["unit_ids"]:
         raise AppError("not_found", what=UNIT_NOUN)
     if body_unit is not None and body_unit != unit_id:
-        raise AppError("bad_request", detail="unit_id in the body is not the unit of the path")
+        raise AppError(
+            "bad_request",
+            detail={
+                "vi": "unit_id trong nội dung không phải đơn vị của đường dẫn",
+                "en": "unit_id in the body is not the unit of the path",
+            },
+        )
     return round_doc
 
 

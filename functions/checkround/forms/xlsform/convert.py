@@ -51,4 +51,10 @@ def workbook_from_definition(definition: Mapping[str, Any], version: int | None 
     try:
         return write_workbook(definition, version)
     except TooLongForCell as exc:
-        raise AppError("invalid_state", detail=f"a text is longer than a spreadsheet cell holds ({exc})") from None
+        raise AppError(
+            "invalid_state",
+            detail={
+                "vi": f"có một đoạn văn bản dài hơn một ô bảng tính chứa được ({exc})",
+                "en": f"a text is longer than a spreadsheet cell holds ({exc})",
+            },
+        ) from None

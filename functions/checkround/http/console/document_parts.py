@@ -253,5 +253,11 @@ def draft_parts(page: Page, round_id: str) -> Response:
     if doc is None:
         raise AppError("round_not_closed")
     if doc["state"] != "draft" and page.rc.request.method == "POST":
-        raise AppError("invalid_state", detail="this report has been issued and is never changed")
+        raise AppError(
+            "invalid_state",
+            detail={
+                "vi": "báo cáo này đã được ban hành và không bao giờ bị thay đổi",
+                "en": "this report has been issued and is never changed",
+            },
+        )
     return _page(page, "draft", round_doc, doc, str(round_doc.get("language") or "vi"))

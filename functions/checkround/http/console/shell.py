@@ -231,12 +231,20 @@ def posted(rc: RequestContext) -> tuple[MultiDict[str, str], MultiDict[str, File
     if not mimetype and not rc.request.content_length:
         return MultiDict(), MultiDict()  # an empty post: refused below for its missing CSRF token
     if mimetype != "application/x-www-form-urlencoded":
-        raise AppError("bad_request", detail="the form must be posted as application/x-www-form-urlencoded")
+        raise AppError(
+            "bad_request",
+            detail={
+                "vi": "biểu mẫu phải được gửi dưới dạng application/x-www-form-urlencoded",
+                "en": "the form must be posted as application/x-www-form-urlencoded",
+            },
+        )
     raw = read_body(rc.request, limit)
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=_MAX_POSTED_INPUTS)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise AppError("bad_request", detail="the form post cannot be read") from exc
+        raise AppError(
+            "bad_request", detail={"vi": "không đọc được dữ liệu biểu mẫu đã gửi", "en": "the form post cannot be read"}
+        ) from exc
     return MultiDict(pairs), MultiDict()
 
 

@@ -34,12 +34,20 @@ _MAX_POSTED_INPUTS = 5000
 def _posted_form(rc: RequestContext) -> MultiDict[str, str]:
     """The urlencoded body, within the body limit (a larger one is a 413 page)."""
     if rc.request.mimetype != "application/x-www-form-urlencoded":
-        raise AppError("bad_request", detail="the form must be posted as application/x-www-form-urlencoded")
+        raise AppError(
+            "bad_request",
+            detail={
+                "vi": "biểu mẫu phải được gửi dưới dạng application/x-www-form-urlencoded",
+                "en": "the form must be posted as application/x-www-form-urlencoded",
+            },
+        )
     raw = read_body(rc.request, rc.ctx.settings.max_body_bytes)
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=_MAX_POSTED_INPUTS)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise AppError("bad_request", detail="the form post cannot be read") from exc
+        raise AppError(
+            "bad_request", detail={"vi": "không đọc được dữ liệu biểu mẫu đã gửi", "en": "the form post cannot be read"}
+        ) from exc
     return MultiDict(pairs)
 
 
