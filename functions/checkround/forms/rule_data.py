@@ -123,23 +123,26 @@ def _rows(value: Any, field: Mapping[str, Any], definition: Mapping[str, Any]) -
     return rows or _ABSENT
 
 
-def _answer(field: Mapping[str, Any], value: Any, definition: Mapping[str, Any]) -> Any:
-    reader = REGISTRY[field["type"]].browser_reader
-    if reader == "number":
-        return _number(value)
-    if reader == "boolean":
-        return _boolean(value)
-    if reader == "date":
-        return _date(value)
-    if reader == "choices":
-        return _choices(value, field, definition)
-    if reader == "checklist":
-        return _checklist(value)
-    if reader == "rows":
-        return _rows(value, field, definition)
-    if reader == "none":
-        return _ABSENT
+def _text_answer(value: Any, field: Mapping[str, Any], definition: Mapping[str, Any]) -> Any:
     return _text(value, one_line=REGISTRY[field["type"]].widget != "textarea")
+
+
+# Each field type's reader, by the name the registry gives it (``browser_reader``); a type
+# whose reader is not listed reads as text.
+_READERS: dict[str, Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Any]] = {
+    "number": lambda value, field, definition: _number(value),
+    "boolean": lambda value, field, definition: _boolean(value),
+    "date": lambda value, field, definition: _date(value),
+    "choices": _choices,
+    "checklist": lambda value, field, definition: _checklist(value),
+    "rows": _rows,
+    "none": lambda value, field, definition: _ABSENT,
+}
+
+
+def _answer(field: Mapping[str, Any], value: Any, definition: Mapping[str, Any]) -> Any:
+    reader = _READERS.get(REGISTRY[field["type"]].browser_reader, _text_answer)
+    return reader(value, field, definition)
 
 
 def stored_result(value: Any) -> Any:
