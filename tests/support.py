@@ -71,6 +71,19 @@ def memory_context(tmp_path: Path, now: datetime = T0) -> Context:
     )
 
 
+def small_round(**overrides: Any) -> dict[str, Any]:
+    """A round of :func:`small_form` for unit ``u1``, a week from :data:`T0`."""
+    return {
+        "id": "r1",
+        "title": {"vi": "Đợt 1"},
+        "form_id": "mau-nho",
+        "unit_ids": ["u1"],
+        "opens_at": T0.isoformat(),
+        "closes_at": (T0 + timedelta(days=7)).isoformat(),
+        **overrides,
+    }
+
+
 def small_form(**overrides: Any) -> dict[str, Any]:
     """A compact definition with one field of each first-cut type."""
     form: dict[str, Any] = {

@@ -6,7 +6,6 @@ succeeds; such an id went on to a ``Content-Disposition`` header (review finding
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from checkround.forms.validate import check_answers
 from checkround.rounds import service as rounds
 from checkround.rounds.inputs import ReturnInput, RoundInput, UnitInput
 from checkround.submissions.inputs import SubmissionInput
-from tests.support import T0, memory_context, small_form
+from tests.support import memory_context, small_form, small_round
 
 
 def _set_form_id(form: dict[str, Any]) -> None:
@@ -60,14 +59,7 @@ def test_a_definition_with_a_trailing_newline_in_an_id_key_or_value_is_refused(c
     assert caught.value.code == "invalid_definition"
 
 
-ROUND = {
-    "id": "r1",
-    "title": {"vi": "Đợt 1"},
-    "form_id": "mau-nho",
-    "unit_ids": ["u1"],
-    "opens_at": T0.isoformat(),
-    "closes_at": (T0 + timedelta(days=7)).isoformat(),
-}
+ROUND = small_round()
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from checkround.http import admin_routes, unit_routes
 from checkround.http.core import Router, dispatch
 from checkround.rounds import service as rounds
 from checkround.rounds.tokens import issue_admin_token
-from tests.support import T0, memory_context, small_form
+from tests.support import memory_context, small_form, small_round
 
 # Every character, and the odd ones more often than their share of Unicode would draw them.
 # Hypothesis draws no lone surrogate (it is no text), so a snowman stands for one: its escape
@@ -66,17 +65,7 @@ def unit_token(ctx: Any) -> str:
     forms.create_form(ctx, small_form())
     forms.publish_version(ctx, "mau-nho")
     rounds.put_unit(ctx, "u1", {"name": "Đơn vị 1", "cluster": "cum-1"})
-    rounds.create_round(
-        ctx,
-        {
-            "id": "r1",
-            "title": {"vi": "Đợt 1"},
-            "form_id": "mau-nho",
-            "unit_ids": ["u1"],
-            "opens_at": T0.isoformat(),
-            "closes_at": (T0 + timedelta(days=7)).isoformat(),
-        },
-    )
+    rounds.create_round(ctx, small_round())
     rounds.open_round(ctx, "r1")
     return str(rounds.issue_tokens(ctx, "r1", {})["tokens"]["u1"]["token"])
 
